@@ -1,0 +1,107 @@
+"""Load the desk's settings once, at start-up, from a YAML file and the environment.
+
+A bad file stops start-up with a message naming the file, the key and what was
+expected. Secrets never live in the files: the YAML names environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from config.settings import CONFIG_DIR, DeskSettings
+
+DEFAULT_CONFIG = CONFIG_DIR / "paper.yaml"
+ENV_CONFIG = "DESK_CONFIG"
+ENV_DATA_DIR = "DESK_DATA_DIR"
+ENV_REDIS_URL = "DESK_REDIS_URL"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says where and why."""
+
+
+def config_path(explicit: str | Path | None = None) -> Path:
+    chosen = explicit or os.environ.get(ENV_CONFIG) or DEFAULT_CONFIG
+    return Path(chosen)
+
+
+def load_settings(path: str | Path | None = None,
+                  env: Mapping[str, str] | None = None) -> DeskSettings:
+    """Read, validate and freeze the settings; raise ConfigError on any problem."""
+    env = os.environ if env is None else env
+    file = config_path(path)
+    raw = _read_yaml(file)
+    raw = _apply_env(raw, env)
+    try:
+        settings = DeskSettings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(format_errors(file, exc)) from None
+    _check_secrets(file, settings, env)
+    return settings
+
+
+def _read_yaml(file: Path) -> dict[str, Any]:
+    if not file.exists():
+        raise ConfigError(f"{file}: no such configuration file")
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{file}: not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{file}: expected a mapping of keys at the top, got {type(data).__name__}")
+    return data
+
+
+def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    merged = dict(raw)
+    if env.get(ENV_DATA_DIR):
+        merged["data_dir"] = env[ENV_DATA_DIR]
+    if env.get(ENV_REDIS_URL):
+        merged["redis"] = {**(merged.get("redis") or {}), "url": env[ENV_REDIS_URL]}
+    return merged
+
+
+def _check_secrets(file: Path, settings: DeskSettings, env: Mapping[str, str]) -> None:
+    name = settings.redis.password_env
+    if name and not env.get(name):
+        raise ConfigError(
+            f"{file}: key 'redis.password_env' names the environment variable {name!r}, "
+            "which is not set (expected the Redis password there)"
+        )
+    for key, gateway in (("stock_gateway", settings.execution.stock_gateway),
+                         ("futures_gateway", settings.execution.futures_gateway)):
+        for field_name, var in gateway.setting_env.items():
+            if not env.get(var):
+                raise ConfigError(
+                    f"{file}: key 'execution.{key}.setting_env.{field_name}' names the "
+                    f"environment variable {var!r}, which is not set"
+                )
+
+
+def format_errors(file: Path, exc: ValidationError) -> str:
+    lines = [f"{file}: {exc.error_count()} problem(s) in the configuration"]
+    for err in exc.errors():
+        key = ".".join(str(part) for part in err["loc"]) or "(top level)"
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            lines.append(f"  key '{key}': unknown key (check the spelling; see docs/config.md)")
+        elif kind == "missing":
+            lines.append(f"  key '{key}': required, but missing")
+        else:
+            got = err.get("input")
+            lines.append(f"  key '{key}': expected {err['msg'].lower()}; got {got!r}")
+    return "\n".join(lines)
+
+
+def resolve_secret(env_name: str | None, env: Mapping[str, str] | None = None) -> str | None:
+    if env_name is None:
+        return None
+    return (os.environ if env is None else env).get(env_name)

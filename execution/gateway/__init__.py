@@ -1,0 +1,1 @@
+"""Broker gateways: the simulated A-share broker, real gateways by name, reconnection."""

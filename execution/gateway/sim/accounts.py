@@ -1,0 +1,118 @@
+"""Cash and position arithmetic of the simulated broker (pure, exact Decimal).
+
+Stocks: a buy pays value + fees and is not sellable until the next day (T+1); a sell
+receives value - fees. IM futures: opening holds margin (price x 200 x lots x rate)
+and pays the open fee; closing takes today's lots first (as CFFEX does), pays the
+close or close-today fee and realises the P&L against the average open price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from execution.config import SimConfig
+from execution.gateway.sim.models import FuturePosition, Position, SimOrder, StockPosition
+from execution.rules import CommissionConfig, fees, future_fee, future_spec
+
+CENT = Decimal("0.01")
+AVG = Decimal("0.0001")
+
+
+def commission_of(cfg: SimConfig) -> CommissionConfig:
+    return CommissionConfig(rate=cfg.commission_rate, minimum=cfg.min_commission)
+
+
+def multiplier(symbol: str, position: Position) -> int:
+    return future_spec(symbol).multiplier if isinstance(position, FuturePosition) else 1
+
+
+def cash_to_freeze(order: SimOrder, position: Position, cfg: SimConfig, day: date) -> Decimal:
+    """Cash held while `order`'s unfilled part works: buy value + fees, or futures margin."""
+    if order.remaining <= 0:
+        return Decimal(0)
+    if isinstance(position, StockPosition):
+        if order.side != "buy":
+            return Decimal(0)
+        cost = fees(order.symbol, "buy", order.remaining, order.price, day, commission_of(cfg))
+        return order.price * order.remaining + cost.total
+    if order.offset != "open":
+        return Decimal(0)
+    notional = order.price * future_spec(order.symbol).multiplier * order.remaining
+    return (notional * cfg.futures_margin_rate).quantize(CENT, ROUND_HALF_UP)
+
+
+def hold_shares(position: Position, order: SimOrder, sign: int) -> Position:
+    """Freeze (+1) or release (-1) the shares / lots a sell or close order holds."""
+    amount = sign * order.remaining
+    if isinstance(position, StockPosition) and order.side == "sell":
+        return position.model_copy(update={"frozen": max(position.frozen + amount, 0)})
+    if isinstance(position, FuturePosition) and order.offset in ("close", "close_today"):
+        return position.model_copy(update={"frozen_close": max(position.frozen_close + amount, 0)})
+    return position
+
+
+@dataclass(frozen=True)
+class FillResult:
+    position: Position
+    cash_delta: Decimal
+    fees: Decimal
+
+
+def apply_fill(position: Position, order: SimOrder, qty: int, price: Decimal,
+               cfg: SimConfig, day: date) -> FillResult:
+    if isinstance(position, StockPosition):
+        return _stock_fill(position, order, qty, price, cfg, day)
+    return _future_fill(position, order, qty, price, cfg, day)
+
+
+def _stock_fill(pos: StockPosition, order: SimOrder, qty: int, price: Decimal,
+                cfg: SimConfig, day: date) -> FillResult:
+    cost = fees(order.symbol, order.side, qty, price, day, commission_of(cfg)).total
+    value = price * qty
+    if order.side == "buy":
+        held = pos.quantity + qty
+        avg = ((pos.avg_cost * pos.quantity + value) / held).quantize(AVG, ROUND_HALF_UP)
+        new = pos.model_copy(update={"quantity": held, "avg_cost": avg})
+        return FillResult(new, -(value + cost), cost)
+    held = pos.quantity - qty
+    new = pos.model_copy(update={
+        "quantity": held, "sellable": pos.sellable - qty, "frozen": max(pos.frozen - qty, 0),
+        "avg_cost": pos.avg_cost if held else Decimal(0),
+    })
+    return FillResult(new, value - cost, cost)
+
+
+def _future_fill(pos: FuturePosition, order: SimOrder, qty: int, price: Decimal,
+                 cfg: SimConfig, day: date) -> FillResult:
+    mult = future_spec(order.symbol).multiplier
+    short = order.side == "sell"
+    if order.offset == "open":
+        cost = future_fee(order.symbol, "open", qty, price, day)
+        margin = (price * mult * qty * cfg.futures_margin_rate).quantize(CENT, ROUND_HALF_UP)
+        side = "short" if short else "long"
+        held = getattr(pos, side) + qty
+        avg = ((getattr(pos, f"{side}_avg") * getattr(pos, side) + price * qty) / held)
+        new = pos.model_copy(update={
+            side: held, f"{side}_today": getattr(pos, f"{side}_today") + qty,
+            f"{side}_avg": avg.quantize(AVG, ROUND_HALF_UP), "margin": pos.margin + margin,
+        })
+        return FillResult(new, -cost, cost)
+    side = "long" if short else "short"  # a sell closes a long, a buy closes a short
+    held, today = getattr(pos, side), getattr(pos, f"{side}_today")
+    from_today = min(qty, today)
+    cost = Decimal(0)
+    if from_today:
+        cost += future_fee(order.symbol, "close_today", from_today, price, day)
+    if qty - from_today:
+        cost += future_fee(order.symbol, "close", qty - from_today, price, day)
+    avg = getattr(pos, f"{side}_avg")
+    pnl = (avg - price if side == "short" else price - avg) * mult * qty
+    released = (pos.margin * qty / held).quantize(CENT, ROUND_HALF_UP) if held else pos.margin
+    new = pos.model_copy(update={
+        side: held - qty, f"{side}_today": today - from_today,
+        f"{side}_avg": avg if held - qty else Decimal(0), "margin": pos.margin - released,
+        "frozen_close": max(pos.frozen_close - qty, 0),
+    })
+    return FillResult(new, (pnl - cost).quantize(CENT, ROUND_HALF_UP), cost)

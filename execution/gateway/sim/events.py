@@ -1,0 +1,96 @@
+"""The simulated broker's records as the vnpy objects a gateway pushes (fresh copies)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from vnpy.trader.constant import Direction, Product, Status
+from vnpy.trader.object import (
+    AccountData,
+    ContractData,
+    OrderData,
+    PositionData,
+    TickData,
+    TradeData,
+)
+
+from execution.gateway.convert import OFFSET_TO_VNPY, SIDE_TO_DIRECTION, split_symbol
+from execution.gateway.sim.models import FuturePosition, Position, SimOrder, SimTrade
+from execution.gateway.sim.tape import Bar, SymbolRef
+from execution.rules import classify, future_spec, quantity_rule, tick_size
+
+__all__ = ["Status", "account", "contract", "order", "positions", "tick", "trade"]
+
+
+def contract(symbol: str, gateway: str) -> ContractData:
+    code, exchange = split_symbol(symbol)
+    future = classify(symbol).is_future
+    return ContractData(
+        gateway_name=gateway, symbol=code, exchange=exchange, name=code,
+        product=Product.FUTURES if future else Product.EQUITY,
+        size=future_spec(symbol).multiplier if future else 1,
+        pricetick=float(tick_size(symbol)),
+        min_volume=1 if future else quantity_rule(symbol).buy_min,
+        max_volume=quantity_rule(symbol).max_limit_order, net_position=not future,
+    )
+
+
+def order(item: SimOrder, gateway: str) -> OrderData:
+    code, exchange = split_symbol(item.symbol)
+    return OrderData(
+        gateway_name=gateway, symbol=code, exchange=exchange, orderid=item.orderid,
+        direction=SIDE_TO_DIRECTION[item.side], offset=OFFSET_TO_VNPY[item.offset],
+        price=float(item.price), volume=float(item.volume), traded=float(item.traded),
+        status=Status[item.status], datetime=item.created_at, reference=item.reference,
+    )
+
+
+def trade(item: SimTrade, gateway: str) -> TradeData:
+    code, exchange = split_symbol(item.symbol)
+    return TradeData(
+        gateway_name=gateway, symbol=code, exchange=exchange, orderid=item.orderid,
+        tradeid=item.tradeid, direction=SIDE_TO_DIRECTION[item.side],
+        offset=OFFSET_TO_VNPY[item.offset], price=float(item.price), volume=float(item.volume),
+        datetime=item.at,
+    )
+
+
+def positions(symbol: str, item: Position, gateway: str) -> list[PositionData]:
+    code, exchange = split_symbol(symbol)
+    if isinstance(item, FuturePosition):
+        return [
+            PositionData(gateway_name=gateway, symbol=code, exchange=exchange,
+                         direction=Direction.LONG, volume=item.long,
+                         yd_volume=item.long - item.long_today, price=float(item.long_avg)),
+            PositionData(gateway_name=gateway, symbol=code, exchange=exchange,
+                         direction=Direction.SHORT, volume=item.short,
+                         yd_volume=item.short - item.short_today, price=float(item.short_avg)),
+        ]
+    return [PositionData(gateway_name=gateway, symbol=code, exchange=exchange,
+                         direction=Direction.NET, volume=item.quantity, frozen=item.frozen,
+                         yd_volume=item.sellable, price=float(item.avg_cost))]
+
+
+def account(cash: Decimal, available: Decimal, gateway: str) -> AccountData:
+    return AccountData(gateway_name=gateway, accountid="SIM", balance=float(cash),
+                       frozen=float(cash - available))
+
+
+def tick(bar: Bar, ref: SymbolRef, day_volume: int, gateway: str) -> TickData:
+    """A tick at the end of `bar`: last = close, one tick either side unless locked."""
+    code, exchange = split_symbol(bar.symbol)
+    step = tick_size(bar.symbol)
+    locked_up = ref.limit_up is not None and bar.low >= ref.limit_up
+    locked_down = ref.limit_down is not None and bar.high <= ref.limit_down
+    bid = Decimal(0) if locked_down else (bar.close - step if not locked_up else bar.close)
+    ask = Decimal(0) if locked_up else (bar.close + step if not locked_down else bar.close)
+    if ref.limit_up is not None and ask > ref.limit_up:
+        ask = ref.limit_up
+    return TickData(
+        gateway_name=gateway, symbol=code, exchange=exchange, datetime=bar.end,
+        last_price=float(bar.close), volume=float(day_volume), last_volume=float(bar.volume),
+        open_price=float(bar.open),
+        high_price=float(bar.high), low_price=float(bar.low), pre_close=float(ref.prev_close),
+        limit_up=float(ref.limit_up or 0), limit_down=float(ref.limit_down or 0),
+        bid_price_1=float(bid), ask_price_1=float(ask), bid_volume_1=100, ask_volume_1=100,
+    )

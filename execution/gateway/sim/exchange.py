@@ -1,0 +1,181 @@
+"""The simulated exchange and broker, without vnpy: accept, refuse, cancel, match.
+
+`SimExchange` turns requests into `SimOrder`s kept in `SimBook` and, as the clock
+passes each minute, matches the working ones against that minute's bars. It returns
+what changed as `Update`s; `SimGateway` turns those into vnpy events. Callers hold
+one lock around every method (the gateway does).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from execution.config import SimConfig
+from execution.gateway.sim import accounts
+from execution.gateway.sim.book import SimBook
+from execution.gateway.sim.checks import refusal
+from execution.gateway.sim.matching import Match, match_auction, match_continuous
+from execution.gateway.sim.models import FuturePosition, SimOrder, SimTrade
+from execution.gateway.sim.tape import BAR, Bar, SimTape
+from execution.rules import check_cancel, classify
+from marketdata.clock import EXCHANGE_TZ
+
+OPEN_AUCTION_END = time(9, 30)
+CLOSE_AUCTION_START = time(14, 57)
+DAY_END = time(15, 0)
+
+
+@dataclass
+class Update:
+    orders: list[SimOrder] = field(default_factory=list)
+    trades: list[SimTrade] = field(default_factory=list)
+    bars: list[Bar] = field(default_factory=list)
+
+
+class SimExchange:
+    def __init__(self, book: SimBook, tape: SimTape, cfg: SimConfig) -> None:
+        self.book, self.tape, self.cfg = book, tape, cfg
+        self.day: date = tape.day
+        self.active: dict[str, SimOrder] = {}
+        self.last: dict[str, Bar] = {}
+        self.day_volume: dict[str, int] = {}  # market volume so far, for ticks
+
+    def open(self) -> None:
+        """Load the day's state (after a restart too): working orders and last bars."""
+        self.book.open_day(self.day)
+        orders = self.book.orders(self.day)
+        self.tape.ensure({o.symbol for o in orders} | set(self.book.positions()))
+        self.active = {o.orderid: o for o in orders if o.active}
+        cursor = self.book.cursor(self.day)
+        for minute in self.tape.minutes():
+            if cursor is None or minute > cursor:
+                break
+            for bar in self.tape.bars_at(minute):
+                self._seen(bar)
+
+    def available_cash(self) -> Decimal:
+        positions = self.book.positions().values()
+        margin = sum((p.margin for p in positions if isinstance(p, FuturePosition)), Decimal(0))
+        frozen = sum((o.frozen_cash for o in self.active.values()), Decimal(0))
+        return self.book.cash() - frozen - margin
+
+    # ---- requests -----------------------------------------------------------------
+    def submit(self, order: SimOrder, at: datetime) -> SimOrder:
+        """Accept (NOTTRADED, cash and shares held) or refuse (REJECTED, with the reason)."""
+        self.tape.ensure([order.symbol])
+        position = self.book.position(order.symbol)
+        freeze = accounts.cash_to_freeze(order, position, self.cfg, self.day)
+        last = self.last.get(order.symbol)
+        reason = refusal(order, self.tape.refs.get(order.symbol), position,
+                         last.close if last else None, at, self.available_cash(), freeze)
+        if reason:
+            rejected = order.model_copy(update={"status": "REJECTED", "reason": reason})
+            self.book.save(self.day, rejected)
+            return rejected
+        accepted = order.model_copy(update={"status": "NOTTRADED", "frozen_cash": freeze})
+        self.book.save(self.day, accepted, accounts.hold_shares(position, accepted, +1))
+        self.active[accepted.orderid] = accepted
+        return accepted
+
+    def cancel(self, orderid: str, at: datetime) -> tuple[SimOrder | None, str]:
+        """The cancelled order, or None and why the cancel was refused."""
+        order = self.active.get(orderid)
+        if order is None:
+            return None, f"order {orderid} is not working"
+        violations = check_cancel(order.symbol, at)
+        if violations:
+            return None, violations[0].reason
+        return self._end(order, "CANCELLED", "cancelled by the desk"), ""
+
+    def _end(self, order: SimOrder, status: str, reason: str) -> SimOrder:
+        position = accounts.hold_shares(self.book.position(order.symbol), order, -1)
+        ended = order.model_copy(update={"status": status, "frozen_cash": Decimal(0),
+                                         "reason": reason})
+        self.book.save(self.day, ended, position)
+        self.active.pop(order.orderid, None)
+        return ended
+
+    # ---- matching -----------------------------------------------------------------
+    def advance(self, now: datetime) -> Update:
+        """Match every complete bar up to `now` not matched yet; close the day at 15:00."""
+        update = Update()
+        cursor = self.book.cursor(self.day)
+        for minute in self.tape.minutes():
+            if (cursor is not None and minute <= cursor) or minute + BAR > now:
+                continue
+            self._match_minute(minute, update)
+            self.book.set_cursor(self.day, minute)
+        if _clock_time(now) >= DAY_END and now.astimezone(EXCHANGE_TZ).date() == self.day:
+            self._close_day(update)
+        return update
+
+    def _match_minute(self, minute: datetime, update: Update) -> None:
+        opening = _clock_time(minute) == OPEN_AUCTION_END
+        for bar in self.tape.bars_at(minute):
+            self._seen(bar)
+            update.bars.append(bar)
+            for order in [o for o in self.active.values() if o.symbol == bar.symbol]:
+                if _in_closing_auction(order) or order.created_at >= bar.end:
+                    continue
+                in_auction = opening and order.created_at < minute
+                self._try_fill(order, bar, update, bar.open if in_auction else None)
+
+    def _seen(self, bar: Bar) -> None:
+        self.last[bar.symbol] = bar
+        self.day_volume[bar.symbol] = self.day_volume.get(bar.symbol, 0) + bar.volume
+
+    def _try_fill(self, order: SimOrder, bar: Bar, update: Update,
+                  auction_price: Decimal | None) -> None:
+        used = self.book.used(self.day, order.symbol, bar.start)
+        ref = self.tape.refs[order.symbol]
+        match: Match | None
+        if auction_price is not None:
+            match = match_auction(order, bar, auction_price, self.cfg.participation, used)
+        else:
+            match = match_continuous(order, bar, ref, self.cfg.participation, used)
+        if match is not None:
+            self._fill(order, match, bar, update)
+
+    def _fill(self, order: SimOrder, match: Match, bar: Bar, update: Update) -> None:
+        position = self.book.position(order.symbol)
+        result = accounts.apply_fill(position, order, match.quantity, match.price, self.cfg,
+                                     self.day)
+        traded = order.traded + match.quantity
+        status = "ALLTRADED" if traded == order.volume else "PARTTRADED"
+        after = order.model_copy(update={"traded": traded, "status": status})
+        after = after.model_copy(update={"frozen_cash": accounts.cash_to_freeze(
+            after, result.position, self.cfg, self.day)})
+        trade = SimTrade(
+            tradeid=f"{self.day:%Y%m%d}-{self.book.next_id()}", orderid=order.orderid,
+            symbol=order.symbol, side=order.side, offset=order.offset, price=match.price,
+            volume=match.quantity, fees=result.fees, at=bar.end,
+        )
+        self.book.save(self.day, after, result.position, trade, result.cash_delta,
+                       used=(bar.start, match.quantity))
+        if after.active:
+            self.active[after.orderid] = after
+        else:
+            self.active.pop(after.orderid, None)
+        update.orders.append(after)
+        update.trades.append(trade)
+
+    def _close_day(self, update: Update) -> None:
+        """The closing auction at the last bar's close, then every working order expires."""
+        for order in [o for o in self.active.values() if _in_closing_auction(o)]:
+            bar = self.last.get(order.symbol)
+            if bar is not None:
+                self._try_fill(order, bar, update, bar.close)
+        for order in list(self.active.values()):
+            update.orders.append(self._end(order, "CANCELLED", "expired at the close"))
+
+
+def _in_closing_auction(order: SimOrder) -> bool:
+    if classify(order.symbol).is_future:
+        return False
+    return _clock_time(order.created_at) >= CLOSE_AUCTION_START
+
+
+def _clock_time(moment: datetime) -> time:
+    return moment.astimezone(EXCHANGE_TZ).time()

@@ -1,0 +1,123 @@
+"""Where the simulator's tape comes from: the market store, or frames given in tests.
+
+`StoreTapeSource` reads the day's minute bars from `MarketStore.minute_bars` (stocks)
+and derives IM minute bars from the day's futures bar the same way the store derives
+stock minutes. Limits: stocks from the day's exchange reference price (`prev_close`)
+and the dated band of `execution.rules`; futures from the previous settlement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+
+from execution.algos.market import to_price
+from execution.gateway.sim.tape import SymbolRef
+from execution.rules import (
+    classify,
+    future_band,
+    future_limit_prices,
+    limit_prices,
+    price_band,
+    tick_size,
+)
+from marketdata.errors import MissingData
+from marketdata.minute import synthesize_minute_bars
+from marketdata.store import MarketStore
+
+LOOKBACK_DAYS = 14  # calendar days searched for the previous settlement
+MINUTE_COLUMNS = ["symbol", "datetime", "open", "high", "low", "close", "volume", "amount"]
+
+
+def stock_ref(symbol: str, day: date, prev_close: float, st: bool,
+              listed: date | None) -> SymbolRef | None:
+    reference = to_price(prev_close, tick_size(symbol))
+    if reference is None:
+        return None
+    band = price_band(symbol, day, st=st, listed=listed)
+    up, down = limit_prices(reference, band)
+    return SymbolRef(reference, up, down, st=st, listed=listed)
+
+
+def future_ref(symbol: str, day: date, prev_settle: float) -> SymbolRef | None:
+    reference = to_price(prev_settle, tick_size(symbol))
+    if reference is None:
+        return None
+    up, down = future_limit_prices(symbol, reference, future_band(symbol, day))
+    return SymbolRef(reference, up, down)
+
+
+@dataclass
+class FrameSource:
+    """A tape from frames: long minute bars and the symbols' references (tests, bench)."""
+
+    bars: pd.DataFrame
+    references: dict[str, SymbolRef] = field(default_factory=dict)
+
+    def minute_bars(self, day: date, symbols: list[str]) -> pd.DataFrame:
+        return self.bars[self.bars["symbol"].isin(symbols)]
+
+    def refs(self, day: date, symbols: list[str]) -> dict[str, SymbolRef]:
+        return {s: self.references[s] for s in symbols if s in self.references}
+
+
+class StoreTapeSource:
+    def __init__(self, store: MarketStore) -> None:
+        self.store = store
+
+    def minute_bars(self, day: date, symbols: list[str]) -> pd.DataFrame:
+        stocks = [s for s in symbols if not classify(s).is_future]
+        futures = [s for s in symbols if classify(s).is_future]
+        frames = []
+        if stocks:
+            frames.append(self.store.minute_bars(day, stocks))
+        if futures:
+            daily = self.store.load_futures(day, day)
+            daily = daily[daily["symbol"].isin(futures)].set_index("symbol")
+            frames.append(synthesize_minute_bars(day, daily))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=MINUTE_COLUMNS)
+
+    def refs(self, day: date, symbols: list[str]) -> dict[str, SymbolRef]:
+        out: dict[str, SymbolRef] = {}
+        stocks = [s for s in symbols if not classify(s).is_future]
+        if stocks:
+            out.update(self._stock_refs(day, stocks))
+        futures = [s for s in symbols if classify(s).is_future]
+        if futures:
+            out.update(self._future_refs(day, futures))
+        return out
+
+    def _stock_refs(self, day: date, symbols: list[str]) -> dict[str, SymbolRef]:
+        panel = self.store.load_panel(day, 1, ["prev_close", "risk_flag", "suspended"])
+        today = panel.on(day)
+        listed = panel.instruments["list_date"]
+        out = {}
+        for symbol in symbols:
+            if symbol not in today.index or bool(today.at[symbol, "suspended"]):
+                continue
+            list_date = listed.get(symbol)
+            ref = stock_ref(symbol, day, float(today.at[symbol, "prev_close"]),
+                            st=int(today.at[symbol, "risk_flag"]) in (1, 2),
+                            listed=None if pd.isna(list_date) else pd.Timestamp(list_date).date())
+            if ref is not None:
+                out[symbol] = ref
+        return out
+
+    def _future_refs(self, day: date, symbols: list[str]) -> dict[str, SymbolRef]:
+        try:
+            bars = self.store.load_futures(day - timedelta(days=LOOKBACK_DAYS), day)
+        except MissingData:  # the store starts today: the open stands in for the settlement
+            bars = self.store.load_futures(day, day).assign(close=lambda f: f["open"])
+        bars = bars[bars["symbol"].isin(symbols)].sort_values("date")
+        earlier = bars[bars["date"] < pd.Timestamp(day)]
+        chosen = earlier if not earlier.empty else bars
+        out = {}
+        for symbol, rows in chosen.groupby("symbol"):
+            ref = future_ref(str(symbol), day, float(rows["close"].iloc[-1]))
+            if ref is not None:
+                out[str(symbol)] = ref
+        return out
+

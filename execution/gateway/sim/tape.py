@@ -1,0 +1,115 @@
+"""The day's market tape for the simulator: minute bars and each symbol's limits.
+
+Bars come from a `TapeSource` (the market store in the service, a DataFrame in tests)
+and are loaded per symbol when first needed. A bar's `start` is the minute it opens;
+it is complete, and can be matched against, once the clock passes `start + 1 minute`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Protocol
+
+import pandas as pd
+
+from execution.algos.market import to_price
+from execution.rules import tick_size
+
+BAR = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SymbolRef:
+    """What the exchange knows of a symbol before the open."""
+
+    prev_close: Decimal  # previous settlement for futures
+    limit_up: Decimal | None
+    limit_down: Decimal | None
+    st: bool = False
+    listed: date | None = None
+
+
+@dataclass(frozen=True)
+class Bar:
+    symbol: str
+    start: datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: int
+    vwap: Decimal
+
+    @property
+    def end(self) -> datetime:
+        return self.start + BAR
+
+
+class TapeSource(Protocol):
+    def minute_bars(self, day: date, symbols: list[str]) -> pd.DataFrame: ...
+
+    def refs(self, day: date, symbols: list[str]) -> dict[str, SymbolRef]: ...
+
+
+class SimTape:
+    def __init__(self, day: date, source: TapeSource) -> None:
+        self.day = day
+        self.source = source
+        self.refs: dict[str, SymbolRef] = {}
+        self._bars: dict[datetime, list[Bar]] = {}
+        self._loaded: set[str] = set()
+
+    def ensure(self, symbols: Iterable[str]) -> None:
+        """Load bars and limits of symbols not loaded yet."""
+        missing = sorted(set(symbols) - self._loaded)
+        if not missing:
+            return
+        self.refs.update(self.source.refs(self.day, missing))
+        for bar in bars_from_frame(self.source.minute_bars(self.day, missing)):
+            self._bars.setdefault(bar.start, []).append(bar)
+        self._loaded.update(missing)
+
+    def known(self, symbol: str) -> bool:
+        return symbol in self.refs
+
+    def minutes(self) -> list[datetime]:
+        return sorted(self._bars)
+
+    def bars_at(self, start: datetime) -> list[Bar]:
+        return self._bars.get(start, [])
+
+
+def bars_from_frame(frame: pd.DataFrame) -> list[Bar]:
+    """Exact bars from long float minute bars (symbol datetime open high low close volume
+    amount)."""
+    out: list[Bar] = []
+    for row in frame.itertuples(index=False):
+        symbol = str(row.symbol)
+        tick = tick_size(symbol)
+        close = to_price(float(row.close), tick)
+        if close is None:
+            continue
+        low = to_price(float(row.low), tick) or close
+        high = to_price(float(row.high), tick) or close
+        volume = int(row.volume)
+        out.append(Bar(
+            symbol=symbol, start=pd.Timestamp(row.datetime).to_pydatetime(),
+            open=to_price(float(row.open), tick) or close, high=high, low=low, close=close,
+            volume=volume, vwap=_vwap(float(row.amount), volume, tick, low, high, close),
+        ))
+    return out
+
+
+def _vwap(amount: float, volume: int, tick: Decimal, low: Decimal, high: Decimal,
+          close: Decimal) -> Decimal:
+    """Average price of the bar; sources differ on whether a futures amount includes
+    the multiplier, so a value outside the bar's range falls back to the close."""
+    if volume <= 0 or amount <= 0:
+        return close
+    price = to_price(amount / volume, tick)
+    if price is None or not low <= price <= high:
+        return close
+    return price

@@ -1,0 +1,324 @@
+"""The approval queue: order records in Redis, changed only through the lifecycle.
+
+Each change is one optimistic transaction (WATCH/MULTI): the new record, its audit
+entry, the order event for live views and — when an order becomes approved — the
+`exec.work` command for the execution service all land together or not at all. So
+no order reaches the execution service without an approval, and none is lost
+between the decision and the command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import redis
+
+from execution.lifecycle import Action, Fill, IllegalTransition, transition
+from execution.orders import LIVE_STATES, Order, OrderRecord, OrderState
+from execution.policy_config import ApprovalConfig
+from marketdata.clock import Clock
+from services.bus import streams
+from services.bus.bus import publish
+from services.bus.messages import AuditEntry, Decision, ExecControl, ExecHalt, ExecWork, OrderEvent
+
+SOURCE = "queue"
+DECISION_ACTIONS = frozenset({Action.APPROVE, Action.REJECT, Action.EDIT})
+
+
+class UnknownOrder(KeyError):
+    """No order with that id."""
+
+
+class BatchLocked(Exception):
+    """A batch for that trade date already has approved orders; it cannot be replaced."""
+
+
+class NeedsReconfirmation(IllegalTransition):
+    """The price moved past the policy's threshold since the batch: confirm it again."""
+
+
+@dataclass
+class BulkResult:
+    """What one bulk action changed, and why the rest was refused (order id -> reason)."""
+
+    changed: list[OrderRecord] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Change:
+    action: Action
+    actor: str
+    reason: str
+    confirmed_move: bool
+    completes_approval: bool
+
+
+class OrderQueue:
+    """Reads and changes order records; every change is audited."""
+
+    def __init__(
+        self, client: redis.Redis, clock: Clock, policy: ApprovalConfig | None = None
+    ) -> None:
+        self.client = client
+        self.clock = clock
+        self.policy = policy or ApprovalConfig()
+
+    # ---- reading ---------------------------------------------------------------
+    def get(self, order_id: str) -> OrderRecord | None:
+        raw = self.client.get(streams.ORDER.format(order_id=order_id))
+        return OrderRecord.from_json(raw) if raw else None
+
+    def require(self, order_id: str) -> OrderRecord:
+        record = self.get(order_id)
+        if record is None:
+            raise UnknownOrder(f"no order {order_id!r}")
+        return record
+
+    def list_orders(
+        self, trade_date: date | None = None, states: Iterable[OrderState] | None = None
+    ) -> list[OrderRecord]:
+        day = trade_date or self.current_trade_date()
+        if day is None:
+            return []
+        ids = self.client.zrange(streams.ORDERS_BY_DATE.format(trade_date=day.isoformat()), 0, -1)
+        raws = self.client.mget([streams.ORDER.format(order_id=i) for i in ids]) if ids else []
+        records = [OrderRecord.from_json(r) for r in raws if r]
+        wanted = set(states) if states is not None else None
+        return [r for r in records if wanted is None or r.state in wanted]
+
+    def current_trade_date(self) -> date | None:
+        raw = self.client.get(streams.CURRENT_BATCH)
+        return date.fromisoformat(raw) if raw else None
+
+    def batch_locked(self, trade_date: date) -> str | None:
+        """Why a new batch for this date may not replace the old one, or None."""
+        for record in self.list_orders(trade_date):
+            if record.order.created_by == "model" and record.approvals:
+                return (
+                    f"batch for {trade_date} already has approved order {record.order_id} "
+                    f"({record.state.value}); reject or cancel its orders first"
+                )
+        return None
+
+    # ---- changing --------------------------------------------------------------
+    def ingest(self, order: Order, *, actor: str) -> OrderRecord:
+        """Add an order pending approval; adding the same order id again is a no-op."""
+        key = streams.ORDER.format(order_id=order.order_id)
+        needed = self._approvals_needed(order)
+        now = self.clock.now()
+        record = OrderRecord(
+            order=order, state=OrderState.PENDING_APPROVAL, approvals_needed=needed, updated_at=now
+        )
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.watch(key)
+            existing: str | None = pipe.get(key)  # type: ignore[assignment]
+            if existing:
+                return OrderRecord.from_json(existing)
+            pipe.multi()
+            pipe.set(key, record.to_json())
+            day_key = streams.ORDERS_BY_DATE.format(trade_date=order.trade_date.isoformat())
+            pipe.zadd(day_key, {order.order_id: _sort_key(order)})
+            self._audit(pipe, record, "submit", actor, order.reason, None, record)
+            self._event(pipe, record, "submitted")
+            pipe.execute()
+        return record
+
+    def apply(
+        self,
+        order_id: str,
+        action: Action,
+        *,
+        actor: str,
+        reason: str = "",
+        fill: Fill | None = None,
+        edit: dict[str, Any] | None = None,
+        confirmed_move: bool = False,
+        completes_approval: bool = False,
+    ) -> OrderRecord:
+        """Apply one lifecycle action atomically; raises IllegalTransition with the reason.
+
+        An approval of an order whose price moved past the policy's threshold since
+        the batch raises NeedsReconfirmation unless `confirmed_move` is set.
+        """
+        key = streams.ORDER.format(order_id=order_id)
+        while True:
+            with self.client.pipeline(transaction=True) as pipe:
+                try:
+                    pipe.watch(key)
+                    raw: str | None = pipe.get(key)  # type: ignore[assignment]
+                    if not raw:
+                        raise UnknownOrder(f"no order {order_id!r}")
+                    before = OrderRecord.from_json(raw)
+                    prices = self._last_prices(pipe, [before]) if action is Action.APPROVE else {}
+                    change = _Change(action, actor, reason, confirmed_move, completes_approval)
+                    after = self._decide(before, change, prices, fill=fill, edit=edit)
+                    pipe.multi()
+                    self._stage(pipe, before, after, change)
+                    pipe.execute()
+                    return after
+                except redis.WatchError:
+                    continue
+
+    def apply_many(
+        self,
+        order_ids: Sequence[str],
+        action: Action,
+        *,
+        actor: str,
+        reason: str = "",
+        confirmed_move: bool = False,
+    ) -> BulkResult:
+        """Approve, reject or expire many orders in one transaction.
+
+        Orders the action cannot apply to are left unchanged and listed in
+        `refused` with the reason; the others change together or not at all.
+        """
+        ids = list(dict.fromkeys(order_ids))
+        keys = [streams.ORDER.format(order_id=i) for i in ids]
+        change = _Change(action, actor, reason, confirmed_move, False)
+        while True:
+            with self.client.pipeline(transaction=True) as pipe:
+                try:
+                    if keys:
+                        pipe.watch(*keys)
+                    raws: list[str | None] = pipe.mget(keys) if keys else []  # type: ignore[assignment]
+                    befores = {
+                        i: OrderRecord.from_json(r) for i, r in zip(ids, raws, strict=True) if r
+                    }
+                    prices = self._last_prices(pipe, list(befores.values()))
+                    result = BulkResult()
+                    pipe.multi()
+                    for oid in ids:
+                        self._stage_one(pipe, befores.get(oid), oid, change, prices, result)
+                    pipe.execute()
+                    return result
+                except redis.WatchError:
+                    continue
+
+    def request_control(self, order_id: str, command: str, *, actor: str, reason: str = "") -> str:
+        """Pause, resume or cancel. Live orders go through the execution service, which
+        stops the child orders at the broker first; others change here at once."""
+        record = self.require(order_id)
+        if record.state in LIVE_STATES:
+            allowed = {"pause", "resume", "cancel", "amend"}
+            if command not in allowed:
+                raise IllegalTransition(f"unknown command {command!r}")
+            publish(self.client, streams.EXEC, "exec.control",
+                    ExecControl(order_id=order_id, command=command, user=actor, reason=reason),
+                    source=SOURCE, ts=self.clock.now())
+            return f"{command} of {order_id} sent to the execution service"
+        if command != "cancel":
+            raise IllegalTransition(
+                f"order {order_id} is {record.state.value}: only a working order can {command}"
+            )
+        self.apply(order_id, Action.CANCEL, actor=actor, reason=reason or "cancelled")
+        return f"{order_id} cancelled"
+
+    def halt(self, *, actor: str, reason: str, halted: bool = True) -> None:
+        """The kill switch: stop all trading (or lift the halt)."""
+        with self.client.pipeline(transaction=True) as pipe:
+            if halted:
+                pipe.set(streams.HALT, f"{actor}: {reason}")
+            else:
+                pipe.delete(streams.HALT)
+            publish(pipe, streams.EXEC, "exec.halt",
+                    ExecHalt(user=actor, reason=reason, halted=halted),
+                    source=SOURCE, ts=self.clock.now())
+            pipe.execute()
+
+    def halted(self) -> str | None:
+        value = self.client.get(streams.HALT)
+        return str(value) if value else None
+
+    # ---- helpers ---------------------------------------------------------------
+    def _approvals_needed(self, order: Order) -> int:
+        limit = self.policy.four_eyes_above
+        return 2 if limit is not None and order.estimated_value > limit else 1
+
+    def _last_prices(self, pipe: Any, records: Sequence[OrderRecord]) -> dict[str, Decimal]:
+        symbols = sorted({r.order.symbol for r in records})
+        if not symbols:
+            return {}
+        raws = pipe.hmget(streams.LAST_PRICES, symbols)
+        return {s: Decimal(str(p)) for s, p in zip(symbols, raws, strict=True) if p}
+
+    def _decide(self, before: OrderRecord, change: _Change, prices: dict[str, Decimal],
+                fill: Fill | None = None, edit: dict[str, Any] | None = None) -> OrderRecord:
+        if change.action is Action.APPROVE and not change.confirmed_move:
+            self._check_price_move(before, prices.get(before.order.symbol))
+        after = transition(
+            before, change.action, actor=change.actor, at=self.clock.now(), reason=change.reason,
+            fill=fill, edit=edit, completes_approval=change.completes_approval,
+        )
+        if change.action is Action.EDIT:
+            # The new version may cross the four-eyes threshold (or fall below it).
+            needed = self._approvals_needed(after.order)
+            after = after.model_copy(update={"approvals_needed": needed})
+        return after
+
+    def _check_price_move(self, record: OrderRecord, last: Decimal | None) -> None:
+        move = self.policy.price_move(record.order.reference_price, last)
+        if move is not None:
+            raise NeedsReconfirmation(
+                f"order {record.order_id}: {record.order.symbol} moved {move:+.2%} since the "
+                f"batch ({record.order.reference_price} -> {last}); re-confirm to approve"
+            )
+
+    def _stage_one(self, pipe: Any, before: OrderRecord | None, order_id: str, change: _Change,
+                   prices: dict[str, Decimal], result: BulkResult) -> None:
+        if before is None:
+            result.refused[order_id] = f"no order {order_id!r}"
+            return
+        try:
+            after = self._decide(before, change, prices)
+        except IllegalTransition as exc:
+            result.refused[order_id] = str(exc)
+            return
+        self._stage(pipe, before, after, change)
+        result.changed.append(after)
+
+    def _stage(self, pipe: Any, before: OrderRecord, after: OrderRecord, change: _Change) -> None:
+        """Queue the new record, its audit entry, its event and any command (in MULTI)."""
+        action = change.action
+        pipe.set(streams.ORDER.format(order_id=after.order_id), after.to_json())
+        self._audit(pipe, after, action.value, change.actor, change.reason, before, after)
+        self._event(pipe, after, action.value, change.reason)
+        if action in DECISION_ACTIONS:
+            self._decision(pipe, after, action, change.actor, change.reason)
+        if after.state is OrderState.APPROVED and before.state is not OrderState.APPROVED:
+            publish(pipe, streams.EXEC, "exec.work", ExecWork(record=after),
+                    source=SOURCE, ts=self.clock.now())
+
+    def _audit(self, pipe: Any, record: OrderRecord, action: str, actor: str, reason: str,
+               before: OrderRecord | None, after: OrderRecord | None) -> None:
+        entry = AuditEntry(
+            order_id=record.order_id, action=action, actor=actor, reason=reason,
+            before=before.model_dump(mode="json") if before else None,
+            after=after.model_dump(mode="json") if after else None,
+            at=self.clock.now(),
+        )
+        publish(pipe, streams.AUDIT, "audit", entry, source=SOURCE, ts=entry.at)
+
+    def _event(self, pipe: Any, record: OrderRecord, event: str, detail: str = "") -> None:
+        publish(pipe, streams.EVENTS, "order.event",
+                OrderEvent(record=record, event=event, detail=detail),
+                source=SOURCE, ts=self.clock.now())
+
+    def _decision(self, pipe: Any, record: OrderRecord, action: Action, actor: str,
+                  reason: str) -> None:
+        body = Decision(order_id=record.order_id, action=action.value, user=actor,
+                        reason=reason, version=record.order.version)
+        publish(pipe, streams.DECISIONS, "decision", body, source=SOURCE, ts=self.clock.now())
+
+
+def _sort_key(order: Order) -> float:
+    # Hedges first, then sells, then buys; ties sort by order id (Redis orders equal
+    # scores lexicographically), which keeps a batch in the model's order.
+    if order.urgent:
+        return 0
+    return 1 if order.side.value == "sell" else 2

@@ -1,0 +1,110 @@
+"""One JSON-ready answer of what the desk believes about a security on a day."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from execution.rules.bands import price_band
+from execution.rules.data import (
+    HANDLING_FEE,
+    PRICE_CAGES,
+    STAMP_DUTY_SELL,
+    TRANSFER_FEE,
+    in_force,
+)
+from execution.rules.days import TradingDays
+from execution.rules.futures import future_limit_prices, future_spec, last_trading_day
+from execution.rules.prices import limit_prices, tick_size
+from execution.rules.quantity import quantity_rule
+from execution.rules.securities import SecurityInfo, classify, require_stock
+
+Json = dict[str, object]
+
+
+def describe(
+    symbol: str,
+    on: date,
+    prev_close: Decimal,
+    *,
+    st: bool = False,
+    listed: date | None = None,
+    delisting_day: int | None = None,
+    calendar: TradingDays | None = None,
+) -> Json:
+    """Exchange, board, band, limit prices, quantity rules (and fees or contract terms).
+
+    Decimals are strings, "no limit" is None. For futures `prev_close` is the previous
+    settlement price.
+    """
+    info = classify(symbol, on)
+    if not info.is_future:
+        require_stock(info, "rules answer")
+    band = price_band(
+        symbol, on, st=st, listed=listed, delisting_day=delisting_day, calendar=calendar
+    )
+    rule = quantity_rule(symbol)
+    answer: Json = {
+        "symbol": info.symbol,
+        "code": info.code,
+        "exchange": info.exchange.value,
+        "board": info.board.value,
+        "date": on.isoformat(),
+        "st": st,
+        "listed": listed.isoformat() if listed else None,
+        "delisting_day": delisting_day,
+        "day_count": _day_count(info, listed, calendar),
+        "prev_close": str(prev_close),
+        "band": _text(band),
+        **_limits(info, prev_close, band),
+        "tick": str(tick_size(symbol)),
+        "lot": rule.lot,
+        "buy_min_qty": rule.buy_min,
+        "buy_step_qty": rule.buy_step,
+        "max_order_qty": rule.max_limit_order,
+        "max_market_order_qty": rule.max_market_order,
+        "market_orders_allowed": band is not None,
+        "t_plus": 0 if info.is_future else 1,
+    }
+    extra = _future_terms(symbol, calendar) if info.is_future else _stock_terms(info, on)
+    return answer | extra
+
+
+def _limits(info: SecurityInfo, prev_close: Decimal, band: Decimal | None) -> Json:
+    if info.is_future and band is not None:
+        up, down = future_limit_prices(info.symbol, prev_close, band)
+        return {"limit_up": str(up), "limit_down": str(down)}
+    up_or_none, down_or_none = limit_prices(prev_close, band)
+    return {"limit_up": _text(up_or_none), "limit_down": _text(down_or_none)}
+
+
+def _stock_terms(info: SecurityInfo, on: date) -> Json:
+    cage = in_force(PRICE_CAGES[info.board], on, f"price cage of {info.board.value}")
+    return {
+        "price_cage": None if cage is None else {"pct": str(cage.pct), "ticks": cage.ticks},
+        "fee_rates": {
+            "stamp_duty_sell": str(in_force(STAMP_DUTY_SELL, on, "stamp duty")),
+            "transfer_fee": str(in_force(TRANSFER_FEE, on, "transfer fee")),
+            "handling_fee": str(in_force(HANDLING_FEE, on, "handling fee")),
+        },
+    }
+
+
+def _future_terms(symbol: str, calendar: TradingDays | None) -> Json:
+    spec = future_spec(symbol)
+    return {
+        "multiplier": spec.multiplier,
+        "last_trading_day": last_trading_day(symbol, calendar).isoformat(),
+        "price_cage": None,
+    }
+
+
+def _day_count(info: SecurityInfo, listed: date | None, calendar: TradingDays | None) -> str | None:
+    """How trading days were counted, when the answer depended on counting them."""
+    if listed is None and not info.is_future:
+        return None
+    return "calendar" if calendar is not None else "weekdays"
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)

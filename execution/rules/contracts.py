@@ -1,0 +1,69 @@
+"""IM contracts: which are listed on a day, how many lots may still be opened, and the
+final settlement price."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from execution.rules.data import FUTURE_SPECS
+from execution.rules.days import TradingDays
+from execution.rules.futures import future_spec, last_trading_day
+
+_CENT = Decimal("0.01")
+
+
+def listed_contracts(
+    on: date, product: str = "IM", calendar: TradingDays | None = None
+) -> list[str]:
+    """vt_symbols listed on `on`: this month, next month and the next two quarter months.
+
+    "This month" rolls to the next one the day after its contract's last trading day.
+    """
+    spec = FUTURE_SPECS[product]
+    if on < spec.listed:
+        raise ValueError(f"{product} was first listed on {spec.listed}, not trading on {on}")
+    year, month = on.year, on.month
+    if on > last_trading_day(_symbol(product, year, month), calendar):
+        year, month = _next_month(year, month)
+    months = [(year, month), _next_month(year, month)]
+    while len(months) < 4:
+        year, month = _next_month(*months[-1])
+        if month in spec.quarter_months:
+            months.append((year, month))
+    return [_symbol(product, y, m) for y, m in months]
+
+
+def open_room(
+    symbol: str, opened_today: int, position: int, *, hedging: bool = False
+) -> int | None:
+    """Lots of `symbol` that may still be opened today on one side; None = no exchange cap.
+
+    Speculative opens are capped per day and by the position limit. Hedging under an
+    exchange hedging quota is exempt from both (the quota itself is the broker's check).
+    """
+    if opened_today < 0 or position < 0:
+        raise ValueError(f"opened_today {opened_today}, position {position}: expected >= 0")
+    spec = future_spec(symbol)
+    if hedging:
+        return None
+    return max(min(spec.daily_open_limit - opened_today, spec.position_limit - position), 0)
+
+
+def final_settlement_price(symbol: str, index_values: Sequence[Decimal]) -> Decimal:
+    """Arithmetic mean of the index values published in the settlement window (the last
+    two hours of the last trading day), rounded half-up to 0.01."""
+    future_spec(symbol)
+    if not index_values:
+        raise ValueError(f"final settlement of {symbol}: no index values given")
+    mean = sum(index_values, Decimal(0)) / len(index_values)
+    return mean.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _symbol(product: str, year: int, month: int) -> str:
+    return f"{product}{year % 100:02d}{month:02d}.CFFEX"

@@ -1,0 +1,49 @@
+"""Counting trading days, with a trading calendar when one is given."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Protocol
+
+
+class TradingDays(Protocol):
+    """What the rules need of `marketdata.calendar.TradingCalendar`.
+
+    `trading_days(start, end)` lists the trading days from `start` to `end`, both
+    included when they are trading days.
+    """
+
+    def trading_days(self, start: date, end: date) -> list[date]: ...
+
+
+def day_number(first: date, on: date, calendar: TradingDays | None) -> int:
+    """Which trading day `on` is, counting `first` as day 1.
+
+    Without a calendar every weekday counts (holidays are not known then).
+    """
+    if on < first:
+        raise ValueError(f"date {on} is before the first day {first}")
+    if calendar is not None:
+        return len(calendar.trading_days(first, on))
+    return _weekdays_between(first, on)
+
+
+def first_trading_day_from(day: date, calendar: TradingDays | None) -> date:
+    """`day` if it trades, else the next trading day (weekdays only without a calendar)."""
+    if calendar is not None:
+        days = calendar.trading_days(day, day + timedelta(days=31))
+        if not days:
+            raise ValueError(f"calendar has no trading day in the month from {day}")
+        return days[0]
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def _weekdays_between(first: date, last: date) -> int:
+    whole_weeks, extra = divmod((last - first).days + 1, 7)
+    count = whole_weeks * 5
+    for offset in range(extra):
+        if (first.weekday() + offset) % 7 < 5:
+            count += 1
+    return count

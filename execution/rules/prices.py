@@ -1,0 +1,88 @@
+"""Price arithmetic: the tick, daily limit prices, the continuous-trading price cage.
+
+All rounding is `decimal` ROUND_HALF_UP (limits) or toward the legal side (cage
+bounds); Python's round() rounds half to even and gives wrong limits.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from execution.rules.data import PRICE_CAGES, STOCK_TICK, in_force
+from execution.rules.enums import Side, parse_side
+from execution.rules.futures import future_spec
+from execution.rules.securities import classify, require_stock
+
+
+def tick_size(symbol: str) -> Decimal:
+    """Smallest price step: 0.01 CNY for A-shares, the contract's tick for futures."""
+    info = classify(symbol)
+    if info.is_future:
+        return future_spec(symbol).tick
+    require_stock(info, "tick size")
+    return STOCK_TICK
+
+
+def check_price(price: Decimal, what: str, tick: Decimal = STOCK_TICK) -> None:
+    """Raise unless `price` is a positive Decimal on the tick grid."""
+    if not isinstance(price, Decimal):
+        raise TypeError(f"{what} {price!r}: expected a Decimal, got {type(price).__name__}")
+    if not price.is_finite() or price <= 0 or price % tick != 0:
+        raise ValueError(f"{what} {price}: expected a positive multiple of {tick}")
+
+
+def limit_prices(
+    prev_close: Decimal, band: Decimal | None
+) -> tuple[Decimal | None, Decimal | None]:
+    """(limit-up, limit-down) of an A-share; (None, None) when `band` is None (no limit).
+
+    prev_close x (1 +/- band) rounded half-up to 0.01, at least one tick from the
+    previous close, and limit-down never below 0.01.
+    """
+    check_price(prev_close, "previous close")
+    if band is None:
+        return None, None
+    if not isinstance(band, Decimal) or not 0 < band < 1:
+        raise ValueError(f"band {band!r}: expected a Decimal between 0 and 1")
+    up = _half_up(prev_close * (1 + band))
+    down = _half_up(prev_close * (1 - band))
+    up = max(up, prev_close + STOCK_TICK)
+    down = min(down, prev_close - STOCK_TICK)
+    return up, max(down, STOCK_TICK)
+
+
+def price_cage(
+    symbol: str, side: str, reference: Decimal, on: date
+) -> tuple[Decimal | None, Decimal | None]:
+    """(lowest, highest) limit price the cage allows in continuous trading; None = no bound.
+
+    `reference` is the exchange's reference price (best opposite quote, else last
+    price). Buys get only an upper bound, sells only a lower one; futures have none.
+    """
+    info = classify(symbol, on)
+    if info.is_future:
+        return None, None
+    require_stock(info, "price cage")
+    check_price(reference, "cage reference price")
+    rule = in_force(PRICE_CAGES[info.board], on, f"price cage of {info.board.value}")
+    if rule is None:
+        return None, None
+    tick_room = STOCK_TICK * rule.ticks if rule.ticks is not None else None
+    if parse_side(side) is Side.BUY:
+        high = reference * (1 + rule.pct)
+        if tick_room is not None:
+            high = max(high, reference + tick_room)
+        return None, _to_tick(high, ROUND_FLOOR)
+    low = reference * (1 - rule.pct)
+    if tick_room is not None:
+        low = min(low, reference - tick_room)
+    return max(_to_tick(low, ROUND_CEILING), STOCK_TICK), None
+
+
+def _half_up(value: Decimal) -> Decimal:
+    return value.quantize(STOCK_TICK, rounding=ROUND_HALF_UP)
+
+
+def _to_tick(value: Decimal, rounding: str) -> Decimal:
+    return value.quantize(STOCK_TICK, rounding=rounding)

@@ -1,0 +1,100 @@
+"""Which exchange and board a code belongs to, from its prefix."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from execution.rules.data import BSE_CODE_SWITCH, FUTURE_SPECS
+from execution.rules.enums import Board, Exchange
+from execution.rules.errors import UnknownSecurity, UnsupportedSecurity
+
+# Six-digit stock codes: (prefix, exchange, board). Longest prefix wins, so the single
+# ChiNext code 302132 is listed whole.
+_STOCK_PREFIXES: tuple[tuple[str, Exchange, Board], ...] = (
+    *((p, Exchange.SSE, Board.MAIN) for p in ("600", "601", "603", "605")),
+    *((p, Exchange.SSE, Board.STAR) for p in ("688", "689")),
+    ("900", Exchange.SSE, Board.B_SHARE),
+    *((p, Exchange.SZSE, Board.MAIN) for p in ("000", "001", "002", "003")),
+    *((p, Exchange.SZSE, Board.CHINEXT) for p in ("300", "301", "302132")),
+    ("200", Exchange.SZSE, Board.B_SHARE),
+    ("920", Exchange.BSE, Board.BSE),
+)
+# Codes BSE used before moving every stock to 920xxx.
+_LEGACY_BSE_PREFIXES = ("43", "83", "87", "88")
+_FUTURE_CODE = re.compile(r"^([A-Z]{1,2})(\d{2})(\d{2})$")
+
+
+@dataclass(frozen=True)
+class SecurityInfo:
+    code: str
+    exchange: Exchange
+    board: Board
+
+    @property
+    def symbol(self) -> str:
+        """The vnpy vt_symbol, e.g. "600000.SSE"."""
+        return f"{self.code}.{self.exchange.value}"
+
+    @property
+    def is_future(self) -> bool:
+        return self.board is Board.INDEX_FUTURE
+
+
+def classify(symbol: str, on: date | None = None) -> SecurityInfo:
+    """Exchange and board of `symbol` ("600000.SSE", "600000" or "IM2612.CFFEX").
+
+    Legacy BSE codes (43x/83x/87x/88x) are recognised only when `on` is given and is
+    before 2025-10-09; a bare leading 8 or 9 is never taken as BSE on its own.
+    """
+    code, _, suffix = symbol.strip().upper().partition(".")
+    info = _classify_code(code, on, symbol)
+    if suffix and suffix != info.exchange.value:
+        raise UnknownSecurity(
+            f"symbol {symbol!r}: code {code} trades on {info.exchange.value}, not {suffix}"
+        )
+    return info
+
+
+def require_stock(info: SecurityInfo, what: str) -> None:
+    """Refuse B-shares and futures where only A-share rules apply."""
+    if info.board is Board.B_SHARE:
+        raise UnsupportedSecurity(f"{info.symbol}: B-shares are not traded by the desk ({what})")
+    if info.is_future:
+        raise UnsupportedSecurity(f"{info.symbol}: {what} applies to stocks, not futures")
+
+
+def _classify_code(code: str, on: date | None, symbol: str) -> SecurityInfo:
+    future = _FUTURE_CODE.match(code)
+    if future:
+        return _classify_future(code, future.group(1), int(future.group(3)), symbol)
+    if not (len(code) == 6 and code.isdigit()):
+        raise UnknownSecurity(
+            f"symbol {symbol!r}: expected a six-digit code or a future like IM2612"
+        )
+    for prefix, exchange, board in sorted(_STOCK_PREFIXES, key=lambda row: -len(row[0])):
+        if code.startswith(prefix):
+            return SecurityInfo(code, exchange, board)
+    if code.startswith(_LEGACY_BSE_PREFIXES):
+        return _classify_legacy_bse(code, on, symbol)
+    raise UnknownSecurity(f"symbol {symbol!r}: code {code} matches no known exchange prefix")
+
+
+def _classify_legacy_bse(code: str, on: date | None, symbol: str) -> SecurityInfo:
+    if on is None or on >= BSE_CODE_SWITCH:
+        when = "no date was given" if on is None else f"{on} is not"
+        raise UnknownSecurity(
+            f"symbol {symbol!r}: {code[:2]}x codes are BSE codes only before "
+            f"{BSE_CODE_SWITCH} ({when} before it; BSE stocks are 920xxx since then)"
+        )
+    return SecurityInfo(code, Exchange.BSE, Board.BSE)
+
+
+def _classify_future(code: str, product: str, month: int, symbol: str) -> SecurityInfo:
+    if product not in FUTURE_SPECS:
+        known = ", ".join(sorted(FUTURE_SPECS))
+        raise UnknownSecurity(f"symbol {symbol!r}: no contract spec for {product} (known: {known})")
+    if not 1 <= month <= 12:
+        raise UnknownSecurity(f"symbol {symbol!r}: month {month:02d} is not 01-12")
+    return SecurityInfo(code, Exchange.CFFEX, Board.INDEX_FUTURE)

@@ -1,0 +1,130 @@
+"""The trading calendar: SSE sessions from exchange_calendars, extended by the operator file.
+
+SZSE, BSE and CFFEX share SSE's holidays. Sessions are cached as a sorted list, so
+each question is a binary search. A day outside what the sources cover raises
+`CalendarNotCovered`: the desk never assumes that an unknown weekday trades.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from marketdata.holidays import HolidayFile, read_holiday_file
+from marketdata.sessions import SessionTimes, session_times
+
+_LIBRARY_CALENDAR = "XSHG"
+_FIRST_SSE_SESSION = "1990-12-19"  # the library would otherwise start 20 years before today
+_FRIDAY = 4
+
+
+class CalendarNotCovered(Exception):  # noqa: N818 - name fixed by the shared contract
+    """A date outside the range any calendar source covers."""
+
+
+@lru_cache(maxsize=1)
+def library_sessions() -> tuple[tuple[date, ...], date, date]:
+    """(sessions, first covered day, last covered day) from exchange_calendars."""
+    import exchange_calendars as xcals  # slow import (~0.5 s); only when a calendar is built
+
+    lib = xcals.get_calendar(_LIBRARY_CALENDAR, start=_FIRST_SSE_SESSION)
+    sessions = tuple(ts.date() for ts in lib.sessions)
+    return sessions, sessions[0], lib.bound_max().date()
+
+
+class TradingCalendar:
+    def __init__(
+        self,
+        sessions: tuple[date, ...],
+        covered_from: date,
+        covered_through: date,
+        holidays_file: Path | None = None,
+    ) -> None:
+        self._sessions = sorted(sessions)
+        self.covered_from = covered_from
+        self.covered_through = covered_through
+        self.holidays_file = holidays_file
+
+    def _require_covered(self, day: date) -> None:
+        if self.covered_from <= day <= self.covered_through:
+            return
+        where = self.holidays_file or "config/holidays.yaml"
+        raise CalendarNotCovered(
+            f"{day.isoformat()} is outside the trading calendar "
+            f"({self.covered_from.isoformat()} to {self.covered_through.isoformat()}). "
+            f"To extend it, add the exchange's announced closures to 'holidays:' in {where} "
+            f"and set 'covered_through:' to the last date the list is confirmed for."
+        )
+
+    def is_trading_day(self, day: date) -> bool:
+        self._require_covered(day)
+        i = bisect_left(self._sessions, day)
+        return i < len(self._sessions) and self._sessions[i] == day
+
+    def next_trading_day(self, day: date) -> date:
+        self._require_covered(day)
+        i = bisect_right(self._sessions, day)
+        if i == len(self._sessions):
+            self._require_covered(self.covered_through + timedelta(days=1))
+        return self._sessions[i]
+
+    def previous_trading_day(self, day: date) -> date:
+        self._require_covered(day)
+        i = bisect_left(self._sessions, day)
+        if i == 0:
+            self._require_covered(self.covered_from - timedelta(days=1))
+        return self._sessions[i - 1]
+
+    def trading_days(self, start: date, end: date) -> list[date]:
+        """Sessions from `start` to `end`, both inclusive."""
+        self._require_covered(start)
+        self._require_covered(end)
+        return self._sessions[bisect_left(self._sessions, start) : bisect_right(self._sessions, end)]
+
+    def last_trading_day_on_or_before(self, day: date) -> date:
+        return day if self.is_trading_day(day) else self.previous_trading_day(day)
+
+    def shift(self, day: date, sessions: int) -> date:
+        """The trading day `sessions` sessions after (or before, if negative) trading day `day`."""
+        if not self.is_trading_day(day):
+            raise ValueError(f"shift: {day.isoformat()} is not a trading day")
+        i = bisect_left(self._sessions, day) + sessions
+        if i >= len(self._sessions):
+            self._require_covered(self.covered_through + timedelta(days=1))
+        if i < 0:
+            self._require_covered(self.covered_from - timedelta(days=1))
+        return self._sessions[i]
+
+    def im_expiry(self, year: int, month: int) -> date:
+        """Last trading day of the IM contract: third Friday, or the next trading day."""
+        first = date(year, month, 1)
+        third_friday = first + timedelta(days=(_FRIDAY - first.weekday()) % 7 + 14)
+        if self.is_trading_day(third_friday):
+            return third_friday
+        return self.next_trading_day(third_friday)
+
+    def session_times(self, on: date | None = None) -> SessionTimes:
+        return session_times(on)
+
+
+def build_calendar(library: tuple[tuple[date, ...], date, date], extra: HolidayFile,
+                   holidays_file: Path | None = None) -> TradingCalendar:
+    """Library sessions, minus operator closures, plus weekdays up to `covered_through`."""
+    sessions, first, library_end = library
+    closed = set(extra.holidays)
+    days = [d for d in sessions if d not in closed]
+    end = library_end
+    if extra.covered_through is not None and extra.covered_through > library_end:
+        end = extra.covered_through
+        day = library_end + timedelta(days=1)
+        while day <= end:
+            if day.weekday() < 5 and day not in closed:
+                days.append(day)
+            day += timedelta(days=1)
+    return TradingCalendar(tuple(days), first, end, holidays_file)
+
+
+def load_calendar(holidays_file: Path) -> TradingCalendar:
+    return build_calendar(library_sessions(), read_holiday_file(holidays_file), holidays_file)

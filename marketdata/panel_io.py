@@ -1,0 +1,79 @@
+"""Assemble a `Panel` from monthly stock partitions and the financial reports."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from marketdata.manifest import Manifest
+from marketdata.partitions import Matrix, empty_matrix, read_partition_fields
+from marketdata.pointintime import point_in_time
+from marketdata.schema import DAILY_FIELDS, FINANCIAL_FIELDS, STOCK_FIELDS, Panel
+
+
+def check_fields(fields: list[str] | None) -> list[str]:
+    if fields is None:
+        return list(STOCK_FIELDS)
+    unknown = [f for f in fields if f not in STOCK_FIELDS]
+    if unknown:
+        raise KeyError(f"unknown stock fields {unknown}; known fields: {list(STOCK_FIELDS)}")
+    return list(dict.fromkeys(fields))
+
+
+def alive_symbols(instruments: pd.DataFrame, first: date, last: date) -> pd.Index:
+    """Symbols listed at some point between `first` and `last`, sorted."""
+    listed = instruments["list_date"] <= pd.Timestamp(last)
+    delist = instruments["delist_date"]
+    not_gone = delist.isna() | (delist >= pd.Timestamp(first))
+    return pd.Index(sorted(instruments.index[listed & not_gone]), name="symbol")
+
+
+def read_daily_fields(
+    root: Path, manifest: Manifest, days: list[date], symbols: pd.Index, fields: list[str]
+) -> dict[str, Matrix]:
+    """Daily fields for `days` x `symbols`, filled where a partition has no value."""
+    out = {name: empty_matrix(name, len(days), len(symbols)) for name in fields}
+    if not fields:
+        return out
+    row_of = {d: i for i, d in enumerate(days)}
+    for key in sorted({d.strftime("%Y-%m") for d in days}):
+        part_dates, part_symbols, values = read_partition_fields(
+            root / manifest.partition_file(key), fields
+        )
+        src_rows = np.array([i for i, d in enumerate(part_dates) if d in row_of], dtype=np.int64)
+        dst = slice(row_of[part_dates[src_rows[0]]], row_of[part_dates[src_rows[-1]]] + 1)
+        cols = symbols.get_indexer(pd.Index(part_symbols))
+        src_cols = np.flatnonzero(cols >= 0)
+        same_layout = len(src_cols) == len(symbols) == len(part_symbols)
+        for name in fields:
+            block = values[name][src_rows]
+            if same_layout:
+                out[name][dst] = block
+            else:
+                out[name][dst, cols[src_cols]] = block[:, src_cols]
+    return out
+
+
+def assemble_panel(
+    root: Path,
+    manifest: Manifest,
+    days: list[date],
+    instruments: pd.DataFrame,
+    financials: pd.DataFrame,
+    fields: list[str],
+) -> Panel:
+    symbols = alive_symbols(instruments, days[0], days[-1])
+    daily = [f for f in fields if f in DAILY_FIELDS]
+    matrices = read_daily_fields(root, manifest, days, symbols, daily)
+    dates = pd.DatetimeIndex(pd.to_datetime(days), name="date")
+    if any(f in FINANCIAL_FIELDS for f in fields):
+        known = point_in_time(financials, dates, symbols)
+        matrices.update({f: known[f] for f in fields if f in FINANCIAL_FIELDS})
+    frames = {
+        name: pd.DataFrame(matrices[name], index=dates, columns=symbols, copy=False)
+        for name in fields
+    }
+    return Panel(dates=dates, symbols=symbols, fields=frames, instruments=instruments.loc[symbols])

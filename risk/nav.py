@@ -1,0 +1,101 @@
+"""Net asset value of one account: stocks at their latest price, cash, futures P&L.
+
+Money is `Decimal` here because the figures feed the high-water mark and the hedge
+size; the maths is a few hundred multiplications, well within the time budget
+(docs/risk.md has the measured figure).
+
+Futures are marked against their average open price: a short of `lots` at `avg_price`
+is worth `lots x (avg_price - price) x multiplier`. The margin it blocks is part of the
+cash, so it is reported (it limits new hedges) but not subtracted from NAV.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+ZERO = Decimal(0)
+
+
+class MissingPrice(KeyError):
+    """A holding has no price to value it at; the message names the symbol."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class FuturesShort:
+    symbol: str
+    lots: int  # short lots (>= 0)
+    avg_price: Decimal
+
+
+@dataclass(frozen=True)
+class Book:
+    """What an account holds, as read from the ledger."""
+
+    account: str
+    cash: Decimal
+    positions: Mapping[str, int]  # symbol -> shares
+    futures: Mapping[str, FuturesShort] = field(default_factory=dict)
+
+    @property
+    def short_lots(self) -> int:
+        return sum(f.lots for f in self.futures.values())
+
+
+@dataclass(frozen=True)
+class NavBreakdown:
+    nav: Decimal
+    stock_value: Decimal
+    cash: Decimal
+    futures_pnl: Decimal
+    futures_notional: Decimal  # short exposure at current prices, positive
+    futures_margin: Decimal
+
+    @property
+    def free_cash(self) -> Decimal:
+        """Cash not blocked as futures margin: what a new hedge's margin can use."""
+        return self.cash + self.futures_pnl - self.futures_margin
+
+
+def stock_value(positions: Mapping[str, int], prices: Mapping[str, Decimal]) -> Decimal:
+    total = ZERO
+    for symbol, quantity in positions.items():
+        if quantity == 0:
+            continue
+        price = prices.get(symbol)
+        if price is None:
+            raise MissingPrice(f"no price for {symbol} (holding {quantity} shares)")
+        total += price * quantity
+    return total
+
+
+def compute_nav(
+    book: Book,
+    prices: Mapping[str, Decimal],
+    *,
+    multiplier: int,
+    margin_rate: Decimal,
+) -> NavBreakdown:
+    """NAV of `book` at `prices` (stocks and futures in one mapping)."""
+    stocks = stock_value(book.positions, prices)
+    pnl = notional = ZERO
+    for short in book.futures.values():
+        if short.lots == 0:
+            continue
+        price = prices.get(short.symbol)
+        if price is None:
+            raise MissingPrice(f"no price for {short.symbol} (short {short.lots} lots)")
+        pnl += (short.avg_price - price) * short.lots * multiplier
+        notional += price * short.lots * multiplier
+    return NavBreakdown(
+        nav=stocks + book.cash + pnl,
+        stock_value=stocks,
+        cash=book.cash,
+        futures_pnl=pnl,
+        futures_notional=notional,
+        futures_margin=(notional * margin_rate).quantize(Decimal("0.01")),
+    )

@@ -1,0 +1,203 @@
+"""Replay a history of NAV, CSI 1000 and IM prices through the hedge policy.
+
+Day by day, at the close: mark the shorts held, judge the hedged NAV (bad prints are
+not acted on), move the high-water mark and the ladder, size the hedge with the beta
+known that day, and fill the plan's legs at the day's close (fees from the dated fee
+table). The hedged NAV is the input NAV plus the futures P&L less fees, i.e. the hedge
+is an overlay whose P&L sits in cash.
+
+Basis paid: the short's P&L splits into -lots x 200 x (change in the index) and
+-lots x 200 x (change in F - S); the second part, with its sign flipped, is the basis
+paid (positive when a discount converges).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+
+from execution.orders import Offset, Side
+from execution.rules import RuleNotModelled, future_fee, future_spec
+from risk.badprint import judge_nav
+from risk.basis import Quote
+from risk.beta import book_beta
+from risk.config import RiskConfig
+from risk.contracts import ExpiryCalendar, listed_contracts
+from risk.drawdown import max_drawdown
+from risk.hedge_plan import HedgeInputs, HedgePlan, plan_hedge
+from risk.ladder import LadderState, on_close
+from risk.replay_state import Book, ReplayDay, quotes_on
+from risk.sizing import on_tick
+
+UNLIMITED = Decimal("Infinity")
+
+
+@dataclass(frozen=True)
+class HedgeAction:
+    day: date
+    symbol: str
+    side: Side
+    offset: Offset
+    lots: int
+    orders: int  # after splitting into orders of at most max_lots_per_order
+    price: Decimal
+    annual_basis: float | None  # of the contract opened (None for closes)
+    reason: str
+    cost_note: str = ""
+
+
+@dataclass
+class ReplayResult:
+    daily: pd.DataFrame
+    actions: list[HedgeAction] = field(default_factory=list)
+    alerts: list[tuple[date, str, str]] = field(default_factory=list)  # day, severity, text
+
+    @property
+    def max_drawdown(self) -> float:
+        return max_drawdown(self.daily["nav"])
+
+    @property
+    def hedged_max_drawdown(self) -> float:
+        return max_drawdown(self.daily["hedged_nav"])
+
+    @property
+    def basis_paid(self) -> float:
+        return float(self.daily["basis_paid"].iloc[-1])
+
+    @property
+    def fees(self) -> float:
+        return float(self.daily["fees"].iloc[-1])
+
+    @property
+    def futures_pnl(self) -> float:
+        return float(self.daily["futures_pnl"].iloc[-1])
+
+
+def synthetic_futures(
+    index: pd.Series, calendar: ExpiryCalendar, annual_discount: float, product: str = "IM"
+) -> pd.DataFrame:
+    """Listed contracts priced at a constant annualised discount to the index."""
+    tick = future_spec(f"{product}2601.CFFEX").tick
+    rows = []
+    for day, level in zip(_days(index.index), index.to_numpy(dtype=float), strict=True):
+        for contract in listed_contracts(day, calendar, product):
+            days = (contract.expiry - day).days
+            price = on_tick(level * (1 - annual_discount * days / 365), tick)
+            rows.append((pd.Timestamp(day), contract.symbol, float(price), 1.0, 1.0))
+    return pd.DataFrame(rows, columns=["date", "symbol", "close", "volume", "open_interest"])
+
+
+def run_replay(
+    nav: pd.DataFrame,
+    index: pd.Series,
+    futures: pd.DataFrame | None,
+    cfg: RiskConfig,
+    calendar: ExpiryCalendar,
+) -> ReplayResult:
+    """`nav`: columns nav, stock_value; `index`: CSI 1000 closes; both by trade date."""
+    dates = nav.index.intersection(index.index).sort_values()
+    if len(dates) < 2:
+        raise ValueError(f"replay: NAV and index share {len(dates)} date(s); need at least 2")
+    nav, index = nav.loc[dates], index.loc[dates]
+    if futures is None:
+        futures = synthetic_futures(index, calendar, cfg.replay_assumed_discount,
+                                    cfg.futures.product)
+    run = _Run(cfg, calendar, nav, index, futures)
+    for i in range(len(dates)):
+        run.step(i)
+    daily = pd.DataFrame([r.__dict__ for r in run.rows]).set_index("date")
+    return ReplayResult(daily, run.actions, run.alerts)
+
+
+class _Run:
+    def __init__(self, cfg: RiskConfig, calendar: ExpiryCalendar, nav: pd.DataFrame,
+                 index: pd.Series, futures: pd.DataFrame) -> None:
+        self.cfg, self.calendar = cfg, calendar
+        self.days = _days(nav.index)
+        self.navs = nav["nav"].to_numpy(dtype=float)
+        self.exposures = nav["stock_value"].to_numpy(dtype=float)
+        self.levels = index.to_numpy(dtype=float)
+        self.nav_returns = nav["nav"].pct_change()
+        self.index_returns = index.pct_change()
+        self.futures = {day: rows for day, rows in _by_day(futures)}
+        self.book = Book(multiplier=future_spec(f"{cfg.futures.product}2601.CFFEX").multiplier)
+        self.ladder = LadderState()
+        self.hwm: Decimal | None = None
+        self.last_accepted: Decimal | None = None
+        self.suspect: Decimal | None = None
+        self.rows: list[ReplayDay] = []
+        self.actions: list[HedgeAction] = []
+        self.alerts: list[tuple[date, str, str]] = []
+
+    def step(self, i: int) -> None:
+        day, level = self.days[i], float(self.levels[i])
+        quotes = quotes_on(self.futures.get(day), self.calendar, self.book.last_prices,
+                           set(self.book.lots), day)
+        self.book.mark(quotes, level)
+        hedged = _cents(self.navs[i]) + self.book.net_pnl
+        bound = self.cfg.bad_print.nav_jump_daily
+        check = judge_nav(hedged, self.last_accepted, self.suspect, bound)
+        self.suspect = check.suspect
+        beta = book_beta(self.nav_returns.iloc[: i + 1], self.index_returns.iloc[: i + 1],
+                         self.cfg.beta)
+        if check.accepted:
+            self._act(i, hedged, quotes, beta)
+        else:
+            self.alerts.append((day, "warning", f"bad print: hedged NAV moved {check.move:+.1%} "
+                                                "in one day; not acted on until confirmed"))
+        ratio = self.ladder.hedge_ratio(self.cfg.ladder)
+        self.rows.append(self.book.row(pd.Timestamp(day), float(self.navs[i]), level, beta, ratio,
+                                       float(self.exposures[i]), self.calendar))
+
+    def _act(self, i: int, hedged: Decimal, quotes: list[Quote], beta: float) -> None:
+        day = self.days[i]
+        self.last_accepted = hedged
+        self.hwm = hedged if self.hwm is None else max(self.hwm, hedged)
+        drawdown = max(0.0, float((self.hwm - hedged) / self.hwm))
+        before = self.ladder.level
+        closes = [float(x) for x in self.levels[: i + 1]]
+        self.ladder = on_close(self.ladder, self.cfg, drawdown, day, closes)
+        moved = self.ladder.level != before
+        inputs = HedgeInputs(day, self.ladder.hedge_ratio(self.cfg.ladder), beta,
+                             _cents(self.exposures[i]), dict(self.book.lots), quotes,
+                             float(self.levels[i]), UNLIMITED, force=moved)
+        plan = plan_hedge(inputs, self.cfg, self.calendar, self.book.multiplier)
+        self._fill(day, plan, reason=self.ladder.reason if moved else "")
+
+    def _fill(self, day: date, plan: HedgePlan, reason: str) -> None:
+        self.alerts += [(day, note.severity, note.title) for note in plan.alerts]
+        grouped: dict[tuple[str, Side, Offset, Decimal], list[int]] = {}
+        for leg in plan.legs:
+            grouped.setdefault((leg.symbol, leg.side, leg.offset, leg.price), []).append(leg.lots)
+            fee = _fee(leg.symbol, leg.offset, leg.lots, leg.price, day)
+            self.book.trade(leg.symbol, leg.side, leg.lots, leg.price, fee)
+        why = "; ".join(part for part in (reason, plan.reason) if part)
+        for (symbol, side, offset, price), parts in grouped.items():
+            opening = offset is Offset.OPEN and plan.chosen is not None
+            self.actions.append(HedgeAction(
+                day, symbol, side, offset, sum(parts), len(parts), price,
+                plan.chosen.annual_basis if opening and plan.chosen else None, why,
+                plan.cost_note if opening else ""))
+
+
+def _by_day(futures: pd.DataFrame) -> list[tuple[date, pd.DataFrame]]:
+    stamps = pd.DatetimeIndex(futures["date"])
+    return [(pd.Timestamp(key).date(), rows) for key, rows in futures.groupby(stamps)]
+
+
+def _days(index: pd.Index) -> list[date]:
+    return [stamp.date() for stamp in pd.DatetimeIndex(index)]
+
+
+def _cents(value: float) -> Decimal:
+    return Decimal(str(round(float(value), 2)))
+
+
+def _fee(symbol: str, offset: Offset, lots: int, price: Decimal, day: date) -> Decimal:
+    try:
+        return future_fee(symbol, offset.value, lots, price, day)
+    except RuleNotModelled:  # a synthetic contract before IM listed: its first fee rates
+        return future_fee(symbol, offset.value, lots, price, future_spec(symbol).listed)

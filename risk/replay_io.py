@@ -1,0 +1,97 @@
+"""Reading the replay's input files (formats in docs/risk.md).
+
+CSV or Parquet, chosen by the file suffix. Dates are trade dates (YYYY-MM-DD).
+
+- NAV file: `date`, `nav` (the book's NAV at the close, CNY, without any hedge) and
+  optionally `stock_value` (the stock exposure; `nav` is used when absent).
+- Index file: `date` and `close` (CSI 1000; a column named `csi1000` also works).
+- Futures file: long, one row per contract and day: `date`, `symbol` (e.g.
+  `IM2403.CFFEX`, or `IM2403`), `close`, and optionally `volume` and `open_interest`
+  (the store's `load_futures` layout).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+
+class ReplayInputError(ValueError):
+    """An input file of the replay is unusable; the message names the file and why."""
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise ReplayInputError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        if suffix in (".csv", ".txt"):
+            return pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise ReplayInputError(f"{path}: unreadable ({exc})") from exc
+    raise ReplayInputError(f"{path}: expected a .csv or .parquet file")
+
+
+def read_nav(path: Path) -> pd.DataFrame:
+    """Index: trade dates; columns nav, stock_value (floats)."""
+    frame = _dated(read_table(path), path, ["nav"])
+    if "stock_value" not in frame.columns:
+        frame["stock_value"] = frame["nav"]
+    _positive(frame, ["nav"], path)
+    return frame[["nav", "stock_value"]].astype(float)
+
+
+def read_index(path: Path) -> pd.Series:
+    raw = read_table(path)
+    column = "close" if "close" in raw.columns else "csi1000"
+    frame = _dated(raw, path, [column])
+    _positive(frame, [column], path)
+    return frame[column].astype(float).rename("index")
+
+
+def read_futures(path: Path) -> pd.DataFrame:
+    """Long frame: date (Timestamp), symbol (vt_symbol), close, volume, open_interest."""
+    raw = read_table(path)
+    missing = [c for c in ("date", "symbol", "close") if c not in raw.columns]
+    if missing:
+        raise ReplayInputError(f"{path}: missing column(s) {missing}; have {list(raw.columns)}")
+    frame = raw.copy()
+    frame["date"] = _dates(frame["date"], path)
+    frame["symbol"] = [s if "." in s else f"{s}.CFFEX" for s in frame["symbol"].astype(str)]
+    for column in ("volume", "open_interest"):
+        if column not in frame.columns:
+            frame[column] = 0.0
+    _positive(frame, ["close"], path)
+    return frame[["date", "symbol", "close", "volume", "open_interest"]]
+
+
+def _dated(raw: pd.DataFrame, path: Path, needed: list[str]) -> pd.DataFrame:
+    missing = [c for c in ["date", *needed] if c not in raw.columns]
+    if missing:
+        raise ReplayInputError(f"{path}: missing column(s) {missing}; have {list(raw.columns)}")
+    frame = raw.set_index(pd.DatetimeIndex(_dates(raw["date"], path), name="date")).sort_index()
+    duplicated = frame.index[frame.index.duplicated()]
+    if len(duplicated):
+        raise ReplayInputError(f"{path}: date {duplicated[0].date()} appears more than once")
+    return frame.drop(columns=["date"])
+
+
+def _dates(column: pd.Series, path: Path) -> pd.Series:
+    try:
+        return pd.to_datetime(column, format="mixed").dt.normalize()
+    except (ValueError, TypeError) as exc:
+        raise ReplayInputError(f"{path}: column 'date' is not dates ({exc})") from exc
+
+
+def _positive(frame: pd.DataFrame, columns: list[str], path: Path) -> None:
+    for column in columns:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = frame.index[~(values > 0)]
+        if len(bad):
+            raise ReplayInputError(
+                f"{path}: column {column!r} must be a positive number; row {bad[0]} "
+                f"has {frame[column].loc[bad[0]]!r}"
+            )

@@ -1,0 +1,173 @@
+"""Publishing to and consuming from Redis Streams with consumer groups.
+
+A consumer acknowledges an entry only after its handler has acted. At start it
+finishes its own pending entries, and on every poll it claims entries that another
+consumer left pending too long (XAUTOCLAIM). An entry that fails validation, or whose
+handler keeps failing, goes to the dead-letter stream with the reason; the consumer
+never stops on a bad message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import redis
+from loguru import logger
+
+from services.bus import streams
+from services.bus.messages import Body, Envelope, InvalidMessage, decode, encode, new_id
+
+Handler = Callable[[Envelope], None]
+STREAM_MAXLEN = 200_000  # approximate trim; batches and audit are also archived to disk
+PROCESSED_TTL_S = 8 * 24 * 3600
+
+
+def publish(
+    client: redis.Redis | Any,
+    stream: str,
+    msg_type: str,
+    body: Body,
+    *,
+    source: str,
+    ts: datetime,
+    msg_id: str | None = None,
+) -> str:
+    """Append one message; `client` may be a pipeline (then the id is not known yet)."""
+    fields = encode(msg_type, body, source=source, ts=ts, msg_id=msg_id or new_id())
+    result = client.xadd(stream, fields, maxlen=STREAM_MAXLEN, approximate=True)  # type: ignore[arg-type]
+    return str(result)
+
+
+@dataclass
+class StreamConsumer:
+    """One consumer in one group on one stream."""
+
+    client: redis.Redis
+    stream: str
+    group: str
+    name: str
+    handlers: dict[str, Handler]
+    block_ms: int = 500
+    claim_idle_ms: int = 30_000
+    max_attempts: int = 5
+    batch: int = 100
+    _started: bool = field(default=False, init=False)
+
+    def ensure_group(self) -> None:
+        try:
+            self.client.xgroup_create(self.stream, self.group, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def poll(self, block: bool = True) -> int:
+        """Handle what is waiting; returns how many entries were handled."""
+        if not self._started:
+            self.ensure_group()
+            self._started = True
+            handled = self._drain_own_pending()
+        else:
+            handled = 0
+        handled += self._claim_stale()
+        response = self.client.xreadgroup(
+            self.group,
+            self.name,
+            {self.stream: ">"},
+            count=self.batch,
+            block=self.block_ms if block and self.block_ms > 0 else None,
+        )
+        for _stream, entries in response or []:
+            for entry_id, fields in entries:
+                self._handle(entry_id, fields)
+                handled += 1
+        return handled
+
+    def _drain_own_pending(self) -> int:
+        """Entries this consumer read but did not ack before a crash."""
+        handled = 0
+        while True:
+            response = self.client.xreadgroup(
+                self.group, self.name, {self.stream: "0"}, count=self.batch
+            )
+            entries = response[0][1] if response else []
+            if not entries:
+                return handled
+            for entry_id, fields in entries:
+                self._handle(entry_id, fields)
+                handled += 1
+
+    def _claim_stale(self) -> int:
+        result = self.client.xautoclaim(
+            self.stream, self.group, self.name, self.claim_idle_ms, "0-0", count=self.batch
+        )
+        entries = result[1] if result else []
+        for entry_id, fields in entries:
+            if fields:  # deleted entries come back as None
+                self._handle(entry_id, fields)
+        return len(entries)
+
+    def _handle(self, entry_id: str, fields: dict[str, str]) -> None:
+        try:
+            envelope = decode(fields)
+        except InvalidMessage as exc:
+            self._dead_letter(entry_id, fields, f"invalid message: {exc}")
+            return
+        if self._already_processed(envelope.id):
+            self.client.xack(self.stream, self.group, entry_id)
+            return
+        handler = self.handlers.get(envelope.type)
+        if handler is None:
+            self._dead_letter(entry_id, fields, f"no handler for {envelope.type!r} in {self.group}")
+            return
+        try:
+            handler(envelope)
+        except Exception as exc:  # a handler bug must not stop the consumer
+            self._failed(entry_id, fields, envelope, exc)
+            return
+        self._mark_processed(envelope.id)
+        self.client.xack(self.stream, self.group, entry_id)
+        self.client.hdel(self._attempts_key, entry_id)
+
+    @property
+    def _attempts_key(self) -> str:
+        return f"{streams.PREFIX}:attempts:{self.stream}:{self.group}"
+
+    def _failed(self, entry_id: str, fields: dict[str, str], env: Envelope, exc: Exception) -> None:
+        attempts = int(self.client.hincrby(self._attempts_key, entry_id, 1))
+        logger.opt(exception=exc).error(
+            "{} failed on {} {} (attempt {}/{})",
+            self.group, env.type, env.id, attempts, self.max_attempts,
+        )
+        if attempts >= self.max_attempts:
+            self._dead_letter(entry_id, fields, f"handler failed {attempts} times: {exc!r}")
+            self.client.hdel(self._attempts_key, entry_id)
+
+    def _dead_letter(self, entry_id: str, fields: dict[str, str], reason: str) -> None:
+        logger.warning("dead-lettering {} {} from {}: {}", self.stream, entry_id, self.group, reason)
+        record = {
+            "stream": self.stream,
+            "group": self.group,
+            "entry_id": entry_id,
+            "reason": reason,
+            **{f"orig_{k}": str(v)[:10_000] for k, v in fields.items()},
+        }
+        pipe = self.client.pipeline(transaction=True)
+        pipe.xadd(streams.DEAD_LETTER, record, maxlen=STREAM_MAXLEN, approximate=True)  # type: ignore[arg-type]
+        pipe.xack(self.stream, self.group, entry_id)
+        pipe.execute()
+
+    def _already_processed(self, msg_id: str) -> bool:
+        return bool(self.client.sismember(self._processed_key, msg_id))
+
+    def _mark_processed(self, msg_id: str) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        pipe.sadd(self._processed_key, msg_id)
+        pipe.expire(self._processed_key, PROCESSED_TTL_S)
+        pipe.execute()
+
+    @property
+    def _processed_key(self) -> str:
+        return streams.PROCESSED.format(group=f"{self.stream}:{self.group}")

@@ -1,0 +1,89 @@
+"""What every `desk` command shares: settings, data directory, Redis, store, clock."""
+
+from __future__ import annotations
+
+import atexit
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+import redis
+
+from config.loader import ConfigError, load_settings
+from config.settings import DeskSettings
+from marketdata.clock import Clock, WallClock
+from services.clock_setup import ClockNotStarted, shared_clock
+from services.connect import connect, embedded_for
+
+if TYPE_CHECKING:
+    from execution.queue import OrderQueue
+    from marketdata.calendar import TradingCalendar
+    from marketdata.store import MarketStore
+
+
+class DeskContext:
+    """Lazily built: a command that needs no Redis never starts one."""
+
+    def __init__(self, config_file: str | None, data_dir: str | None) -> None:
+        self._config_file = config_file
+        self._data_dir = data_dir
+        self._settings: DeskSettings | None = None
+        self._client: redis.Redis | None = None
+        self._store: MarketStore | None = None
+        self._calendar: TradingCalendar | None = None
+
+    @property
+    def settings(self) -> DeskSettings:
+        if self._settings is None:
+            try:
+                loaded = load_settings(self._config_file)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+            if self._data_dir:
+                loaded = loaded.model_copy(update={"data_dir": Path(self._data_dir)})
+            self._settings = loaded
+        return self._settings
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.settings.data_dir)
+
+    @property
+    def store(self) -> MarketStore:
+        if self._store is None:
+            from marketdata.store import MarketStore
+
+            self._store = MarketStore(self.data_dir / self.settings.data.store_dir)
+        return self._store
+
+    @property
+    def calendar(self) -> TradingCalendar:
+        if self._calendar is None:
+            from marketdata.calendar import load_calendar
+
+            self._calendar = load_calendar(self.settings.holidays_path)
+        return self._calendar
+
+    def client(self) -> redis.Redis:
+        """The desk's Redis; starts the embedded one for this command if none runs."""
+        if self._client is None:
+            server = embedded_for(self.settings)
+            if server is not None and server.start():
+                atexit.register(server.stop)
+            self._client = connect(self.settings)
+        return self._client
+
+    @property
+    def clock(self) -> Clock:
+        try:
+            return shared_clock(self.client(), self.settings)
+        except ClockNotStarted:
+            return WallClock()
+
+    def queue(self) -> OrderQueue:
+        from execution.queue import OrderQueue
+
+        return OrderQueue(self.client(), self.clock, self.settings.approval)
+
+
+pass_desk = click.make_pass_decorator(DeskContext)

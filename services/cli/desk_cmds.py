@@ -1,0 +1,119 @@
+"""`desk run`, `desk status`, `desk demo`, `desk redis-cli`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from services.cli.context import DeskContext, pass_desk
+from services.registry import SERVICES
+
+
+@click.command("run")
+@click.argument("service", required=False, type=click.Choice(sorted(SERVICES)))
+@click.option("--supervised", is_flag=True, hidden=True)
+@pass_desk
+def run_command(desk: DeskContext, service: str | None, supervised: bool) -> None:
+    """Run the whole desk (default), or one SERVICE in the foreground.
+
+    The whole desk: the embedded Redis (unless redis.url is set), then scheduler,
+    execution, risk, console and alerts, each its own process, restarted if it dies.
+    Ctrl-C or SIGTERM stops everything cleanly; a second one stops at once.
+    """
+    from services.logs import setup_logging
+
+    settings = desk.settings
+    if service is None:
+        from services.supervisor import Supervisor
+
+        setup_logging("supervisor", desk.data_dir, settings.logging)
+        _banner(desk)
+        sys.exit(Supervisor(settings, _config_arg(), list(settings.supervisor.services)).run())
+    from services.paper import prepare_paper_day
+    from services.registry import service_class, service_context
+    from services.runtime import Runner
+
+    setup_logging(service, desk.data_dir, settings.logging)
+    if not supervised:
+        client = desk.client()  # starts the embedded Redis for a standalone service
+        if settings.mode == "paper":
+            prepare_paper_day(settings, client)
+    ctx = service_context(settings)
+    runner = Runner(service_class(service)(ctx),
+                    heartbeat_interval_s=settings.supervisor.heartbeat_interval_s,
+                    heartbeat_ttl_s=settings.supervisor.heartbeat_ttl_s)
+    runner.install_signal_handlers()
+    sys.exit(runner.run())
+
+
+def _config_arg() -> str | None:
+    ctx = click.get_current_context()
+    root = ctx.find_root()
+    value = root.params.get("config_file")
+    return str(value) if value else None
+
+
+def _banner(desk: DeskContext) -> None:
+    s = desk.settings
+    click.echo(f"smallcap-desk starting in {s.mode} mode; data in {desk.data_dir.resolve()}")
+    click.echo(f"  console:  http://{s.console.host}:{s.console.port}/  (Ctrl-C stops the desk)")
+    click.echo("  batch:    desk orders            approve: desk approve --all  (or IDs)")
+    click.echo("  health:   desk status            logs: " f"{desk.data_dir / 'logs'}")
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text.")
+@pass_desk
+def status_command(desk: DeskContext, as_json: bool) -> None:
+    """Services (alive, last heartbeat), streams (length, pending), batch, runs, halt."""
+    from services.status import collect_status, render_status
+
+    report = collect_status(desk.client(), desk.settings)
+    click.echo(json.dumps(report, default=str) if as_json else render_status(report))
+
+
+@click.command("demo")
+@click.option("--auto-approve", is_flag=True, help="Approve the whole batch, as a trader would.")
+@click.option("--json", "as_json", is_flag=True, help="Last line: one JSON object of figures.")
+@click.option("--speed", type=float, default=None,
+              help="Simulated seconds per real second (default from settings.clock, min 240).")
+@click.option("--stocks", type=int, default=None, help="Stocks in the demo market.")
+@click.option("--keep", is_flag=True, help="Keep the demo's data directory afterwards.")
+@pass_desk
+def demo_command(desk: DeskContext, auto_approve: bool, as_json: bool, speed: float | None,
+                 stocks: int | None, keep: bool) -> None:
+    """A compressed simulated trading day through the whole desk, non-interactively.
+
+    Always uses the shipped paper settings and its own Redis in DATA_DIR/demo, so it
+    never touches a configured Redis or broker.
+    """
+    from config.loader import DEFAULT_CONFIG, load_settings
+    from services.demo import run_demo
+
+    paper = load_settings(DEFAULT_CONFIG).model_copy(update={"data_dir": desk.data_dir})
+    summary = run_demo(paper, auto_approve=auto_approve, speed=speed, stocks=stocks, keep=keep,
+                       echo=click.echo)
+    if as_json:
+        click.echo(json.dumps(summary, default=str))
+    if summary.get("error"):
+        sys.exit(1)
+
+
+@click.command("redis-cli", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@pass_desk
+def redis_cli_command(desk: DeskContext, args: tuple[str, ...]) -> None:
+    """redis-cli against the desk's Redis, e.g. `desk redis-cli XLEN desk:batches`."""
+    from services.connect import embedded_for
+    from services.redis_server import redis_binary
+
+    binary = str(Path(redis_binary()).with_name("redis-cli"))
+    server = embedded_for(desk.settings)
+    target = ["-s", str(server.socket)] if server else ["-u", str(desk.settings.redis.url)]
+    if server is not None and not server.is_running():
+        raise click.ClickException("the desk's Redis is not running: start it with 'desk run'")
+    os.execv(binary, [binary, *target, *args])

@@ -1,0 +1,46 @@
+"""`desk`: the one command-line entry point of the desk."""
+
+from __future__ import annotations
+
+import click
+
+from services.cli.context import DeskContext
+from services.cli.desk_cmds import demo_command, redis_cli_command, run_command, status_command
+from services.cli.model_cmd import model_group
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_file", envvar="DESK_CONFIG", type=click.Path(dir_okay=False),
+              help="Settings file (default: config/paper.yaml; env DESK_CONFIG).")
+@click.option("--data-dir", envvar="DESK_DATA_DIR", type=click.Path(file_okay=False),
+              help="The desk's data directory (default from the settings: .desk).")
+@click.pass_context
+def cli(ctx: click.Context, config_file: str | None, data_dir: str | None) -> None:
+    """smallcap-desk: nightly model, human approval, A-share execution, drawdown hedging.
+
+    Start with `desk run` (paper mode, demo data) or `desk demo --auto-approve`.
+    """
+    ctx.obj = DeskContext(config_file, data_dir)
+
+
+for command in (run_command, status_command, demo_command, redis_cli_command, model_group):
+    cli.add_command(command)
+
+
+def _add_part_commands() -> None:
+    from services.cli.backtest_cmd import backtest_command
+    from services.cli.data_cmd import data_group
+    from services.cli.orders_cmd import ORDER_COMMANDS
+    from services.cli.risk_cmd import risk_group
+    from services.cli.rules_cmd import rules_command
+    from services.cli.users_cmd import users_group
+
+    for command in (data_group, rules_command, backtest_command, risk_group, users_group,
+                    *ORDER_COMMANDS):
+        cli.add_command(command)
+
+
+_add_part_commands()
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,114 @@
+"""`desk rules SYMBOL --date D --prev-close P`: what the desk believes about one stock.
+
+Needs no Redis and no data store. The trading calendar (for counting a new listing's
+days, or an IM contract's last trading day) comes from the desk's context
+(`DeskContext.calendar`) when the command runs under `desk`; run on its own, it
+counts weekdays and says so (`day_count: weekdays`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+import click
+
+from execution.rules import TradingDays, classify, describe
+from marketdata.calendar import CalendarNotCovered
+
+
+class DecimalParam(click.ParamType):
+    """A price typed by the operator, kept exact."""
+
+    name = "decimal"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Decimal:
+        if isinstance(value, Decimal):
+            return value
+        try:
+            parsed = Decimal(str(value))
+        except InvalidOperation:
+            self.fail(f"{value!r} is not a decimal number", param, ctx)
+        if not parsed.is_finite() or parsed <= 0:
+            self.fail(f"{value!r}: expected a positive price", param, ctx)
+        return parsed
+
+
+ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.command("rules")
+@click.argument("symbol")
+@click.option("--date", "on", type=ISO_DATE, required=True, help="Trade date, YYYY-MM-DD.")
+@click.option(
+    "--prev-close",
+    type=DecimalParam(),
+    required=True,
+    help="Previous close (previous settlement for futures).",
+)
+@click.option("--st", is_flag=True, help="The stock carries a risk warning (ST, *ST).")
+@click.option("--listed", type=ISO_DATE, default=None, help="Listing date, YYYY-MM-DD.")
+@click.option(
+    "--delisting-day",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Day of the delisting period (1 = its first day).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def rules_command(
+    ctx: click.Context,
+    symbol: str,
+    on: datetime,
+    prev_close: Decimal,
+    st: bool,
+    listed: datetime | None,
+    delisting_day: int | None,
+    as_json: bool,
+) -> None:
+    """Exchange, board, price band, limit prices and order sizes of SYMBOL on a day."""
+    trade_date = on.date()
+    listed_date = listed.date() if listed else None
+    try:
+        calendar = _calendar(ctx, symbol, trade_date, listed_date)
+        answer = describe(
+            symbol,
+            trade_date,
+            prev_close,
+            st=st,
+            listed=listed_date,
+            delisting_day=delisting_day,
+            calendar=calendar,
+        )
+    except (ValueError, CalendarNotCovered) as exc:  # RulesError is a ValueError
+        raise click.ClickException(str(exc)) from None
+    click.echo(json.dumps(answer) if as_json else _as_text(answer))
+
+
+def _calendar(ctx: click.Context, symbol: str, on: date, listed: date | None) -> TradingDays | None:
+    """The desk's calendar, when one is needed and `desk` put its context in `ctx.obj`.
+
+    The context is looked up by its `calendar` attribute (not imported), so the command
+    also runs on its own, without settings.
+    """
+    if listed is None and not classify(symbol, on).is_future:
+        return None
+    desk = ctx.find_root().obj
+    if desk is None or not hasattr(type(desk), "calendar"):
+        return None
+    calendar: TradingDays = desk.calendar
+    return calendar
+
+
+def _as_text(answer: dict[str, object]) -> str:
+    width = max(len(key) for key in answer)
+    lines = []
+    for key, value in answer.items():
+        shown = "no limit" if value is None and key in ("band", "limit_up", "limit_down") else value
+        if isinstance(value, dict):
+            shown = ", ".join(f"{k}={v}" for k, v in value.items())
+        lines.append(f"{key:<{width}}  {'-' if shown is None else shown}")
+    return "\n".join(lines)

@@ -1,0 +1,103 @@
+"""The console as a FastAPI application: `create_app(...)` wires routes, templates, security.
+
+Pages are rendered on the server (Jinja2); the only script is static/console.js,
+served from this package, and a strict content-security policy forbids anything
+else (no CDN, no inline script or style).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import redis
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from execution.policy_config import ApprovalConfig
+from execution.queue import OrderQueue
+from marketdata.clock import Clock
+from risk.config import RiskConfig
+from services.console import live, routes_admin, routes_auth, routes_orders, routes_pages
+from services.console.auth import LoginThrottle, SessionStore, load_secret
+from services.console.config import ConsoleConfig
+from services.console.users import UserStore
+from services.console.web import Desk, Forbidden, NotLoggedIn, wants_json
+
+HERE = Path(__file__).resolve().parent
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def create_app(client: redis.Redis, queue: OrderQueue, clock: Clock, *,
+               console: ConsoleConfig, approval: ApprovalConfig, risk: RiskConfig,
+               account: str, data_dir: Path) -> FastAPI:
+    """The console app; no docs pages (nothing is served that a trader does not need)."""
+    app = FastAPI(title="smallcap-desk console", docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.state.desk = Desk(
+        client=client, queue=queue, clock=clock, console=console, approval=approval,
+        risk=risk, account=account,
+        users=UserStore(client, lockout_after=console.lockout_after_failures,
+                        lockout=timedelta(minutes=console.lockout_minutes)),
+        sessions=SessionStore(client, load_secret(console.secret_env, data_dir),
+                              console.session_minutes),
+        throttle=LoginThrottle(client, console.login_attempts_per_window,
+                               console.login_window_s),
+        templates=_templates(),
+    )
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (routes_auth, routes_admin, routes_orders, routes_pages, live):
+        app.include_router(module.router)
+    app.add_exception_handler(NotLoggedIn, _not_logged_in)  # type: ignore[arg-type]
+    app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]
+    app.middleware("http")(_security_headers)
+    return app
+
+
+async def _security_headers(request: Request,
+                            call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+async def _not_logged_in(request: Request, _exc: NotLoggedIn) -> Response:
+    if request.method == "GET" and not wants_json(request) and request.url.path != "/events":
+        return RedirectResponse("/login", status_code=303)
+    return JSONResponse({"error": "not logged in"}, status_code=401)
+
+
+async def _forbidden(request: Request, exc: Forbidden) -> Response:
+    return JSONResponse({"error": str(exc)}, status_code=403)
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["money"] = _money
+    templates.env.filters["pct"] = _pct
+    return templates
+
+
+def _money(value: Decimal | float | int | None, places: int = 2) -> str:
+    if value is None:
+        return "—"
+    return f"{Decimal(str(value)):,.{places}f}"
+
+
+def _pct(value: Decimal | float | None, places: int = 1) -> str:
+    return "—" if value is None else f"{float(value):+.{places}%}"

@@ -1,0 +1,93 @@
+"""Live updates over Server-Sent Events: order changes, fills, alerts and NAV.
+
+A page passes the Redis stream id it was rendered at (`since`), so nothing that
+happens between the render and the connection is missed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from sse_starlette.sse import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
+
+from services.bus import streams
+from services.bus.messages import (
+    Alert,
+    Envelope,
+    FillEvent,
+    InvalidMessage,
+    NavSnapshot,
+    OrderEvent,
+    decode,
+)
+from services.console.auth import Session
+from services.console.users import Role
+from services.console.web import desk, require
+
+router = APIRouter()
+LIVE_STREAMS = (streams.EVENTS, streams.ALERTS, streams.NAV)
+STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
+BLOCK_MS = 1000
+
+
+@router.get("/events")
+async def events(request: Request, since: str = "",
+                 session: Session = Depends(require(Role.VIEWER))) -> EventSourceResponse:
+    start = since if STREAM_ID.match(since) else "$"
+    return EventSourceResponse(_follow(request, start), ping=15)
+
+
+async def _follow(request: Request, start: str) -> AsyncIterator[dict[str, str]]:
+    client = desk(request).client
+    cursors: dict[Any, Any] = dict.fromkeys(LIVE_STREAMS, start)
+    while not await request.is_disconnected():
+        response = await run_in_threadpool(client.xread, cursors, 200, BLOCK_MS)
+        for stream, entries in response or []:
+            for entry_id, fields in entries:
+                cursors[stream] = entry_id
+                event = live_event(fields)
+                if event is not None:
+                    yield event
+
+
+def live_event(fields: dict[str, str]) -> dict[str, str] | None:
+    """The SSE event for one stream entry, or None for entries the console ignores."""
+    try:
+        env = decode(fields)
+    except InvalidMessage:
+        return None
+    data = _payload(env)
+    if data is None:
+        return None
+    return {"event": data.pop("kind"), "data": json.dumps(data, default=str)}
+
+
+def _payload(env: Envelope) -> dict[str, Any] | None:
+    body = env.body
+    if isinstance(body, OrderEvent):
+        record = body.record
+        version = record.order.version
+        return {
+            "kind": "order", "id": record.order_id, "state": record.state.value,
+            "filled": record.filled_quantity, "quantity": record.order.quantity,
+            "avg": record.average_price, "version": version, "event": body.event,
+            "approvals": sum(1 for a in record.approvals if a.version == version),
+            "needed": record.approvals_needed, "symbol": record.order.symbol,
+            "name": record.order.name, "side": record.order.side.value,
+        }
+    if isinstance(body, FillEvent):
+        return {"kind": "fill", "order_id": body.order_id, "symbol": body.symbol,
+                "side": body.side, "quantity": body.quantity, "price": body.price,
+                "at": body.at.strftime("%H:%M:%S")}
+    if isinstance(body, Alert):
+        return {"kind": "alert", "severity": body.severity, "source": body.source,
+                "title": body.title, "detail": body.detail, "at": env.ts.strftime("%H:%M:%S")}
+    if isinstance(body, NavSnapshot):
+        return {"kind": "nav", "nav": body.nav, "drawdown": body.drawdown,
+                "hedge_ratio": body.hedge_ratio, "at": body.at.strftime("%H:%M:%S")}
+    return None

@@ -1,0 +1,127 @@
+"""What the console reads from Redis besides orders: ledger, NAV, risk state, feeds."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import redis
+
+from services.bus import streams
+from services.bus.messages import AuditEntry, Envelope, InvalidMessage, NavSnapshot, decode
+
+
+@dataclass(frozen=True)
+class Position:
+    symbol: str
+    quantity: int
+    sellable: int
+    avg_cost: Decimal
+    last: Decimal | None
+
+    @property
+    def value(self) -> Decimal | None:
+        return None if self.last is None else self.last * self.quantity
+
+    @property
+    def pnl(self) -> Decimal | None:
+        return None if self.last is None else (self.last - self.avg_cost) * self.quantity
+
+
+@dataclass(frozen=True)
+class Ledger:
+    cash: Decimal
+    positions: list[Position]
+    futures: dict[str, Any]
+    at: str
+
+    @property
+    def stock_value(self) -> Decimal:
+        return sum((p.value or Decimal(0) for p in self.positions), Decimal(0))
+
+
+def last_prices(client: redis.Redis, symbols: Iterable[str]) -> dict[str, Decimal]:
+    wanted = sorted(set(symbols))
+    if not wanted:
+        return {}
+    raws = client.hmget(streams.LAST_PRICES, wanted)
+    return {s: Decimal(str(p)) for s, p in zip(wanted, raws, strict=True) if p}
+
+
+def ledger(client: redis.Redis, account: str) -> Ledger | None:
+    raw = client.get(streams.LEDGER.format(account=account))
+    if not raw:
+        return None
+    data = json.loads(str(raw))
+    held = data.get("positions", {})
+    prices = last_prices(client, held)
+    positions = [
+        Position(symbol, int(p["quantity"]), int(p.get("sellable", p["quantity"])),
+                 Decimal(str(p.get("avg_cost", "0"))), prices.get(symbol))
+        for symbol, p in sorted(held.items()) if int(p["quantity"])
+    ]
+    return Ledger(Decimal(str(data.get("cash", "0"))), positions, data.get("futures", {}),
+                  str(data.get("at", "")))
+
+
+def recent(client: redis.Redis, stream: str, count: int) -> list[Envelope]:
+    """The newest `count` valid messages of a stream, newest first."""
+    entries = client.xrevrange(stream, count=count)
+    found = []
+    for _entry_id, fields in entries:
+        try:
+            found.append(decode(fields))
+        except InvalidMessage:
+            continue  # the consumers dead-letter these; the console just skips them
+    return found
+
+
+def audit_entries(client: redis.Redis, count: int, *, order_id: str = "",
+                  actor: str = "") -> list[AuditEntry]:
+    """Newest first, optionally for one order or one actor (scans the newest 20,000)."""
+    scan = count if not (order_id or actor) else max(count, 20_000)
+    found: list[AuditEntry] = []
+    for env in recent(client, streams.AUDIT, scan):
+        entry = env.body
+        if not isinstance(entry, AuditEntry):
+            continue
+        if (order_id and entry.order_id != order_id) or (actor and entry.actor != actor):
+            continue
+        found.append(entry)
+        if len(found) >= count:
+            break
+    return found
+
+
+def nav_history(client: redis.Redis, account: str, count: int = 2000) -> list[NavSnapshot]:
+    """Oldest first."""
+    snaps = [e.body for e in recent(client, streams.NAV, count)]
+    return [s for s in reversed(snaps) if isinstance(s, NavSnapshot) and s.account == account]
+
+
+def risk_state(client: redis.Redis, account: str) -> dict[str, Any]:
+    raw = client.get(streams.RISK_STATE.format(account=account))
+    return json.loads(str(raw)) if raw else {}
+
+
+def changed_fields(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) for what a transition changed, order fields flattened."""
+    before = _flat(entry.before or {})
+    after = _flat(entry.after or {})
+    skip = {"updated_at", "revision"}
+    keys = [k for k in after if k not in skip and before.get(k) != after.get(k)]
+    return [(k, before.get(k), after.get(k)) for k in keys]
+
+
+def _flat(record: dict[str, Any]) -> dict[str, Any]:
+    order = record.get("order", {})
+    rest = {k: v for k, v in record.items() if k != "order"}
+    return {**{f"order.{k}": v for k, v in order.items()}, **rest}
+
+
+def stamp(at: datetime | str) -> str:
+    return at.strftime("%m-%d %H:%M:%S") if isinstance(at, datetime) else str(at)

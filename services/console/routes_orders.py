@@ -1,0 +1,144 @@
+"""Decisions on orders: approve, reject, edit, pause / resume / cancel, manual orders.
+
+Every decision goes through `OrderQueue`, under the logged-in user's name, so it is
+an audited transition; nothing here touches the execution service directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from execution.lifecycle import Action, IllegalTransition
+from execution.orders import Order
+from execution.queue import BulkResult, UnknownOrder
+from services.console.auth import Session
+from services.console.filters import filter_from, pending_rows
+from services.console.users import Role
+from services.console.web import Forbidden, desk, reply, require
+
+router = APIRouter(prefix="/orders")
+TRADER = Depends(require(Role.TRADER))
+EDIT_FIELDS = ("quantity", "limit_price", "algo", "start_time", "end_time")
+
+
+@router.post("/approve")
+async def approve(request: Request, session: Session = TRADER) -> Response:
+    form = await request.form()
+    ids = _chosen_ids(request, form)
+    confirmed = form.get("confirm_move") == "1"
+    result = await run_in_threadpool(
+        desk(request).queue.apply_many, ids, Action.APPROVE, actor=session.user,
+        reason=str(form.get("reason", "")), confirmed_move=confirmed,
+    )
+    return _bulk_reply(request, session, "approved", result)
+
+
+@router.post("/reject")
+async def reject(request: Request, session: Session = TRADER) -> Response:
+    form = await request.form()
+    reason = str(form.get("reason", "")).strip()
+    if not reason:
+        return reply(request, session, {"changed": [], "refused": {}},
+                     "A rejection needs a reason.", status=400)
+    ids = _chosen_ids(request, form)
+    result = await run_in_threadpool(
+        desk(request).queue.apply_many, ids, Action.REJECT, actor=session.user, reason=reason
+    )
+    return _bulk_reply(request, session, "rejected", result)
+
+
+@router.post("/{order_id}/edit")
+async def edit(order_id: str, request: Request, session: Session = TRADER) -> Response:
+    form = await request.form()
+    record = desk(request).queue.get(order_id)
+    if record is None:
+        return reply(request, session, {"order_id": order_id}, f"no order {order_id!r}",
+                     status=404)
+    changes = _edit_changes(form, record.order)
+    if not changes:
+        return reply(request, session, {"order_id": order_id}, "Nothing changed.",
+                     back=f"/orders/{order_id}")
+    return _single(request, session, order_id, Action.EDIT, reason=str(form.get("reason", "")),
+                   edit=changes)
+
+
+@router.post("/{order_id}/control")
+async def control(order_id: str, request: Request, session: Session = TRADER) -> Response:
+    form = await request.form()
+    command = str(form.get("command", ""))
+    if command not in ("pause", "resume", "cancel"):
+        raise Forbidden(f"unknown command {command!r}")
+    try:
+        message = desk(request).queue.request_control(
+            order_id, command, actor=session.user, reason=str(form.get("reason", ""))
+        )
+    except UnknownOrder as exc:
+        return reply(request, session, {"order_id": order_id}, str(exc.args[0]), status=404)
+    except IllegalTransition as exc:
+        return reply(request, session, {"order_id": order_id}, str(exc), status=409,
+                     back="/working")
+    return reply(request, session, {"order_id": order_id, "command": command}, message,
+                 back="/working")
+
+
+def _single(request: Request, session: Session, order_id: str, action: Action, *,
+            reason: str, edit: dict[str, Any]) -> Response:
+    back = f"/orders/{order_id}"
+    try:
+        record = desk(request).queue.apply(order_id, action, actor=session.user, reason=reason,
+                                           edit=edit)
+    except UnknownOrder as exc:
+        return reply(request, session, {"order_id": order_id}, str(exc.args[0]), status=404)
+    except IllegalTransition as exc:
+        return reply(request, session, {"order_id": order_id}, str(exc), status=409, back=back)
+    message = f"{order_id} is now version {record.order.version}, {record.state.value}"
+    return reply(request, session, {"order_id": order_id, "state": record.state.value,
+                                    "version": record.order.version}, message, back=back)
+
+
+def _edit_changes(form: FormData, order: Order) -> dict[str, Any]:
+    """The fields the form changes; an emptied limit price removes the limit."""
+    changes: dict[str, Any] = {}
+    for field in EDIT_FIELDS:
+        if field not in form:
+            continue
+        text = str(form[field]).strip()
+        if not text and field != "limit_price":
+            continue
+        value = text or None
+        if _differs(order, field, value):
+            changes[field] = value
+    return changes
+
+
+def _differs(order: Order, field: str, value: str | None) -> bool:
+    try:
+        candidate = Order.model_validate({**order.model_dump(), field: value})
+    except ValueError:
+        return True  # the transition refuses it and says why
+    return bool(getattr(candidate, field) != getattr(order, field))
+
+
+def _chosen_ids(request: Request, form: FormData) -> list[str]:
+    """The ticked orders, or with scope=all every pending order the filter shows."""
+    if form.get("scope") == "all":
+        rows = pending_rows(desk(request), filter_from(form))
+        return [r.record.order_id for r in rows if r.record.state.value == "pending_approval"]
+    return [str(v) for v in form.getlist("ids")]
+
+
+def _bulk_reply(request: Request, session: Session, verb: str, result: BulkResult) -> Response:
+    changed = [r.order_id for r in result.changed]
+    message = f"{len(changed)} order(s) {verb}"
+    if result.refused:
+        shown = "; ".join(f"{k}: {v}" for k, v in list(result.refused.items())[:5])
+        more = f" (+{len(result.refused) - 5} more)" if len(result.refused) > 5 else ""
+        message += f"; {len(result.refused)} refused: {shown}{more}"
+    status = 200 if changed or not result.refused else 409
+    return reply(request, session, {"changed": changed, "refused": result.refused}, message,
+                 level="warning" if result.refused else "info", status=status)

@@ -1,0 +1,133 @@
+"""The console's pages (read-only for every role; actions live in routes_orders)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from execution.manual import facts_for, pre_trade_checks
+from execution.orders import OrderKind, OrderState
+from execution.rules import RulesError, describe
+from services.bus import streams
+from services.console.auth import Session
+from services.console.charts import NavPoint, RungLine, nav_chart
+from services.console.filters import all_rows, filter_from, pending_rows, trade_date_of
+from services.console.reads import (
+    audit_entries,
+    changed_fields,
+    last_prices,
+    ledger,
+    nav_history,
+    recent,
+    risk_state,
+)
+from services.console.users import Role
+from services.console.views import make_rows, schedule_gap, totals
+from services.console.web import Desk, desk, render, require
+
+router = APIRouter()
+VIEWER = Depends(require(Role.VIEWER))
+WORKING_STATES = [OrderState.APPROVED, OrderState.WORKING, OrderState.PARTIALLY_FILLED,
+                  OrderState.PAUSED, OrderState.FILLED, OrderState.CANCELLED,
+                  OrderState.DONE_FOR_DAY]
+
+
+@router.get("/")
+def pending(request: Request, session: Session = VIEWER) -> Response:
+    d = desk(request)
+    row_filter = filter_from(request.query_params)
+    rows = pending_rows(d, row_filter)
+    day = trade_date_of(d)
+    raw = d.client.get(streams.BATCH.format(trade_date=day.isoformat()))
+    boards = sorted({r.board for r in all_rows(d)})
+    return render(request, session, "pending.html", rows=rows, filter=row_filter,
+                  totals=totals(rows), batch=json.loads(str(raw)) if raw else None,
+                  trade_date=day, boards=boards, states=[s.value for s in OrderState],
+                  query=str(request.query_params))
+
+
+@router.get("/orders/{order_id}")
+def order_detail(order_id: str, request: Request, session: Session = VIEWER) -> Response:
+    d = desk(request)
+    record = d.queue.get(order_id)
+    if record is None:
+        return render(request, session, "missing.html", what=f"order {order_id}")
+    row = make_rows([record], _prices(d, record.order.symbol), d.queue.policy)[0]
+    facts = facts_for(d.client, record.order, account=d.account)
+    return render(request, session, "order.html", row=row, order=record.order, record=record,
+                  checks=pre_trade_checks(record.order, facts),
+                  limits=_limits(record.order.symbol, record.order.trade_date, facts.prev_close),
+                  history=[(e, changed_fields(e)) for e in
+                           audit_entries(d.client, 100, order_id=order_id)])
+
+
+@router.get("/working")
+def working(request: Request, session: Session = VIEWER) -> Response:
+    d = desk(request)
+    now = d.clock.now()
+    rows = [r for r in all_rows(d) if r.record.state in WORKING_STATES]
+    return render(request, session, "working.html",
+                  rows=[(r, schedule_gap(r, now)) for r in rows])
+
+
+@router.get("/positions")
+def positions(request: Request, session: Session = VIEWER) -> Response:
+    d = desk(request)
+    names = {r.record.order.symbol: r.record.order.name for r in all_rows(d)}
+    return render(request, session, "positions.html", ledger=ledger(d.client, d.account),
+                  names=names)
+
+
+@router.get("/nav")
+def nav(request: Request, session: Session = VIEWER) -> Response:
+    d = desk(request)
+    snaps = nav_history(d.client, d.account)
+    points = [NavPoint(s.at, float(s.nav), max(float(s.drawdown), 0.0)) for s in snaps]
+    rungs = [RungLine(r.drawdown, f"-{r.drawdown:.0%} → hedge {r.hedge_ratio:.0%}")
+             for r in d.risk.ladder]
+    return render(request, session, "nav.html", chart=nav_chart(points, rungs),
+                  latest=snaps[-1] if snaps else None, ladder=d.risk.ladder)
+
+
+@router.get("/hedge")
+def hedge(request: Request, session: Session = VIEWER) -> Response:
+    d = desk(request)
+    hedges = [r for r in all_rows(d) if r.record.order.kind is OrderKind.HEDGE]
+    book = ledger(d.client, d.account)
+    return render(request, session, "hedge.html", state=risk_state(d.client, d.account),
+                  hedges=hedges, futures=book.futures if book else {}, ladder=d.risk.ladder)
+
+
+@router.get("/alerts")
+def alerts(request: Request, session: Session = VIEWER) -> Response:
+    d = desk(request)
+    return render(request, session, "alerts.html",
+                  alerts=recent(d.client, streams.ALERTS, d.console.feed_rows))
+
+
+@router.get("/audit")
+def audit(request: Request, session: Session = VIEWER, order_id: str = "",
+          actor: str = "") -> Response:
+    d = desk(request)
+    entries = audit_entries(d.client, d.console.feed_rows, order_id=order_id[:80],
+                            actor=actor[:64])
+    return render(request, session, "audit.html", order_id=order_id, actor=actor,
+                  entries=[(e, changed_fields(e)) for e in entries])
+
+
+def _prices(d: Desk, symbol: str) -> dict[str, Decimal]:
+    return last_prices(d.client, [symbol])
+
+
+def _limits(symbol: str, day: date, prev_close: Decimal | None) -> dict[str, Any] | None:
+    if prev_close is None:
+        return None
+    try:
+        return describe(symbol, day, prev_close)
+    except (RulesError, ValueError):
+        return None

@@ -1,0 +1,161 @@
+"""What every console route shares: the desk handles, the logged-in user, CSRF, replies."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import redis
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from execution.policy_config import ApprovalConfig
+from execution.queue import OrderQueue
+from marketdata.clock import Clock
+from risk.config import RiskConfig
+from services.bus import streams
+from services.console.auth import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    LoginThrottle,
+    Session,
+    SessionStore,
+    tokens_match,
+)
+from services.console.config import ConsoleConfig
+from services.console.users import Role, UserStore
+
+FLASH_KEY = f"{streams.PREFIX}:console:flash:{{sid}}"
+
+
+@dataclass
+class Desk:
+    """Handles the routes use; one per app, on `app.state.desk`."""
+
+    client: redis.Redis
+    queue: OrderQueue
+    clock: Clock
+    console: ConsoleConfig
+    approval: ApprovalConfig
+    risk: RiskConfig
+    account: str
+    users: UserStore
+    sessions: SessionStore
+    throttle: LoginThrottle
+    templates: Jinja2Templates
+
+
+class NotLoggedIn(Exception):
+    """No valid session: pages redirect to the login form, API calls get 401."""
+
+
+class Forbidden(Exception):
+    """Logged in, but the role or the CSRF token does not allow this request."""
+
+
+def desk(request: Request) -> Desk:
+    return request.app.state.desk  # type: ignore[no-any-return]
+
+
+def current_session(request: Request) -> Session:
+    d = desk(request)
+    session = d.sessions.load(request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        raise NotLoggedIn
+    user = d.users.get(session.user)
+    if user is None or user.disabled:  # disabling a user ends their sessions at once
+        d.sessions.revoke(session.sid)
+        raise NotLoggedIn
+    # Live updates resume from here, so nothing between this read and the page's
+    # event connection is missed.
+    request.state.since = _stream_position(d.client)
+    # The role is read fresh so a change applies to open sessions too.
+    return Session(session.sid, user.name, user.role, session.csrf)
+
+
+def require(role: Role) -> Any:
+    """Dependency: a session whose role allows `role`; changing requests also need CSRF."""
+
+    async def dependency(request: Request,
+                         session: Session = Depends(current_session)) -> Session:
+        if not session.role.allows(role):
+            raise Forbidden(f"{session.user} is a {session.role.value}: needs {role.value}")
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            await check_csrf(request, session.csrf)
+        return session
+
+    return dependency
+
+
+async def check_csrf(request: Request, expected: str) -> None:
+    """The session's token in the header or the form, and a same-site Origin if sent."""
+    origin = request.headers.get("origin")
+    if origin and urlparse(origin).netloc != request.headers.get("host"):
+        raise Forbidden(f"cross-site request from {origin} refused")
+    given = request.headers.get(CSRF_HEADER)
+    if given is None:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    if not tokens_match(expected, given):
+        raise Forbidden("missing or wrong CSRF token")
+
+
+def _stream_position(client: redis.Redis) -> str:
+    seconds, micros = client.time()  # Redis server time: the clock of stream ids
+    return f"{int(seconds) * 1000 + int(micros) // 1000}-0"
+
+
+def wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def flash(request: Request, session: Session, text: str, level: str = "info") -> None:
+    key = FLASH_KEY.format(sid=session.sid)
+    pipe = desk(request).client.pipeline()
+    pipe.rpush(key, json.dumps({"level": level, "text": text[:2000]}))
+    pipe.expire(key, 600)
+    pipe.execute()
+
+
+def pop_flashes(request: Request, session: Session) -> list[dict[str, str]]:
+    key = FLASH_KEY.format(sid=session.sid)
+    pipe = desk(request).client.pipeline(transaction=True)
+    pipe.lrange(key, 0, -1)
+    pipe.delete(key)
+    raws, _ = pipe.execute()
+    return [json.loads(r) for r in raws]
+
+
+def reply(request: Request, session: Session, payload: dict[str, Any], message: str,
+          *, level: str = "info", back: str = "/", status: int = 200) -> Response:
+    """JSON for API clients; otherwise a flash message and a redirect back (303)."""
+    if wants_json(request):
+        return JSONResponse({**payload, "message": message}, status_code=status)
+    flash(request, session, message, level if status < 400 else "error")
+    return RedirectResponse(safe_back(request, back), status_code=303)
+
+
+def safe_back(request: Request, default: str) -> str:
+    """Where to go after an action: a local path from the form, never another site."""
+    target = request.query_params.get("back") or default
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+def render(request: Request, session: Session, template: str, **context: Any) -> Response:
+    d = desk(request)
+    base = {
+        "session": session,
+        "flashes": pop_flashes(request, session),
+        "halted": d.queue.halted(),
+        "now": d.clock.now(),
+        "since": getattr(request.state, "since", ""),
+        "account": d.account,
+        "can_trade": session.role.allows(Role.TRADER),
+        "is_admin": session.role.allows(Role.ADMIN),
+    }
+    return d.templates.TemplateResponse(request, template, {**base, **context})

@@ -1,0 +1,187 @@
+"""How every desk service runs: setup, a loop of short steps, heartbeats, teardown.
+
+The first SIGTERM (or Ctrl-C) lets the current step finish and then stops; a second
+one stops at once. Teardown always runs. While running, the service keeps a
+heartbeat key with a TTL in Redis, so `desk status` sees a dead service as dead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+import redis
+from loguru import logger
+
+from services.bus import streams
+
+if TYPE_CHECKING:
+    from config.settings import DeskSettings
+    from execution.queue import OrderQueue
+    from marketdata.calendar import TradingCalendar
+    from marketdata.clock import Clock
+    from marketdata.store import MarketStore
+
+
+class ServiceState(StrEnum):
+    STARTING = "starting"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+
+
+class StopNow(BaseException):
+    """Raised by the second stop signal: leave the step at once (teardown still runs)."""
+
+
+@dataclass
+class ServiceContext:
+    """What a service is given: nothing global, everything passed in."""
+
+    settings: DeskSettings
+    client: redis.Redis
+    clock: Clock
+    data_dir: Path
+    _store: MarketStore | None = field(default=None, repr=False)
+    _calendar: TradingCalendar | None = field(default=None, repr=False)
+    _queue: OrderQueue | None = field(default=None, repr=False)
+
+    @property
+    def store(self) -> MarketStore:
+        if self._store is None:
+            from marketdata.store import MarketStore
+
+            self._store = MarketStore(self.data_dir / self.settings.data.store_dir)
+        return self._store
+
+    @property
+    def calendar(self) -> TradingCalendar:
+        if self._calendar is None:
+            from marketdata.calendar import load_calendar
+
+            self._calendar = load_calendar(self.settings.holidays_path)
+        return self._calendar
+
+    @property
+    def queue(self) -> OrderQueue:
+        if self._queue is None:
+            from execution.queue import OrderQueue
+
+            self._queue = OrderQueue(self.client, self.clock, self.settings.approval)
+        return self._queue
+
+
+class Service:
+    """Base class: subclasses implement setup, step and teardown."""
+
+    name = "service"
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self.state = ServiceState.STARTING
+        self.info: dict[str, Any] = {}
+
+    def setup(self) -> None:
+        """Connect, load, recover. Runs once before the first step."""
+
+    def step(self) -> None:
+        """One short unit of work (well under a second)."""
+        time.sleep(0.2)
+
+    def teardown(self) -> None:
+        """Release everything; must be safe after a partial setup."""
+
+
+class Runner:
+    """Runs one service until told to stop."""
+
+    def __init__(self, service: Service, *, heartbeat_interval_s: float = 2.0,
+                 heartbeat_ttl_s: int = 15) -> None:
+        self.service = service
+        self.interval = heartbeat_interval_s
+        self.ttl = heartbeat_ttl_s
+        self._stop_requested = False
+        self._last_beat = 0.0
+
+    def request_stop(self) -> None:
+        self._stop_requested = True
+
+    def install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        if self._stop_requested:
+            logger.warning("{}: second {}, stopping now", self.service.name, signal.Signals(signum).name)
+            raise StopNow
+        logger.info("{}: {} received, finishing the current step", self.service.name,
+                    signal.Signals(signum).name)
+        self._stop_requested = True
+
+    def run(self, max_steps: int | None = None) -> int:
+        """Run to completion; returns a process exit code."""
+        svc = self.service
+        code = 0
+        try:
+            svc.setup()
+            svc.state = ServiceState.RUNNING
+            self._beat(force=True)
+            logger.info("{} running (pid {})", svc.name, os.getpid())
+            steps = 0
+            while not self._stop_requested and (max_steps is None or steps < max_steps):
+                svc.step()
+                steps += 1
+                self._beat()
+        except StopNow:
+            code = 1
+        except Exception:
+            logger.exception("{} failed", svc.name)
+            code = 2
+        finally:
+            svc.state = ServiceState.STOPPING
+            self._safe_teardown()
+            svc.state = ServiceState.STOPPED
+            self._clear_beat()
+            logger.info("{} stopped", svc.name)
+        return code
+
+    def _safe_teardown(self) -> None:
+        try:
+            self.service.teardown()
+        except StopNow:
+            logger.warning("{}: teardown interrupted by a second signal", self.service.name)
+        except Exception:
+            logger.exception("{}: teardown failed", self.service.name)
+
+    def _beat(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_beat < self.interval:
+            return
+        self._last_beat = now
+        svc = self.service
+        payload = {
+            "service": svc.name,
+            "pid": os.getpid(),
+            "state": svc.state.value,
+            "at": svc.ctx.clock.now().isoformat(),
+            "wall": time.time(),
+            "info": svc.info,
+        }
+        try:
+            svc.ctx.client.set(streams.HEARTBEAT.format(service=svc.name),
+                               json.dumps(payload, default=str), ex=self.ttl)
+        except redis.RedisError as exc:  # Redis away: keep working, say so
+            logger.warning("{}: heartbeat failed: {}", svc.name, exc)
+
+    def _clear_beat(self) -> None:
+        try:
+            self.service.ctx.client.delete(streams.HEARTBEAT.format(service=self.service.name))
+        except redis.RedisError:
+            pass

@@ -1,0 +1,150 @@
+"""The nightly job: data gate, model, orders, one batch on the bus.
+
+Used by the scheduler service's cron, by `desk model run` and by the demo, so all
+three publish exactly the same batch for the same data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from loguru import logger
+
+from execution.orders import Order, Side
+from services.bus import streams
+from services.bus.bus import publish
+from services.bus.messages import Alert, BatchPublished
+from services.runtime import ServiceContext
+from services.scheduler.book import current_book
+from services.scheduler.gate import data_gate
+
+SOURCE = "scheduler"
+RUNS_KEPT = 50
+
+
+class BatchRefused(Exception):
+    """The batch may not be published; the message says why."""
+
+
+@dataclass
+class RunOutcome:
+    signal_date: date
+    trade_date: date
+    started: datetime
+    outcome: str  # published | dry-run | refused | gated | failed
+    detail: str = ""
+    batch_id: str | None = None
+    batch: BatchPublished | None = None
+    model_batch: Any = None
+    finished: datetime | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "signal_date": self.signal_date.isoformat(),
+            "trade_date": self.trade_date.isoformat(),
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat() if self.finished else None,
+            "outcome": self.outcome,
+            "detail": self.detail,
+            "batch_id": self.batch_id,
+        }
+
+
+def run_nightly(ctx: ServiceContext, signal_date: date, trade_date: date, *,
+                dry_run: bool = False, trigger: str = "manual") -> RunOutcome:
+    """Run the model for `signal_date` and publish the batch for `trade_date`."""
+    outcome = RunOutcome(signal_date, trade_date, ctx.clock.now(), "failed")
+    try:
+        _run(ctx, outcome, dry_run)
+    except BatchRefused as exc:
+        outcome.outcome, outcome.detail = "refused", str(exc)
+        _alert(ctx, "warning", f"batch for {trade_date} not published", str(exc))
+    except Exception as exc:
+        logger.exception("nightly run for {} failed", signal_date)
+        outcome.outcome, outcome.detail = "failed", repr(exc)
+        _alert(ctx, "critical", f"nightly run for {signal_date} failed", repr(exc))
+    outcome.finished = ctx.clock.now()
+    if not dry_run:
+        _record(ctx, outcome, trigger)
+    logger.info("nightly run {} -> {}: {} {}", signal_date, trade_date, outcome.outcome,
+                outcome.detail)
+    return outcome
+
+
+def _run(ctx: ServiceContext, outcome: RunOutcome, dry_run: bool) -> None:
+    from strategies.nightly import build_batch
+
+    problems = data_gate(ctx.store, ctx.calendar, outcome.signal_date)
+    if problems:
+        outcome.problems = problems
+        raise BatchRefused(f"data gate: {len(problems)} problem(s): " + "; ".join(problems[:5]))
+    if not dry_run:
+        why = ctx.queue.batch_locked(outcome.trade_date)
+        if why:
+            raise BatchRefused(why)
+    cfg = ctx.settings.model
+    panel = ctx.store.load_panel(outcome.signal_date, cfg.lookback_days)
+    book = current_book(ctx, outcome.signal_date)
+    model_batch = build_batch(panel, book, outcome.trade_date, cfg)
+    batch = to_bus_batch(model_batch, ctx.clock.now())
+    outcome.model_batch, outcome.batch, outcome.batch_id = model_batch, batch, batch.batch_id
+    if dry_run:
+        outcome.outcome = "dry-run"
+        return
+    publish(ctx.client, streams.BATCHES, "batch.published", batch, source=SOURCE,
+            ts=ctx.clock.now(), msg_id=batch.batch_id)
+    outcome.outcome = "published"
+    outcome.detail = f"{len(batch.orders)} orders"
+
+
+def to_bus_batch(model_batch: Any, now: datetime) -> BatchPublished:
+    """Turn the model's proposals into approvable orders with stable ids."""
+    payload = json.dumps(model_batch.to_dict(), sort_keys=True, default=str)
+    digest = hashlib.sha256(payload.encode()).hexdigest()[:8]
+    batch_id = f"B{model_batch.trade_date:%Y%m%d}-{digest}"
+    orders = [
+        Order(
+            order_id=f"{batch_id}-{i:04d}",
+            batch_id=batch_id,
+            trade_date=model_batch.trade_date,
+            symbol=p.symbol,
+            name=p.name,
+            side=Side(p.side),
+            quantity=p.quantity,
+            reference_price=Decimal(p.reference_price).quantize(Decimal("0.01")),
+            reason=p.reason,
+            target_weight=float(p.target_weight),
+            ranks={k: float(v) for k, v in p.ranks.items()},
+            created_by="model",
+            created_at=now,
+        )
+        for i, p in enumerate(model_batch.orders, start=1)
+    ]
+    totals = {k: v for k, v in model_batch.to_dict().items() if k not in ("orders",)}
+    return BatchPublished(batch_id=batch_id, trade_date=model_batch.trade_date,
+                          signal_date=model_batch.signal_date, orders=orders,
+                          totals=json.loads(json.dumps(totals, default=str)))
+
+
+def _record(ctx: ServiceContext, outcome: RunOutcome, trigger: str) -> None:
+    entry = {**outcome.record(), "trigger": trigger}
+    pipe = ctx.client.pipeline(transaction=True)
+    pipe.lpush(streams.SCHEDULER_RUNS, json.dumps(entry))
+    pipe.ltrim(streams.SCHEDULER_RUNS, 0, RUNS_KEPT - 1)
+    pipe.execute()
+
+
+def recent_runs(ctx: ServiceContext, limit: int = 10) -> list[dict[str, Any]]:
+    return [json.loads(r) for r in ctx.client.lrange(streams.SCHEDULER_RUNS, 0, limit - 1)]
+
+
+def _alert(ctx: ServiceContext, severity: str, title: str, detail: str) -> None:
+    publish(ctx.client, streams.ALERTS, "alert",
+            Alert(severity=severity, source=SOURCE, title=title, detail=detail[:2000]),
+            source=SOURCE, ts=ctx.clock.now())

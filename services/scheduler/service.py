@@ -1,0 +1,90 @@
+"""The scheduler service: the nightly model on trading days, by APScheduler cron.
+
+Misfires are coalesced into one run; after downtime the service runs once for the
+latest trading day whose run time has passed (never for stale days), unless that day
+already has a published batch. Holidays are skipped by the trading calendar, not by
+the cron expression.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from loguru import logger
+
+from marketdata.clock import EXCHANGE_TZ
+from services.runtime import Service, ServiceContext
+from services.scheduler.dates import paper_dates, production_dates
+from services.scheduler.nightly import recent_runs, run_nightly
+
+
+class SchedulerService(Service):
+    name = "scheduler"
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        super().__init__(ctx)
+        self._scheduler: BackgroundScheduler | None = None
+
+    def setup(self) -> None:
+        cfg = self.ctx.settings.scheduler
+        if self.ctx.settings.clock.mode == "wall":
+            self._scheduler = BackgroundScheduler(
+                timezone=EXCHANGE_TZ,
+                job_defaults={"coalesce": True, "max_instances": 1,
+                              "misfire_grace_time": cfg.misfire_grace_s},
+            )
+            trigger = CronTrigger(day_of_week="mon-fri", hour=cfg.run_time.hour,
+                                  minute=cfg.run_time.minute, timezone=EXCHANGE_TZ)
+            self._scheduler.add_job(self.on_cron, trigger, id="nightly", name="nightly model")
+            self._scheduler.start()
+            job = self._scheduler.get_job("nightly")
+            self.info["next_run"] = str(job.next_run_time) if job else None
+            self.catch_up()
+        if cfg.publish_on_start:
+            self.publish_paper_batch()
+
+    def step(self) -> None:
+        time.sleep(0.5)
+
+    def teardown(self) -> None:
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=True)
+
+    def on_cron(self) -> None:
+        """The cron fired (on a weekday): run if the calendar says it traded today."""
+        now = self.ctx.clock.now()
+        if not self.ctx.calendar.is_trading_day(now.date()):
+            logger.info("{} is not a trading day: no nightly run", now.date())
+            return
+        signal, trade = production_dates(now, self.ctx.calendar,
+                                         self.ctx.settings.scheduler.run_time)
+        self._run_once(signal, trade, "cron")
+
+    def catch_up(self) -> None:
+        """After downtime: the latest due day only, if it has no batch yet."""
+        signal, trade = production_dates(self.ctx.clock.now(), self.ctx.calendar,
+                                         self.ctx.settings.scheduler.run_time)
+        self._run_once(signal, trade, "catch-up")
+
+    def publish_paper_batch(self) -> None:
+        latest = self.ctx.store.latest_date()
+        if latest is None:
+            logger.error("no market data in the store: run 'desk data demo' first")
+            return
+        signal, trade = paper_dates(latest, self.ctx.calendar)
+        self._run_once(signal, trade, "start")
+
+    def _run_once(self, signal: date, trade: date, trigger: str) -> None:
+        if already_published(self.ctx, signal):
+            logger.info("batch for signal date {} already published: {} skipped", signal, trigger)
+            return
+        outcome = run_nightly(self.ctx, signal, trade, trigger=trigger)
+        self.info["last_run"] = outcome.record()
+
+
+def already_published(ctx: ServiceContext, signal: date) -> bool:
+    return any(r["signal_date"] == signal.isoformat() and r["outcome"] == "published"
+               for r in recent_runs(ctx, limit=50))

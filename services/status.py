@@ -1,0 +1,88 @@
+"""What `desk status` shows: services, streams, the batch, model runs, halt."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from typing import Any
+
+import redis
+
+from config.settings import DeskSettings
+from services.bus import streams
+from services.registry import SERVICES
+
+
+def collect_status(client: redis.Redis, settings: DeskSettings) -> dict[str, Any]:
+    return {
+        "mode": settings.mode,
+        "services": _services(client),
+        "streams": _streams(client),
+        "batch": _batch(client),
+        "runs": [json.loads(r) for r in client.lrange(streams.SCHEDULER_RUNS, 0, 4)],
+        "halted": client.get(streams.HALT),
+        "clock": json.loads(client.get(streams.CLOCK) or "null"),
+    }
+
+
+def _services(client: redis.Redis) -> dict[str, dict[str, Any]]:
+    result = {}
+    for name in SERVICES:
+        raw = client.get(streams.HEARTBEAT.format(service=name))
+        if raw is None:
+            result[name] = {"alive": False}
+            continue
+        beat = json.loads(raw)
+        result[name] = {"alive": True, "pid": beat.get("pid"), "state": beat.get("state"),
+                        "age_s": round(time.time() - float(beat.get("wall", 0)), 1),
+                        "info": beat.get("info", {})}
+    return result
+
+
+def _streams(client: redis.Redis) -> dict[str, dict[str, Any]]:
+    result = {}
+    for stream in streams.ALL_STREAMS:
+        length = client.xlen(stream) if client.exists(stream) else 0
+        groups = {}
+        if length or client.exists(stream):
+            for group in client.xinfo_groups(stream):
+                groups[group["name"]] = {"pending": group["pending"], "lag": group.get("lag")}
+        result[stream] = {"length": length, "groups": groups}
+    return result
+
+
+def _batch(client: redis.Redis) -> dict[str, Any] | None:
+    day = client.get(streams.CURRENT_BATCH)
+    if not day:
+        return None
+    summary = json.loads(client.get(streams.BATCH.format(trade_date=day)) or "{}")
+    ids = client.zrange(streams.ORDERS_BY_DATE.format(trade_date=day), 0, -1)
+    states: Counter[str] = Counter()
+    for raw in client.mget([streams.ORDER.format(order_id=i) for i in ids]) if ids else []:
+        if raw:
+            states[json.loads(raw)["state"]] += 1
+    return {**summary, "states": dict(states)}
+
+
+def render_status(report: dict[str, Any]) -> str:
+    lines = [f"mode: {report['mode']}" + (f"   HALTED: {report['halted']}" if report["halted"] else "")]
+    lines.append("services:")
+    for name, s in report["services"].items():
+        state = (f"alive  pid {s['pid']}  last heartbeat {s['age_s']}s ago  {s['state']}"
+                 if s["alive"] else "DOWN (no heartbeat)")
+        lines.append(f"  {name:<10} {state}")
+    lines.append("streams:                      length  pending by group")
+    for name, s in report["streams"].items():
+        pend = ", ".join(f"{g}={v['pending']}" for g, v in s["groups"].items()) or "-"
+        lines.append(f"  {name:<28} {s['length']:>6}  {pend}")
+    batch = report["batch"]
+    if batch:
+        lines.append(f"batch: {batch.get('batch_id')} for {batch.get('trade_date')}: "
+                     + ", ".join(f"{k} {v}" for k, v in sorted(batch["states"].items())))
+    else:
+        lines.append("batch: none yet")
+    for run in report["runs"]:
+        lines.append(f"run: {run['signal_date']} -> {run['trade_date']} {run['outcome']} "
+                     f"({run.get('trigger')}) {run.get('detail', '')}")
+    return "\n".join(lines)

@@ -1,0 +1,161 @@
+"""`desk run`: every service as its own process, supervised.
+
+The supervisor starts the embedded Redis (unless a URL is configured), prepares the
+paper day, starts each service, restarts one that dies (with capped backoff and an
+alert), and on SIGTERM/Ctrl-C stops them all in order: a polite SIGTERM, then SIGKILL
+after the stop timeout. A second signal skips the wait.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import FrameType
+
+from loguru import logger
+from redis import Redis
+
+from config.loader import ENV_REDIS_URL
+from config.settings import DeskSettings
+from marketdata.clock import WallClock
+from services.bus import streams
+from services.bus.bus import publish
+from services.bus.messages import Alert
+from services.connect import connect, embedded_for
+from services.paper import prepare_paper_day
+
+
+@dataclass
+class Child:
+    name: str
+    args: list[str]
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    next_start: float = 0.0
+    started_at: float = field(default=0.0)
+
+
+class Supervisor:
+    def __init__(self, settings: DeskSettings, config_file: str | None,
+                 services: list[str]) -> None:
+        self.settings = settings
+        self.config_file = config_file
+        self.children = [Child(name, self._args(name)) for name in services]
+        self._stopping = 0
+        self._started_redis = False
+        self.server = embedded_for(settings)
+
+    def _args(self, name: str) -> list[str]:
+        args = [sys.executable, "-m", "services.cli.main"]
+        if self.config_file:
+            args += ["--config", str(self.config_file)]
+        return [*args, "--data-dir", str(self.settings.data_dir), "run", name, "--supervised"]
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        try:
+            client = self.start()
+            while not self._stopping:
+                self.check_children(client)
+                time.sleep(0.2)
+        finally:
+            self.stop()
+        return 0
+
+    def start(self) -> Redis:
+        """Redis, the paper day, then every service; returns a client to the desk's Redis."""
+        client = self.start_redis()
+        if self.settings.mode == "paper":
+            prepare_paper_day(self.settings, client)
+        self.start_services()
+        return client
+
+    def start_redis(self) -> Redis:
+        if self.server and not self._started_redis:
+            self._started_redis = self.server.start()
+        return connect(self.settings)
+
+    def start_services(self) -> None:
+        for child in self.children:
+            self._start(child)
+
+    def stop(self) -> None:
+        """Stop every service, then the embedded Redis if this supervisor started it."""
+        self._stop_children()
+        if self._started_redis and self.server:
+            self.server.stop()
+            self._started_redis = False
+
+    def alive(self) -> dict[str, bool]:
+        return {c.name: bool(c.process and c.process.poll() is None) for c in self.children}
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        self._stopping += 1
+        logger.info("supervisor: {} ({}), stopping the desk", signal.Signals(signum).name,
+                    "again: no more waiting" if self._stopping > 1 else "first")
+
+    def _start(self, child: Child) -> None:
+        env = dict(os.environ)
+        if self.settings.redis.url is None:
+            env.pop(ENV_REDIS_URL, None)  # children must use this desk's own Redis
+        child.process = subprocess.Popen(child.args, stdin=subprocess.DEVNULL, env=env)
+        child.started_at = time.monotonic()
+        logger.info("started {} (pid {})", child.name, child.process.pid)
+
+    def check_children(self, client: Redis) -> None:
+        """Restart any service that died, with capped exponential backoff."""
+        cap = self.settings.supervisor.restart_backoff_max_s
+        for child in self.children:
+            if child.process is None:
+                if time.monotonic() >= child.next_start:
+                    self._start(child)
+                continue
+            code = child.process.poll()
+            if code is None:
+                if time.monotonic() - child.started_at > 60:
+                    child.restarts = 0  # stable again: reset the backoff
+                continue
+            child.process = None
+            delay = min(cap, 0.5 * 2 ** child.restarts)
+            child.restarts += 1
+            child.next_start = time.monotonic() + delay
+            self._alert(client, child, code, delay)
+
+    def _alert(self, client: Redis, child: Child, code: int, delay: float) -> None:
+        logger.error("{} exited with {}; restarting in {:.1f}s", child.name, code, delay)
+        try:
+            publish(client, streams.ALERTS, "alert",
+                    Alert(severity="critical", source="supervisor",
+                          title=f"{child.name} exited with code {code}",
+                          detail=f"restart #{child.restarts} in {delay:.1f}s"),
+                    source="supervisor", ts=_now())
+        except Exception as exc:  # Redis may be what failed; the log has it
+            logger.warning("could not publish the alert: {}", exc)
+
+    def _stop_children(self) -> None:
+        live = [c for c in self.children if c.process and c.process.poll() is None]
+        for child in live:
+            assert child.process is not None
+            child.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + self.settings.supervisor.stop_timeout_s
+        for child in live:
+            assert child.process is not None
+            while child.process.poll() is None and time.monotonic() < deadline:
+                if self._stopping > 1:
+                    break
+                time.sleep(0.05)
+            if child.process.poll() is None:
+                logger.warning("{} did not stop in time: SIGKILL", child.name)
+                child.process.kill()
+                child.process.wait()
+        logger.info("all services stopped")
+
+
+def _now() -> datetime:
+    return WallClock().now()

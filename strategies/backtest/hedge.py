@@ -1,0 +1,56 @@
+"""The optional hedge: an overlay of short CSI 1000 futures on the backtest's NAV.
+
+The model never sees the hedge (it sits in the futures account's cash), so the
+overlay can run after the stock simulation over the whole NAV series. `LadderHedge`
+runs the risk daemon's own policy (risk.replay: the drawdown ladder, un-hedge rules,
+contract choice, rolls, fees and basis) so the backtest hedges exactly as the desk
+would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import pandas as pd
+
+from risk.config import RiskConfig
+from risk.contracts import ExpiryCalendar
+from risk.replay import run_replay
+
+
+@dataclass(frozen=True)
+class HedgeOverlay:
+    hedged_nav: pd.Series  # by trade date
+    ladder_ratio: pd.Series  # hedge ratio the policy has in force
+    hedged_share: pd.Series  # share of the stock exposure the shorts cover
+    notes: list[str] = field(default_factory=list)  # one line per hedge action
+
+
+class HedgePolicy(Protocol):
+    def overlay(self, daily: pd.DataFrame, csi1000: pd.Series) -> HedgeOverlay:
+        """`daily`: columns nav and stock_value by trade date; `csi1000`: index closes."""
+        ...
+
+
+class LadderHedge:
+    """The risk daemon's drawdown ladder, replayed over the backtest."""
+
+    def __init__(self, config: RiskConfig, calendar: ExpiryCalendar,
+                 futures: pd.DataFrame | None = None) -> None:
+        self.config = config
+        self.calendar = calendar
+        self.futures = futures
+
+    def overlay(self, daily: pd.DataFrame, csi1000: pd.Series) -> HedgeOverlay:
+        replay = run_replay(daily[["nav", "stock_value"]], csi1000, self.futures, self.config,
+                            self.calendar)
+        rows = replay.daily.reindex(daily.index)
+        notes = [f"{a.day}: {a.side.value} {a.lots} {a.symbol} at {a.price} ({a.reason})"
+                 for a in replay.actions]
+        return HedgeOverlay(
+            hedged_nav=rows["hedged_nav"].astype(float),
+            ladder_ratio=rows["ladder_ratio"].astype(float).fillna(0.0),
+            hedged_share=rows["hedged_share"].astype(float).fillna(0.0),
+            notes=notes,
+        )

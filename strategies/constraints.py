@@ -1,0 +1,85 @@
+"""Hard limits on the target portfolio: position caps (NAV and liquidity), industry
+caps, and the per-candidate tradability screens (limit-locked, too illiquid).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from execution.rules import limit_prices, price_band
+from marketdata.schema import RiskFlag
+from strategies.config import ConstraintConfig
+from strategies.costs import to_price
+from strategies.signals import DaySignals
+
+# Weights are compared with this slack so that float noise never flips a limit.
+WEIGHT_EPSILON = 1e-12
+
+
+@dataclass(frozen=True)
+class PositionCap:
+    weight: float  # the largest weight allowed (share of NAV)
+    binding: str  # which limit sets it: "max_weight" or "turnover"
+
+
+def position_cap(day: DaySignals, index: int, nav: float, config: ConstraintConfig) -> PositionCap:
+    """The largest weight stock `index` may have: the NAV cap or its ADV cap."""
+    adv = float(day.adv[index])
+    if math.isfinite(adv) and nav > 0:
+        liquidity = config.max_adv_share * adv / nav
+        if liquidity < config.max_weight:
+            return PositionCap(liquidity, "turnover")
+    return PositionCap(config.max_weight, "max_weight")
+
+
+def describe_breach(cap: PositionCap, weight: float, day: DaySignals, index: int,
+                    nav: float, config: ConstraintConfig) -> str:
+    if cap.binding == "turnover":
+        share = weight * nav / float(day.adv[index])
+        return (f"trim: position is {share:.1%} of {config.adv_days}-day average turnover, "
+                f"cap {config.max_adv_share:.1%}")
+    return f"trim: weight {weight:.2%} above cap {cap.weight:.2%}"
+
+
+def too_illiquid(day: DaySignals, index: int, position_value: float,
+                 config: ConstraintConfig) -> bool:
+    """Whether a position of `position_value` CNY would exceed its share of ADV."""
+    adv = float(day.adv[index])
+    return not math.isfinite(adv) or position_value > config.max_adv_share * adv
+
+
+def limit_locked_up(day: DaySignals, index: int) -> bool:
+    """Whether the stock closed at its limit-up price on the signal day.
+
+    Such a stock usually opens at the limit too, where a buy does not fill.
+    """
+    symbol = str(day.symbols[index])
+    close = float(day.close[index])
+    prev_close = float(day.prev_close[index])
+    if not (math.isfinite(close) and math.isfinite(prev_close) and prev_close > 0):
+        return False
+    warned = int(day.risk_flag[index]) in (RiskFlag.ST, RiskFlag.STAR_ST)
+    band = price_band(symbol, day.signal_date, st=warned)
+    up, _down = limit_prices(to_price(prev_close, f"prev_close of {symbol}"), band)
+    return up is not None and to_price(close, f"close of {symbol}") >= up
+
+
+class IndustryBook:
+    """Running industry weights, to admit positions only while under the cap."""
+
+    def __init__(self, cap: float) -> None:
+        self.cap = cap
+        self.weights: dict[str, float] = {}
+
+    def add(self, industry: str, weight: float) -> None:
+        self.weights[industry] = self.weights.get(industry, 0.0) + weight
+
+    def remove(self, industry: str, weight: float) -> None:
+        self.weights[industry] = self.weights.get(industry, 0.0) - weight
+
+    def fits(self, industry: str, weight: float) -> bool:
+        return self.weights.get(industry, 0.0) + weight <= self.cap + WEIGHT_EPSILON
+
+    def over_cap(self) -> list[str]:
+        return sorted(k for k, v in self.weights.items() if v > self.cap + WEIGHT_EPSILON)

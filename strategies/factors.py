@@ -1,0 +1,117 @@
+"""The raw factors: small pure functions over the panel's wide arrays.
+
+Each returns a (days x stocks) array; the value on a day uses only data up to that
+day. Definitions (and the sign the default weights give them) are in docs/model.md.
+Suspended days carry no price or turnover information, so they count as missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from marketdata.schema import Panel
+from strategies.config import FactorConfig
+from strategies.rolling import FloatArray, trailing_corr, trailing_mean, trailing_std
+from strategies.universe import field_array
+
+# How far back a missing price may be carried forward for a lagged return: a stock
+# silent for longer than this has no reversal value.
+CARRY_FORWARD_DAYS = 10
+
+
+@dataclass(frozen=True)
+class FactorInputs:
+    """The arrays the factors read, derived once from the panel."""
+
+    adj_close: FloatArray  # back-adjusted close, NaN when suspended or not listed
+    turnover: FloatArray  # amount / float market cap, NaN when suspended
+    float_mcap: FloatArray
+
+    @classmethod
+    def from_panel(cls, panel: Panel) -> FactorInputs:
+        suspended = field_array(panel, "suspended") > 0
+        close = field_array(panel, "close")
+        adj = field_array(panel, "adj_factor")
+        float_mcap = field_array(panel, "float_mcap")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            turnover = field_array(panel, "amount") / float_mcap
+        adj_close = np.where(suspended | ~(close > 0), np.nan, close * adj)
+        turnover = np.where(suspended | ~np.isfinite(turnover), np.nan, turnover)
+        return cls(adj_close=adj_close, turnover=turnover,
+                   float_mcap=np.where(float_mcap > 0, float_mcap, np.nan))
+
+
+def size(inputs: FactorInputs, config: FactorConfig) -> FloatArray:
+    """Natural log of the float market cap (CNY)."""
+    return np.log(inputs.float_mcap)
+
+
+def _carried(values: FloatArray) -> FloatArray:
+    frame = pd.DataFrame(values)
+    return np.asarray(frame.ffill(limit=CARRY_FORWARD_DAYS).to_numpy(), dtype=np.float64)
+
+
+def reversal(inputs: FactorInputs, days: int) -> FloatArray:
+    """Minus the return over the last `days` trading days: losers score high."""
+    carried = _carried(inputs.adj_close)
+    lagged = np.full(carried.shape, np.nan)
+    lagged[days:] = carried[:-days]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 1.0 - inputs.adj_close / lagged
+
+
+def daily_returns(inputs: FactorInputs) -> FloatArray:
+    """Close-to-close return of consecutive trading days (NaN across a gap)."""
+    returns = np.full(inputs.adj_close.shape, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        returns[1:] = inputs.adj_close[1:] / inputs.adj_close[:-1] - 1.0
+    return returns
+
+
+def abnormal_turnover(inputs: FactorInputs, config: FactorConfig) -> FloatArray:
+    """Short-window average turnover over long-window average turnover, minus one."""
+    short = trailing_mean(inputs.turnover, config.turnover_short_days, config.min_coverage,
+                          "turnover")
+    long = trailing_mean(inputs.turnover, config.turnover_long_days, config.min_coverage,
+                         "turnover")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = short / long - 1.0
+    return np.where(long > 0, ratio, np.nan)
+
+
+def volatility(inputs: FactorInputs, config: FactorConfig) -> FloatArray:
+    """Standard deviation of daily returns over the volatility window."""
+    return trailing_std(daily_returns(inputs), config.volatility_days, config.min_coverage,
+                        "daily returns")
+
+
+def price_volume_corr(inputs: FactorInputs, config: FactorConfig) -> FloatArray:
+    """Correlation of log adjusted price and turnover over the correlation window."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        log_price = np.log(inputs.adj_close)
+    return trailing_corr(log_price, inputs.turnover, config.correlation_days,
+                         config.min_coverage, "log price and turnover")
+
+
+FactorFunction = Callable[[FactorInputs, FactorConfig], FloatArray]
+
+FACTORS: dict[str, FactorFunction] = {
+    "size": size,
+    "reversal_5": lambda inputs, _config: reversal(inputs, 5),
+    "reversal_20": lambda inputs, _config: reversal(inputs, 20),
+    "reversal_60": lambda inputs, _config: reversal(inputs, 60),
+    "abnormal_turnover": abnormal_turnover,
+    "volatility": volatility,
+    "price_volume_corr": price_volume_corr,
+}
+
+
+def raw_factors(panel: Panel, config: FactorConfig) -> dict[str, FloatArray]:
+    """The raw values of every factor with a non-zero weight."""
+    inputs = FactorInputs.from_panel(panel)
+    return {name: FACTORS[name](inputs, config)
+            for name, weight in config.weights.items() if weight != 0.0}

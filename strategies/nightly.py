@@ -1,0 +1,54 @@
+"""The nightly model run: panel + book -> the batch of orders for the next trade day.
+
+`build_batch` is what the scheduler calls; `propose_batch` is the per-day step the
+backtest calls with the same `DaySignals` (that shared step is what makes the
+backtest's orders equal the live ones).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from marketdata.schema import Panel
+from strategies.batch import ModelBatch
+from strategies.config import ModelConfig
+from strategies.holdings import classify_holdings, rank_members, value_book
+from strategies.orders import Orders, add_buys, add_sells, attach_ranks
+from strategies.portfolio_state import Book
+from strategies.rotation import plan_rotation
+from strategies.signals import DaySignals, compute_signals
+
+
+def build_batch(panel: Panel, book: Book, trade_date: date, config: ModelConfig) -> ModelBatch:
+    """Orders for `trade_date` from a panel ending at the signal date (the trading day
+    before `trade_date`) that holds at least `config.lookback_days` days."""
+    if len(panel.dates) < config.lookback_days:
+        raise ValueError(f"build_batch: the panel holds {len(panel.dates)} trade dates, the "
+                         f"model needs a lookback of {config.lookback_days}")
+    signals = compute_signals(panel, config)
+    return propose_batch(signals.day(len(signals.dates) - 1), book, trade_date, config)
+
+
+def propose_batch(day: DaySignals, book: Book, trade_date: date,
+                  config: ModelConfig) -> ModelBatch:
+    """Universe, ranks, rotation, constraints and orders for one signal day."""
+    if trade_date <= day.signal_date:
+        raise ValueError(f"trade date {trade_date} must come after the signal date "
+                         f"{day.signal_date} (the panel's last day)")
+    ranks = rank_members(day)
+    positions, nav = value_book(day, book, ranks)
+    classified = classify_holdings(day, positions, config)
+    plan = plan_rotation(day, classified, ranks, float(nav), config)
+    out = Orders(warnings=list(plan.warnings))
+    proceeds = add_sells(out, day, plan, nav, trade_date, config)
+    add_buys(out, day, plan.buys, nav, book.cash + proceeds, trade_date, config)
+    orders = attach_ranks(out.orders, out.indexes, day, config)
+    gross = sum((o.est_value for o in orders), Decimal(0))
+    return ModelBatch(
+        signal_date=day.signal_date, trade_date=trade_date, orders=orders,
+        buys=sum(o.side == "buy" for o in orders), sells=sum(o.side == "sell" for o in orders),
+        gross_value=gross, turnover=float(gross / nav) / 2.0,
+        expected_cost=sum(out.costs, Decimal(0)), nav=nav,
+        universe_size=int((ranks > 0).sum()), warnings=out.warnings,
+    )

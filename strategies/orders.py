@@ -1,0 +1,139 @@
+"""From a rotation plan to legal orders: lots, T+1 sellable shares, funding, costs.
+
+Sells come first; buys are funded by the cash and the sells' proceeds, keeping the
+cash buffer, in rank order until the money runs out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+
+from execution.rules import is_legal_sell_quantity, round_buy_quantity, round_sell_quantity
+from strategies.batch import OrderProposal
+from strategies.config import ModelConfig
+from strategies.costs import expected_cost, to_price
+from strategies.cross_section import percentile_of
+from strategies.holdings import SellIntent
+from strategies.rotation import BuyIntent, Plan
+from strategies.signals import DaySignals
+from strategies.universe import Exclusion
+
+
+@dataclass
+class Orders:
+    orders: list[OrderProposal] = field(default_factory=list)
+    indexes: list[int] = field(default_factory=list)  # each order's column in the day
+    costs: list[Decimal] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def attach_ranks(orders: list[OrderProposal], indexes: list[int], day: DaySignals,
+                 config: ModelConfig) -> list[OrderProposal]:
+    """Each order with its factor percentiles (0-100], 100 = most favoured by the weight."""
+    members = day.exclusion == Exclusion.NONE
+    picks = np.asarray(indexes, dtype=np.int64)
+    columns: dict[str, np.ndarray] = {}
+    for name, z in day.factor_z.items():
+        signed = z * math.copysign(1.0, config.factors.weights[name])
+        columns[name] = percentile_of(signed, members, picks)
+    columns["score"] = percentile_of(day.score, members, picks)
+    ranked = []
+    for row, order in enumerate(orders):
+        ranks = {name: round(float(values[row]), 1) for name, values in columns.items()
+                 if math.isfinite(values[row])}
+        ranked.append(replace(order, ranks=ranks))
+    return ranked
+
+
+def smallest_legal_sell(symbol: str, needed: int, holding: int) -> int:
+    """The smallest legal sell of at least `needed` shares (the whole holding at most)."""
+    for quantity in range(max(needed, 1), holding + 1):
+        if is_legal_sell_quantity(symbol, quantity, holding):
+            return quantity
+    return holding
+
+
+def sell_quantity(intent: SellIntent, nav: Decimal, warnings: list[str]) -> int:
+    position, holding = intent.position, intent.position.holding
+    wanted = holding.quantity
+    if intent.keep_weight > 0:
+        keep = math.floor(intent.keep_weight * float(nav) / float(position.price))
+        wanted = smallest_legal_sell(position.symbol, holding.quantity - keep, holding.quantity)
+    quantity = round_sell_quantity(position.symbol, min(wanted, holding.sellable),
+                                   holding.quantity)
+    if quantity < wanted:
+        warnings.append(f"{position.symbol}: {intent.reason}; only {quantity} of {wanted} "
+                        f"shares can be sold (sellable {holding.sellable}, T+1)")
+    return quantity
+
+
+def add_sells(out: Orders, day: DaySignals, plan: Plan, nav: Decimal, trade_date: date,
+              config: ModelConfig) -> Decimal:
+    """Append the sell orders; return their expected net proceeds."""
+    proceeds = Decimal(0)
+    for intent in plan.sells:
+        position = intent.position
+        quantity = sell_quantity(intent, nav, out.warnings)
+        if quantity == 0:
+            continue
+        value = position.price * quantity
+        cost = expected_cost(position.symbol, "sell", quantity, position.price, trade_date,
+                             float(day.adv[position.index]), config.costs)
+        remaining = position.price * (position.holding.quantity - quantity)
+        out.orders.append(_proposal(day, position.index, "sell", quantity, position.price,
+                                    float(remaining / nav), position.weight, intent.reason))
+        out.indexes.append(position.index)
+        out.costs.append(cost)
+        proceeds += value - cost
+    return proceeds
+
+
+def _affordable(symbol: str, quantity: int, price: Decimal, budget: Decimal, trade_date: date,
+                adv: float, config: ModelConfig) -> tuple[int, Decimal]:
+    """The largest legal quantity <= `quantity` whose value plus cost fits `budget`."""
+    while quantity > 0:
+        cost = expected_cost(symbol, "buy", quantity, price, trade_date, adv, config.costs)
+        if price * quantity + cost <= budget:
+            return quantity, cost
+        shrink = int((budget - cost) / price) if budget > cost else 0
+        quantity = round_buy_quantity(symbol, max(min(quantity - 1, shrink), 0))
+    return 0, Decimal(0)
+
+
+def add_buys(out: Orders, day: DaySignals, buys: list[BuyIntent], nav: Decimal,
+             cash: Decimal, trade_date: date, config: ModelConfig) -> None:
+    budget = cash - nav * Decimal(repr(config.constraints.cash_buffer))
+    for intent in buys:
+        price = to_price(float(day.close[intent.index]), f"close of {intent.symbol}")
+        wanted = round_buy_quantity(intent.symbol,
+                                    math.floor(intent.weight * float(nav) / float(price)))
+        if wanted == 0:
+            out.warnings.append(f"{intent.symbol}: one lot at {price} exceeds the target "
+                                "position; not bought")
+            continue
+        quantity, cost = _affordable(intent.symbol, wanted, price, budget, trade_date,
+                                     float(day.adv[intent.index]), config)
+        if quantity == 0:
+            out.warnings.append(f"{intent.symbol}: not funded (cash after the buffer "
+                                f"{max(budget, Decimal(0)):.2f}); later buys skipped")
+            return
+        out.orders.append(_proposal(day, intent.index, "buy", quantity, price,
+                                    float(price * quantity / nav), 0.0, intent.reason))
+        out.indexes.append(intent.index)
+        out.costs.append(cost)
+        budget -= price * quantity + cost
+
+
+def _proposal(day: DaySignals, index: int, side: str, quantity: int, price: Decimal,
+              target: float, current: float, reason: str) -> OrderProposal:
+    return OrderProposal(
+        symbol=str(day.symbols[index]), name=str(day.names[index]), side=side,
+        quantity=quantity, reference_price=price, est_value=price * quantity,
+        target_weight=target, current_weight=current,
+        ranks={}, score=float(day.score[index]), reason=reason,
+    )

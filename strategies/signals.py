@@ -1,0 +1,149 @@
+"""Universe and scores for every day of a panel, and one day's slice of them.
+
+`compute_signals` is vectorised over all days, so the backtest computes it once for
+years of data; the nightly run computes it over its 250-day panel and takes the last
+day. A day's values depend only on that day's window of data (strategies.rolling,
+strategies.cross_section), so both get identical signals for the same date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from marketdata.schema import Panel
+from strategies.config import FactorConfig, ModelConfig
+from strategies.cross_section import neutralise, standardise, winsorise
+from strategies.factors import raw_factors
+from strategies.rolling import FloatArray, trailing_mean
+from strategies.universe import Exclusion, compute_universe, field_array
+
+
+@dataclass(frozen=True)
+class DaySignals:
+    """Everything the rotation needs about one signal date (arrays over `symbols`)."""
+
+    signal_date: date
+    symbols: pd.Index
+    names: npt.NDArray[np.object_]
+    industries: npt.NDArray[np.object_]
+    exclusion: npt.NDArray[np.int8]
+    score: FloatArray
+    factor_z: dict[str, FloatArray]
+    close: FloatArray  # the signal day's close (NaN when not trading)
+    value_price: FloatArray  # last known close, for valuing holdings
+    prev_close: FloatArray
+    adv: FloatArray  # average daily amount traded over the ADV window (CNY)
+    mcap: FloatArray  # the market cap the universe ranks on
+    mcap_cutoff: float
+    risk_flag: FloatArray
+
+    def position_of(self, symbol: str) -> int:
+        loc = self.symbols.get_indexer(pd.Index([symbol]))[0]
+        if loc < 0:
+            raise KeyError(f"symbol {symbol!r} is not in the panel for {self.signal_date}")
+        return int(loc)
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Per-day arrays (days x symbols) for a whole panel."""
+
+    dates: pd.DatetimeIndex
+    symbols: pd.Index
+    names: npt.NDArray[np.object_]
+    industries: npt.NDArray[np.object_]
+    exclusion: npt.NDArray[np.int8]
+    mcap_cutoff: FloatArray
+    score: FloatArray
+    factor_z: dict[str, FloatArray]
+    close: FloatArray
+    value_price: FloatArray
+    prev_close: FloatArray
+    adv: FloatArray
+    mcap: FloatArray
+    risk_flag: FloatArray
+
+    def day(self, row: int) -> DaySignals:
+        return DaySignals(
+            signal_date=self.dates[row].date(), symbols=self.symbols, names=self.names,
+            industries=self.industries, exclusion=self.exclusion[row], score=self.score[row],
+            factor_z={k: v[row] for k, v in self.factor_z.items()}, close=self.close[row],
+            value_price=self.value_price[row], prev_close=self.prev_close[row],
+            adv=self.adv[row], mcap=self.mcap[row], mcap_cutoff=float(self.mcap_cutoff[row]),
+            risk_flag=self.risk_flag[row],
+        )
+
+    def row_of(self, day: date) -> int:
+        loc = self.dates.get_indexer(pd.DatetimeIndex([pd.Timestamp(day)]))[0]
+        if loc < 0:
+            raise KeyError(f"{day} is not a trade date of the panel "
+                           f"({self.dates[0].date()} to {self.dates[-1].date()})")
+        return int(loc)
+
+
+def _instrument_column(panel: Panel, column: str, default: str) -> npt.NDArray[np.object_]:
+    values = panel.instruments[column].reindex(panel.symbols) if column in \
+        panel.instruments.columns else pd.Series(default, index=panel.symbols)
+    return np.asarray(values.astype(object).where(values.notna(), default).to_numpy(),
+                      dtype=object)
+
+
+def factor_scores(panel: Panel, config: FactorConfig, members: npt.NDArray[np.bool_],
+                  industries: npt.NDArray[np.object_]) -> tuple[dict[str, FloatArray], FloatArray]:
+    """Treated z-score of each weighted factor and the weighted score, over the members."""
+    raw = raw_factors(panel, config)
+    codes = pd.factorize(pd.Series(industries))[0].astype(np.int64) \
+        if config.neutralize_industry else None
+    size_z = None
+    if config.neutralize_size:
+        log_size = np.log(np.where(members, field_array(panel, "float_mcap"), np.nan))
+        size_z = standardise(winsorise(log_size, members, config.winsor_quantile))
+    total_weight = sum(abs(w) for w in config.weights.values())
+    score = np.zeros(members.shape)
+    treated: dict[str, FloatArray] = {}
+    for name, values in raw.items():
+        z = standardise(winsorise(values, members, config.winsor_quantile))
+        if codes is not None or (size_z is not None and name != "size"):
+            z = neutralise(z, codes, size_z if name != "size" else None)
+        # A member without a value sits at the cross-sectional average.
+        z = np.where(members, np.nan_to_num(z, nan=0.0), np.nan)
+        treated[name] = z
+        score += (config.weights[name] / total_weight) * np.nan_to_num(z, nan=0.0)
+    return treated, np.where(members, score, np.nan)
+
+
+def _average_amount(amount: FloatArray, days: int) -> FloatArray:
+    """Average daily amount (CNY) over `days`; suspended days count as zero."""
+    # In millions, so that years of amounts fit the exact fixed-point sums.
+    millions = trailing_mean(amount / 1e6, days, 1.0, "amount (million CNY)")
+    return np.asarray(millions * 1e6, dtype=np.float64)
+
+
+def compute_signals(panel: Panel, config: ModelConfig) -> Signals:
+    """Universe, factor z-scores and scores for every day of `panel`."""
+    if len(panel.dates) == 0:
+        raise ValueError("compute_signals: the panel has no trade dates")
+    universe = compute_universe(panel, config.universe)
+    members = universe.exclusion == Exclusion.NONE
+    industries = _instrument_column(panel, "industry", "unknown")
+    factor_z, score = factor_scores(panel, config.factors, members, industries)
+    close = field_array(panel, "close")
+    suspended = field_array(panel, "suspended") > 0
+    amount = np.where(suspended, 0.0, field_array(panel, "amount"))
+    carried = pd.DataFrame(close).ffill(limit=config.lookback_days - 1).to_numpy()
+    return Signals(
+        dates=panel.dates, symbols=panel.symbols,
+        names=_instrument_column(panel, "name", ""), industries=industries,
+        exclusion=universe.exclusion, mcap_cutoff=universe.mcap_cutoff, score=score,
+        factor_z=factor_z, close=np.where(suspended, np.nan, close),
+        value_price=np.asarray(carried, dtype=np.float64),
+        prev_close=field_array(panel, "prev_close"),
+        adv=_average_amount(amount, config.constraints.adv_days),
+        mcap=field_array(panel, config.universe.mcap_field),
+        risk_flag=np.nan_to_num(field_array(panel, "risk_flag"), nan=0.0),
+    )

@@ -1,0 +1,98 @@
+"""The approval queue on a real Redis: approval is the only way to the execution stream."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import redis
+
+from execution.lifecycle import Action, Fill, IllegalTransition
+from execution.orders import Order, OrderState, Side
+from execution.policy_config import ApprovalConfig
+from execution.queue import OrderQueue
+from marketdata.clock import FixedClock
+from services.bus import streams
+
+
+def _order(order_id: str = "B1-0001", qty: int = 1000, price: str = "10.00") -> Order:
+    return Order(order_id=order_id, batch_id="B1", trade_date=date(2026, 11, 23),
+                 symbol="600000.SSE", name="浦发银行", side=Side.BUY, quantity=qty,
+                 reference_price=Decimal(price))
+
+
+def _exec_commands(client: redis.Redis) -> list[str]:
+    return [fields["type"] for _id, fields in client.xrange(streams.EXEC)]
+
+
+def test_ingest_is_idempotent_and_pending(redis_client: redis.Redis, clock: FixedClock) -> None:
+    queue = OrderQueue(redis_client, clock)
+    first = queue.ingest(_order(), actor="model")
+    again = queue.ingest(_order(qty=5000), actor="model")
+    assert first == again and again.order.quantity == 1000
+    assert first.state is OrderState.PENDING_APPROVAL
+    assert _exec_commands(redis_client) == []
+
+
+def test_approval_sends_work_atomically_with_audit(redis_client: redis.Redis,
+                                                   clock: FixedClock) -> None:
+    queue = OrderQueue(redis_client, clock)
+    queue.ingest(_order(), actor="model")
+    record = queue.apply("B1-0001", Action.APPROVE, actor="alice")
+    assert record.state is OrderState.APPROVED
+    assert _exec_commands(redis_client) == ["exec.work"]
+    audit = [f["body"] for _i, f in redis_client.xrange(streams.AUDIT)]
+    assert len(audit) == 2 and '"actor":"alice"' in audit[1]
+    assert redis_client.xlen(streams.DECISIONS) == 1
+
+
+def test_four_eyes_needs_two_different_approvers(redis_client: redis.Redis,
+                                                 clock: FixedClock) -> None:
+    queue = OrderQueue(redis_client, clock, ApprovalConfig(four_eyes_above=Decimal("5000")))
+    queue.ingest(_order(), actor="model")
+    assert queue.apply("B1-0001", Action.APPROVE, actor="alice").state is OrderState.PENDING_APPROVAL
+    with pytest.raises(IllegalTransition, match="already approved"):
+        queue.apply("B1-0001", Action.APPROVE, actor="alice")
+    assert _exec_commands(redis_client) == []
+    assert queue.apply("B1-0001", Action.APPROVE, actor="bob").state is OrderState.APPROVED
+    assert _exec_commands(redis_client) == ["exec.work"]
+
+
+def test_edit_needs_a_new_approval(redis_client: redis.Redis, clock: FixedClock) -> None:
+    queue = OrderQueue(redis_client, clock)
+    queue.ingest(_order(), actor="model")
+    queue.apply("B1-0001", Action.APPROVE, actor="alice")
+    edited = queue.apply("B1-0001", Action.EDIT, actor="alice", edit={"quantity": 500})
+    assert edited.state is OrderState.PENDING_APPROVAL and edited.order.version == 2
+    with pytest.raises(IllegalTransition):
+        queue.apply("B1-0001", Action.START, actor="execution")
+    queue.apply("B1-0001", Action.APPROVE, actor="alice")
+    assert _exec_commands(redis_client) == ["exec.work", "exec.work"]
+
+
+def test_fills_and_overfill_refused(redis_client: redis.Redis, clock: FixedClock) -> None:
+    queue = OrderQueue(redis_client, clock)
+    queue.ingest(_order(), actor="model")
+    queue.apply("B1-0001", Action.APPROVE, actor="alice")
+    queue.apply("B1-0001", Action.START, actor="execution")
+    clock.advance(timedelta(minutes=1))
+    part = queue.apply("B1-0001", Action.FILL, actor="execution",
+                       fill=Fill(quantity=400, value=Decimal("4004.00")))
+    assert part.state is OrderState.PARTIALLY_FILLED and part.remaining == 600
+    with pytest.raises(IllegalTransition, match="exceeds remaining"):
+        queue.apply("B1-0001", Action.FILL, actor="execution",
+                    fill=Fill(quantity=700, value=Decimal("7000")))
+    done = queue.apply("B1-0001", Action.FILL, actor="execution",
+                       fill=Fill(quantity=600, value=Decimal("6000.00")))
+    assert done.state is OrderState.FILLED
+    assert done.average_price == Decimal("10.0040")
+
+
+def test_reject_needs_a_reason(redis_client: redis.Redis, clock: FixedClock) -> None:
+    queue = OrderQueue(redis_client, clock)
+    queue.ingest(_order(), actor="model")
+    with pytest.raises(IllegalTransition, match="reason"):
+        queue.apply("B1-0001", Action.REJECT, actor="alice")
+    assert queue.apply("B1-0001", Action.REJECT, actor="alice",
+                       reason="news: CEO arrested").state is OrderState.REJECTED
