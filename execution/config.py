@@ -89,4 +89,5 @@ class ExecutionConfig(Frozen):
     reconnect: ReconnectConfig = ReconnectConfig()
     # Days of minute bars behind the VWAP volume profile.
     profile_days: int = Field(default=10, ge=1, le=60)
-    halt_cancel_timeout_s: float = Field(default=1.0, gt=0)
+    # Real brokers replay the day's orders asynchronously after login: wait this long.
+    replay_settle_s: float = Field(default=5.0, ge=0)

@@ -109,7 +109,9 @@ def listing_rule(board: Board, list_date: date) -> ListingRule:
     return max(rules, key=lambda r: r.since)
 
 
-def band_matrix(boards: npt.NDArray[np.str_], risk: npt.NDArray[np.bool_], day: date) -> npt.NDArray[np.float64]:
+def band_matrix(
+    boards: npt.NDArray[np.str_], risk: npt.NDArray[np.bool_], day: date
+) -> npt.NDArray[np.float64]:
     """Price band per stock on `day` (vectorised over stocks)."""
     out = np.empty(len(boards), dtype=np.float64)
     for board in Board:

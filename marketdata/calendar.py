@@ -20,7 +20,7 @@ _FIRST_SSE_SESSION = "1990-12-19"  # the library would otherwise start 20 years 
 _FRIDAY = 4
 
 
-class CalendarNotCovered(Exception):  # noqa: N818 - name fixed by the shared contract
+class CalendarNotCovered(Exception):  # the name is fixed by the shared contract
     """A date outside the range any calendar source covers."""
 
 
@@ -81,7 +81,12 @@ class TradingCalendar:
         """Sessions from `start` to `end`, both inclusive."""
         self._require_covered(start)
         self._require_covered(end)
-        return self._sessions[bisect_left(self._sessions, start) : bisect_right(self._sessions, end)]
+        first, last = bisect_left(self._sessions, start), bisect_right(self._sessions, end)
+        return self._sessions[first:last]
+
+    def sessions_since(self, start: date, end: date) -> int:
+        """Number of trading days in [start, end] (0 when end < start)."""
+        return max(bisect_right(self._sessions, end) - bisect_left(self._sessions, start), 0)
 
     def last_trading_day_on_or_before(self, day: date) -> date:
         return day if self.is_trading_day(day) else self.previous_trading_day(day)

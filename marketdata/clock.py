@@ -98,7 +98,9 @@ class SimulatedClock:
             raise ValueError(f"SimulatedClock.from_dict: missing keys {sorted(missing)}")
         sim_start = data["sim_start"]
         if not isinstance(sim_start, str | datetime):
-            raise ValueError(f"SimulatedClock.from_dict: sim_start must be ISO text, got {sim_start!r}")
+            raise ValueError(
+                f"SimulatedClock.from_dict: sim_start must be ISO text, got {sim_start!r}"
+            )
         start = datetime.fromisoformat(sim_start) if isinstance(sim_start, str) else sim_start
         return cls(
             sim_start=start,
@@ -113,4 +115,6 @@ def _as_float(value: object, key: str) -> float:
     try:
         return float(value)
     except ValueError as exc:
-        raise ValueError(f"SimulatedClock.from_dict: {key} must be a number, got {value!r}") from exc
+        raise ValueError(
+            f"SimulatedClock.from_dict: {key} must be a number, got {value!r}"
+        ) from exc

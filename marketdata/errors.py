@@ -11,7 +11,7 @@ class MarketDataError(Exception):
     """Base class of the errors raised by `marketdata`."""
 
 
-class MissingData(MarketDataError, LookupError):  # noqa: N818 - reads better at call sites
+class MissingData(MarketDataError, LookupError):
     """The store does not hold what was asked for; the message says what is missing."""
 
 
@@ -38,7 +38,8 @@ class DataProblem:
     day: date | None = None
 
     def __str__(self) -> str:
-        where = ":".join(p for p in (self.file, None if self.row is None else f"row {self.row}") if p)
+        row = None if self.row is None else f"row {self.row}"
+        where = ":".join(p for p in (self.file, row) if p)
         what = ", ".join(
             p for p in (
                 self.day.isoformat() if self.day else None,

@@ -1,6 +1,6 @@
 """Minute bars derived from a day bar, deterministically (for the execution simulator).
 
-Each stock's path is pinned at the day's open, high, low and close (the high and the
+Each symbol's path is pinned at the day's open, high, low and close (the high and the
 low fall at random minutes) with a Brownian bridge between those points, so the bars
 reproduce the day's OHLC exactly and their volumes sum to the day's volume. The random
 numbers are seeded by (day, symbol): the same bars whatever other symbols are asked for.
@@ -19,14 +19,15 @@ from marketdata.clock import EXCHANGE_TZ
 
 BARS_PER_DAY = 240
 _MORNING, _AFTERNOON = time(9, 30), time(13, 0)
-_LOT = 100
+# (price tick, volume lot, contract multiplier): stocks, and IM futures (symbols *.CFFEX)
+_STOCK, _FUTURE = (0.01, 100.0, 1.0), (0.2, 1.0, 200.0)
 
 FloatArray = npt.NDArray[np.float64]
 
 
 def minute_starts(day: date) -> pd.DatetimeIndex:
     """Bar start times: 09:30..11:29 and 13:00..14:59, aware in EXCHANGE_TZ."""
-    starts = []
+    starts: list[datetime] = []
     for session in (_MORNING, _AFTERNOON):
         first = datetime.combine(day, session, tzinfo=EXCHANGE_TZ)
         starts.extend(first + timedelta(minutes=m) for m in range(BARS_PER_DAY // 2))
@@ -58,8 +59,12 @@ def _interp_rows(knot_t: npt.NDArray[np.int64], knot_v: FloatArray) -> FloatArra
     return v0 + (v1 - v0) * (steps[None, :] - t0) / span
 
 
-def _price_paths(draws: FloatArray, ohlc: FloatArray) -> FloatArray:
-    """Prices at steps 0..BARS_PER_DAY from open to close touching high and low, in cents."""
+def _to_tick(x: FloatArray, tick: FloatArray) -> FloatArray:
+    return np.round(x / tick) / np.round(1.0 / tick)  # k / 100 is the nearest float to k ticks
+
+
+def _price_paths(draws: FloatArray, ohlc: FloatArray, tick: FloatArray) -> FloatArray:
+    """Prices at steps 0..BARS_PER_DAY from open to close touching high and low, on ticks."""
     n = BARS_PER_DAY
     o, h, lo, c = ohlc.T
     t_high = 1 + np.floor(draws[:, -2] * (n - 1)).astype(np.int64)
@@ -73,15 +78,16 @@ def _price_paths(draws: FloatArray, ohlc: FloatArray) -> FloatArray:
     walk = np.concatenate([np.zeros((len(draws), 1)), np.cumsum(draws[:, :n], axis=1)], axis=1)
     bridge = walk - _interp_rows(knot_t, np.take_along_axis(walk, knot_t, axis=1))
     path = _interp_rows(knot_t, knot_p) + bridge * ((h - lo) * 0.08)[:, None]
-    return np.round(np.clip(path, lo[:, None], h[:, None]) * 100.0) / 100.0
+    return np.clip(_to_tick(path, tick), lo[:, None], h[:, None])
 
 
-def _volumes(draws: FloatArray, volume: FloatArray) -> FloatArray:
+def _volumes(draws: FloatArray, volume: FloatArray, lot: FloatArray) -> FloatArray:
     """Split each day volume into whole lots per bar (the remainder on the busiest bar)."""
     k = np.arange(BARS_PER_DAY)
     u_shape = 1.0 + 2.0 * np.exp(-k / 15.0) + 1.5 * np.exp(-(BARS_PER_DAY - 1 - k) / 15.0)
     weights = u_shape[None, :] * np.exp(0.5 * draws[:, 3 * BARS_PER_DAY : 4 * BARS_PER_DAY])
-    shares = np.floor(volume[:, None] * weights / weights.sum(axis=1, keepdims=True) / _LOT) * _LOT
+    share = weights / weights.sum(axis=1, keepdims=True)
+    shares = np.floor(volume[:, None] * share / lot) * lot
     busiest = np.argmax(weights, axis=1)
     rows = np.arange(len(volume))
     shares[rows, busiest] += volume - shares.sum(axis=1)
@@ -94,15 +100,18 @@ def synthesize_minute_bars(day: date, day_bars: pd.DataFrame) -> pd.DataFrame:
     n = BARS_PER_DAY
     draws = _draws(day, symbols)
     ohlc = day_bars[["open", "high", "low", "close"]].to_numpy(dtype=np.float64)
-    path = _price_paths(draws, ohlc)
+    spec = np.array([_FUTURE if str(s).endswith(".CFFEX") else _STOCK for s in symbols])
+    spec = spec.reshape(-1, 3)
+    tick, lot, multiplier = spec[:, 0:1], spec[:, 1:2], spec[:, 2:3]
+    path = _price_paths(draws, ohlc, tick)
     opens, closes = path[:, :-1], path[:, 1:]
     day_range = (ohlc[:, 1] - ohlc[:, 2])[:, None]
-    up = np.round(np.abs(draws[:, n : 2 * n]) * day_range * 2.0) / 100.0
-    down = np.round(np.abs(draws[:, 2 * n : 3 * n]) * day_range * 2.0) / 100.0
+    up = _to_tick(np.abs(draws[:, n : 2 * n]) * day_range * 0.02, tick)
+    down = _to_tick(np.abs(draws[:, 2 * n : 3 * n]) * day_range * 0.02, tick)
     highs = np.minimum(np.maximum(opens, closes) + up, ohlc[:, 1:2])
     lows = np.maximum(np.minimum(opens, closes) - down, ohlc[:, 2:3])
-    volume = _volumes(draws, day_bars["volume"].to_numpy(dtype=np.float64))
-    amount = volume * (opens + highs + lows + closes) / 4.0
+    volume = _volumes(draws, day_bars["volume"].to_numpy(dtype=np.float64), lot)
+    amount = volume * multiplier * (opens + highs + lows + closes) / 4.0
     starts = minute_starts(day)
     return pd.DataFrame({
         "symbol": np.repeat(symbols, n),

@@ -43,15 +43,16 @@ def read_daily_fields(
         part_dates, part_symbols, values = read_partition_fields(
             root / manifest.partition_file(key), fields
         )
-        src_rows = np.array([i for i, d in enumerate(part_dates) if d in row_of], dtype=np.int64)
-        dst = slice(row_of[part_dates[src_rows[0]]], row_of[part_dates[src_rows[-1]]] + 1)
+        inside = [i for i, d in enumerate(part_dates) if d in row_of]  # contiguous
+        src = slice(inside[0], inside[-1] + 1)
+        dst = slice(row_of[part_dates[inside[0]]], row_of[part_dates[inside[-1]]] + 1)
         cols = symbols.get_indexer(pd.Index(part_symbols))
         src_cols = np.flatnonzero(cols >= 0)
-        same_layout = len(src_cols) == len(symbols) == len(part_symbols)
+        covers_all = len(src_cols) == len(symbols)  # cols[src_cols] is then 0..n-1 in order
         for name in fields:
-            block = values[name][src_rows]
-            if same_layout:
-                out[name][dst] = block
+            block = values[name][src]
+            if covers_all:
+                np.take(block, src_cols, axis=1, out=out[name][dst], mode="clip")
             else:
                 out[name][dst, cols[src_cols]] = block[:, src_cols]
     return out
@@ -62,15 +63,15 @@ def assemble_panel(
     manifest: Manifest,
     days: list[date],
     instruments: pd.DataFrame,
-    financials: pd.DataFrame,
+    reports: pd.DataFrame | None,
     fields: list[str],
 ) -> Panel:
     symbols = alive_symbols(instruments, days[0], days[-1])
     daily = [f for f in fields if f in DAILY_FIELDS]
     matrices = read_daily_fields(root, manifest, days, symbols, daily)
     dates = pd.DatetimeIndex(pd.to_datetime(days), name="date")
-    if any(f in FINANCIAL_FIELDS for f in fields):
-        known = point_in_time(financials, dates, symbols)
+    if reports is not None and any(f in FINANCIAL_FIELDS for f in fields):
+        known = point_in_time(reports, dates, symbols)
         matrices.update({f: known[f] for f in fields if f in FINANCIAL_FIELDS})
     frames = {
         name: pd.DataFrame(matrices[name], index=dates, columns=symbols, copy=False)

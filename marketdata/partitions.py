@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +22,7 @@ import pyarrow.parquet as pq
 from marketdata.errors import StoreCorrupt
 from marketdata.schema import DAILY_FIELDS, STOCK_FIELDS
 
-Matrix = npt.NDArray[np.generic]
+Matrix = npt.NDArray[Any]  # float64, int8 or bool by field (schema.STOCK_FIELDS)
 _META_DATES = b"smallcap.dates"
 _META_SYMBOLS = b"smallcap.symbols"
 

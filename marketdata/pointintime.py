@@ -22,25 +22,29 @@ def latest_reports(financials: pd.DataFrame) -> pd.DataFrame:
 
 
 def point_in_time(
-    financials: pd.DataFrame, dates: pd.DatetimeIndex, symbols: pd.Index
+    reports: pd.DataFrame, dates: pd.DatetimeIndex, symbols: pd.Index
 ) -> dict[str, npt.NDArray[np.float64]]:
-    """Financial fields as (dates x symbols) matrices of the values known on each date."""
+    """Fields as (dates x symbols) matrices of the values known on each date.
+
+    `reports` must come from `latest_reports` (sorted by symbol, then report date).
+    """
     n_dates, n_symbols = len(dates), len(symbols)
-    reports = latest_reports(financials[financials["report_date"] <= dates[-1]])
-    cols = symbols.get_indexer(reports["symbol"])
+    known_by_end = (reports["report_date"] <= dates[-1]).to_numpy()
+    cols = symbols.get_indexer(pd.Index(reports["symbol"]))
     # Reports before the window all land on its first row; the last one of them wins.
     rows = np.clip(dates.searchsorted(reports["report_date"], side="left"), 0, n_dates - 1)
-    keep = cols >= 0
-    slots = pd.DataFrame({"row": rows[keep], "col": cols[keep], "report": np.flatnonzero(keep)})
-    slots = slots.drop_duplicates(["row", "col"], keep="last")
-    which = np.full((n_dates, n_symbols), np.nan)
-    which[slots["row"].to_numpy(), slots["col"].to_numpy()] = slots["report"].to_numpy()
-    which = pd.DataFrame(which).ffill().to_numpy()
-    known = ~np.isnan(which)
-    index = np.where(known, which, 0).astype(np.int64)
-    out: dict[str, npt.NDArray[np.float64]] = {}
-    for name in FINANCIAL_FIELDS:
-        source = reports[name].to_numpy(dtype=np.float64)
-        values = source[index] if len(source) else np.zeros((n_dates, n_symbols))
-        out[name] = np.where(known, values, np.nan)
-    return out
+    ids = np.flatnonzero(known_by_end & (cols >= 0))
+    slot = rows[ids] * n_symbols + cols[ids]
+    _, last_in_reverse = np.unique(slot[::-1], return_index=True)
+    chosen = ids[::-1][last_in_reverse]
+    unknown = len(reports)  # points at a NaN appended to each field
+    which = np.full((n_dates, n_symbols), unknown, dtype=np.int64)
+    which[rows[chosen], cols[chosen]] = chosen
+    # Forward-fill the report id down each column: the last report row at or above.
+    marker = np.where(which != unknown, np.arange(n_dates, dtype=np.int64)[:, None], 0)
+    last_row = np.maximum.accumulate(marker, axis=0)
+    index = which.ravel()[last_row * n_symbols + np.arange(n_symbols)]
+    return {
+        name: np.append(reports[name].to_numpy(dtype=np.float64), np.nan)[index]
+        for name in FINANCIAL_FIELDS
+    }

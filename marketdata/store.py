@@ -19,7 +19,9 @@ from marketdata.errors import MissingData, StoreCorrupt
 from marketdata.manifest import Manifest, StoreTransaction, read_manifest
 from marketdata.minute import synthesize_minute_bars
 from marketdata.panel_io import assemble_panel, check_fields, read_daily_fields
-from marketdata.schema import INDEX_COLUMNS, Panel
+from marketdata.pointintime import latest_reports
+from marketdata.schema import INDEX_COLUMNS, STOCK_FIELDS, Panel
+from marketdata.writer import with_ns_dates
 
 _MINUTE_SOURCE_FIELDS = ["open", "high", "low", "close", "volume", "amount", "listed"]
 
@@ -28,6 +30,7 @@ class MarketStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._tables: dict[str, pd.DataFrame] = {}  # files are immutable: cache by file name
+        self._derived: dict[str, pd.DataFrame] = {}
 
     # -- reading -----------------------------------------------------------------
     def manifest(self) -> Manifest:
@@ -48,6 +51,14 @@ class MarketStore:
         """Financial reports (long): symbol period_end report_date and the report fields."""
         return self._table(self.manifest(), "financials")
 
+    def _reports(self, manifest: Manifest) -> pd.DataFrame:
+        """Financial reports ready for point-in-time lookups (cached per file)."""
+        raw = self._table(manifest, "financials")
+        key = f"reports:{manifest.tables['financials']}"
+        if key not in self._derived:
+            self._derived = {key: latest_reports(raw)}
+        return self._derived[key]
+
     def load_panel(self, end: date, lookback: int, fields: list[str] | None = None) -> Panel:
         """All (or the named) stock fields for the `lookback` trade dates ending at `end`."""
         names = check_fields(fields)
@@ -63,14 +74,15 @@ class MarketStore:
             )
         window = days[stop - lookback : stop]
         instruments = self._table(manifest, "instruments").set_index("symbol")
-        financials = self._table(manifest, "financials")
-        return assemble_panel(self.root, manifest, window, instruments, financials, names)
+        needs_reports = any(STOCK_FIELDS[n].source == "financials" for n in names)
+        reports = self._reports(manifest) if needs_reports else None
+        return assemble_panel(self.root, manifest, window, instruments, reports, names)
 
     def load_index(self, start: date, end: date) -> pd.DataFrame:
         """Index closes by trade date: columns csi1000 csi2000 microcap."""
         table = self._table(self.manifest(), "index")
         frame = table.set_index(pd.DatetimeIndex(table["date"], name="date"))
-        self._require_range(list(frame.index.date), start, end, "index series")
+        self._require_range([d.date() for d in frame.index], start, end, "index series")
         return frame.loc[pd.Timestamp(start) : pd.Timestamp(end), list(INDEX_COLUMNS)]
 
     def load_futures(self, start: date, end: date) -> pd.DataFrame:
@@ -110,7 +122,9 @@ class MarketStore:
             raise MissingData(f"store {self.root} has no {name} table; run `desk data import`")
         rel = manifest.tables[name]
         if rel not in self._tables:
-            self._tables = {k: v for k, v in self._tables.items() if not k.startswith(f"tables/{name}.")}
+            stale = [k for k in self._tables if k.startswith(f"tables/{name}.")]
+            for key in stale:
+                del self._tables[key]
             self._tables[rel] = self._read(rel)
         return self._tables[rel]
 
@@ -119,7 +133,7 @@ class MarketStore:
             table: pa.Table = pq.read_table(self.root / rel)
         except (OSError, pa.ArrowInvalid) as exc:
             raise StoreCorrupt(f"store file {self.root / rel} unreadable: {exc}") from exc
-        return table.to_pandas()
+        return with_ns_dates(table.to_pandas())
 
     def _require_through(self, days: list[date], end: date, what: str) -> None:
         if not days:

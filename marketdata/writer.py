@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from marketdata.manifest import StoreTransaction
 from marketdata.partitions import DayBlock, block_to_table, merge_blocks, read_block
 
-STOCK_COMPRESSION = "zstd"
+STOCK_COMPRESSION = "lz4"  # reads ~40% faster than zstd for ~10% more disk
 TABLE_COMPRESSION = "zstd"
 
 # table name -> the columns that identify a row (a newer row with the same key wins)
@@ -38,8 +39,16 @@ def stage_table(tx: StoreTransaction, name: str, frame: pd.DataFrame) -> None:
         old = pd.read_parquet(tx.root / tx.manifest.tables[name])
         frame = pd.concat([old, frame[old.columns]], ignore_index=True)
     merged = frame.drop_duplicates(keys, keep="last").sort_values(keys, kind="stable")
+    merged = with_ns_dates(merged)
     table = pa.Table.from_pandas(merged.reset_index(drop=True), preserve_index=False)
     tx.manifest.tables[name] = tx.write_table("tables", name, table, TABLE_COMPRESSION)
+
+
+def with_ns_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Naive date columns in one unit (ns), whatever unit the source parsed them in."""
+    naive = [c for c in frame.columns if isinstance(frame[c].dtype, np.dtype)
+             and frame[c].dtype.kind == "M"]
+    return frame.astype(dict.fromkeys(naive, "datetime64[ns]")) if naive else frame
 
 
 def stage_minute_bars(tx: StoreTransaction, day_iso: str, bars: pd.DataFrame) -> None:

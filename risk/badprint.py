@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import lru_cache
 
 from execution.rules import RulesError, limit_prices, price_band
 
@@ -24,16 +25,23 @@ def price_outside_limits(
     """Why `price` cannot be a real trade of `symbol` on `day`, or None if it can."""
     if price <= 0:
         return f"{symbol}: price {price} is not positive"
-    try:
-        band = price_band(symbol, day, st=st)
-        up, down = limit_prices(prev_close.quantize(CENT), band)
-    except (RulesError, InvalidOperation, ValueError):
-        return None  # rules do not cover it: the NAV-jump guard still applies
+    up, down = _limits(symbol, prev_close, day, st)
     if up is not None and price > up:
         return f"{symbol}: {price} above its limit-up {up} (previous close {prev_close})"
     if down is not None and price < down:
         return f"{symbol}: {price} below its limit-down {down} (previous close {prev_close})"
     return None
+
+
+@lru_cache(maxsize=32_768)
+def _limits(symbol: str, prev_close: Decimal, day: date, st: bool) -> tuple[Decimal | None,
+                                                                            Decimal | None]:
+    """(limit-up, limit-down), cached: the same for every check of the day."""
+    try:
+        band = price_band(symbol, day, st=st)
+        return limit_prices(prev_close.quantize(CENT), band)
+    except (RulesError, InvalidOperation, ValueError):
+        return None, None  # rules do not cover it: the NAV-jump guard still applies
 
 
 class NavJudgement(StrEnum):

@@ -102,6 +102,12 @@ class BadPrintConfig(Frozen):
 class RiskConfig(Frozen):
     account: str = "paper"
     publish_interval_s: float = Field(default=3.0, gt=0)
+    # How often NAV is recomputed and the ladder checked (publishing is less frequent).
+    check_interval_s: float = Field(default=0.5, gt=0)
+    # Key of the CSI 1000 level in the last-prices hash; the store's close otherwise.
+    index_symbol: str = "000852.SSE"
+    # A hedge proposal not seen in the approval queue after this long is reported lost.
+    proposal_timeout_s: float = Field(default=120.0, gt=0)
     ladder: tuple[Rung, ...] = (
         Rung(drawdown=0.20, hedge_ratio=0.30),
         Rung(drawdown=0.25, hedge_ratio=0.60),

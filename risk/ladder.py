@@ -91,8 +91,8 @@ def on_close(
     state = on_drawdown(state, cfg, drawdown, day)
     if index_closes:
         state = replace(state, evidence=state.evidence.with_close(day, index_closes[-1]))
-    if state.level == NO_HEDGE or state.changed_on == day:
-        return state
+    if state.level == NO_HEDGE or (state.changed_on is not None and day <= state.changed_on):
+        return state  # never step down on (or on a close before) the day of a change
     for rule in cfg.unhedge:
         why = stabilised(rule, state.evidence, drawdown, index_closes)
         if why is not None:

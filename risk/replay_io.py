@@ -46,7 +46,10 @@ def read_nav(path: Path) -> pd.DataFrame:
 
 def read_index(path: Path) -> pd.Series:
     raw = read_table(path)
-    column = "close" if "close" in raw.columns else "csi1000"
+    column = next((c for c in ("close", "csi1000") if c in raw.columns), None)
+    if column is None:
+        raise ReplayInputError(f"{path}: missing column 'close' (or 'csi1000'); "
+                               f"have {list(raw.columns)}")
     frame = _dated(raw, path, [column])
     _positive(frame, [column], path)
     return frame[column].astype(float).rename("index")

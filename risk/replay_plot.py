@@ -37,7 +37,7 @@ def plot_replay(result: ReplayResult, cfg: RiskConfig, path: Path, title: str = 
     middle.set_ylabel("drawdown (%)")
     bottom.step(daily.index, daily["ladder_ratio"] * 100, where="post", label="ladder ratio (%)",
                 color="tab:orange")
-    bottom.plot(daily.index, daily["hedged_share"] * 100, label="hedged share (%)",
+    bottom.step(daily.index, daily["hedged_share"] * 100, where="post", label="hedged share (%)",
                 color="tab:blue")
     bottom.plot(daily.index, daily["annual_basis"] * 100, label="basis held (%/yr)",
                 color="tab:red")

@@ -38,8 +38,8 @@ class Evidence:
         return self
 
     def with_close(self, day: date, index_close: float) -> Evidence:
-        """Count one daily close (idempotent for the same day)."""
-        if self.last_close == day:
+        """Count one daily close (idempotent; a close before the low does not count)."""
+        if self.last_close == day or (self.low_day is not None and day < self.low_day):
             return self
         nav_count = self.nav_closes_since_low + (0 if self.low_day == day else 1)
         if index_close < self.index_low:

@@ -16,18 +16,22 @@ from strategies.exact import FloatArray, row_means, row_sums
 BoolArray = npt.NDArray[np.bool_]
 
 
-def row_quantile(values: FloatArray, q: float) -> FloatArray:
-    """Per row, the q-quantile of the finite values (linear interpolation)."""
+def row_quantiles(values: FloatArray, qs: tuple[float, ...]) -> list[FloatArray]:
+    """Per row, each q-quantile of the finite values (linear interpolation)."""
     ordered = np.sort(values, axis=1)  # NaN sort last
     counts = np.isfinite(values).sum(axis=1)
-    position = q * np.maximum(counts - 1, 0)
-    low = np.floor(position).astype(np.int64)
-    high = np.minimum(low + 1, np.maximum(counts - 1, 0))
+    last = np.maximum(counts - 1, 0)
     rows = np.arange(values.shape[0])
-    frac = position - low
-    result = ordered[rows, low] + frac * (ordered[rows, high] - ordered[rows, low])
-    result[counts == 0] = np.nan
-    return np.asarray(result, dtype=np.float64)
+    out = []
+    for q in qs:
+        position = q * last
+        low = np.floor(position).astype(np.int64)
+        high = np.minimum(low + 1, last)
+        below, above = ordered[rows, low], ordered[rows, high]
+        result = below + (position - low) * (above - below)
+        result[counts == 0] = np.nan
+        out.append(np.asarray(result, dtype=np.float64))
+    return out
 
 
 def winsorise(values: FloatArray, members: BoolArray, q: float) -> FloatArray:
@@ -35,9 +39,8 @@ def winsorise(values: FloatArray, members: BoolArray, q: float) -> FloatArray:
     inside = np.where(members, values, np.nan)
     if q <= 0.0:
         return inside
-    low = row_quantile(inside, q)[:, None]
-    high = row_quantile(inside, 1.0 - q)[:, None]
-    return np.clip(inside, low, high)
+    low, high = row_quantiles(inside, (q, 1.0 - q))
+    return np.clip(inside, low[:, None], high[:, None], out=inside)
 
 
 def standardise(values: FloatArray) -> FloatArray:

@@ -27,12 +27,17 @@ def to_fixed(values: FloatArray, terms: int, what: str) -> tuple[IntArray, npt.N
     overflow int64.
     """
     valid = np.isfinite(values)
-    largest = float(np.abs(values[valid]).max()) if valid.any() else 0.0
-    if largest * SCALE * max(terms, 1) >= _INT64_HEADROOM:
-        raise ValueError(f"{what}: values up to {largest:.3g} summed over {terms} terms "
-                         "overflow the fixed-point sums")
-    fixed = np.rint(np.where(valid, values, 0.0) * SCALE).astype(np.int64)
-    return fixed, valid
+    if valid.any():
+        with np.errstate(invalid="ignore"):
+            largest = float(max(np.nanmax(values), -np.nanmin(values)))
+        if not np.isfinite(largest) or largest * SCALE * max(terms, 1) >= _INT64_HEADROOM:
+            raise ValueError(f"{what}: values up to {largest:.3g} summed over {terms} terms "
+                             "overflow the fixed-point sums")
+    # In place on one scratch array: these arrays are large and allocation dominates.
+    scaled = values * SCALE
+    np.rint(scaled, out=scaled)
+    scaled[~valid] = 0.0
+    return scaled.astype(np.int64), valid
 
 
 def row_sums(values: FloatArray, what: str = "values") -> tuple[FloatArray, IntArray]:

@@ -15,7 +15,13 @@ import pandas as pd
 
 from marketdata.schema import Panel
 from strategies.config import FactorConfig
-from strategies.rolling import FloatArray, trailing_corr, trailing_mean, trailing_std
+from strategies.rolling import (
+    FloatArray,
+    PrefixSums,
+    trailing_corr,
+    trailing_mean,
+    trailing_std,
+)
 from strategies.universe import field_array
 
 # How far back a missing price may be carried forward for a lagged return: a stock
@@ -74,10 +80,9 @@ def daily_returns(inputs: FactorInputs) -> FloatArray:
 
 def abnormal_turnover(inputs: FactorInputs, config: FactorConfig) -> FloatArray:
     """Short-window average turnover over long-window average turnover, minus one."""
-    short = trailing_mean(inputs.turnover, config.turnover_short_days, config.min_coverage,
-                          "turnover")
-    long = trailing_mean(inputs.turnover, config.turnover_long_days, config.min_coverage,
-                         "turnover")
+    prefix = PrefixSums(inputs.turnover, "turnover")
+    short = trailing_mean(prefix, config.turnover_short_days, config.min_coverage)
+    long = trailing_mean(prefix, config.turnover_long_days, config.min_coverage)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = short / long - 1.0
     return np.where(long > 0, ratio, np.nan)

@@ -44,7 +44,7 @@ class SellIntent:
 def rank_members(day: DaySignals) -> npt.NDArray[np.int64]:
     """Rank of every universe member by score (1 = best; ties by symbol); 0 otherwise."""
     members = np.flatnonzero((day.exclusion == Exclusion.NONE) & np.isfinite(day.score))
-    order = np.lexsort((np.asarray(day.symbols[members], dtype=str), -day.score[members]))
+    order = np.lexsort((day.symbols[members], -day.score[members]))
     ranks = np.zeros(len(day.symbols), dtype=np.int64)
     ranks[members[order]] = np.arange(1, len(members) + 1)
     return ranks

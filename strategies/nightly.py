@@ -26,8 +26,8 @@ def build_batch(panel: Panel, book: Book, trade_date: date, config: ModelConfig)
     if len(panel.dates) < config.lookback_days:
         raise ValueError(f"build_batch: the panel holds {len(panel.dates)} trade dates, the "
                          f"model needs a lookback of {config.lookback_days}")
-    signals = compute_signals(panel, config)
-    return propose_batch(signals.day(len(signals.dates) - 1), book, trade_date, config)
+    signals = compute_signals(panel, config, first_row=len(panel.dates) - 1)
+    return propose_batch(signals.day(0), book, trade_date, config)
 
 
 def propose_batch(day: DaySignals, book: Book, trade_date: date,

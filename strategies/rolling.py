@@ -11,55 +11,73 @@ exact, so a day's value depends only on the days inside its window.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
-from strategies.exact import SCALE, FloatArray, to_fixed
+from strategies.exact import SCALE, FloatArray, IntArray, to_fixed
 
 
-def _trailing_diff(prefix: np.ndarray, window: int) -> np.ndarray:
+def _trailing_diff(prefix: IntArray, window: int) -> IntArray:
     """prefix[t] - prefix[t - window] (prefix before row 0 is zero)."""
     out = prefix.copy()
     out[window:] -= prefix[:-window]
     return out
 
 
+class PrefixSums:
+    """Exact running sums of one array, from which any trailing window is a difference."""
+
+    def __init__(self, values: FloatArray, what: str) -> None:
+        fixed, valid = to_fixed(values, values.shape[0], what)
+        self.what = what
+        self.sums = np.cumsum(fixed, axis=0, out=fixed)
+        self._valid = valid
+        self._counts: IntArray | None = None
+
+    def window_sum(self, window: int) -> FloatArray:
+        """Sum of the finite values in each trailing window (partial at the top)."""
+        if window < 1:
+            raise ValueError(f"{self.what}: window must be >= 1, got {window}")
+        sums = _trailing_diff(self.sums, window).astype(np.float64)
+        sums /= SCALE
+        return sums
+
+    def window_count(self, window: int) -> IntArray:
+        """How many finite values each trailing window holds."""
+        if self._counts is None:  # only some callers need counts: build on demand
+            self._counts = np.cumsum(self._valid, axis=0, dtype=np.int64)
+        return _trailing_diff(self._counts, window)
+
+
 def trailing_sum_count(values: FloatArray, window: int,
-                       what: str = "values") -> tuple[FloatArray, npt.NDArray[np.int64]]:
-    """Sum of the finite values in each trailing window, and how many there were.
-
-    Rows before the first full window are summed over what exists; callers decide
-    with the count whether a value is usable.
-    """
-    if window < 1:
-        raise ValueError(f"{what}: window must be >= 1, got {window}")
-    fixed, valid = to_fixed(values, values.shape[0], what)
-    sums = _trailing_diff(np.cumsum(fixed, axis=0), window)
-    counts = _trailing_diff(np.cumsum(valid, axis=0, dtype=np.int64), window)
-    return sums.astype(np.float64) / SCALE, counts
+                       what: str = "values") -> tuple[FloatArray, IntArray]:
+    """Sum of the finite values in each trailing window, and how many there were."""
+    prefix = PrefixSums(values, what)
+    return prefix.window_sum(window), prefix.window_count(window)
 
 
-def _required(window: int, min_coverage: float, at_least: int = 2) -> int:
+def required_count(window: int, min_coverage: float, at_least: int = 2) -> int:
     return max(at_least, int(np.ceil(window * min_coverage)))
 
 
-def trailing_mean(values: FloatArray, window: int, min_coverage: float,
+def trailing_mean(values: FloatArray | PrefixSums, window: int, min_coverage: float,
                   what: str = "values") -> FloatArray:
     """Mean of each trailing window; NaN where fewer than the required days carry data."""
-    sums, counts = trailing_sum_count(values, window, what)
+    prefix = values if isinstance(values, PrefixSums) else PrefixSums(values, what)
+    counts = prefix.window_count(window)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = sums / counts
-    mean[counts < _required(window, min_coverage, at_least=1)] = np.nan
+        mean = prefix.window_sum(window) / counts
+    mean[counts < required_count(window, min_coverage, at_least=1)] = np.nan
     return mean
 
 
 def trailing_std(values: FloatArray, window: int, min_coverage: float,
                  what: str = "values") -> FloatArray:
     """Sample standard deviation of each trailing window (NaN when too few days)."""
-    sums, counts = trailing_sum_count(values, window, what)
-    squares, _ = trailing_sum_count(values * values, window, what)
+    plain = PrefixSums(values, what)
+    sums, counts = plain.window_sum(window), plain.window_count(window)
+    squares = PrefixSums(values * values, what).window_sum(window)
     with np.errstate(invalid="ignore", divide="ignore"):
         var = (squares - sums * sums / counts) / (counts - 1)
-    var[counts < _required(window, min_coverage)] = np.nan
+    var[counts < required_count(window, min_coverage)] = np.nan
     return np.sqrt(np.clip(var, 0.0, None))
 
 
@@ -69,16 +87,18 @@ def trailing_corr(x: FloatArray, y: FloatArray, window: int, min_coverage: float
     both = np.isfinite(x) & np.isfinite(y)
     xs = np.where(both, x, np.nan)
     ys = np.where(both, y, np.nan)
-    sx, n = trailing_sum_count(xs, window, what)
-    sy, _ = trailing_sum_count(ys, window, what)
-    sxx, _ = trailing_sum_count(xs * xs, window, what)
-    syy, _ = trailing_sum_count(ys * ys, window, what)
-    sxy, _ = trailing_sum_count(xs * ys, window, what)
+    x_prefix = PrefixSums(xs, what)
+    n = x_prefix.window_count(window)
+    sx = x_prefix.window_sum(window)
+    sy = PrefixSums(ys, what).window_sum(window)
+    sxx = PrefixSums(xs * xs, what).window_sum(window)
+    syy = PrefixSums(ys * ys, what).window_sum(window)
+    sxy = PrefixSums(xs * ys, what).window_sum(window)
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = n * sxy - sx * sy
         var_x = n * sxx - sx * sx
         var_y = n * syy - sy * sy
         corr = cov / np.sqrt(var_x * var_y)
     # A flat series has no defined correlation.
-    corr[(n < _required(window, min_coverage)) | (var_x <= 0) | (var_y <= 0)] = np.nan
+    corr[(n < required_count(window, min_coverage)) | (var_x <= 0) | (var_y <= 0)] = np.nan
     return np.clip(corr, -1.0, 1.0)

@@ -8,6 +8,7 @@ strategies.cross_section), so both get identical signals for the same date.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,7 +29,8 @@ class DaySignals:
     """Everything the rotation needs about one signal date (arrays over `symbols`)."""
 
     signal_date: date
-    symbols: pd.Index
+    symbols: npt.NDArray[np.str_]  # vt_symbols, in panel order
+    column: Mapping[str, int]  # vt_symbol -> position in the arrays
     names: npt.NDArray[np.object_]
     industries: npt.NDArray[np.object_]
     exclusion: npt.NDArray[np.int8]
@@ -43,10 +45,11 @@ class DaySignals:
     risk_flag: FloatArray
 
     def position_of(self, symbol: str) -> int:
-        loc = self.symbols.get_indexer(pd.Index([symbol]))[0]
-        if loc < 0:
-            raise KeyError(f"symbol {symbol!r} is not in the panel for {self.signal_date}")
-        return int(loc)
+        try:
+            return self.column[symbol]
+        except KeyError:
+            raise KeyError(f"symbol {symbol!r} is not in the panel for {self.signal_date}") \
+                from None
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,8 @@ class Signals:
     """Per-day arrays (days x symbols) for a whole panel."""
 
     dates: pd.DatetimeIndex
-    symbols: pd.Index
+    symbols: npt.NDArray[np.str_]
+    column: Mapping[str, int]
     names: npt.NDArray[np.object_]
     industries: npt.NDArray[np.object_]
     exclusion: npt.NDArray[np.int8]
@@ -70,7 +74,8 @@ class Signals:
 
     def day(self, row: int) -> DaySignals:
         return DaySignals(
-            signal_date=self.dates[row].date(), symbols=self.symbols, names=self.names,
+            signal_date=self.dates[row].date(), symbols=self.symbols, column=self.column,
+            names=self.names,
             industries=self.industries, exclusion=self.exclusion[row], score=self.score[row],
             factor_z={k: v[row] for k, v in self.factor_z.items()}, close=self.close[row],
             value_price=self.value_price[row], prev_close=self.prev_close[row],
@@ -94,27 +99,29 @@ def _instrument_column(panel: Panel, column: str, default: str) -> npt.NDArray[n
 
 
 def factor_scores(panel: Panel, config: FactorConfig, members: npt.NDArray[np.bool_],
-                  industries: npt.NDArray[np.object_]) -> tuple[dict[str, FloatArray], FloatArray]:
-    """Treated z-score of each weighted factor and the weighted score, over the members."""
-    raw = raw_factors(panel, config)
+                  industries: npt.NDArray[np.object_],
+                  first_row: int = 0) -> tuple[dict[str, FloatArray], FloatArray]:
+    """Treated z-score of each weighted factor and the weighted score, over the members
+    (`members` covers the panel's rows from `first_row` on)."""
+    rows = slice(first_row, None)
     codes = pd.factorize(pd.Series(industries))[0].astype(np.int64) \
         if config.neutralize_industry else None
     size_z = None
     if config.neutralize_size:
-        log_size = np.log(np.where(members, field_array(panel, "float_mcap"), np.nan))
+        log_size = np.log(np.where(members, field_array(panel, "float_mcap")[rows], np.nan))
         size_z = standardise(winsorise(log_size, members, config.winsor_quantile))
     total_weight = sum(abs(w) for w in config.weights.values())
-    score = np.zeros(members.shape)
+    score = np.where(members, 0.0, np.nan)
     treated: dict[str, FloatArray] = {}
-    for name, values in raw.items():
-        z = standardise(winsorise(values, members, config.winsor_quantile))
+    for name, values in raw_factors(panel, config).items():
+        z = standardise(winsorise(values[rows], members, config.winsor_quantile))
         if codes is not None or (size_z is not None and name != "size"):
             z = neutralise(z, codes, size_z if name != "size" else None)
         # A member without a value sits at the cross-sectional average.
-        z = np.where(members, np.nan_to_num(z, nan=0.0), np.nan)
+        z[members & np.isnan(z)] = 0.0
         treated[name] = z
-        score += (config.weights[name] / total_weight) * np.nan_to_num(z, nan=0.0)
-    return treated, np.where(members, score, np.nan)
+        score += (config.weights[name] / total_weight) * z  # NaN off the members
+    return treated, score
 
 
 def _average_amount(amount: FloatArray, days: int) -> FloatArray:
@@ -124,26 +131,33 @@ def _average_amount(amount: FloatArray, days: int) -> FloatArray:
     return np.asarray(millions * 1e6, dtype=np.float64)
 
 
-def compute_signals(panel: Panel, config: ModelConfig) -> Signals:
-    """Universe, factor z-scores and scores for every day of `panel`."""
-    if len(panel.dates) == 0:
-        raise ValueError("compute_signals: the panel has no trade dates")
-    universe = compute_universe(panel, config.universe)
+def compute_signals(panel: Panel, config: ModelConfig, first_row: int = 0) -> Signals:
+    """Universe, factor z-scores and scores for the panel's days from `first_row` on.
+
+    Earlier rows serve as history only; the nightly run asks for its last day alone.
+    """
+    if not 0 <= first_row < len(panel.dates):
+        raise ValueError(f"compute_signals: first_row {first_row} outside the panel's "
+                         f"{len(panel.dates)} trade dates")
+    rows = slice(first_row, None)
+    universe = compute_universe(panel, config.universe, first_row)
     members = universe.exclusion == Exclusion.NONE
     industries = _instrument_column(panel, "industry", "unknown")
-    factor_z, score = factor_scores(panel, config.factors, members, industries)
+    factor_z, score = factor_scores(panel, config.factors, members, industries, first_row)
     close = field_array(panel, "close")
     suspended = field_array(panel, "suspended") > 0
     amount = np.where(suspended, 0.0, field_array(panel, "amount"))
-    carried = pd.DataFrame(close).ffill(limit=config.lookback_days - 1).to_numpy()
+    carried = pd.DataFrame(close).ffill(limit=config.lookback_days - 1).to_numpy()[rows]
+    symbols = np.asarray(panel.symbols, dtype=str)
     return Signals(
-        dates=panel.dates, symbols=panel.symbols,
+        dates=panel.dates[rows], symbols=symbols,
+        column={s: i for i, s in enumerate(symbols)},
         names=_instrument_column(panel, "name", ""), industries=industries,
         exclusion=universe.exclusion, mcap_cutoff=universe.mcap_cutoff, score=score,
-        factor_z=factor_z, close=np.where(suspended, np.nan, close),
+        factor_z=factor_z, close=np.where(suspended, np.nan, close)[rows],
         value_price=np.asarray(carried, dtype=np.float64),
-        prev_close=field_array(panel, "prev_close"),
-        adv=_average_amount(amount, config.constraints.adv_days),
-        mcap=field_array(panel, config.universe.mcap_field),
-        risk_flag=np.nan_to_num(field_array(panel, "risk_flag"), nan=0.0),
+        prev_close=field_array(panel, "prev_close")[rows],
+        adv=_average_amount(amount, config.constraints.adv_days)[rows],
+        mcap=field_array(panel, config.universe.mcap_field)[rows],
+        risk_flag=np.nan_to_num(field_array(panel, "risk_flag")[rows], nan=0.0),
     )

@@ -79,40 +79,37 @@ def size_cutoff(mcap: FloatArray, share: float, cap: float | None) -> FloatArray
     return cutoff
 
 
-def compute_universe(panel: Panel, config: UniverseConfig) -> Universe:
-    """Exclusion code for every day and stock of the panel."""
-    close = field_array(panel, "close")
-    mcap = field_array(panel, config.mcap_field)
-    listed = field_array(panel, "listed") > 0 if "listed" in panel.fields else None
+def compute_universe(panel: Panel, config: UniverseConfig, first_row: int = 0) -> Universe:
+    """Exclusion code for every stock on the panel's days from `first_row` on."""
+    rows = slice(first_row, None)
+    full_close = field_array(panel, "close")
+    below, _ = trailing_sum_count((full_close < config.min_price).astype(np.float64),
+                                  config.min_price_days, "close below min_price")
+    close = full_close[rows]
+    mcap = field_array(panel, config.mcap_field)[rows]
     no_data = ~np.isfinite(close) | (close <= 0) | ~np.isfinite(mcap) | (mcap <= 0)
-    if listed is not None:
-        no_data |= ~listed
+    if "listed" in panel.fields:
+        no_data |= ~(field_array(panel, "listed")[rows] > 0)
     mcap = np.where(no_data, np.nan, mcap)
     cutoff = size_cutoff(mcap, config.smallest_share, config.max_mcap_cny)
-    risk = np.nan_to_num(field_array(panel, "risk_flag"), nan=0.0)
-    equity = field_array(panel, "equity")
-    profit = field_array(panel, "net_profit_ttm")
-    below, _ = trailing_sum_count((close < config.min_price).astype(np.float64),
-                                  config.min_price_days, "close below min_price")
+    risk = np.nan_to_num(field_array(panel, "risk_flag")[rows], nan=0.0)
+    none = np.zeros(close.shape, dtype=bool)
     # Written from the weakest reason to the strongest: the strongest one is kept.
     rules: list[tuple[Exclusion, npt.NDArray[np.bool_]]] = [
-        (Exclusion.TOO_YOUNG, listing_age(panel) < config.min_listing_days),
+        (Exclusion.TOO_YOUNG, listing_age(panel)[rows] < config.min_listing_days),
         (Exclusion.TOO_LARGE, ~(mcap <= cutoff[:, None])),
-        (Exclusion.LOSS, (profit < 0) if config.exclude_losses else _none(close)),
+        (Exclusion.LOSS,
+         field_array(panel, "net_profit_ttm")[rows] < 0 if config.exclude_losses else none),
         (Exclusion.NEGATIVE_EQUITY,
-         (equity < 0) if config.exclude_negative_equity else _none(close)),
-        (Exclusion.LOW_PRICE, below >= config.min_price_days),
+         field_array(panel, "equity")[rows] < 0 if config.exclude_negative_equity else none),
+        (Exclusion.LOW_PRICE, below[rows] >= config.min_price_days),
         (Exclusion.ST, risk == RiskFlag.ST),
         (Exclusion.STAR_ST, risk == RiskFlag.STAR_ST),
         (Exclusion.DELISTING, risk == RiskFlag.DELISTING),
-        (Exclusion.SUSPENDED, field_array(panel, "suspended") > 0),
+        (Exclusion.SUSPENDED, field_array(panel, "suspended")[rows] > 0),
         (Exclusion.NO_DATA, no_data),
     ]
     exclusion = np.zeros(close.shape, dtype=np.int8)
     for code, mask in rules:
         exclusion[mask] = code
     return Universe(exclusion=exclusion, mcap_cutoff=cutoff)
-
-
-def _none(like: FloatArray) -> npt.NDArray[np.bool_]:
-    return np.zeros(like.shape, dtype=bool)

@@ -56,7 +56,7 @@ class VwapCurve:
         if not minutes:
             return 0
         horizon = moment + timedelta(seconds=self.lead_s)
-        weights = [Fraction(self.profile.weight(m.time())) for m in minutes]
+        weights = [Fraction(repr(self.profile.weight(m.time()))) for m in minutes]
         whole = sum(weights, Fraction(0))
         done = Fraction(0)
         for start, weight in zip(minutes, weights, strict=True):

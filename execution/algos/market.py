@@ -22,6 +22,7 @@ class Quote:
     limit_up: Decimal | None
     limit_down: Decimal | None
     volume: int = 0
+    prev_close: Decimal | None = None
 
     def locked_for(self, side: str) -> str | None:
         """Why a child on `side` cannot trade now (a limit-locked book), or None."""
@@ -38,4 +39,4 @@ def to_price(value: float, tick: Decimal) -> Decimal | None:
     if not value or value <= 0:
         return None
     steps = (Decimal(repr(value)) / tick).to_integral_value(ROUND_HALF_UP)
-    return steps * tick
+    return (steps * tick).quantize(tick)

@@ -34,7 +34,7 @@ class PriceInputs:
 
 
 def _on_tick(value: Decimal, tick: Decimal, rounding: str) -> Decimal:
-    return (value / tick).to_integral_value(rounding) * tick
+    return ((value / tick).to_integral_value(rounding) * tick).quantize(tick)
 
 
 def _start(quote: Quote, inputs: PriceInputs) -> Decimal:
@@ -57,8 +57,8 @@ def child_price(quote: Quote, inputs: PriceInputs) -> Decimal | None:
 
 
 def _bound_buy(price: Decimal, quote: Quote, inputs: PriceInputs) -> Decimal | None:
-    ceilings = [inputs.limit] if inputs.limit is not None else [
-        inputs.reference * (1 + inputs.band)
+    ceilings: list[Decimal | None] = [
+        inputs.limit if inputs.limit is not None else inputs.reference * (1 + inputs.band)
     ]
     ceilings.append(quote.limit_up)
     if inputs.continuous:
@@ -70,8 +70,8 @@ def _bound_buy(price: Decimal, quote: Quote, inputs: PriceInputs) -> Decimal | N
 
 
 def _bound_sell(price: Decimal, quote: Quote, inputs: PriceInputs) -> Decimal | None:
-    floors = [inputs.limit] if inputs.limit is not None else [
-        inputs.reference * (1 - inputs.band)
+    floors: list[Decimal | None] = [
+        inputs.limit if inputs.limit is not None else inputs.reference * (1 - inputs.band)
     ]
     floors.append(quote.limit_down)
     if inputs.continuous:

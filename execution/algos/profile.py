@@ -51,4 +51,10 @@ def estimate_profile(bars: pd.DataFrame) -> VolumeProfile:
     if shares.empty:
         return VolumeProfile()
     mean = shares.groupby(level="minute").mean()
-    return VolumeProfile({minute: float(w) for minute, w in mean.items() if w > 0})
+    return VolumeProfile({_as_time(minute): float(w) for minute, w in mean.items() if w > 0})
+
+
+def _as_time(value: object) -> time:
+    if not isinstance(value, time):
+        raise TypeError(f"volume profile minute {value!r}: expected a time of day")
+    return value

@@ -71,6 +71,7 @@ def _legal(inputs: SizeInputs, want: int) -> Sized:
     sellable = min(inputs.sellable or 0, holding)
     if sellable <= 0:
         return Sized(0, f"no sellable shares of {inputs.symbol} (T+1 or no holding)")
-    # Rounded against the whole holding: its odd lot may only go in one order.
-    quantity = round_sell_quantity(inputs.symbol, min(want, sellable), holding)
+    # Rounded against what is sellable (as the exchange checks it): an odd remainder
+    # there may only go in one order.
+    quantity = round_sell_quantity(inputs.symbol, want, sellable)
     return Sized(quantity, "" if quantity else f"{want} shares is not a legal sell now")

@@ -28,8 +28,9 @@ def listed_contracts(
     if on > last_trading_day(_symbol(product, year, month), calendar):
         year, month = _next_month(year, month)
     months = [(year, month), _next_month(year, month)]
+    year, month = months[-1]
     while len(months) < 4:
-        year, month = _next_month(*months[-1])
+        year, month = _next_month(year, month)
         if month in spec.quarter_months:
             months.append((year, month))
     return [_symbol(product, y, m) for y, m in months]

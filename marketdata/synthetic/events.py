@@ -51,7 +51,8 @@ def plan_lifecycle(rng: np.random.Generator, uni: Universe, days: list[date],
     new = rng.choice(candidates, size=n_new, replace=False)
     first_row[new] = rng.integers(1, max(n_days - 6, 2), size=n_new)
     small_old = np.setdiff1d(np.argsort(uni.target_cap)[: max(n // 5, 1)], new)
-    n_gone = min(len(small_old), max(1 if n_days >= 40 else 0, round(n * 0.008 * years)))
+    # A delisting needs room in the window for its 15-day delisting period.
+    n_gone = 0 if n_days < 40 else min(len(small_old), max(1, round(n * 0.008 * years)))
     gone = rng.choice(small_old, size=n_gone, replace=False)
     if n_gone:
         last_row[gone] = rng.integers(max(20, n_days // 3), n_days - 1, size=n_gone)
@@ -79,11 +80,11 @@ def risk_flags(rng: np.random.Generator, life: Lifecycle, n_days: int) -> npt.ND
     kind = np.where(rng.random(n) < 0.5, RiskFlag.ST, RiskFlag.STAR_ST).astype(np.int8)
     start = np.full(n, n_days, dtype=np.int64)
     stop = np.full(n, n_days, dtype=np.int64)
-    warned_at_start = ordinary & (u < 0.035)
+    warned_at_start = ordinary & (u < 0.025)
     start[warned_at_start] = 0
     lifted = warned_at_start & (rng.random(n) < 0.3 * years)
     stop[lifted] = rng.integers(1, n_days, size=int(lifted.sum()))
-    designated = ordinary & (u >= 0.035) & (u < 0.035 + 0.015 * years)
+    designated = ordinary & (u >= 0.025) & (u < 0.025 + 0.01 * years)
     start[designated] = rng.integers(1, n_days, size=int(designated.sum()))
     flags = np.where((rows >= start) & (rows < stop), kind, np.int8(RiskFlag.NORMAL))
     period_start = life.last_row - (DELISTING_PERIOD_DAYS - 1)

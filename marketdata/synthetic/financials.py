@@ -15,7 +15,7 @@ _DISCLOSURE = {(3, 31): (date(1, 4, 10), 20), (6, 30): (date(1, 7, 15), 47),
 
 
 def _period_ends(first: date, last: date) -> list[date]:
-    ends = []
+    ends: list[date] = []
     for year in range(first.year - 1, last.year + 1):
         ends.extend(date(year, m, d) for m, d in _DISCLOSURE)
     return [e for e in ends if e <= last]

@@ -47,8 +47,9 @@ def stock_returns(rng: np.random.Generator, uni: Universe, life: Lifecycle,
     eps = rng.standard_t(5, size=(n_days, n)) * np.sqrt(3.0 / 5.0)
     r = (factors.market[:, None] * beta + factors.size[:, None] * uni.size_exposure
          + factors.industry[:, industry_ids % factors.industry.shape[1]] + eps * sigma)
-    r[:, life.delisting] -= 0.008  # dying companies drift down
     rows = np.arange(n_days)[:, None]
+    dying = life.delisting[None, :] & (rows > life.last_row[None, :] - 60)
+    r = np.where(dying, r - 0.01, r)  # the last months before delisting
     since_listing = rows - life.first_row[None, :]
     ipo_pop = np.exp(rng.normal(0.7, 0.4, n)) - 1.0
     r = np.where(life.new_listing & (since_listing == 0), ipo_pop, r)
@@ -101,7 +102,8 @@ def simulate_prices(rng: np.random.Generator, uni: Universe, life: Lifecycle,
         close = np.maximum(round_cents(np.clip(ref * (1.0 + r[t]), down, up)), 0.01)
         close = np.where(suspended[t], ref, close)
         on = listed[t]
-        ref_m[t, on], close_m[t, on], down_m[t, on], up_m[t, on] = ref[on], close[on], down[on], up[on]
+        ref_m[t, on], close_m[t, on] = ref[on], close[on]
+        down_m[t, on], up_m[t, on] = down[on], up[on]
         last = np.where(on, close, last)
     return _bars(rng, ref_m, close_m, down_m, up_m, r, band_up, suspended)
 

@@ -64,7 +64,7 @@ def plan_regimes(n_days: int, plan: RegimePlan) -> list[Regime]:
 
 
 def _apply_crash(r: Regime, rng: np.random.Generator, paths: FactorPaths) -> None:
-    decline = max(int(round(r.length * 0.7)), 2)
+    decline = max(round(r.length * 0.7), 2)
     down, up = slice(r.start, r.start + decline), slice(r.start + decline, r.stop)
     paths.market[down] = rng.normal(-0.005, 0.008, decline)
     paths.size[down] = rng.normal(-0.009, 0.003, decline)

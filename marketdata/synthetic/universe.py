@@ -40,9 +40,12 @@ INDUSTRIES: tuple[tuple[str, float], ...] = (
     ("银行", 0.008), ("美容护理", 0.006), ("综合", 0.004),
 )
 
-_NAME_HEADS = tuple("华东新中金海天宏恒盛远达信安鑫通科瑞德利嘉泰隆昌源丰富光明辉永长广汇联创誉鼎凯力晶")
-_NAME_TAILS = ("股份", "科技", "电子", "药业", "材料", "机械", "电气", "食品", "环保", "能源",
-               "化工", "智能", "控股", "实业", "新材", "精工", "传媒", "软件", "装备", "生物")
+_NAME_HEADS = tuple("华东新中金海天宏恒盛远达信安鑫通科瑞德利"
+                    "嘉泰隆昌源丰富光明辉永长广汇联创誉鼎凯力晶")
+_NAME_TAILS = (
+    "股份", "科技", "电子", "药业", "材料", "机械", "电气", "食品", "环保", "能源",
+    "化工", "智能", "控股", "实业", "新材", "精工", "传媒", "软件", "装备", "生物",
+)
 
 # Inverse CDF of total market cap (CNY bn) as (cumulative share, cap) knots, log-linear between.
 CAP_QUANTILES: tuple[tuple[float, float], ...] = (
@@ -78,7 +81,8 @@ def _allocate(n: int) -> list[int]:
 
 def _codes(rng: np.random.Generator, n: int) -> list[str]:
     if n > _CODES_PER_PREFIX * len(CODE_PREFIXES):
-        raise ValueError(f"synthetic market: at most {_CODES_PER_PREFIX * len(CODE_PREFIXES)} stocks")
+        most = _CODES_PER_PREFIX * len(CODE_PREFIXES)
+        raise ValueError(f"synthetic market: at most {most} stocks (asked for {n})")
     symbols: list[str] = []
     for (prefix, exchange, _, _), count in zip(CODE_PREFIXES, _allocate(n), strict=True):
         suffixes = rng.choice(_CODES_PER_PREFIX, size=count, replace=False)

@@ -87,9 +87,9 @@ class LoginThrottle:
     def allow(self, client_address: str) -> bool:
         key = THROTTLE_KEY.format(client=client_address)
         pipe = self.client.pipeline(transaction=True)
+        pipe.set(key, 0, ex=self.window_s, nx=True)  # the window starts at the first try
         pipe.incr(key)
-        pipe.expire(key, self.window_s, nx=True)
-        count, _ = pipe.execute()
+        _, count = pipe.execute()
         return int(count) <= self.attempts
 
 

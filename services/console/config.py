@@ -14,7 +14,7 @@ class ConsoleConfig(BaseModel):
     session_minutes: int = Field(default=480, ge=1)
     # Name of the environment variable holding the cookie-signing secret; when unset
     # the console keeps a generated secret in the data directory.
-    secret_env: str = "DESK_CONSOLE_SECRET"
+    secret_env: str = "DESK_CONSOLE_SECRET"  # noqa: S105 (a variable name, not a secret)
     # Behind a TLS proxy set this, so the session cookie is only sent over HTTPS.
     cookie_secure: bool = False
     # Login throttling: attempts per client address per window, and account lockout

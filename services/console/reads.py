@@ -109,12 +109,23 @@ def risk_state(client: redis.Redis, account: str) -> dict[str, Any]:
 
 
 def changed_fields(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
-    """(field, before, after) for what a transition changed, order fields flattened."""
-    before = _flat(entry.before or {})
+    """(field, before, after) for what a transition changed, order fields flattened.
+
+    A new order (no before) lists nothing: the whole order is in its detail page.
+    """
+    if entry.before is None:
+        return []
+    before = _flat(entry.before)
     after = _flat(entry.after or {})
     skip = {"updated_at", "revision"}
     keys = [k for k in after if k not in skip and before.get(k) != after.get(k)]
-    return [(k, before.get(k), after.get(k)) for k in keys]
+    return [(k, _short_value(before.get(k)), _short_value(after.get(k))) for k in keys]
+
+
+def _short_value(value: Any) -> Any:
+    if isinstance(value, list) and all(isinstance(v, dict) and "user" in v for v in value):
+        return ", ".join(f"{v['user']}@v{v.get('version', '?')}" for v in value) or "none"
+    return value
 
 
 def _flat(record: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from execution.rules import RulesError, describe
 from services.bus import streams
 from services.console.auth import Session
 from services.console.charts import NavPoint, RungLine, nav_chart
-from services.console.filters import all_rows, filter_from, pending_rows, trade_date_of
+from services.console.filters import all_rows, filter_from, trade_date_of
 from services.console.reads import (
     audit_entries,
     changed_fields,
@@ -41,10 +41,11 @@ WORKING_STATES = [OrderState.APPROVED, OrderState.WORKING, OrderState.PARTIALLY_
 def pending(request: Request, session: Session = VIEWER) -> Response:
     d = desk(request)
     row_filter = filter_from(request.query_params)
-    rows = pending_rows(d, row_filter)
     day = trade_date_of(d)
+    every = all_rows(d, day)
+    rows = row_filter.apply(every)
     raw = d.client.get(streams.BATCH.format(trade_date=day.isoformat()))
-    boards = sorted({r.board for r in all_rows(d)})
+    boards = sorted({r.board for r in every})
     return render(request, session, "pending.html", rows=rows, filter=row_filter,
                   totals=totals(rows), batch=json.loads(str(raw)) if raw else None,
                   trade_date=day, boards=boards, states=[s.value for s in OrderState],
@@ -99,7 +100,7 @@ def hedge(request: Request, session: Session = VIEWER) -> Response:
     d = desk(request)
     hedges = [r for r in all_rows(d) if r.record.order.kind is OrderKind.HEDGE]
     book = ledger(d.client, d.account)
-    return render(request, session, "hedge.html", state=risk_state(d.client, d.account),
+    return render(request, session, "hedge.html", risk_state=risk_state(d.client, d.account),
                   hedges=hedges, futures=book.futures if book else {}, ladder=d.risk.ladder)
 
 

@@ -64,8 +64,11 @@ class LoginRefused(Exception):
 
 class UserStore:
     def __init__(self, client: redis.Redis, *, lockout_after: int = 5,
-                 lockout: timedelta = timedelta(minutes=15)) -> None:
+                 lockout: timedelta = timedelta(minutes=15),
+                 hasher: PasswordHasher | None = None) -> None:
         self.client = client
+        # Verification reads the cost from each stored hash; `hasher` sets it for new ones.
+        self.hasher = hasher or _HASHER
         self.lockout_after = lockout_after
         self.lockout = lockout
 
@@ -82,7 +85,7 @@ class UserStore:
             raise UserError(f"user name {name!r}: 2-32 of a-z 0-9 _ . -, starting with a letter")
         if len(password) < MIN_PASSWORD:
             raise UserError(f"password for {name}: at least {MIN_PASSWORD} characters")
-        user = User(name=name, role=role, password_hash=_HASHER.hash(password),
+        user = User(name=name, role=role, password_hash=self.hasher.hash(password),
                     created_at=at, created_by=by)
         if not self.client.hsetnx(streams.USERS, name, user.model_dump_json()):
             raise UserError(f"user {name!r} already exists")

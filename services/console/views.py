@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from execution.orders import Order, OrderRecord, OrderState
 from execution.policy_config import ApprovalConfig
@@ -77,6 +78,17 @@ class RowFilter:
             self.max_value is None or row.value <= self.max_value,
         )
         return all(checks)
+
+    def query(self, **override: str) -> str:
+        """This filter as URL query text, with `override` applied (for sort links)."""
+        params = {
+            "side": self.side, "board": self.board, "state": self.state, "q": self.text,
+            "min_value": "" if self.min_value is None else str(self.min_value),
+            "max_value": "" if self.max_value is None else str(self.max_value),
+            "sort": self.sort, "desc": "1" if self.desc else "",
+        }
+        params.update(override)
+        return urlencode({k: v for k, v in params.items() if v})
 
     def apply(self, rows: Sequence[Row]) -> list[Row]:
         kept = [r for r in rows if self.keep(r)]

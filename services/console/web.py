@@ -17,6 +17,7 @@ from execution.queue import OrderQueue
 from marketdata.clock import Clock
 from risk.config import RiskConfig
 from services.bus import streams
+from services.bus.messages import InvalidMessage, NavSnapshot, decode
 from services.console.auth import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -146,6 +147,16 @@ def safe_back(request: Request, default: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else default
 
 
+def _latest_nav(d: Desk) -> NavSnapshot | None:
+    for _entry_id, fields in d.client.xrevrange(streams.NAV, count=1):
+        try:
+            body = decode(fields).body
+        except InvalidMessage:
+            return None
+        return body if isinstance(body, NavSnapshot) else None
+    return None
+
+
 def render(request: Request, session: Session, template: str, **context: Any) -> Response:
     d = desk(request)
     base = {
@@ -154,6 +165,7 @@ def render(request: Request, session: Session, template: str, **context: Any) ->
         "halted": d.queue.halted(),
         "now": d.clock.now(),
         "since": getattr(request.state, "since", ""),
+        "latest_nav": _latest_nav(d),
         "account": d.account,
         "can_trade": session.role.allows(Role.TRADER),
         "is_admin": session.role.allows(Role.ADMIN),

@@ -80,7 +80,7 @@ def run_nightly(ctx: ServiceContext, signal_date: date, trade_date: date, *,
 def _run(ctx: ServiceContext, outcome: RunOutcome, dry_run: bool) -> None:
     from strategies.nightly import build_batch
 
-    problems = data_gate(ctx.store, ctx.calendar, outcome.signal_date)
+    problems = data_gate(ctx.store, ctx.calendar, ctx.settings.data, outcome.signal_date)
     if problems:
         outcome.problems = problems
         raise BatchRefused(f"data gate: {len(problems)} problem(s): " + "; ".join(problems[:5]))

@@ -58,6 +58,7 @@ class FillResult:
     position: Position
     cash_delta: Decimal
     fees: Decimal
+    offset: str = "none"  # close_today when the lots closed were all opened today
 
 
 def apply_fill(position: Position, order: SimOrder, qty: int, price: Decimal,
@@ -98,7 +99,7 @@ def _future_fill(pos: FuturePosition, order: SimOrder, qty: int, price: Decimal,
             side: held, f"{side}_today": getattr(pos, f"{side}_today") + qty,
             f"{side}_avg": avg.quantize(AVG, ROUND_HALF_UP), "margin": pos.margin + margin,
         })
-        return FillResult(new, -cost, cost)
+        return FillResult(new, -cost, cost, "open")
     side = "long" if short else "short"  # a sell closes a long, a buy closes a short
     held, today = getattr(pos, side), getattr(pos, f"{side}_today")
     from_today = min(qty, today)
@@ -115,4 +116,5 @@ def _future_fill(pos: FuturePosition, order: SimOrder, qty: int, price: Decimal,
         f"{side}_avg": avg if held - qty else Decimal(0), "margin": pos.margin - released,
         "frozen_close": max(pos.frozen_close - qty, 0),
     })
-    return FillResult(new, (pnl - cost).quantize(CENT, ROUND_HALF_UP), cost)
+    offset = "close_today" if from_today == qty else "close"
+    return FillResult(new, (pnl - cost).quantize(CENT, ROUND_HALF_UP), cost, offset)

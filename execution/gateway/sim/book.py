@@ -3,7 +3,7 @@
 Every change is one MULTI transaction, so a SIGKILL of the service never leaves an
 order without its frozen cash or a trade without its position change. Keys:
 `day`, `cash`, `seq`, `pos` (hash symbol -> position), `orders:{day}` and
-`trades:{day}` (hash id -> JSON), `cursor:{day}` (last matched bar), `used:{day}`
+`trades:{day}` (hash id -> JSON), `cursor:{day}` (bars ending by then are matched), `used:{day}`
 (hash symbol|minute -> shares we already took from that bar).
 """
 

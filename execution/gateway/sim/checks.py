@@ -15,8 +15,8 @@ from execution.rules import OrderFacts, check_order
 
 
 def refusal(order: SimOrder, ref: SymbolRef | None, position: Position, last: Decimal | None,
-            at: datetime, available_cash: Decimal, to_freeze: Decimal) -> str:
-    """Why the order is rejected, or "" if it is accepted."""
+            at: datetime) -> str:
+    """Why the exchange rules or the position refuse the order, or "" if they accept it."""
     if ref is None:
         return f"{order.symbol}: no market data today (unknown or suspended)"
     offset_problem = _offset_problem(order, position)
@@ -24,12 +24,14 @@ def refusal(order: SimOrder, ref: SymbolRef | None, position: Position, last: De
         return offset_problem
     facts = _facts(ref, position, last)
     violations = check_order(order.symbol, order.side, order.volume, order.price, at, facts)
-    if violations:
-        return "; ".join(v.reason for v in violations)
-    if to_freeze > available_cash:
-        what = "margin" if isinstance(position, FuturePosition) else "cash"
-        return f"not enough {what}: needs {to_freeze}, available {available_cash}"
-    return ""
+    return "; ".join(v.reason for v in violations)
+
+
+def cash_refusal(position: Position, to_freeze: Decimal, available_cash: Decimal) -> str:
+    if to_freeze <= available_cash:
+        return ""
+    what = "margin" if isinstance(position, FuturePosition) else "cash"
+    return f"not enough {what}: needs {to_freeze}, available {available_cash}"
 
 
 def _facts(ref: SymbolRef, position: Position, last: Decimal | None) -> OrderFacts:

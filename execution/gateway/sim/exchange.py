@@ -8,6 +8,7 @@ one lock around every method (the gateway does).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -15,7 +16,7 @@ from decimal import Decimal
 from execution.config import SimConfig
 from execution.gateway.sim import accounts
 from execution.gateway.sim.book import SimBook
-from execution.gateway.sim.checks import refusal
+from execution.gateway.sim.checks import cash_refusal, refusal
 from execution.gateway.sim.matching import Match, match_auction, match_continuous
 from execution.gateway.sim.models import FuturePosition, SimOrder, SimTrade
 from execution.gateway.sim.tape import BAR, Bar, SimTape
@@ -46,14 +47,22 @@ class SimExchange:
         """Load the day's state (after a restart too): working orders and last bars."""
         self.book.open_day(self.day)
         orders = self.book.orders(self.day)
-        self.tape.ensure({o.symbol for o in orders} | set(self.book.positions()))
         self.active = {o.orderid: o for o in orders if o.active}
+        self.ensure({o.symbol for o in orders} | set(self.book.positions()))
+
+    def ensure(self, symbols: Iterable[str]) -> None:
+        """Load symbols onto the tape, with their bars so far (last price, volume)."""
+        new = {s for s in symbols if not self.tape.is_loaded(s)}
+        if not new:
+            return
+        self.tape.ensure(new)
         cursor = self.book.cursor(self.day)
         for minute in self.tape.minutes():
-            if cursor is None or minute > cursor:
+            if cursor is None or minute + BAR > cursor:
                 break
             for bar in self.tape.bars_at(minute):
-                self._seen(bar)
+                if bar.symbol in new:
+                    self._seen(bar)
 
     def available_cash(self) -> Decimal:
         positions = self.book.positions().values()
@@ -64,12 +73,15 @@ class SimExchange:
     # ---- requests -----------------------------------------------------------------
     def submit(self, order: SimOrder, at: datetime) -> SimOrder:
         """Accept (NOTTRADED, cash and shares held) or refuse (REJECTED, with the reason)."""
-        self.tape.ensure([order.symbol])
+        self.ensure([order.symbol])
         position = self.book.position(order.symbol)
-        freeze = accounts.cash_to_freeze(order, position, self.cfg, self.day)
         last = self.last.get(order.symbol)
         reason = refusal(order, self.tape.refs.get(order.symbol), position,
-                         last.close if last else None, at, self.available_cash(), freeze)
+                         last.close if last else None, at)
+        freeze = Decimal(0)
+        if not reason:
+            freeze = accounts.cash_to_freeze(order, position, self.cfg, self.day)
+            reason = cash_refusal(position, freeze, self.available_cash())
         if reason:
             rejected = order.model_copy(update={"status": "REJECTED", "reason": reason})
             self.book.save(self.day, rejected)
@@ -103,10 +115,13 @@ class SimExchange:
         update = Update()
         cursor = self.book.cursor(self.day)
         for minute in self.tape.minutes():
-            if (cursor is not None and minute <= cursor) or minute + BAR > now:
+            if (cursor is not None and minute + BAR <= cursor) or minute + BAR > now:
                 continue
             self._match_minute(minute, update)
-            self.book.set_cursor(self.day, minute)
+            self.book.set_cursor(self.day, minute + BAR)
+        done = now.replace(second=0, microsecond=0)
+        if cursor is None or done > cursor:
+            self.book.set_cursor(self.day, done)  # bars are complete up to here
         if _clock_time(now) >= DAY_END and now.astimezone(EXCHANGE_TZ).date() == self.day:
             self._close_day(update)
         return update
@@ -149,7 +164,7 @@ class SimExchange:
             after, result.position, self.cfg, self.day)})
         trade = SimTrade(
             tradeid=f"{self.day:%Y%m%d}-{self.book.next_id()}", orderid=order.orderid,
-            symbol=order.symbol, side=order.side, offset=order.offset, price=match.price,
+            symbol=order.symbol, side=order.side, offset=result.offset, price=match.price,
             volume=match.quantity, fees=result.fees, at=bar.end,
         )
         self.book.save(self.day, after, result.position, trade, result.cash_delta,

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 import redis
 from vnpy.event import EventEngine
@@ -44,9 +44,11 @@ class SimDeps:
 
 class SimGateway(BaseGateway):
     default_name = "SIM"
-    default_setting: ClassVar[dict[str, str | int | float | bool]] = {"account": "paper"}
-    exchanges: ClassVar[list[Exchange]] = [Exchange.SSE, Exchange.SZSE, Exchange.BSE,
-                                           Exchange.CFFEX]
+    # vnpy's BaseGateway declares these as plain class attributes.
+    default_setting: dict[str, str | int | float | bool] = {"account": "paper"}  # noqa: RUF012
+    exchanges: list[Exchange] = [  # noqa: RUF012
+        Exchange.SSE, Exchange.SZSE, Exchange.BSE, Exchange.CFFEX,
+    ]
 
     def __init__(self, event_engine: EventEngine, gateway_name: str) -> None:
         super().__init__(event_engine, gateway_name)
@@ -148,7 +150,7 @@ class SimGateway(BaseGateway):
     def subscribe(self, req: SubscribeRequest) -> None:
         _, exchange = self._need()
         with self._lock:
-            exchange.tape.ensure([req.vt_symbol])
+            exchange.ensure([req.vt_symbol])
             self.subscribed.add(req.vt_symbol)
             if req.vt_symbol in exchange.tape.refs:
                 self.on_contract(events.contract(req.vt_symbol, self.gateway_name))

@@ -27,6 +27,7 @@ from marketdata.errors import MissingData
 from marketdata.minute import synthesize_minute_bars
 from marketdata.store import MarketStore
 
+ST_FLAGS = (1, 2)  # RiskFlag ST and *ST
 LOOKBACK_DAYS = 14  # calendar days searched for the previous settlement
 MINUTE_COLUMNS = ["symbol", "datetime", "open", "high", "low", "close", "volume", "amount"]
 
@@ -95,12 +96,14 @@ class StoreTapeSource:
         today = panel.on(day)
         listed = panel.instruments["list_date"]
         out = {}
-        for symbol in symbols:
-            if symbol not in today.index or bool(today.at[symbol, "suspended"]):
+        rows = today.reindex(symbols)
+        for symbol, prev, flag, halted in zip(symbols, rows["prev_close"].to_numpy(float),
+                                              rows["risk_flag"].to_numpy(float),
+                                              rows["suspended"].to_numpy(object), strict=True):
+            if pd.isna(prev) or halted is True:
                 continue
             list_date = listed.get(symbol)
-            ref = stock_ref(symbol, day, float(today.at[symbol, "prev_close"]),
-                            st=int(today.at[symbol, "risk_flag"]) in (1, 2),
+            ref = stock_ref(symbol, day, float(prev), st=int(flag) in ST_FLAGS,
                             listed=None if pd.isna(list_date) else pd.Timestamp(list_date).date())
             if ref is not None:
                 out[symbol] = ref

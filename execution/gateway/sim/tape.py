@@ -19,6 +19,7 @@ from execution.algos.market import to_price
 from execution.rules import tick_size
 
 BAR = timedelta(minutes=1)
+COLUMNS = ("symbol", "open", "high", "low", "close", "volume", "amount")
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,8 @@ class SimTape:
             self._bars.setdefault(bar.start, []).append(bar)
         self._loaded.update(missing)
 
-    def known(self, symbol: str) -> bool:
-        return symbol in self.refs
+    def is_loaded(self, symbol: str) -> bool:
+        return symbol in self._loaded
 
     def minutes(self) -> list[datetime]:
         return sorted(self._bars)
@@ -85,20 +86,22 @@ class SimTape:
 def bars_from_frame(frame: pd.DataFrame) -> list[Bar]:
     """Exact bars from long float minute bars (symbol datetime open high low close volume
     amount)."""
+    columns = {name: frame[name].to_numpy() for name in COLUMNS}
+    stamps = pd.DatetimeIndex(frame["datetime"]).to_pydatetime()
     out: list[Bar] = []
-    for row in frame.itertuples(index=False):
-        symbol = str(row.symbol)
-        tick = tick_size(symbol)
-        close = to_price(float(row.close), tick)
+    for i, symbol in enumerate(columns["symbol"]):
+        tick = tick_size(str(symbol))
+        close = to_price(float(columns["close"][i]), tick)
         if close is None:
             continue
-        low = to_price(float(row.low), tick) or close
-        high = to_price(float(row.high), tick) or close
-        volume = int(row.volume)
+        low = to_price(float(columns["low"][i]), tick) or close
+        high = to_price(float(columns["high"][i]), tick) or close
+        volume = int(columns["volume"][i])
         out.append(Bar(
-            symbol=symbol, start=pd.Timestamp(row.datetime).to_pydatetime(),
-            open=to_price(float(row.open), tick) or close, high=high, low=low, close=close,
-            volume=volume, vwap=_vwap(float(row.amount), volume, tick, low, high, close),
+            symbol=str(symbol), start=stamps[i],
+            open=to_price(float(columns["open"][i]), tick) or close, high=high, low=low,
+            close=close, volume=volume,
+            vwap=_vwap(float(columns["amount"][i]), volume, tick, low, high, close),
         ))
     return out
 

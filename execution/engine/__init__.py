@@ -1,0 +1,1 @@
+"""vnpy's MainEngine and EventEngine, run headless inside the execution service."""

@@ -1,0 +1,58 @@
+"""A synthetic trading day for the simulator: for tests, the benchmark and drills.
+
+Day bars are given (or drawn from a seed), and minute bars are derived from them with
+the market store's own deterministic method, so a scenario is the same on every run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from execution.gateway.sim.source import FrameSource, future_ref, stock_ref
+from marketdata.minute import synthesize_minute_bars
+
+
+@dataclass(frozen=True)
+class DayBar:
+    prev_close: float
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+
+
+def scenario(day: date, bars: dict[str, DayBar]) -> FrameSource:
+    """A tape of `day` for the given symbols (futures included, e.g. IM2612.CFFEX)."""
+    frame = pd.DataFrame(
+        {k: [getattr(b, k) for b in bars.values()] for k in ("open", "high", "low", "close",
+                                                           "volume")},
+        index=pd.Index(list(bars), name="symbol"),
+    )
+    minutes = synthesize_minute_bars(day, frame)
+    refs = {}
+    for symbol, bar in bars.items():
+        ref = (future_ref(symbol, day, bar.prev_close) if symbol.endswith(".CFFEX")
+               else stock_ref(symbol, day, bar.prev_close, st=False, listed=None))
+        if ref is not None:
+            refs[symbol] = ref
+    return FrameSource(minutes, refs)
+
+
+def random_day(day: date, symbols: list[str], seed: int = 7) -> dict[str, DayBar]:
+    """Plausible small-cap day bars: prices 3-30 CNY, moves within +/-6%."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for symbol in symbols:
+        prev = round(float(rng.uniform(3, 30)), 2)
+        open_ = round(prev * (1 + rng.normal(0, 0.01)), 2)
+        close = round(prev * (1 + float(np.clip(rng.normal(0, 0.025), -0.06, 0.06))), 2)
+        high = round(max(open_, close) * (1 + abs(rng.normal(0, 0.01))), 2)
+        low = round(min(open_, close) * (1 - abs(rng.normal(0, 0.01))), 2)
+        volume = float(int(rng.uniform(2e6, 2e7)) // 100 * 100)
+        out[symbol] = DayBar(prev, open_, high, low, close, volume)
+    return out

@@ -1,0 +1,132 @@
+"""The per-account ledger of positions and cash, moved only by fills.
+
+Stored as JSON at `LEDGER.format(account=...)` in the shape the risk daemon reads:
+`{"account", "cash", "positions": {symbol: {"quantity", "sellable", "avg_cost"}},
+"futures": {symbol: {"short", "avg_price"}}, "at"}`, numbers as strings. Stocks are
+T+1: a buy adds to `quantity` only; `sellable` catches up on the next trading day
+(`rolled`). Futures: a sell opens (or adds to) a short, a buy closes it; cash moves by
+fees and realised P&L, margin is the broker's business. A long future shows as a
+negative short.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from execution.rules import classify, future_spec
+
+AVG = Decimal("0.0001")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Holding:
+    quantity: int = 0
+    sellable: int = 0
+    avg_cost: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class FutureHolding:
+    short: int = 0
+    avg_price: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    account: str
+    cash: Decimal
+    at: datetime
+    positions: dict[str, Holding] = field(default_factory=dict)
+    futures: dict[str, FutureHolding] = field(default_factory=dict)
+
+    def rolled(self, today: date) -> Ledger:
+        """On a new trading day, yesterday's buys become sellable."""
+        if self.at.date() >= today:
+            return self
+        positions = {s: replace(h, sellable=h.quantity) for s, h in self.positions.items()}
+        return replace(self, positions=positions)
+
+    def apply(self, symbol: str, side: str, quantity: int, price: Decimal, fees: Decimal,
+              at: datetime) -> Ledger:
+        if quantity <= 0:
+            raise ValueError(f"fill of {symbol}: quantity {quantity}, expected > 0")
+        if classify(symbol).is_future:
+            return self._future(symbol, side, quantity, price, fees, at)
+        return self._stock(symbol, side, quantity, price, fees, at)
+
+    def _stock(self, symbol: str, side: str, qty: int, price: Decimal, fees: Decimal,
+               at: datetime) -> Ledger:
+        held = self.positions.get(symbol, Holding())
+        value = price * qty
+        if side == "buy":
+            total = held.quantity + qty
+            avg = ((held.avg_cost * held.quantity + value) / total).quantize(AVG, ROUND_HALF_UP)
+            new = replace(held, quantity=total, avg_cost=avg)
+            cash = self.cash - value - fees
+        else:
+            left = held.quantity - qty
+            new = Holding(left, max(held.sellable - qty, 0), held.avg_cost if left else Decimal(0))
+            cash = self.cash + value - fees
+        positions = {**self.positions, symbol: new}
+        if new.quantity == 0:
+            positions.pop(symbol)
+        return replace(self, cash=cash, positions=positions, at=at)
+
+    def _future(self, symbol: str, side: str, qty: int, price: Decimal, fees: Decimal,
+                at: datetime) -> Ledger:
+        held = self.futures.get(symbol, FutureHolding())
+        signed = qty if side == "sell" else -qty  # + opens/adds short, - closes it
+        mult = future_spec(symbol).multiplier
+        cash = self.cash - fees
+        total = held.short + signed
+        if held.short == 0 or (held.short > 0) == (signed > 0):  # opening or adding
+            avg = (held.avg_price * abs(held.short) + price * qty) / abs(total)
+            new = FutureHolding(total, avg.quantize(AVG, ROUND_HALF_UP))
+        else:  # closing, possibly through zero into the other side
+            closed = min(qty, abs(held.short))
+            per_lot = held.avg_price - price if held.short > 0 else price - held.avg_price
+            cash += per_lot * mult * closed
+            flipped = total != 0 and (total > 0) != (held.short > 0)
+            new = FutureHolding(total, price if flipped else held.avg_price)
+        futures = {**self.futures, symbol: new}
+        if new.short == 0:
+            futures.pop(symbol)
+        return replace(self, cash=cash.quantize(CENT, ROUND_HALF_UP), futures=futures, at=at)
+
+    # ---- JSON -------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "account": self.account,
+            "cash": str(self.cash),
+            "positions": {s: {"quantity": str(h.quantity), "sellable": str(h.sellable),
+                              "avg_cost": str(h.avg_cost)} for s, h in self.positions.items()},
+            "futures": {s: {"short": str(f.short), "avg_price": str(f.avg_price)}
+                        for s, f in self.futures.items()},
+            "at": self.at.isoformat(),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, raw: str) -> Ledger:
+        data = json.loads(raw)
+        try:
+            return cls(
+                account=data["account"], cash=Decimal(data["cash"]),
+                at=datetime.fromisoformat(data["at"]),
+                positions={s: _holding(p) for s, p in data["positions"].items()},
+                futures={s: FutureHolding(int(f["short"]), Decimal(f["avg_price"]))
+                         for s, f in data.get("futures", {}).items()},
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ValueError(f"ledger JSON is malformed ({exc!r}): {raw[:200]}") from exc
+
+
+def _holding(raw: dict[str, str]) -> Holding:
+    return Holding(int(raw["quantity"]), int(raw["sellable"]), Decimal(raw["avg_cost"]))

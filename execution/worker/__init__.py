@@ -1,0 +1,1 @@
+"""Working approved parents: child references, fills, reconciliation, the desk loop."""

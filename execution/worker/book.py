@@ -1,0 +1,73 @@
+"""The service's registry of child orders: in memory, written through to Redis.
+
+The service is the only writer of child records, so memory is the working copy and
+Redis the durable one. Children are found by reference (vnpy carries it on orders
+from the simulator) or by vt_orderid (trades, and real brokers' replays, carry only
+that).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from execution.worker.children import ChildOrder, ChildStore
+
+
+class ChildBook:
+    def __init__(self, store: ChildStore, trade_date: date) -> None:
+        self.store = store
+        self.trade_date = trade_date
+        self.by_ref: dict[str, ChildOrder] = {}
+        self.by_vt: dict[str, str] = {}
+
+    def load(self, order_id: str) -> list[ChildOrder]:
+        """Read a parent's children from Redis into memory (start, restart, adoption)."""
+        children = self.store.children(order_id)
+        for child in children:
+            self._keep(child)
+        return children
+
+    def of(self, order_id: str) -> list[ChildOrder]:
+        found = [c for c in self.by_ref.values() if c.order_id == order_id]
+        return sorted(found, key=lambda c: c.slice_no)
+
+    def open(self) -> list[ChildOrder]:
+        return [c for c in self.by_ref.values() if c.open]
+
+    def record(self, child: ChildOrder) -> None:
+        self.store.record(child)
+        self._keep(child)
+
+    def linked(self, child: ChildOrder) -> None:
+        self.store.link(child)
+        self._keep(child)
+
+    def saved(self, child: ChildOrder) -> None:
+        self.store.save(child)
+        self._keep(child)
+
+    def kept(self, child: ChildOrder) -> None:
+        """Already written by someone else (the fill book): refresh memory only."""
+        self._keep(child)
+
+    def find(self, reference: str, vt_orderid: str) -> ChildOrder | None:
+        if reference and reference in self.by_ref:
+            return self.by_ref[reference]
+        ref = self.by_vt.get(vt_orderid) or self.store.reference_of(self.trade_date, vt_orderid)
+        if ref is None:
+            ref = reference or None
+        if ref is None:
+            return None
+        child = self.by_ref.get(ref) or self.store.get(ref)
+        if child is not None:
+            self._keep(child)
+        return child
+
+    def open_sells(self, symbol: str) -> int:
+        return sum(c.quantity - c.filled for c in self.by_ref.values()
+                   if c.open and c.symbol == symbol and c.side == "sell")
+
+    def _keep(self, child: ChildOrder) -> None:
+        self.by_ref[child.reference] = child
+        if child.vt_orderid:
+            self.by_vt[child.vt_orderid] = child.reference

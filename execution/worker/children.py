@@ -1,0 +1,110 @@
+"""Child orders and their deterministic references, recorded in Redis before sending.
+
+A child's reference is `<parent id>#<slice number>`; the slice number comes from a
+per-parent counter in Redis, so after a crash the next child never reuses a number.
+The record (state RECORDED) is written before the order goes to the gateway, so a
+restart finds every child that might have reached the broker and can match it there.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import redis
+from pydantic import BaseModel, ConfigDict
+
+from execution.worker.keys import DAY_TTL_S, SLICE_COUNTER, VT_ORDERS
+from services.bus import streams
+
+
+class ChildState(StrEnum):
+    RECORDED = "recorded"  # written, not yet confirmed sent
+    WORKING = "working"  # the broker has it
+    FILLED = "filled"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    LOST = "lost"  # recorded but the broker never received it (found at reconciliation)
+
+
+OPEN_STATES = frozenset({ChildState.RECORDED, ChildState.WORKING})
+
+
+class ChildOrder(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reference: str
+    order_id: str
+    slice_no: int
+    trade_date: date
+    symbol: str
+    side: str
+    offset: str
+    quantity: int
+    price: Decimal
+    phase: str  # continuous / opening_auction / closing_auction
+    gateway: str
+    state: ChildState = ChildState.RECORDED
+    vt_orderid: str = ""
+    filled: int = 0  # from trades applied to the ledger
+    reported: int = 0  # traded quantity the broker reported on the order
+    created_at: datetime
+    updated_at: datetime
+    reason: str = ""
+
+    @property
+    def open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def committed(self) -> int:
+        """Shares of the parent this child has taken or may still take."""
+        return self.quantity if self.open else max(self.filled, self.reported)
+
+
+def reference_for(order_id: str, slice_no: int) -> str:
+    return f"{order_id}#{slice_no}"
+
+
+class ChildStore:
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+
+    def next_slice(self, order_id: str) -> int:
+        return int(self.client.incr(SLICE_COUNTER.format(order_id=order_id)))
+
+    def record(self, child: ChildOrder) -> None:
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.set(streams.CHILD.format(reference=child.reference), child.model_dump_json(),
+                     ex=DAY_TTL_S)
+            pipe.sadd(streams.CHILDREN_OF.format(order_id=child.order_id), child.reference)
+            pipe.execute()
+
+    def save(self, child: ChildOrder) -> None:
+        self.client.set(streams.CHILD.format(reference=child.reference),
+                        child.model_dump_json(), ex=DAY_TTL_S)
+
+    def link(self, child: ChildOrder) -> None:
+        """Remember vt_orderid -> reference: trades (and CTP's replays) carry only the id."""
+        key = VT_ORDERS.format(trade_date=child.trade_date.isoformat())
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hset(key, child.vt_orderid, child.reference)
+            pipe.expire(key, DAY_TTL_S)
+            pipe.set(streams.CHILD.format(reference=child.reference), child.model_dump_json(),
+                     ex=DAY_TTL_S)
+            pipe.execute()
+
+    def get(self, reference: str) -> ChildOrder | None:
+        raw = self.client.get(streams.CHILD.format(reference=reference))
+        return ChildOrder.model_validate_json(raw) if raw else None
+
+    def reference_of(self, trade_date: date, vt_orderid: str) -> str | None:
+        found = self.client.hget(VT_ORDERS.format(trade_date=trade_date.isoformat()), vt_orderid)
+        return str(found) if found else None
+
+    def children(self, order_id: str) -> list[ChildOrder]:
+        refs = sorted(self.client.smembers(streams.CHILDREN_OF.format(order_id=order_id)))
+        raws = self.client.mget([streams.CHILD.format(reference=r) for r in refs]) if refs else []
+        found = [ChildOrder.model_validate_json(r) for r in raws if r]
+        return sorted(found, key=lambda c: c.slice_no)

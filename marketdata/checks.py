@@ -1,0 +1,154 @@
+"""`desk data check`: is the store fit to trade on? Gaps, staleness, anomalies, coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from marketdata.calendar import CalendarNotCovered, TradingCalendar
+from marketdata.clock import EXCHANGE_TZ
+from marketdata.config import DataConfig
+from marketdata.errors import DataProblem, MissingData, Severity
+from marketdata.panel_io import alive_symbols, read_daily_fields
+from marketdata.partitions import DayBlock
+from marketdata.schema import DAILY_FIELDS
+from marketdata.store import MarketStore
+from marketdata.validate import (
+    coverage_problems,
+    limit_problems,
+    missing_trading_days,
+    price_problems,
+    reference_problems,
+)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    as_of: date  # the trade date the store must be ready for
+    latest: date | None
+    checked_days: list[date]
+    problems: list[DataProblem]
+
+    @property
+    def fit(self) -> bool:
+        return not any(p.severity is Severity.ERROR for p in self.problems)
+
+
+def _error(kind: str, message: str, day: date | None = None) -> DataProblem:
+    return DataProblem(Severity.ERROR, kind, message, day=day)
+
+
+def _warning(kind: str, message: str, day: date | None = None) -> DataProblem:
+    return DataProblem(Severity.WARNING, kind, message, day=day)
+
+
+def due_date(calendar: TradingCalendar, now: datetime, config: DataConfig) -> date:
+    """The latest trade date whose data should be in the store at `now`."""
+    local = now.astimezone(EXCHANGE_TZ)
+    today = local.date()
+    if calendar.is_trading_day(today) and local.time() >= config.data_ready_time:
+        return today
+    return calendar.previous_trading_day(today)
+
+
+def _stored_block(store: MarketStore, days: list[date]) -> DayBlock:
+    instruments = store.instruments()
+    symbols = alive_symbols(instruments, days[0], days[-1])
+    values = read_daily_fields(store.root, store.manifest(), days, symbols, list(DAILY_FIELDS))
+    return DayBlock(days, list(symbols), values)
+
+
+def _anomalies(store: MarketStore, calendar: TradingCalendar, days: list[date],
+               ) -> list[DataProblem]:
+    """The bar checks of an import, re-run on the stored days (the first one is the reference)."""
+    block = _stored_block(store, days)
+    instruments = store.instruments()
+    recent = block.rows(np.arange(len(days)) > 0) if len(days) > 1 else block
+    n = len(block.symbols)
+    prior = {k: v[0] for k, v in block.values.items()} if len(days) > 1 else {
+        "close": np.full(n, np.nan), "adj_factor": np.full(n, np.nan),
+        "risk_flag": np.zeros(n, dtype=np.int8)}
+    return [
+        *coverage_problems(recent, instruments),
+        *price_problems(recent),
+        *reference_problems(recent, prior["close"], prior["adj_factor"]),
+        *limit_problems(recent, instruments, calendar, prior["risk_flag"]),
+    ]
+
+
+def _tables(store: MarketStore, calendar: TradingCalendar, day: date) -> list[DataProblem]:
+    out: list[DataProblem] = []
+    try:
+        store.load_index(day, day)
+    except MissingData as exc:
+        out.append(_error("index_missing", str(exc), day))
+    try:
+        futures = store.load_futures(day, day)
+    except MissingData as exc:
+        return [*out, _error("futures_missing", str(exc), day)]
+    if futures.empty:
+        out.append(_error("futures_missing", "no IM contract has a bar on this day", day))
+    for symbol, expiry in futures.groupby("symbol")["expiry"].first().items():
+        month = pd.Timestamp(expiry)
+        try:
+            official = calendar.im_expiry(month.year, month.month)
+        except CalendarNotCovered:
+            out.append(_warning("expiry_unconfirmed",
+                                f"{symbol}: last trading day {month.date()} is beyond the trading "
+                                "calendar; extend config/holidays.yaml to confirm it", day))
+            continue
+        if official != month.date():
+            out.append(_error("expiry_mismatch", f"{symbol}: stored expiry {month.date()}, the "
+                              f"calendar says {official}", day))
+    return out
+
+
+def _calendar(calendar: TradingCalendar, day: date, config: DataConfig) -> list[DataProblem]:
+    try:
+        calendar.next_trading_day(day)
+    except CalendarNotCovered as exc:
+        return [_error("calendar_not_covered", f"cannot schedule the next session: {exc}", day)]
+    left = (calendar.covered_through - day).days
+    if left <= config.calendar_warning_days:
+        return [_warning("calendar_ending", f"the trading calendar ends "
+                         f"{calendar.covered_through} ({left} days away); extend "
+                         "config/holidays.yaml", day)]
+    return []
+
+
+def _suspensions(store: MarketStore, day: date, config: DataConfig) -> list[DataProblem]:
+    panel = store.load_panel(day, 1, ["suspended", "listed"])
+    share = float(panel["suspended"].iloc[0].sum()) / max(int(panel["listed"].iloc[0].sum()), 1)
+    if share > config.max_suspended_share:
+        return [_warning("many_suspended", f"{share:.1%} of listed stocks suspended", day)]
+    return []
+
+
+def check_store(store: MarketStore, calendar: TradingCalendar, config: DataConfig,
+                now: datetime | None = None, day: date | None = None) -> CheckReport:
+    """Check as of trade date `day` (its evening), or as of `now` when no day is given."""
+    if day is not None:
+        as_of = calendar.last_trading_day_on_or_before(day)
+    elif now is not None:
+        as_of = due_date(calendar, now, config)
+    else:
+        raise ValueError("check_store needs `now` (a clock reading) or `day`")
+    stored = [d for d in store.trade_dates() if d <= as_of]
+    if not stored:
+        return CheckReport(as_of, None, [], [_error("no_data", f"store {store.root} holds no "
+                                                    f"stock bars up to {as_of}", as_of)])
+    problems = missing_trading_days(calendar, stored, f"store {store.root}")
+    latest = stored[-1]
+    if latest < as_of:
+        behind = calendar.sessions_since(latest + timedelta(days=1), as_of)
+        problems.append(_error("stale", f"latest stock bars are for {latest}, data for {as_of} "
+                               f"is due ({behind} trading day(s) behind)", as_of))
+    window = stored[-(config.check_days + 1):]
+    problems += _anomalies(store, calendar, window)
+    problems += _tables(store, calendar, latest)
+    problems += _suspensions(store, latest, config)
+    problems += _calendar(calendar, as_of, config)
+    return CheckReport(as_of, latest, window[1:] if len(window) > 1 else window, problems)

@@ -1,0 +1,37 @@
+"""A hedge plan's legs as urgent `Order`s for the approval queue."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from execution.orders import Order, OrderKind
+from risk.hedge_plan import HedgePlan
+
+PRODUCT_NAME = "CSI 1000 futures hedge"
+
+
+def hedge_orders(plan: HedgePlan, *, reason: str, trade_date: date, now: datetime,
+                 account: str) -> list[Order]:
+    """One order per leg (each at most the per-order lot cap), sharing one batch id."""
+    batch = f"hedge-{account}-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+    orders = []
+    for number, leg in enumerate(plan.legs, start=1):
+        orders.append(Order(
+            order_id=f"{batch}-{number}",
+            batch_id=batch,
+            trade_date=trade_date,
+            symbol=leg.symbol,
+            name=f"{PRODUCT_NAME} ({leg.offset.value})",
+            side=leg.side,
+            quantity=leg.lots,
+            reference_price=leg.price,
+            kind=OrderKind.HEDGE,
+            offset=leg.offset,
+            urgent=True,
+            reason=reason,
+            cost_note=plan.cost_note,
+            created_by="risk",
+            created_at=now,
+        ))
+    return orders

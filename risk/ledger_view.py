@@ -1,0 +1,68 @@
+"""The ledger JSON (written by the execution service) read defensively into a `Book`.
+
+Shape: `{"account", "cash", "positions": {symbol: {"quantity", "sellable",
+"avg_cost"}}, "futures": {symbol: {"short", "avg_price"}}, "at"}`, numbers as strings.
+Anything malformed raises `LedgerUnreadable` naming the key and the field, so the
+daemon can alert instead of valuing a half-read book.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from risk.nav import Book, FuturesShort
+
+
+class LedgerUnreadable(ValueError):
+    """The ledger is missing or malformed; the message says where."""
+
+
+def book_from_ledger(raw: str | None, key: str, account: str) -> Book:
+    if raw is None:
+        raise LedgerUnreadable(f"{key}: no ledger for account {account!r} yet")
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise LedgerUnreadable(f"{key}: not JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise LedgerUnreadable(f"{key}: expected a JSON object, got {type(data).__name__}")
+    positions = {
+        symbol: _int(entry, "quantity", f"{key} positions.{symbol}")
+        for symbol, entry in _mapping(data, "positions", key).items()
+    }
+    futures = {}
+    for symbol, entry in _mapping(data, "futures", key).items():
+        where = f"{key} futures.{symbol}"
+        short = _int(entry, "short", where)
+        if short < 0:
+            raise LedgerUnreadable(f"{where}: short {short} is a long futures position; "
+                                   "the risk daemon only models short hedges")
+        futures[symbol] = FuturesShort(symbol, short, _decimal(entry, "avg_price", where))
+    return Book(account=account, cash=_decimal(data, "cash", key), positions=positions,
+                futures=futures)
+
+
+def _mapping(data: dict[str, Any], name: str, key: str) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise LedgerUnreadable(f"{key}: {name!r} must be an object")
+    return value
+
+
+def _decimal(entry: Any, field: str, where: str) -> Decimal:
+    try:
+        value = Decimal(str(entry[field]))
+    except (KeyError, TypeError, InvalidOperation) as exc:
+        raise LedgerUnreadable(f"{where}: {field!r} missing or not a number") from exc
+    if not value.is_finite():
+        raise LedgerUnreadable(f"{where}: {field!r} is {value}")
+    return value
+
+
+def _int(entry: Any, field: str, where: str) -> int:
+    value = _decimal(entry, field, where)
+    if value != value.to_integral_value():
+        raise LedgerUnreadable(f"{where}: {field!r} {value} is not a whole number")
+    return int(value)

@@ -1,0 +1,201 @@
+"""`desk orders | approve | reject | pause | resume | cancel | halt | order add | audit`.
+
+The same decisions as the console, through the same queue: each is an audited
+transition under a desk user's name (`--as`, env DESK_USER, default the login name),
+and that user must be an enabled account whose role allows it.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import datetime
+from decimal import Decimal
+
+import click
+
+from execution.lifecycle import Action, IllegalTransition
+from execution.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
+from execution.orders import OrderRecord, OrderState
+from execution.queue import BulkResult, UnknownOrder
+from services.cli.context import DeskContext, pass_desk
+from services.cli.rules_cmd import DecimalParam
+from services.console.reads import audit_entries, changed_fields
+from services.console.users import Role, UserStore
+
+AS_USER = click.option("--as", "as_user", envvar="DESK_USER", default=None,
+                       help="Desk user deciding (env DESK_USER; default: your login name).")
+
+
+def desk_user(desk: DeskContext, as_user: str | None, needed: Role) -> str:
+    """The named desk account, if it exists, is enabled and its role allows `needed`."""
+    name = as_user or getpass.getuser()
+    user = UserStore(desk.client()).get(name)
+    if user is None or user.disabled:
+        raise click.ClickException(
+            f"{name!r} is not an enabled desk user: pass --as USER (see 'desk users list')")
+    if not user.role.allows(needed):
+        raise click.ClickException(f"{name} is a {user.role.value}: this needs {needed.value}")
+    return name
+
+
+@click.command("orders")
+@click.option("--state", "states", multiple=True, type=click.Choice([s.value for s in OrderState]),
+              help="Only these states (repeatable). Default: all.")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Trade date (default: the current batch).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON record per line.")
+@pass_desk
+def orders_command(desk: DeskContext, states: tuple[str, ...], day: datetime | None,
+                   as_json: bool) -> None:
+    """List orders of a trade date with their state and approvals."""
+    trade_date = day.date() if day is not None else None
+    wanted = [OrderState(s) for s in states] or None
+    for record in desk.queue().list_orders(trade_date, states=wanted):
+        click.echo(record.to_json() if as_json else _line(record))
+
+
+def _line(record: OrderRecord) -> str:
+    o = record.order
+    approvals = sum(1 for a in record.approvals if a.version == o.version)
+    limit = o.limit_price if o.limit_price is not None else "-"
+    return (f"{o.order_id:<24} v{o.version} {o.symbol:<12} {o.name:<8} {o.side.value:<4} "
+            f"{o.quantity:>9,} ref {o.reference_price:>8} lim {limit!s:>8} "
+            f"{record.state.value:<16} {record.filled_quantity:>9,} filled "
+            f"{approvals}/{record.approvals_needed} {o.created_by}")
+
+
+@click.command("approve")
+@click.argument("order_ids", nargs=-1)
+@click.option("--all", "approve_all", is_flag=True, help="Every order pending approval.")
+@click.option("--confirm-move", is_flag=True,
+              help="Confirm orders whose price moved past the re-confirmation threshold.")
+@AS_USER
+@pass_desk
+def approve_command(desk: DeskContext, order_ids: tuple[str, ...], approve_all: bool,
+                    confirm_move: bool, as_user: str | None) -> None:
+    """Approve orders by id, or --all pending ones."""
+    if bool(order_ids) == approve_all:
+        raise click.UsageError("give order ids or --all (not both)")
+    actor = desk_user(desk, as_user, Role.TRADER)
+    queue = desk.queue()
+    ids = list(order_ids) or [r.order_id for r in
+                              queue.list_orders(states=[OrderState.PENDING_APPROVAL])]
+    _report(queue.apply_many(ids, Action.APPROVE, actor=actor, confirmed_move=confirm_move),
+            "approved")
+
+
+@click.command("reject")
+@click.argument("order_ids", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why (kept in the audit).")
+@AS_USER
+@pass_desk
+def reject_command(desk: DeskContext, order_ids: tuple[str, ...], reason: str,
+                   as_user: str | None) -> None:
+    """Reject orders, with a reason."""
+    if not reason.strip():
+        raise click.UsageError("--reason must not be empty")
+    actor = desk_user(desk, as_user, Role.TRADER)
+    _report(desk.queue().apply_many(list(order_ids), Action.REJECT, actor=actor, reason=reason),
+            "rejected")
+
+
+def _report(result: BulkResult, verb: str) -> None:
+    for record in result.changed:
+        click.echo(f"{record.order_id}: {verb} -> {record.state.value}")
+    for order_id, why in result.refused.items():
+        click.echo(f"{order_id}: refused: {why}", err=True)
+    if result.refused:
+        raise SystemExit(1)
+
+
+def _control(command: str) -> click.Command:
+    @click.command(command, help=f"{command.capitalize()} an order.")
+    @click.argument("order_id")
+    @click.option("--reason", default="", help="Why (kept in the audit).")
+    @AS_USER
+    @pass_desk
+    def run(desk: DeskContext, order_id: str, reason: str, as_user: str | None) -> None:
+        actor = desk_user(desk, as_user, Role.TRADER)
+        try:
+            click.echo(desk.queue().request_control(order_id, command, actor=actor, reason=reason))
+        except (UnknownOrder, IllegalTransition) as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return run
+
+
+@click.command("halt")
+@click.option("--reason", required=True, help="Why trading is halted (or may resume).")
+@click.option("--lift", is_flag=True, help="Lift the halt (admin only).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@AS_USER
+@pass_desk
+def halt_command(desk: DeskContext, reason: str, lift: bool, yes: bool,
+                 as_user: str | None) -> None:
+    """The kill switch: halt all trading (asks for confirmation)."""
+    actor = desk_user(desk, as_user, Role.ADMIN if lift else Role.TRADER)
+    if not lift and not yes:
+        click.confirm("Halt ALL trading now?", abort=True)
+    desk.queue().halt(actor=actor, reason=reason, halted=not lift)
+    click.echo("halt lifted" if lift else f"ALL TRADING HALTED by {actor}: {reason}")
+
+
+@click.group("order")
+def order_group() -> None:
+    """Manual orders."""
+
+
+@order_group.command("add")
+@click.argument("symbol")
+@click.argument("side", type=click.Choice(["buy", "sell"]))
+@click.argument("quantity", type=click.IntRange(min=1))
+@click.option("--reason", required=True, help="Why (e.g. sell on news).")
+@click.option("--limit", "limit_price", type=DecimalParam(), default=None)
+@click.option("--prev-close", type=DecimalParam(), default=None,
+              help="Previous close, for the daily-limit check.")
+@click.option("--name", default="", help="Stock name as the data gives it.")
+@click.option("--algo", type=click.Choice(["twap", "vwap", "pov"]), default="twap")
+@click.option("--start", "start_time", default="09:30")
+@click.option("--end", "end_time", default="14:55")
+@AS_USER
+@pass_desk
+def order_add_command(desk: DeskContext, symbol: str, side: str, quantity: int, reason: str,
+                      limit_price: Decimal | None, prev_close: Decimal | None, name: str,
+                      algo: str, start_time: str, end_time: str, as_user: str | None) -> None:
+    """Add a manual order; it passes the pre-trade checks and waits for approval."""
+    actor = desk_user(desk, as_user, Role.TRADER)
+    try:
+        request = ManualOrderRequest.model_validate({
+            "symbol": symbol, "side": side, "quantity": quantity, "limit_price": limit_price,
+            "reason": reason, "name": name, "algo": algo, "start_time": start_time,
+            "end_time": end_time})
+        record = add_manual_order(desk.queue(), request, author=actor, prev_close=prev_close,
+                                  account=desk.settings.execution.account)
+    except (ValueError, ManualOrderRefused) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{record.order_id}: {record.state.value} (needs approval)")
+
+
+@click.command("audit")
+@click.option("--order", "order_id", default="", help="Only this order.")
+@click.option("--actor", default="", help="Only this user or policy.")
+@click.option("-n", "count", default=50, type=click.IntRange(1, 5000))
+@click.option("--json", "as_json", is_flag=True)
+@pass_desk
+def audit_command(desk: DeskContext, order_id: str, actor: str, count: int,
+                  as_json: bool) -> None:
+    """The audit trail, newest first: who, when, why, and what changed."""
+    for entry in audit_entries(desk.client(), count, order_id=order_id, actor=actor):
+        if as_json:
+            click.echo(entry.model_dump_json())
+            continue
+        changes = ", ".join(f"{k}: {b} -> {a}" for k, b, a in changed_fields(entry))
+        click.echo(f"{entry.at:%Y-%m-%d %H:%M:%S} {entry.order_id} {entry.action} "
+                   f"by {entry.actor}" + (f" ({entry.reason})" if entry.reason else "")
+                   + (f" [{changes}]" if changes else ""))
+
+
+ORDER_COMMANDS: tuple[click.Command, ...] = (
+    orders_command, approve_command, reject_command, _control("pause"), _control("resume"),
+    _control("cancel"), halt_command, order_group, audit_command,
+)

@@ -1,0 +1,79 @@
+"""`desk risk replay` (history through the hedge policy) and `desk risk status`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from services.cli.context import DeskContext, pass_desk
+
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.group("risk")
+def risk_group() -> None:
+    """The drawdown hedge: replay a history, or show the live state."""
+
+
+@risk_group.command("replay")
+@click.option("--nav", "nav_file", type=FILE, required=True,
+              help="CSV/Parquet: date, nav[, stock_value] (the book without any hedge).")
+@click.option("--index", "index_file", type=FILE, required=True,
+              help="CSV/Parquet: date, close (CSI 1000).")
+@click.option("--futures", "futures_file", type=FILE, default=None,
+              help="CSV/Parquet, long: date, symbol, close[, volume, open_interest]. "
+                   "Without it: contracts at risk.replay_assumed_discount to the index.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("replay-out"), show_default=True,
+              help="Directory for replay.png, daily.csv, actions.csv, summary.json.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_desk
+def replay_command(desk: DeskContext, nav_file: Path, index_file: Path,
+                   futures_file: Path | None, out_dir: Path, as_json: bool) -> None:
+    """Run a NAV / CSI 1000 / IM history through the configured hedge policy."""
+    from marketdata.calendar import CalendarNotCovered
+    from risk.replay import run_replay
+    from risk.replay_io import ReplayInputError, read_futures, read_index, read_nav
+    from risk.replay_plot import plot_replay
+    from risk.replay_report import render_text, summary, write_outputs
+
+    cfg = desk.settings.risk
+    try:
+        nav = read_nav(nav_file)
+        index = read_index(index_file)
+        futures = read_futures(futures_file) if futures_file else None
+        result = run_replay(nav, index, futures, cfg, desk.calendar)
+    except (ReplayInputError, CalendarNotCovered, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    paths = write_outputs(result, out_dir)
+    plot = plot_replay(result, cfg, out_dir / "replay.png")
+    if as_json:
+        click.echo(json.dumps({**summary(result), "plot": str(plot),
+                               **{k: str(v) for k, v in paths.items()}}))
+        return
+    click.echo(render_text(result))
+    click.echo(f"\nPlot: {plot}\nFiles: {', '.join(str(p) for p in paths.values())}")
+
+
+@risk_group.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_desk
+def status_command(desk: DeskContext, as_json: bool) -> None:
+    """The risk daemon's last published state: NAV, high-water mark, drawdown, hedge."""
+    from services.bus import streams
+
+    account = desk.settings.risk.account
+    client = desk.client()
+    raw = client.get(streams.RISK_STATE.format(account=account))
+    if raw is None:
+        raise click.ClickException(f"no risk state for account {account!r}: is the risk "
+                                   "service running (`desk run risk`)?")
+    state = json.loads(str(raw))
+    if as_json:
+        click.echo(json.dumps(state))
+        return
+    for key in ("account", "at", "nav", "hwm", "drawdown", "hedge_ratio", "short_lots",
+                "reducing", "blocked_symbols", "ladder_reason"):
+        click.echo(f"{key:<16} {state.get(key)}")

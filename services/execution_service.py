@@ -1,0 +1,91 @@
+"""The execution service: works approved orders through vnpy and the broker gateway.
+
+Each step handles what is waiting on the `exec` stream (approved orders, pause /
+resume / cancel / amend, the halt switch) and the approval intake, then lets the
+desk apply gateway events and decide the next child orders. A step blocks at most
+`COMMAND_BLOCK_MS` waiting for a command, so an approval reaches the gateway at once.
+"""
+
+from __future__ import annotations
+
+import os
+
+from loguru import logger
+
+from execution.gateway.sim.gateway import SimDeps
+from execution.gateway.sim.source import StoreTapeSource
+from execution.lifecycle import IllegalTransition
+from execution.worker.desk import DeskDeps, ExecutionDesk
+from execution.worker.profiles import StoreProfiles
+from services.bus import streams
+from services.bus.bus import StreamConsumer
+from services.bus.messages import Envelope, ExecControl, ExecHalt, ExecWork
+from services.intake import intake_consumers
+from services.runtime import Service
+
+CONSUMER = "execution-1"  # stable, so a restart finishes its own pending commands
+COMMAND_BLOCK_MS = 50
+
+
+class ExecutionService(Service):
+    name = "execution"
+
+    def setup(self) -> None:
+        ctx = self.ctx
+        cfg = ctx.settings.execution
+        uses_sim = "sim" in (cfg.stock_gateway.name, cfg.futures_gateway.name)
+        sim = SimDeps(ctx.client, ctx.clock, StoreTapeSource(ctx.store), cfg.sim,
+                      cfg.initial_cash) if uses_sim else None
+        self.desk: ExecutionDesk | None = None
+        self.desk = ExecutionDesk(DeskDeps(
+            client=ctx.client, clock=ctx.clock, queue=ctx.queue, cfg=cfg, data_dir=ctx.data_dir,
+            sim=sim, profile=StoreProfiles(ctx.store, cfg.profile_days), env=dict(os.environ),
+        ))
+        self.desk.start()
+        self.commands = StreamConsumer(
+            ctx.client, streams.EXEC, streams.GROUP_EXECUTION, CONSUMER,
+            {"exec.work": self._work, "exec.control": self._control, "exec.halt": self._halt},
+            block_ms=COMMAND_BLOCK_MS,
+        )
+        self.intake = intake_consumers(ctx.client, ctx.queue, CONSUMER)
+
+    def step(self) -> None:
+        desk = self._desk()
+        self.commands.poll(block=True)
+        for consumer in self.intake:
+            consumer.poll(block=False)
+        desk.step()
+        self.info = {"parents": len(desk.parents.workers), "halted": desk.parents.halted,
+                     "links": {link.name: link.up for link in desk.links},
+                     "handler_errors": desk.bridge.handler_errors}
+
+    def teardown(self) -> None:
+        desk = getattr(self, "desk", None)
+        if desk is not None:
+            desk.stop()
+
+    def _desk(self) -> ExecutionDesk:
+        if self.desk is None:
+            raise RuntimeError("execution service used before setup()")
+        return self.desk
+
+    def _work(self, env: Envelope) -> None:
+        body = env.body
+        assert isinstance(body, ExecWork)
+        try:
+            self._desk().parents.work(body.record)
+        except IllegalTransition as exc:  # e.g. cancelled before the service took it
+            logger.warning("approved order {} not started: {}", body.record.order_id, exc)
+
+    def _control(self, env: Envelope) -> None:
+        body = env.body
+        assert isinstance(body, ExecControl)
+        try:
+            self._desk().parents.control(body.order_id, body.command, body.user, body.reason)
+        except IllegalTransition as exc:
+            self._desk().alert("warning", f"{body.command} of {body.order_id} not done", str(exc))
+
+    def _halt(self, env: Envelope) -> None:
+        body = env.body
+        assert isinstance(body, ExecHalt)
+        self._desk().parents.halt(body.halted, f"{body.user}: {body.reason}")

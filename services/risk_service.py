@@ -1,0 +1,279 @@
+"""The risk daemon: NAV and drawdown every few seconds, the hedge ladder, portfolio limits.
+
+Each check (every `risk.check_interval_s`): read the ledger and last prices, value the
+book, judge the NAV (bad prints are not acted on), move the high-water mark and the
+ladder, propose urgent hedge orders into the approval queue when the ladder moved (or
+once a day for rolls and drift), alert on limit breaches. NAV snapshots go to the NAV
+stream every `publish_interval_s`. The high-water mark and the ladder state live in
+Redis, so a restart resumes where it stopped. The rules themselves are in `risk/`.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+from datetime import time as clock_time
+from decimal import Decimal
+
+import pandas as pd
+import redis
+from loguru import logger
+
+from execution.orders import TERMINAL_STATES, Order, OrderRecord
+from execution.rules import future_spec, session_phase
+from marketdata.clock import EXCHANGE_TZ
+from risk.alert_gate import AlertGate
+from risk.config import RiskConfig
+from risk.drawdown import HighWaterMark
+from risk.hedge_orders import hedge_orders
+from risk.hedge_plan import HedgeInputs, plan_hedge
+from risk.ledger_view import LedgerUnreadable, book_from_ledger
+from risk.limits import (
+    Breach,
+    blocked_symbols,
+    industry_breaches,
+    stale_breaches,
+    turnover_breaches,
+    weight_breaches,
+)
+from risk.live_view import PriceClock, build_quotes, hedged_share, stock_values
+from risk.market_inputs import DailyInputs, live_prices, load_daily
+from risk.monitor import (
+    MonitorState,
+    NavObservation,
+    close_day,
+    hedge_trigger,
+    mark_planned,
+    observe_nav,
+)
+from risk.nav import Book, MissingPrice, NavBreakdown, compute_nav
+from risk.state_doc import Snapshot, parse_state, pending_proposals, public_state, state_json
+from services.bus import streams
+from services.bus.bus import publish
+from services.bus.messages import Alert, NavSnapshot, OrderProposed
+from services.runtime import Service
+
+SOURCE = "risk"
+CLOSE = clock_time(15, 0)
+
+
+class RiskService(Service):
+    name = "risk"
+
+    def setup(self) -> None:
+        self.cfg: RiskConfig = self.ctx.settings.risk
+        account = self.cfg.account
+        self.keys = {"hwm": streams.HWM.format(account=account),
+                     "state": streams.RISK_STATE.format(account=account),
+                     "ledger": streams.LEDGER.format(account=account)}
+        spec = future_spec(f"{self.cfg.futures.product}2601.{self.cfg.futures.exchange}")
+        self.multiplier, self.tick = spec.multiplier, spec.tick
+        self.gate, self.price_clock = AlertGate(), PriceClock()
+        self.hwm, self.monitor, self.in_flight = self._load()
+        self.daily: DailyInputs | None = None
+        self._daily_key: tuple[date, frozenset[str]] | None = None
+        self._last_check = self._last_publish = float("-inf")
+        self.published: dict[str, object] = {}
+        logger.info("risk: account {}, high-water mark {}, ladder level {}", account,
+                    self.hwm.value if self.hwm else None, self.monitor.ladder.level)
+
+    def step(self) -> None:
+        wait = self._last_check + self.cfg.check_interval_s - time.monotonic()
+        if wait > 0:
+            time.sleep(min(wait, 0.2))
+            return
+        self._last_check = time.monotonic()
+        try:
+            self.check()
+        except redis.RedisError as exc:  # Redis away: keep trying, the supervisor sees us
+            logger.warning("risk: Redis error, retrying next check: {}", exc)
+        except Exception as exc:  # a bad input must not stop the watch on the others
+            logger.exception("risk: check failed")
+            self._alert("critical", "risk check failed", repr(exc)[:500],
+                        self.ctx.clock.now(), key="check-failed")
+
+    def teardown(self) -> None:
+        if hasattr(self, "monitor"):
+            self._save()
+
+    def check(self) -> NavObservation | None:
+        """One pass: value, judge, ladder, hedge, limits, publish. Returns the NAV verdict."""
+        now = self.ctx.clock.now().astimezone(EXCHANGE_TZ)
+        book = self._book(now)
+        if book is None:
+            return None
+        daily = self._daily(now.date(), book)
+        raw: dict[str, str] = self.ctx.client.hgetall(streams.LAST_PRICES)  # type: ignore[assignment]
+        futures = sorted(set(daily.futures) | {s for s, f in book.futures.items() if f.lots})
+        live = live_prices(raw, list(book.positions), futures, daily, now.date())
+        for why in live.bad_prints:
+            self._alert("warning", f"bad print ignored: {why.split(':')[0]}", why, now)
+        try:
+            nav = compute_nav(book, live.prices, multiplier=self.multiplier,
+                              margin_rate=self.cfg.margin_total_rate)
+        except MissingPrice as exc:
+            self._alert("critical", "NAV not computed", str(exc), now, key="nav")
+            return None
+        obs = observe_nav(self.monitor, self.hwm, self.cfg, nav.nav, now,
+                          self.cfg.bad_print.nav_jump_intraday)
+        self._apply(obs, now)
+        if daily.day < now.date() or now.time() >= CLOSE:
+            self.monitor = close_day(self.monitor, self.hwm, self.cfg, daily.day,
+                                     daily.index_closes)
+        share = self._hedge(now, book, nav, daily, live.prices, raw)
+        breaches = self._limits(now, book, nav, daily, live.prices, raw)
+        blocked = blocked_symbols(breaches, self.cfg.limits)
+        snap = Snapshot(now, nav, obs.drawdown, share, daily.beta, blocked)
+        self.published = public_state(self.cfg, snap, self.monitor, self.hwm)
+        if obs.ladder_moved or time.monotonic() - self._last_publish >= self.cfg.publish_interval_s:
+            self._publish_nav(now, nav, obs, share)
+        self._save()
+        return obs
+
+    def _apply(self, obs: NavObservation, now: datetime) -> None:
+        if obs.hwm is not None and obs.hwm != self.hwm:
+            self.ctx.client.set(self.keys["hwm"], obs.hwm.to_json())
+        self.hwm, self.monitor = obs.hwm, obs.state
+        for note in obs.alerts:
+            self._alert(note.severity, note.title, note.detail, now)
+
+    # -- hedging -----------------------------------------------------------------------
+    def _hedge(self, now: datetime, book: Book, nav: NavBreakdown, daily: DailyInputs,
+               prices: dict[str, Decimal], raw: dict[str, str]) -> float:
+        """Propose hedge orders when due; returns the share of the book hedged now."""
+        held = {s: f.lots for s, f in book.futures.items() if f.lots > 0}
+        quoted = build_quotes(prices, daily.futures, held, self.ctx.calendar, self.tick,
+                              now.date())
+        for symbol, why in quoted.skipped.items():
+            self._alert("warning", f"{symbol} left out of the hedge choice", why, now)
+        share = hedged_share(held, quoted.quotes, nav.stock_value, daily.beta, self.multiplier)
+        force = hedge_trigger(self.monitor, now.date())
+        if force is None or self._in_flight(now):
+            return share
+        ladder = self.monitor.ladder
+        inputs = HedgeInputs(now.date(), ladder.hedge_ratio(self.cfg.ladder), daily.beta,
+                             nav.stock_value, held, quoted.quotes, _index(raw, self.cfg, daily),
+                             nav.free_cash, force=force)
+        try:
+            plan = plan_hedge(inputs, self.cfg, self.ctx.calendar, self.multiplier)
+        except ValueError as exc:
+            self._alert("critical", "hedge not proposed", str(exc), now, key="hedge-plan")
+            return share
+        for note in plan.alerts:
+            self._alert(note.severity, note.title, note.detail, now)
+        reason = "; ".join(p for p in (ladder.reason if force else "", plan.reason) if p)
+        self._propose(hedge_orders(plan, reason=reason, trade_date=self._trade_date(now),
+                                   now=now, account=self.cfg.account), now)
+        self.monitor = mark_planned(self.monitor, now.date())
+        return share
+
+    def _propose(self, orders: list[Order], now: datetime) -> None:
+        if not orders:
+            return
+        pipe = self.ctx.client.pipeline(transaction=True)
+        for order in orders:
+            publish(pipe, streams.PROPOSALS, "order.proposed",
+                    OrderProposed(order=order, author=SOURCE), source=SOURCE, ts=now)
+            self.in_flight[order.order_id] = now.isoformat()
+        pipe.execute()
+        logger.warning("risk: proposed {} hedge order(s): {}", len(orders), orders[0].reason)
+
+    def _in_flight(self, now: datetime) -> bool:
+        """Hedge orders proposed and not finished yet: no new plan until they are."""
+        finished: dict[str, bool | None] = {}
+        for order_id in self.in_flight:
+            raw = self.ctx.client.get(streams.ORDER.format(order_id=order_id))
+            finished[order_id] = (None if raw is None else
+                                  OrderRecord.from_json(str(raw)).state in TERMINAL_STATES)
+        self.in_flight, lost = pending_proposals(self.in_flight, finished, now,
+                                                 self.cfg.proposal_timeout_s)
+        for order_id in lost:
+            self._alert("warning", f"hedge proposal {order_id} never reached the queue",
+                        "is the execution service (intake) running?", now)
+        return bool(self.in_flight)
+
+    def _trade_date(self, now: datetime) -> date:
+        cal = self.ctx.calendar
+        if cal.is_trading_day(now.date()) and now.time() < CLOSE:
+            return now.date()
+        return cal.next_trading_day(now.date())
+
+    # -- limits ------------------------------------------------------------------------
+    def _limits(self, now: datetime, book: Book, nav: NavBreakdown, daily: DailyInputs,
+                prices: dict[str, Decimal], raw: dict[str, str]) -> list[Breach]:
+        limits = self.cfg.limits
+        values = stock_values(book.positions, prices)
+        breaches = (weight_breaches(values, nav.nav, limits)
+                    + industry_breaches(values, nav.nav, daily.industries, limits)
+                    + turnover_breaches(values, daily.mean_amount, limits))
+        if session_phase(now, "stock", self.ctx.calendar).continuous:
+            held = [s for s, q in book.positions.items() if q]
+            breaches += stale_breaches(self.price_clock.times(held, raw, now), now, limits)
+        for b in breaches:
+            self._alert("warning", f"limit: {b.kind.value} {b.subject}", b.detail, now,
+                        key=f"limit-{b.kind.value}-{b.subject}", signature=f"{b.value:.2f}")
+        return breaches
+
+    # -- inputs ------------------------------------------------------------------------
+    def _book(self, now: datetime) -> Book | None:
+        raw = self.ctx.client.get(self.keys["ledger"])
+        try:
+            book = book_from_ledger(None if raw is None else str(raw), self.keys["ledger"],
+                                    self.cfg.account)
+        except LedgerUnreadable as exc:
+            self._alert("critical" if raw is not None else "warning", "ledger unreadable",
+                        str(exc), now, key="ledger")
+            return None
+        self.gate.clear("ledger")
+        return book
+
+    def _daily(self, today: date, book: Book) -> DailyInputs:
+        """Store data, reloaded once a day and when the set of holdings changes."""
+        held = frozenset(s for s, q in book.positions.items() if q)
+        if self.daily is None or self._daily_key != (today, held):
+            quantities = pd.Series({s: float(q) for s, q in book.positions.items() if q},
+                                   dtype=float)
+            self.daily = load_daily(self.ctx.store, today, quantities, self.cfg)
+            self._daily_key = (today, held)
+        return self.daily
+
+    # -- output ------------------------------------------------------------------------
+    def _alert(self, severity: str, title: str, detail: str, now: datetime, *,
+               key: str | None = None, signature: str = "") -> None:
+        if not self.gate.should_send(key or title, signature or detail, now.date()):
+            return
+        logger.warning("risk alert ({}): {} - {}", severity, title, detail)
+        publish(self.ctx.client, streams.ALERTS, "alert",
+                Alert(severity=severity, source=SOURCE, title=title, detail=detail[:2000]),
+                source=SOURCE, ts=now)
+
+    def _publish_nav(self, now: datetime, nav: NavBreakdown, obs: NavObservation,
+                     share: float) -> None:
+        snap = NavSnapshot(account=self.cfg.account, nav=nav.nav,
+                           hwm=self.hwm.value if self.hwm else nav.nav, drawdown=obs.drawdown,
+                           stock_value=nav.stock_value, cash=nav.cash,
+                           futures_pnl=nav.futures_pnl, hedge_ratio=share, at=now)
+        publish(self.ctx.client, streams.NAV, "nav", snap, source=SOURCE, ts=now)
+        self._last_publish = time.monotonic()
+        self.info = {"nav": str(nav.nav), "drawdown": round(obs.drawdown, 4),
+                     "ladder_level": self.monitor.ladder.level}
+
+    def _save(self) -> None:
+        self.ctx.client.set(self.keys["state"],
+                            state_json(self.published, self.monitor, self.in_flight))
+
+    def _load(self) -> tuple[HighWaterMark | None, MonitorState, dict[str, str]]:
+        raw_hwm = self.ctx.client.get(self.keys["hwm"])
+        hwm = HighWaterMark.from_json(str(raw_hwm), self.keys["hwm"]) if raw_hwm else None
+        raw_state = self.ctx.client.get(self.keys["state"])
+        monitor, in_flight = parse_state(None if raw_state is None else str(raw_state),
+                                         self.keys["state"])
+        return hwm, monitor, in_flight
+
+
+def _index(raw: dict[str, str], cfg: RiskConfig, daily: DailyInputs) -> float:
+    """CSI 1000 now: the live level when the feed has it, else the last close."""
+    try:
+        return float(Decimal(raw[cfg.index_symbol]))
+    except (KeyError, ArithmeticError):
+        return daily.index_closes[-1]

@@ -1,0 +1,125 @@
+"""The nightly job: data gate, one batch per trade date, refusal, catch-up policy."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pytest
+import redis
+
+from config.loader import DEFAULT_CONFIG, load_settings
+from config.settings import DeskSettings
+from execution.lifecycle import Action
+from marketdata.calendar import load_calendar
+from marketdata.clock import EXCHANGE_TZ, FixedClock
+from marketdata.synthetic import write_demo_store
+from services.bus import streams
+from services.intake import intake_consumers
+from services.runtime import ServiceContext
+from services.scheduler.dates import paper_dates, production_dates
+from services.scheduler.nightly import run_nightly
+from services.scheduler.service import SchedulerService
+
+
+@pytest.fixture(scope="module")
+def market_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("desk")
+    settings = load_settings(DEFAULT_CONFIG, env={})
+    write_demo_store(root / "marketdata", stocks=400, days=300, seed=11,
+                     calendar=load_calendar(settings.holidays_path))
+    return root
+
+
+@pytest.fixture
+def ctx(market_dir: Path, redis_client: redis.Redis) -> Iterator[ServiceContext]:
+    settings: DeskSettings = load_settings(DEFAULT_CONFIG, env={}).model_copy(
+        update={"data_dir": market_dir})
+    clock = FixedClock(datetime(2026, 11, 20, 20, 0, tzinfo=EXCHANGE_TZ))
+    yield ServiceContext(settings=settings, client=redis_client, clock=clock, data_dir=market_dir)
+
+
+def _dates(ctx: ServiceContext) -> tuple[date, date]:
+    latest = ctx.store.latest_date()
+    assert latest is not None
+    return paper_dates(latest, ctx.calendar)
+
+
+def _intake(ctx: ServiceContext) -> None:
+    for consumer in intake_consumers(ctx.client, ctx.queue, "t"):
+        consumer.poll(block=False)
+
+
+def test_publishes_one_batch_with_explainable_orders(ctx: ServiceContext) -> None:
+    signal, trade = _dates(ctx)
+    outcome = run_nightly(ctx, signal, trade)
+    assert outcome.outcome == "published", outcome.detail
+    assert ctx.client.xlen(streams.BATCHES) == 1
+    _intake(ctx)
+    records = ctx.queue.list_orders(trade)
+    assert records and all(r.order.reason and r.order.name for r in records)
+    runs = [json.loads(r) for r in ctx.client.lrange(streams.SCHEDULER_RUNS, 0, -1)]
+    assert runs[0]["outcome"] == "published" and runs[0]["batch_id"] == outcome.batch_id
+
+
+def test_data_gate_refuses_a_day_without_data(ctx: ServiceContext) -> None:
+    latest = ctx.store.latest_date()
+    assert latest is not None
+    future = ctx.calendar.next_trading_day(latest)
+    outcome = run_nightly(ctx, future, ctx.calendar.next_trading_day(future))
+    assert outcome.outcome == "refused"
+    assert "no stock bars for the signal date" in outcome.detail
+    assert ctx.client.xlen(streams.BATCHES) == 0
+    alerts = [f["body"] for _i, f in ctx.client.xrange(streams.ALERTS)]
+    assert any("not published" in a for a in alerts)
+
+
+def test_refuses_to_replace_a_batch_with_approvals(ctx: ServiceContext) -> None:
+    signal, trade = _dates(ctx)
+    run_nightly(ctx, signal, trade)
+    _intake(ctx)
+    first = ctx.queue.list_orders(trade)[0]
+    ctx.queue.apply(first.order_id, Action.APPROVE, actor="alice")
+    again = run_nightly(ctx, signal, trade)
+    assert again.outcome == "refused" and "already has approved order" in again.detail
+    assert ctx.client.xlen(streams.BATCHES) == 1
+
+
+def test_dry_run_publishes_nothing(ctx: ServiceContext) -> None:
+    signal, trade = _dates(ctx)
+    outcome = run_nightly(ctx, signal, trade, dry_run=True)
+    assert outcome.outcome == "dry-run" and outcome.batch is not None
+    assert ctx.client.xlen(streams.BATCHES) == 0
+    assert ctx.client.llen(streams.SCHEDULER_RUNS) == 0
+
+
+def test_catch_up_runs_the_latest_due_day_only(ctx: ServiceContext) -> None:
+    cal = ctx.calendar
+    # Down since Tuesday evening, back on Friday morning: only Thursday is due.
+    now = datetime(2026, 11, 20, 8, 0, tzinfo=EXCHANGE_TZ)
+    assert production_dates(now, cal, time(20, 0)) == (date(2026, 11, 19), date(2026, 11, 20))
+    evening = datetime(2026, 11, 20, 20, 5, tzinfo=EXCHANGE_TZ)
+    assert production_dates(evening, cal, time(20, 0))[0] == date(2026, 11, 20)
+    weekend = datetime(2026, 11, 22, 12, 0, tzinfo=EXCHANGE_TZ)
+    assert production_dates(weekend, cal, time(20, 0)) == (date(2026, 11, 20), date(2026, 11, 23))
+
+
+def test_service_catch_up_publishes_once(ctx: ServiceContext) -> None:
+    assert isinstance(ctx.clock, FixedClock)
+    latest = ctx.store.latest_date()
+    assert latest is not None
+    ctx.clock.set(datetime.combine(latest, time(21, 0), tzinfo=EXCHANGE_TZ))
+    settings = ctx.settings.model_copy(update={
+        "clock": ctx.settings.clock.model_copy(update={"mode": "wall"}),
+        "scheduler": ctx.settings.scheduler.model_copy(update={"publish_on_start": False})})
+    ctx = ServiceContext(settings=settings, client=ctx.client, clock=ctx.clock,
+                         data_dir=ctx.data_dir)
+    for _ in range(2):  # a restart must not publish the same day again
+        service = SchedulerService(ctx)
+        service.setup()
+        service.teardown()
+    runs = [json.loads(r) for r in ctx.client.lrange(streams.SCHEDULER_RUNS, 0, -1)]
+    assert [r["outcome"] for r in runs] == ["published"]
+    assert runs[0]["signal_date"] == latest.isoformat() and runs[0]["trigger"] == "catch-up"

@@ -1,0 +1,110 @@
+"""Accounts, argon2 hashes, lockout, sessions, the login throttle and the secret."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from itsdangerous import URLSafeTimedSerializer
+
+from marketdata.clock import FixedClock
+from services.bus import streams
+from services.console.auth import LoginThrottle, SessionStore, load_secret
+from services.console.users import LoginRefused, Role, UserError, UserStore, bootstrap_admin
+
+PASSWORD = "correct horse battery staple"
+
+
+def test_passwords_are_argon2_hashes(redis_client: redis.Redis, clock: FixedClock) -> None:
+    UserStore(redis_client).add("alice", Role.TRADER, PASSWORD, by="t", at=clock.now())
+    raw = str(redis_client.hget(streams.USERS, "alice"))
+    assert PASSWORD not in raw and "$argon2id$" in raw
+
+
+def test_bad_names_short_passwords_and_duplicates_are_refused(redis_client: redis.Redis,
+                                                              clock: FixedClock) -> None:
+    store = UserStore(redis_client)
+    with pytest.raises(UserError, match="user name"):
+        store.add("Bad Name", Role.VIEWER, PASSWORD, by="t", at=clock.now())
+    with pytest.raises(UserError, match="at least 12"):
+        store.add("bob", Role.VIEWER, "short", by="t", at=clock.now())
+    store.add("bob", Role.VIEWER, PASSWORD, by="t", at=clock.now())
+    with pytest.raises(UserError, match="already exists"):
+        store.add("bob", Role.ADMIN, PASSWORD, by="t", at=clock.now())
+
+
+def test_lockout_after_failures_then_release(redis_client: redis.Redis, clock: FixedClock) -> None:
+    store = UserStore(redis_client, lockout_after=3, lockout=timedelta(minutes=15))
+    store.add("alice", Role.TRADER, PASSWORD, by="t", at=clock.now())
+    for _ in range(3):
+        with pytest.raises(LoginRefused, match="invalid"):
+            store.verify("alice", "wrong password!", clock.now())
+    with pytest.raises(LoginRefused) as locked:
+        store.verify("alice", PASSWORD, clock.now())  # right password, but locked
+    assert locked.value.locked
+    clock.advance(timedelta(minutes=16))
+    assert store.verify("alice", PASSWORD, clock.now()).name == "alice"
+
+
+def test_disabled_and_unknown_users_cannot_log_in(redis_client: redis.Redis,
+                                                  clock: FixedClock) -> None:
+    store = UserStore(redis_client)
+    store.add("alice", Role.TRADER, PASSWORD, by="t", at=clock.now())
+    store.set_disabled("alice")
+    with pytest.raises(LoginRefused, match="disabled"):
+        store.verify("alice", PASSWORD, clock.now())
+    with pytest.raises(LoginRefused, match="invalid user name or password"):
+        store.verify("nobody", PASSWORD, clock.now())
+
+
+def test_roles_are_ordered() -> None:
+    assert Role.ADMIN.allows(Role.TRADER) and Role.TRADER.allows(Role.VIEWER)
+    assert not Role.VIEWER.allows(Role.TRADER) and not Role.TRADER.allows(Role.ADMIN)
+
+
+def test_paper_first_start_creates_admin_once(redis_client: redis.Redis,
+                                              clock: FixedClock) -> None:
+    store, said = UserStore(redis_client), []
+    assert bootstrap_admin(store, paper=False, at=clock.now(), announce=said.append) is None
+    password = bootstrap_admin(store, paper=True, at=clock.now(), announce=said.append)
+    assert password and password in said[0] and len(said) == 1
+    assert store.verify("admin", password, clock.now()).role is Role.ADMIN
+    assert bootstrap_admin(store, paper=True, at=clock.now(), announce=said.append) is None
+
+
+def test_sessions_are_signed_expiring_and_revocable(redis_client: redis.Redis,
+                                                    clock: FixedClock) -> None:
+    store = UserStore(redis_client)
+    user = store.add("alice", Role.TRADER, PASSWORD, by="t", at=clock.now())
+    sessions = SessionStore(redis_client, b"s" * 40, minutes=60)
+    cookie, session = sessions.create(user)
+    assert sessions.load(cookie) == session
+    assert sessions.load(cookie[:-2] + "xx") is None  # tampered signature
+    assert SessionStore(redis_client, b"t" * 40, minutes=60).load(cookie) is None  # other key
+    forged = URLSafeTimedSerializer(b"s" * 40, salt="desk-console-session").dumps("made-up")
+    assert sessions.load(forged) is None  # signed, but no such session
+    sessions.revoke(session.sid)
+    assert sessions.load(cookie) is None
+
+
+def test_login_throttle_counts_per_address(redis_client: redis.Redis) -> None:
+    throttle = LoginThrottle(redis_client, attempts=3, window_s=60)
+    assert [throttle.allow("1.2.3.4") for _ in range(4)] == [True, True, True, False]
+    assert throttle.allow("5.6.7.8")
+    assert 0 < redis_client.ttl("desk:console:login:1.2.3.4") <= 60
+
+
+def test_secret_file_is_private_and_stable(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DESK_TEST_SECRET", raising=False)
+    first = load_secret("DESK_TEST_SECRET", tmp_path)
+    assert first == load_secret("DESK_TEST_SECRET", tmp_path) and len(first) >= 48
+    mode = stat.S_IMODE(os.stat(tmp_path / "console" / "secret").st_mode)
+    assert mode == 0o600
+    monkeypatch.setenv("DESK_TEST_SECRET", "short")
+    with pytest.raises(ValueError, match="32"):
+        load_secret("DESK_TEST_SECRET", tmp_path)

@@ -1,0 +1,107 @@
+"""Row filtering and sorting, the schedule, the SVG chart, and live events."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time
+from decimal import Decimal
+
+from execution.orders import OrderRecord, OrderState, Side
+from execution.policy_config import ApprovalConfig
+from marketdata.clock import EXCHANGE_TZ
+from services.bus.messages import FillEvent, OrderEvent, encode
+from services.console.charts import NavPoint, RungLine, nav_chart
+from services.console.filters import filter_from
+from services.console.live import live_event
+from services.console.views import RowFilter, make_rows, schedule_fraction, totals
+from tests.unit.queue.queue_kit import make_order
+
+AT = datetime(2026, 11, 23, 10, 0, tzinfo=EXCHANGE_TZ)
+
+
+def _rows() -> list:  # type: ignore[type-arg]
+    records = [
+        OrderRecord(order=make_order("A", symbol="600000.SSE", side=Side.BUY, quantity=1000)),
+        OrderRecord(order=make_order("B", symbol="300750.SZSE", side=Side.SELL, quantity=300,
+                                     reason="ST sell")),
+        OrderRecord(order=make_order("C", symbol="688981.SSE", side=Side.BUY, quantity=5000),
+                    state=OrderState.APPROVED),
+    ]
+    prices = {"600000.SSE": Decimal("10.80")}
+    return make_rows(records, prices, ApprovalConfig())
+
+
+def test_rows_carry_board_value_and_price_move() -> None:
+    rows = {r.record.order_id: r for r in _rows()}
+    assert [rows[k].board for k in "ABC"] == ["main", "chinext", "star"]
+    assert rows["A"].value == Decimal("10000.00")
+    assert rows["A"].move == Decimal("0.08") and rows["B"].move is None
+
+
+def test_filter_by_side_board_state_text_and_value() -> None:
+    rows = _rows()
+    ids = lambda f: [r.record.order_id for r in f.apply(rows)]  # noqa: E731
+    assert ids(RowFilter()) == ["A", "B"]  # pending only by default
+    assert ids(RowFilter(state="")) == ["A", "B", "C"]
+    assert ids(RowFilter(state="", side="buy")) == ["A", "C"]
+    assert ids(RowFilter(state="", board="star")) == ["C"]
+    assert ids(RowFilter(state="", text="st sell")) == ["B"]
+    assert ids(RowFilter(state="", min_value=Decimal("5000"), max_value=Decimal("20000"))) == ["A"]
+
+
+def test_sort_by_value_both_ways() -> None:
+    rows = _rows()
+    ascending = RowFilter(state="", sort="value").apply(rows)
+    assert [r.record.order_id for r in ascending] == ["B", "A", "C"]
+    descending = RowFilter(state="", sort="value", desc=True).apply(rows)
+    assert [r.record.order_id for r in descending] == ["C", "A", "B"]
+
+
+def test_untrusted_filter_parameters_are_tamed() -> None:
+    f = filter_from({"side": "<script>", "state": "bogus", "min_value": "NaN", "sort": "x"})
+    assert (f.side, f.state, f.min_value) == ("", "pending_approval", None)
+    assert RowFilter(state="", sort="x").apply(_rows())  # an unknown sort key is ignored
+
+
+def test_totals_split_buys_and_sells() -> None:
+    t = totals(_rows())
+    assert t == {"count": 3, "buy_value": Decimal("60000.00"), "sell_value": Decimal("3000.00")}
+
+
+def test_schedule_skips_the_lunch_break() -> None:
+    start, end = time(9, 30), time(15, 0)
+    at = lambda h, m: datetime(2026, 11, 23, h, m, tzinfo=EXCHANGE_TZ)  # noqa: E731
+    assert schedule_fraction(start, end, at(9, 0)) == 0.0
+    assert schedule_fraction(start, end, at(11, 30)) == 0.5
+    assert schedule_fraction(start, end, at(12, 30)) == 0.5
+    assert schedule_fraction(start, end, at(14, 0)) == 0.75
+    assert schedule_fraction(start, end, at(15, 30)) == 1.0
+
+
+def test_chart_draws_nav_drawdown_and_every_rung() -> None:
+    points = [NavPoint(AT.replace(hour=h), 100.0 - h, (h - 9) / 50) for h in range(9, 15)]
+    svg = str(nav_chart(points, [RungLine(0.20, "-20% → hedge 30%"),
+                                 RungLine(0.25, "-25% <b>")]))
+    assert svg.startswith("<svg") and svg.count('class="rung"') == 2
+    assert "nav-line" in svg and "dd-area" in svg
+    assert "-25% &lt;b&gt;" in svg  # labels are escaped
+    assert "Not enough" in str(nav_chart(points[:1], []))
+
+
+def _fields(msg_type: str, body: object) -> dict[str, str]:
+    return encode(msg_type, body, source="t", ts=AT, msg_id="m1")  # type: ignore[arg-type]
+
+
+def test_live_events_for_orders_and_fills() -> None:
+    record = OrderRecord(order=make_order("A"), state=OrderState.PARTIALLY_FILLED,
+                         filled_quantity=300, filled_value=Decimal("3000"))
+    event = live_event(_fields("order.event", OrderEvent(record=record, event="fill")))
+    assert event is not None and event["event"] == "order"
+    data = json.loads(event["data"])
+    assert (data["id"], data["state"], data["filled"], data["name"]) == (
+        "A", "partially_filled", 300, "浦发银行")
+    fill = FillEvent(trade_id="t1", order_id="A", reference="r1", symbol="600000.SSE",
+                     side="buy", quantity=300, price=Decimal("10.00"), at=AT, account="paper")
+    event = live_event(_fields("fill", fill))
+    assert event is not None and json.loads(event["data"])["quantity"] == 300
+    assert live_event({"type": "garbage"}) is None
