@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from marketdata.calendar import load_calendar  # noqa: E402
-from marketdata.importers import import_folder  # noqa: E402
-from marketdata.importers.export import export_folder  # noqa: E402
-from marketdata.store import MarketStore  # noqa: E402
-from marketdata.synthetic import generate_market  # noqa: E402
-from marketdata.synthetic.market import write_market  # noqa: E402
+from marketdata.calendar import load_calendar
+from marketdata.importers import import_folder
+from marketdata.importers.export import export_folder
+from marketdata.store import MarketStore
+from marketdata.synthetic import generate_market
+from marketdata.synthetic.market import write_market
 
 HOLIDAYS = Path(__file__).resolve().parents[1] / "config" / "holidays.yaml"
 

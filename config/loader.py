@@ -31,8 +31,9 @@ def config_path(explicit: str | Path | None = None) -> Path:
     return Path(chosen)
 
 
-def load_settings(path: str | Path | None = None,
-                  env: Mapping[str, str] | None = None) -> DeskSettings:
+def load_settings(
+    path: str | Path | None = None, env: Mapping[str, str] | None = None
+) -> DeskSettings:
     """Read, validate and freeze the settings; raise ConfigError on any problem."""
     env = os.environ if env is None else env
     file = config_path(path)
@@ -56,7 +57,9 @@ def _read_yaml(file: Path) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{file}: expected a mapping of keys at the top, got {type(data).__name__}")
+        raise ConfigError(
+            f"{file}: expected a mapping of keys at the top, got {type(data).__name__}"
+        )
     return data
 
 
@@ -76,8 +79,10 @@ def _check_secrets(file: Path, settings: DeskSettings, env: Mapping[str, str]) -
             f"{file}: key 'redis.password_env' names the environment variable {name!r}, "
             "which is not set (expected the Redis password there)"
         )
-    for key, gateway in (("stock_gateway", settings.execution.stock_gateway),
-                         ("futures_gateway", settings.execution.futures_gateway)):
+    for key, gateway in (
+        ("stock_gateway", settings.execution.stock_gateway),
+        ("futures_gateway", settings.execution.futures_gateway),
+    ):
         for field_name, var in gateway.setting_env.items():
             if not env.get(var):
                 raise ConfigError(
@@ -97,7 +102,8 @@ def format_errors(file: Path, exc: ValidationError) -> str:
             lines.append(f"  key '{key}': required, but missing")
         else:
             got = err.get("input")
-            lines.append(f"  key '{key}': expected {err['msg'].lower()}; got {got!r}")
+            expected = err["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+            lines.append(f"  key '{key}': expected {expected}; got {got!r}")
     return "\n".join(lines)
 
 

@@ -4,7 +4,10 @@ Each change is one optimistic transaction (WATCH/MULTI): the new record, its aud
 entry, the order event for live views and — when an order becomes approved — the
 `exec.work` command for the execution service all land together or not at all. So
 no order reaches the execution service without an approval, and none is lost
-between the decision and the command.
+between the decision and the command. `apply_many` does the same for a whole
+selection in one transaction (bulk approve / reject). Two policy gates live here so
+that people and automatic rules both pass them: four eyes (`approvals_needed`, again
+for each edited version) and price re-confirmation (`NeedsReconfirmation`).
 """
 
 from __future__ import annotations

@@ -9,19 +9,21 @@ desk apply gateway events and decide the next child orders. A step blocks at mos
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
-from execution.gateway.sim.gateway import SimDeps
-from execution.gateway.sim.source import StoreTapeSource
+from execution.engine.home import prepare_vnpy_home
 from execution.lifecycle import IllegalTransition
-from execution.worker.desk import DeskDeps, ExecutionDesk
-from execution.worker.profiles import StoreProfiles
 from services.bus import streams
 from services.bus.bus import StreamConsumer
 from services.bus.messages import Envelope, ExecControl, ExecHalt, ExecWork
 from services.intake import intake_consumers
 from services.runtime import Service
+
+if TYPE_CHECKING:
+    from execution.worker.desk import ExecutionDesk
 
 CONSUMER = "execution-1"  # stable, so a restart finishes its own pending commands
 COMMAND_BLOCK_MS = 50
@@ -32,15 +34,25 @@ class ExecutionService(Service):
 
     def setup(self) -> None:
         ctx = self.ctx
+        # vnpy fixes its folder and replaces loguru's sinks when first imported: prepare
+        # its home first, then import everything that touches vnpy.
+        prepare_vnpy_home(ctx.data_dir)
+        from execution.gateway.sim.gateway import SimDeps
+        from execution.gateway.sim.source import StoreTapeSource
+        from execution.worker.desk import DeskDeps, ExecutionDesk
+        from execution.worker.profiles import StoreProfiles
+
         cfg = ctx.settings.execution
         uses_sim = "sim" in (cfg.stock_gateway.name, cfg.futures_gateway.name)
         sim = SimDeps(ctx.client, ctx.clock, StoreTapeSource(ctx.store), cfg.sim,
                       cfg.initial_cash) if uses_sim else None
-        self.desk: ExecutionDesk | None = None
-        self.desk = ExecutionDesk(DeskDeps(
+        deps = DeskDeps(
             client=ctx.client, clock=ctx.clock, queue=ctx.queue, cfg=cfg, data_dir=ctx.data_dir,
             sim=sim, profile=StoreProfiles(ctx.store, cfg.profile_days), env=dict(os.environ),
-        ))
+        )
+        self._new_desk: Callable[[], ExecutionDesk] = lambda: ExecutionDesk(deps)
+        self.desk: ExecutionDesk | None = None
+        self.desk = self._new_desk()
         self.desk.start()
         self.commands = StreamConsumer(
             ctx.client, streams.EXEC, streams.GROUP_EXECUTION, CONSUMER,
@@ -50,6 +62,7 @@ class ExecutionService(Service):
         self.intake = intake_consumers(ctx.client, ctx.queue, CONSUMER)
 
     def step(self) -> None:
+        self._roll_day()
         desk = self._desk()
         self.commands.poll(block=True)
         for consumer in self.intake:
@@ -58,6 +71,18 @@ class ExecutionService(Service):
         self.info = {"parents": len(desk.parents.workers), "halted": desk.parents.halted,
                      "links": {link.name: link.up for link in desk.links},
                      "handler_errors": desk.bridge.handler_errors}
+
+    def _roll_day(self) -> None:
+        """A service left running overnight starts the new trading day afresh."""
+        desk = self._desk()
+        today = self.ctx.clock.now().date()
+        if desk.day == today or desk.parents.workers:
+            return
+        logger.info("new day {}: restarting the execution desk", today)
+        desk.stop()
+        self.desk = None
+        self.desk = self._new_desk()
+        self.desk.start()
 
     def teardown(self) -> None:
         desk = getattr(self, "desk", None)

@@ -9,7 +9,9 @@ from loguru import logger
 
 from services.config import LoggingConfig
 
-FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS ZZ} | {level:<7} | {extra[service]} | {name}:{line} - {message}"
+FORMAT = (
+    "{time:YYYY-MM-DD HH:mm:ss.SSS ZZ} | {level:<7} | {extra[service]} | {name}:{line} - {message}"
+)
 
 
 def setup_logging(service: str, data_dir: Path, cfg: LoggingConfig) -> Path:

@@ -8,6 +8,7 @@ append-only file there, so the bus survives a restart of the whole desk.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -80,16 +81,26 @@ class EmbeddedRedis:
         self.socket.parent.mkdir(parents=True, exist_ok=True)
         args = [
             redis_binary(),
-            "--port", "0",
-            "--unixsocket", str(self.socket),
-            "--unixsocketperm", "700",
-            "--dir", str(self.dir),
-            "--appendonly", "yes",
-            "--appendfsync", "everysec",
-            "--save", "",
-            "--pidfile", str(self.pidfile),
-            "--logfile", str(self.logfile),
-            "--daemonize", "no",
+            "--port",
+            "0",
+            "--unixsocket",
+            str(self.socket),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(self.dir),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--save",
+            "",
+            "--pidfile",
+            str(self.pidfile),
+            "--logfile",
+            str(self.logfile),
+            "--daemonize",
+            "no",
         ]
         self._process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout_s
@@ -105,10 +116,9 @@ class EmbeddedRedis:
     def stop(self, timeout_s: float = 10.0) -> None:
         """Shut the server down cleanly (flushing the AOF); safe to call twice."""
         if self.is_running():
-            try:
+            # shutdown closes the connection under us
+            with contextlib.suppress(redis.ConnectionError):
                 self._client().shutdown(nosave=False)
-            except redis.ConnectionError:
-                pass  # shutdown closes the connection under us
         if self._process is not None:
             try:
                 self._process.wait(timeout=timeout_s)

@@ -7,6 +7,7 @@ heartbeat key with a TTL in Redis, so `desk status` sees a dead service as dead.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -102,8 +103,9 @@ class Service:
 class Runner:
     """Runs one service until told to stop."""
 
-    def __init__(self, service: Service, *, heartbeat_interval_s: float = 2.0,
-                 heartbeat_ttl_s: int = 15) -> None:
+    def __init__(
+        self, service: Service, *, heartbeat_interval_s: float = 2.0, heartbeat_ttl_s: int = 15
+    ) -> None:
         self.service = service
         self.interval = heartbeat_interval_s
         self.ttl = heartbeat_ttl_s
@@ -119,10 +121,15 @@ class Runner:
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         if self._stop_requested:
-            logger.warning("{}: second {}, stopping now", self.service.name, signal.Signals(signum).name)
+            logger.warning(
+                "{}: second {}, stopping now", self.service.name, signal.Signals(signum).name
+            )
             raise StopNow
-        logger.info("{}: {} received, finishing the current step", self.service.name,
-                    signal.Signals(signum).name)
+        logger.info(
+            "{}: {} received, finishing the current step",
+            self.service.name,
+            signal.Signals(signum).name,
+        )
         self._stop_requested = True
 
     def run(self, max_steps: int | None = None) -> int:
@@ -175,13 +182,14 @@ class Runner:
             "info": svc.info,
         }
         try:
-            svc.ctx.client.set(streams.HEARTBEAT.format(service=svc.name),
-                               json.dumps(payload, default=str), ex=self.ttl)
+            svc.ctx.client.set(
+                streams.HEARTBEAT.format(service=svc.name),
+                json.dumps(payload, default=str),
+                ex=self.ttl,
+            )
         except redis.RedisError as exc:  # Redis away: keep working, say so
             logger.warning("{}: heartbeat failed: {}", svc.name, exc)
 
     def _clear_beat(self) -> None:
-        try:
+        with contextlib.suppress(redis.RedisError):
             self.service.ctx.client.delete(streams.HEARTBEAT.format(service=self.service.name))
-        except redis.RedisError:
-            pass

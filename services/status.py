@@ -27,16 +27,20 @@ def collect_status(client: redis.Redis, settings: DeskSettings) -> dict[str, Any
 
 
 def _services(client: redis.Redis) -> dict[str, dict[str, Any]]:
-    result = {}
+    result: dict[str, dict[str, Any]] = {}
     for name in SERVICES:
         raw = client.get(streams.HEARTBEAT.format(service=name))
         if raw is None:
             result[name] = {"alive": False}
             continue
         beat = json.loads(raw)
-        result[name] = {"alive": True, "pid": beat.get("pid"), "state": beat.get("state"),
-                        "age_s": round(time.time() - float(beat.get("wall", 0)), 1),
-                        "info": beat.get("info", {})}
+        result[name] = {
+            "alive": True,
+            "pid": beat.get("pid"),
+            "state": beat.get("state"),
+            "age_s": round(time.time() - float(beat.get("wall", 0)), 1),
+            "info": beat.get("info", {}),
+        }
     return result
 
 
@@ -66,11 +70,16 @@ def _batch(client: redis.Redis) -> dict[str, Any] | None:
 
 
 def render_status(report: dict[str, Any]) -> str:
-    lines = [f"mode: {report['mode']}" + (f"   HALTED: {report['halted']}" if report["halted"] else "")]
+    lines = [
+        f"mode: {report['mode']}" + (f"   HALTED: {report['halted']}" if report["halted"] else "")
+    ]
     lines.append("services:")
     for name, s in report["services"].items():
-        state = (f"alive  pid {s['pid']}  last heartbeat {s['age_s']}s ago  {s['state']}"
-                 if s["alive"] else "DOWN (no heartbeat)")
+        state = (
+            f"alive  pid {s['pid']}  last heartbeat {s['age_s']}s ago  {s['state']}"
+            if s["alive"]
+            else "DOWN (no heartbeat)"
+        )
         lines.append(f"  {name:<10} {state}")
     lines.append("streams:                      length  pending by group")
     for name, s in report["streams"].items():
@@ -78,11 +87,15 @@ def render_status(report: dict[str, Any]) -> str:
         lines.append(f"  {name:<28} {s['length']:>6}  {pend}")
     batch = report["batch"]
     if batch:
-        lines.append(f"batch: {batch.get('batch_id')} for {batch.get('trade_date')}: "
-                     + ", ".join(f"{k} {v}" for k, v in sorted(batch["states"].items())))
+        lines.append(
+            f"batch: {batch.get('batch_id')} for {batch.get('trade_date')}: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(batch["states"].items()))
+        )
     else:
         lines.append("batch: none yet")
     for run in report["runs"]:
-        lines.append(f"run: {run['signal_date']} -> {run['trade_date']} {run['outcome']} "
-                     f"({run.get('trigger')}) {run.get('detail', '')}")
+        lines.append(
+            f"run: {run['signal_date']} -> {run['trade_date']} {run['outcome']} "
+            f"({run.get('trigger')}) {run.get('detail', '')}"
+        )
     return "\n".join(lines)

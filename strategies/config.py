@@ -140,6 +140,9 @@ class ModelConfig(_Frozen):
         if self.lookback_days < needed:
             raise ValueError(f"model.lookback_days ({self.lookback_days}) must cover the "
                              f"longest window the model uses ({needed} days)")
+        if self.constraints.industry_cap < self.target_weight():
+            raise ValueError(f"model.constraints.industry_cap ({self.constraints.industry_cap}) "
+                             f"is below one position's target weight ({self.target_weight():.4f})")
         return self
 
     def target_weight(self) -> float:

@@ -134,7 +134,11 @@ def plan_rotation(day: DaySignals, classified: Classified, ranks: npt.NDArray[np
         if not budget.allows(cost):
             plan.warnings.append(f"{sell.position.symbol}: {sell.reason}; sale deferred by "
                                  "the daily turnover cap")
-            industries.add(str(day.industries[sell.position.index]), sell.position.weight)
+            # Deferred, it stays: its caps still hold (a trim is forced, not budgeted).
+            trim = trim_positions(day, [sell.position], nav, target, config)
+            plan.sells += trim
+            kept_weight = trim[0].keep_weight if trim else sell.position.weight
+            industries.add(str(day.industries[sell.position.index]), kept_weight)
             continue
         budget.spend(cost)
         plan.sells.append(sell)

@@ -65,6 +65,11 @@ def build_curve(order: Order, cfg: AlgoConfig, lead_s: int, profile: VolumeProfi
     return PovCurve(order.quantity, cfg.pov_rate)
 
 
+def min_child(order: Order, cfg: AlgoConfig) -> int:
+    """The minimum child in shares for stocks; one lot for futures."""
+    return 1 if order.kind is OrderKind.HEDGE else cfg.min_child
+
+
 def jitter(order_id: str, slice_no: int) -> float:
     """A number in [-1, 1], the same for the same child after a restart."""
     return random.Random(f"{order_id}:{slice_no}").uniform(-1.0, 1.0)
@@ -97,7 +102,7 @@ def plan(order: Order, cfg: AlgoConfig, curve: Curve, now: datetime, quote: Quot
         symbol=order.symbol, side=side, total=order.quantity, filled=progress.filled,
         open_quantity=progress.open_quantity,
         target=curve.target(now, progress.market_volume),
-        min_child=cfg.min_child, max_child=cfg.max_child, finishing=crossing,
+        min_child=min_child(order, cfg), max_child=cfg.max_child, finishing=crossing,
         randomise=float(cfg.randomise_size) * jitter(order.order_id, -progress.slice_no),
         market_cap=_participation_cap(cfg, progress.recent_volume),
         holding=position.holding, sellable=position.sellable,
@@ -118,7 +123,7 @@ def plan_auction(order: Order, cfg: AlgoConfig, now: datetime, quote: Quote,
     sized = size_child(SizeInputs(
         symbol=order.symbol, side=order.side.value, total=order.quantity,
         filled=progress.filled, open_quantity=progress.open_quantity, target=share,
-        min_child=cfg.min_child, max_child=cfg.max_child, finishing=closing,
+        min_child=min_child(order, cfg), max_child=cfg.max_child, finishing=closing,
         holding=position.holding, sellable=position.sellable,
     ))
     if sized.quantity <= 0:

@@ -1,7 +1,8 @@
 """Child order limit price: where to stand, then every bound that applies.
 
 A child's price starts at the touch (or our own side when passive, or a few ticks
-through the touch when finishing) and is then pulled inside, in this order: the
+through the touch when finishing; in an auction at the day's limit, since everyone
+trades at the one uncrossing price) and is then pulled inside, in this order: the
 parent's limit price or the band around its reference price, the day's limit prices,
 and the continuous-trading price cage. Buys round down to the tick, sells up, so a
 bound is never crossed by rounding. None means no legal price exists now.
@@ -39,6 +40,9 @@ def _on_tick(value: Decimal, tick: Decimal, rounding: str) -> Decimal:
 
 def _start(quote: Quote, inputs: PriceInputs) -> Decimal:
     buy = inputs.side == "buy"
+    if not inputs.continuous:  # an auction: bid up to our bound, the uncrossing price applies
+        bound = quote.limit_up if buy else quote.limit_down
+        return bound or quote.last
     near, far = (quote.bid, quote.ask) if buy else (quote.ask, quote.bid)
     if inputs.crossing:
         through = inputs.tick * inputs.cross_ticks

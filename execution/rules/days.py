@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Protocol
 
+# Longer than any exchange closure (Spring Festival with weekends is about 10 days).
+_LONGEST_CLOSURE_DAYS = 20
+
 
 class TradingDays(Protocol):
     """What the rules need of `marketdata.calendar.TradingCalendar`.
@@ -29,15 +32,19 @@ def day_number(first: date, on: date, calendar: TradingDays | None) -> int:
 
 
 def first_trading_day_from(day: date, calendar: TradingDays | None) -> date:
-    """`day` if it trades, else the next trading day (weekdays only without a calendar)."""
-    if calendar is not None:
-        days = calendar.trading_days(day, day + timedelta(days=31))
-        if not days:
-            raise ValueError(f"calendar has no trading day in the month from {day}")
-        return days[0]
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
+    """`day` if it trades, else the next trading day (weekdays only without a calendar).
+
+    Asks the calendar one day at a time so that a calendar covering only up to a few
+    days after `day` still answers.
+    """
+    for offset in range(_LONGEST_CLOSURE_DAYS + 1):
+        candidate = day + timedelta(days=offset)
+        if calendar is None:
+            if candidate.weekday() < 5:
+                return candidate
+        elif calendar.trading_days(candidate, candidate):
+            return candidate
+    raise ValueError(f"no trading day within {_LONGEST_CLOSURE_DAYS} days after {day}")
 
 
 def _weekdays_between(first: date, last: date) -> int:

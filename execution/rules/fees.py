@@ -48,7 +48,7 @@ def fees(
         raise ValueError(f"fill quantity {quantity} of {symbol}: expected > 0")
     value = price * quantity
     selling = parse_side(side) is Side.SELL
-    stamp = _cents(value * in_force(STAMP_DUTY_SELL, on, "stamp duty")) if selling else Decimal(0)
+    stamp = _cents(value * in_force(STAMP_DUTY_SELL, on, "stamp duty")) if selling else CENT * 0
     transfer = _cents(value * in_force(TRANSFER_FEE, on, "transfer fee"))
     handling = _cents(value * in_force(HANDLING_FEE, on, "handling fee"))
     broker = _commission(value, commission)

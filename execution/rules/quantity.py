@@ -31,13 +31,19 @@ def max_order_quantity(symbol: str, *, market: bool = False) -> int:
 
 def is_legal_buy_quantity(symbol: str, quantity: int) -> bool:
     """Whether `quantity` meets the board's buy lot/minimum rule (not the per-order max)."""
-    rule = quantity_rule(symbol)
-    return quantity >= rule.buy_min and (quantity - rule.buy_min) % rule.buy_step == 0
+    return rule_allows_buy(quantity_rule(symbol), quantity)
 
 
 def is_legal_sell_quantity(symbol: str, quantity: int, holding: int) -> bool:
     """Whether selling `quantity` out of `holding` meets the odd-lot rule (not the max)."""
-    rule = quantity_rule(symbol)
+    return rule_allows_sell(quantity_rule(symbol), quantity, holding)
+
+
+def rule_allows_buy(rule: QuantityRule, quantity: int) -> bool:
+    return quantity >= rule.buy_min and (quantity - rule.buy_min) % rule.buy_step == 0
+
+
+def rule_allows_sell(rule: QuantityRule, quantity: int, holding: int) -> bool:
     if not 0 < quantity <= holding:
         return False
     if _is_lot_board(rule):

@@ -21,6 +21,7 @@ _STOCK_PREFIXES: tuple[tuple[str, Exchange, Board], ...] = (
     ("200", Exchange.SZSE, Board.B_SHARE),
     ("920", Exchange.BSE, Board.BSE),
 )
+_LONGEST_PREFIX_FIRST = sorted(_STOCK_PREFIXES, key=lambda row: -len(row[0]))
 # Codes BSE used before moving every stock to 920xxx.
 _LEGACY_BSE_PREFIXES = ("43", "83", "87", "88")
 _FUTURE_CODE = re.compile(r"^([A-Z]{1,2})(\d{2})(\d{2})$")
@@ -73,7 +74,7 @@ def _classify_code(code: str, on: date | None, symbol: str) -> SecurityInfo:
         raise UnknownSecurity(
             f"symbol {symbol!r}: expected a six-digit code or a future like IM2612"
         )
-    for prefix, exchange, board in sorted(_STOCK_PREFIXES, key=lambda row: -len(row[0])):
+    for prefix, exchange, board in _LONGEST_PREFIX_FIRST:
         if code.startswith(prefix):
             return SecurityInfo(code, exchange, board)
     if code.startswith(_LEGACY_BSE_PREFIXES):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from execution.rules.data import QuantityRule
 from execution.rules.enums import Side, parse_side
 from execution.rules.quantity import (
-    is_legal_buy_quantity,
-    is_legal_sell_quantity,
     max_order_quantity,
     quantity_rule,
     round_buy_quantity,
     round_sell_quantity,
+    rule_allows_buy,
+    rule_allows_sell,
 )
 
 
@@ -44,7 +44,7 @@ def split_order_quantity(
     count = -(-total // cap)
     while count <= total:
         children = _even_children(total, count, rule)
-        if _all_legal(symbol, children, cap, None if buying else holding):
+        if _all_legal(rule, children, cap, None if buying else holding):
             return children
         count += 1
     raise ValueError(f"{symbol}: cannot split {total} into legal orders of at most {cap}")
@@ -61,14 +61,14 @@ def _even_children(total: int, count: int, rule: QuantityRule) -> list[int]:
     return children
 
 
-def _all_legal(symbol: str, children: list[int], cap: int, holding: int | None) -> bool:
+def _all_legal(rule: QuantityRule, children: list[int], cap: int, holding: int | None) -> bool:
     if any(child > cap for child in children):
         return False
     if holding is None:
-        return all(is_legal_buy_quantity(symbol, child) for child in children)
+        return all(rule_allows_buy(rule, child) for child in children)
     remaining = holding
     for child in children:
-        if not is_legal_sell_quantity(symbol, child, remaining):
+        if not rule_allows_sell(rule, child, remaining):
             return False
         remaining -= child
     return True

@@ -70,12 +70,22 @@ def reference_for(order_id: str, slice_no: int) -> str:
 class ChildStore:
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
+        self._slices: dict[str, int] = {}
 
     def next_slice(self, order_id: str) -> int:
-        return int(self.client.incr(SLICE_COUNTER.format(order_id=order_id)))
+        """The next slice number of a parent. The counter reaches Redis in the same
+        transaction as the child's record, so a number is never used twice, even
+        after a crash (the service is the only writer)."""
+        if order_id not in self._slices:
+            stored = self.client.get(SLICE_COUNTER.format(order_id=order_id))
+            self._slices[order_id] = int(stored or 0)
+        self._slices[order_id] += 1
+        return self._slices[order_id]
 
     def record(self, child: ChildOrder) -> None:
         with self.client.pipeline(transaction=True) as pipe:
+            pipe.set(SLICE_COUNTER.format(order_id=child.order_id), child.slice_no,
+                     ex=DAY_TTL_S)
             pipe.set(streams.CHILD.format(reference=child.reference), child.model_dump_json(),
                      ex=DAY_TTL_S)
             pipe.sadd(streams.CHILDREN_OF.format(order_id=child.order_id), child.reference)

@@ -83,7 +83,7 @@ class ExecutionDesk:
     def settle(self, why: str) -> Seen:
         """Apply everything the gateways have pushed (their replay), then reconcile."""
         seen = self.inbox.handle(self.bridge.barrier())
-        if any(link.gateway.__class__.__name__ != "SimGateway" for link in self.links):
+        if not all(getattr(link.gateway, "replays_synchronously", False) for link in self.links):
             deadline = wall.monotonic() + self.cfg.replay_settle_s
             while wall.monotonic() < deadline:  # real brokers replay asynchronously
                 self.inbox.handle(self.bridge.drain(), seen)

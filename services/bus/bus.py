@@ -139,14 +139,20 @@ class StreamConsumer:
         attempts = int(self.client.hincrby(self._attempts_key, entry_id, 1))
         logger.opt(exception=exc).error(
             "{} failed on {} {} (attempt {}/{})",
-            self.group, env.type, env.id, attempts, self.max_attempts,
+            self.group,
+            env.type,
+            env.id,
+            attempts,
+            self.max_attempts,
         )
         if attempts >= self.max_attempts:
             self._dead_letter(entry_id, fields, f"handler failed {attempts} times: {exc!r}")
             self.client.hdel(self._attempts_key, entry_id)
 
     def _dead_letter(self, entry_id: str, fields: dict[str, str], reason: str) -> None:
-        logger.warning("dead-lettering {} {} from {}: {}", self.stream, entry_id, self.group, reason)
+        logger.warning(
+            "dead-lettering {} {} from {}: {}", self.stream, entry_id, self.group, reason
+        )
         record = {
             "stream": self.stream,
             "group": self.group,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,9 @@ from marketdata.checks import CheckReport, check_store
 from marketdata.clock import Clock, WallClock
 from marketdata.errors import DataProblem, ImportRejected, MarketDataError, Severity
 from services.cli.context import DeskContext, pass_desk
+
+if TYPE_CHECKING:
+    from vnpy.trader.database import BaseDatabase
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -73,9 +77,7 @@ def import_command(desk: DeskContext, path: Path | None, from_vnpy: bool,
         raise click.UsageError("give either PATH or --vnpy")
     try:
         if from_vnpy:
-            from vnpy.trader.database import get_database
-
-            report = import_vnpy_database(get_database(), desk.store, desk.calendar,
+            report = import_vnpy_database(_vnpy_database(), desk.store, desk.calendar,
                                           _day(start), _day(end))
         else:
             assert path is not None
@@ -88,6 +90,18 @@ def import_command(desk: DeskContext, path: Path | None, from_vnpy: bool,
     days = f"{report.days[0]} .. {report.days[-1]}" if report.days else "no trade dates"
     click.echo(f"imported {report.source}: {len(report.days)} day(s) ({days}), "
                f"{report.stocks} stocks, tables: {', '.join(report.tables) or 'none'}")
+
+
+def _vnpy_database() -> BaseDatabase:
+    from vnpy.trader.database import get_database
+
+    try:
+        return get_database()
+    except ImportError as exc:  # vnpy falls back to vnpy_sqlite, which may not be installed
+        raise click.ClickException(
+            f"vnpy database driver not available ({exc}); install the driver named by "
+            "'database.name' in vnpy's vt_setting.json (default: pip install vnpy_sqlite)"
+        ) from None
 
 
 def _clock(desk: DeskContext) -> Clock:

@@ -116,4 +116,4 @@ def redis_cli_command(desk: DeskContext, args: tuple[str, ...]) -> None:
     target = ["-s", str(server.socket)] if server else ["-u", str(desk.settings.redis.url)]
     if server is not None and not server.is_running():
         raise click.ClickException("the desk's Redis is not running: start it with 'desk run'")
-    os.execv(binary, [binary, *target, *args])
+    os.execv(binary, [binary, *target, *args])  # noqa: S606 - argv list, no shell

@@ -90,7 +90,15 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["money"] = _money
     templates.env.filters["pct"] = _pct
+    templates.env.filters["fields"] = _fields
     return templates
+
+
+def _fields(value: object) -> str:
+    """A dict from the ledger or the risk state as "key value · key value"."""
+    if isinstance(value, dict):
+        return " · ".join(f"{k} {v}" for k, v in value.items())
+    return str(value)
 
 
 def _money(value: Decimal | float | int | None, places: int = 2) -> str:

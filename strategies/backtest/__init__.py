@@ -3,6 +3,7 @@
 from strategies.backtest.engine import DEFAULT_CASH, run_backtest
 from strategies.backtest.hedge import HedgeOverlay, HedgePolicy, LadderHedge
 from strategies.backtest.metrics import Excess, Metrics
+from strategies.backtest.report import write_report
 from strategies.backtest.result import BacktestResult
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "LadderHedge",
     "Metrics",
     "run_backtest",
+    "write_report",
 ]

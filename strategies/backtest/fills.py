@@ -64,12 +64,13 @@ def _limits(symbol: str, market: OpenMarket, index: int) -> tuple[Decimal | None
     return limit_prices(to_price(prev_close, f"prev_close of {symbol}"), band)
 
 
-def blocked(order: OrderProposal, market: OpenMarket, index: int) -> str | None:
+def blocked(order: OrderProposal, market: OpenMarket, index: int,
+            limits: tuple[Decimal | None, ...]) -> str | None:
     """Why the order cannot trade at the open, or None."""
     open_ = float(market.open[index])
     if bool(market.suspended[index]) or not math.isfinite(open_) or open_ <= 0:
         return "suspended"
-    up, down = _limits(order.symbol, market, index)
+    up, down = limits
     price = to_price(open_, f"open of {order.symbol}")
     if order.side == "buy" and up is not None and price >= up:
         return "opened limit-up"
@@ -78,13 +79,14 @@ def blocked(order: OrderProposal, market: OpenMarket, index: int) -> str | None:
     return None
 
 
-def _price(order: OrderProposal, market: OpenMarket, index: int, config: CostConfig) -> Decimal:
+def _price(order: OrderProposal, market: OpenMarket, index: int, config: CostConfig,
+           limits: tuple[Decimal | None, ...]) -> Decimal:
     """The open moved against us by the slippage model, but never past the day's limit."""
     reference = to_price(float(market.open[index]), f"open of {order.symbol}")
     value = float(reference) * order.quantity
     slip = slippage_fraction(value, float(market.adv[index]), config)
     price = fill_price(order.symbol, order.side, reference, slip)
-    up, down = _limits(order.symbol, market, index)
+    up, down = limits
     if order.side == "buy" and up is not None:
         return min(price, up)
     if order.side == "sell" and down is not None:
@@ -99,20 +101,23 @@ def execute_open(orders: list[OrderProposal], market: OpenMarket, ledger: Simula
     misses: list[Miss] = []
     for order in sorted(orders, key=lambda o: o.side != "sell"):
         index = market.column[order.symbol]
-        why = blocked(order, market, index)
+        limits = _limits(order.symbol, market, index)
+        why = blocked(order, market, index, limits)
         if why is not None:
             misses.append(Miss(order.symbol, order.side, order.quantity, why))
             continue
-        price = _price(order, market, index, config)
-        quantity = order.quantity
+        price = _price(order, market, index, config, limits)
         if order.side == "sell":
-            quantity = min(quantity, ledger.sellable(order.symbol))
+            quantity = min(order.quantity, ledger.sellable(order.symbol))
+            fee = trade_cost(order.symbol, "sell", quantity, price, market.day, config) \
+                if quantity else Decimal(0)
         else:
-            quantity = _affordable(order.symbol, quantity, price, ledger.cash, market.day, config)
+            quantity, fee = _affordable(order.symbol, order.quantity, price, ledger.cash,
+                                        market.day, config)
         if quantity == 0:
-            misses.append(Miss(order.symbol, order.side, order.quantity, "no cash"))
+            why = "no cash" if order.side == "buy" else "nothing sellable"
+            misses.append(Miss(order.symbol, order.side, order.quantity, why))
             continue
-        fee = trade_cost(order.symbol, order.side, quantity, price, market.day, config)
         if order.side == "sell":
             ledger.sell(order.symbol, quantity, price, fee)
         else:
@@ -122,9 +127,11 @@ def execute_open(orders: list[OrderProposal], market: OpenMarket, ledger: Simula
 
 
 def _affordable(symbol: str, quantity: int, price: Decimal, cash: Decimal, on: date,
-                config: CostConfig) -> int:
+                config: CostConfig) -> tuple[int, Decimal]:
+    """The largest legal quantity <= `quantity` the cash pays for, and its fee."""
     while quantity > 0:
-        if price * quantity + trade_cost(symbol, "buy", quantity, price, on, config) <= cash:
-            return quantity
+        fee = trade_cost(symbol, "buy", quantity, price, on, config)
+        if price * quantity + fee <= cash:
+            return quantity, fee
         quantity = round_buy_quantity(symbol, min(quantity - 1, int(cash / price)))
-    return 0
+    return 0, Decimal(0)

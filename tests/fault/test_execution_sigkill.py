@@ -22,10 +22,9 @@ import yaml
 from config.loader import load_settings
 from execution.gateway.sim.book import SimBook
 from execution.lifecycle import Action
-from execution.orders import Algo, OrderKind, OrderState, Offset, Side
+from execution.orders import Algo, Offset, OrderKind, OrderState, Side
 from execution.queue import OrderQueue
 from marketdata.calendar import load_calendar
-from marketdata.clock import EXCHANGE_TZ
 from marketdata.synthetic.market import write_demo_store
 from services.bus import streams
 from services.clock_setup import shared_clock, start_simulated_day
@@ -34,7 +33,9 @@ from tests.unit.execution.deskkit import make_order
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
-SPEED = 240.0
+SPEED = 300.0
+HEDGE = "IM2612.CFFEX"
+WINDOW_END = dtime(10, 30)
 
 
 @dataclass
@@ -52,8 +53,8 @@ class Desk:
     def start_service(self) -> subprocess.Popen[bytes]:
         log = open(self.data_dir / "execution.log", "ab")  # noqa: SIM115 - closed with the process
         return subprocess.Popen(
-            [sys.executable, "-m", "services.cli.main", "--config", str(self.config),
-             "--data-dir", str(self.data_dir), "run", "execution", "--supervised"],
+            [sys.executable, str(ROOT / "tests/fault/run_execution.py"), str(self.config),
+             str(self.data_dir)],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
         )
 
@@ -79,10 +80,9 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
     config = tmp_path / "paper.yaml"
     config.write_text(yaml.safe_dump({
         "mode": "paper", "data_dir": str(tmp_path),
-        "clock": {"mode": "simulated", "speed": SPEED, "start": "09:29"},
+        "clock": {"mode": "simulated", "speed": SPEED, "start": "09:05"},
         "execution": {"account": "paper", "stock_gateway": {"name": "sim"},
-                      "futures_gateway": {"name": "sim"}, "slice_interval_s": 30,
-                      "algo": {"child_ttl_s": 30}},
+                      "futures_gateway": {"name": "sim"}},
     }))
     server = EmbeddedRedis(tmp_path)
     server.start()
@@ -107,17 +107,25 @@ def liquid_symbols(desk: Desk, count: int) -> list[tuple[str, Decimal]]:
     return [(str(s), Decimal(str(round(float(p), 2)))) for s, p in top["prev_close"].items()]
 
 
+def futures_price(desk: Desk) -> Decimal:
+    from marketdata.store import MarketStore
+
+    bars = MarketStore(desk.data_dir / "marketdata").load_futures(desk.day, desk.day)
+    close = float(bars[bars["symbol"] == HEDGE]["open"].iloc[0])
+    return (Decimal(str(close)) / Decimal("0.2")).quantize(Decimal(1)) * Decimal("0.2")
+
+
 def approve_parents(desk: Desk) -> dict[str, int]:
     algos = [Algo.TWAP, Algo.VWAP, Algo.POV]
     parents = {}
     for i, (symbol, price) in enumerate(liquid_symbols(desk, 3)):
-        order = make_order(f"k{i}", 30_000, symbol=symbol, algo=algos[i], end=dtime(10, 0),
+        order = make_order(f"k{i}", 30_000, symbol=symbol, algo=algos[i], end=WINDOW_END,
                            reference=str(price)).model_copy(update={"trade_date": desk.day})
         desk.queue.ingest(order, actor="model")
         desk.queue.apply(order.order_id, Action.APPROVE, actor="trader")
         parents[order.order_id] = order.quantity
-    hedge = make_order("hedge", 6, symbol="IM2612.CFFEX", side=Side.SELL, kind=OrderKind.HEDGE,
-                       offset=Offset.OPEN, end=dtime(10, 0), reference="6000"
+    hedge = make_order("hedge", 6, symbol=HEDGE, side=Side.SELL, kind=OrderKind.HEDGE,
+                       offset=Offset.OPEN, end=WINDOW_END, reference=str(futures_price(desk))
                        ).model_copy(update={"trade_date": desk.day})
     desk.queue.ingest(hedge, actor="risk")
     desk.queue.apply("hedge", Action.APPROVE, actor="trader")
@@ -125,22 +133,31 @@ def approve_parents(desk: Desk) -> dict[str, int]:
     return parents
 
 
+def wait_until_up(desk: Desk, service: subprocess.Popen[bytes]) -> None:
+    def up() -> bool:
+        assert service.poll() is None, f"the service exited; see {desk.data_dir}/execution.log"
+        return desk.client.exists(streams.HEARTBEAT.format(service="execution")) == 1
+
+    wait_for(up, 60, "the service's heartbeat")
+
+
 def test_sigkill_mid_day_then_restart_loses_and_doubles_nothing(desk: Desk) -> None:
-    parents = approve_parents(desk)
     service = desk.start_service()
     try:
-        wait_for(lambda: len(desk.broker().trades(desk.day)) >= 6, 60, "the first fills")
+        wait_until_up(desk, service)
+        parents = approve_parents(desk)
+        wait_for(lambda: desk.sim_now().time() > dtime(9, 45), 60, "the middle of the window")
         wait_for(lambda: any(o.active for o in desk.broker().orders(desk.day)), 30,
                  "a child working at the broker")
         service.send_signal(signal.SIGKILL)
         service.wait(10)
         killed_at = desk.sim_now()
-        assert killed_at.time() < dtime(10, 0), "killed after the windows ended"
+        assert killed_at.time() < dtime(10, 0), "killed too late to test anything"
         unfinished = [o for o in parents if desk.queue.get(o).state is not OrderState.FILLED]
         assert unfinished, "every parent had finished before the kill"
         time.sleep(1.0)  # the market moves on while the service is down
         service = desk.start_service()
-        wait_for(lambda: desk.sim_now().time() > dtime(10, 3), 120, "the end of the windows")
+        wait_for(lambda: desk.sim_now().time() > dtime(10, 33), 120, "the end of the windows")
         wait_for(lambda: not any(o.active for o in desk.broker().orders(desk.day)), 30,
                  "every child finished")
         service.send_signal(signal.SIGTERM)
@@ -149,6 +166,10 @@ def test_sigkill_mid_day_then_restart_loses_and_doubles_nothing(desk: Desk) -> N
         if service.poll() is None:
             service.kill()
     assert_books_agree(desk, parents)
+    after = [o for o in desk.broker().orders(desk.day) if o.created_at > killed_at]
+    assert after, "the restarted service sent nothing"
+    for order_id in unfinished:
+        assert desk.queue.get(order_id).state is OrderState.FILLED  # type: ignore[union-attr]
 
 
 def assert_books_agree(desk: Desk, parents: dict[str, int]) -> None:
@@ -181,13 +202,12 @@ def assert_books_agree(desk: Desk, parents: dict[str, int]) -> None:
 def test_halt_on_the_bus_cancels_working_children_within_a_second(desk: Desk) -> None:
     service = desk.start_service()
     try:
-        wait_for(lambda: desk.client.exists(streams.HEARTBEAT.format(service="execution")) == 1,
-                 60, "the service's heartbeat")
+        wait_until_up(desk, service)
         wait_for(lambda: desk.sim_now().time() > dtime(9, 31), 30, "the open")
         symbol, price = liquid_symbols(desk, 1)[0]
         for i in range(3):  # far below the market: the children rest at the broker
-            order = make_order(f"rest{i}", 10_000, symbol=symbol, limit=str(price * Decimal("0.92")
-                                                                          .quantize(Decimal("0.01"))),
+            limit = (price * Decimal("0.92")).quantize(Decimal("0.01"))
+            order = make_order(f"rest{i}", 10_000, symbol=symbol, limit=str(limit),
                                reference=str(price), end=dtime(11, 0)
                                ).model_copy(update={"trade_date": desk.day})
             desk.queue.ingest(order, actor="model")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from decimal import Decimal
 
@@ -20,28 +21,69 @@ def _alert(title: str) -> Alert:
 
 def test_consumer_handles_each_message_once(redis_client: redis.Redis, clock: FixedClock) -> None:
     seen: list[str] = []
-    consumer = StreamConsumer(redis_client, streams.ALERTS, "g", "c1",
-                              {"alert": lambda env: seen.append(env.body.title)}, block_ms=0)
-    publish(redis_client, streams.ALERTS, "alert", _alert("a"), source="t", ts=clock.now(), msg_id="m1")
-    publish(redis_client, streams.ALERTS, "alert", _alert("a again"), source="t", ts=clock.now(),
-            msg_id="m1")  # same id: a duplicate
-    publish(redis_client, streams.ALERTS, "alert", _alert("b"), source="t", ts=clock.now(), msg_id="m2")
+    consumer = StreamConsumer(
+        redis_client,
+        streams.ALERTS,
+        "g",
+        "c1",
+        {"alert": lambda env: seen.append(env.body.title)},
+        block_ms=0,
+    )
+    publish(
+        redis_client, streams.ALERTS, "alert", _alert("a"), source="t", ts=clock.now(), msg_id="m1"
+    )
+    publish(
+        redis_client,
+        streams.ALERTS,
+        "alert",
+        _alert("a again"),
+        source="t",
+        ts=clock.now(),
+        msg_id="m1",
+    )  # same id: a duplicate
+    publish(
+        redis_client, streams.ALERTS, "alert", _alert("b"), source="t", ts=clock.now(), msg_id="m2"
+    )
     consumer.poll(block=False)
     assert seen == ["a", "b"]
     assert redis_client.xpending(streams.ALERTS, "g")["pending"] == 0
 
 
 def test_malformed_message_goes_to_dead_letter_and_consumer_goes_on(
-        redis_client: redis.Redis, clock: FixedClock) -> None:
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
     seen: list[str] = []
-    consumer = StreamConsumer(redis_client, streams.ALERTS, "g", "c1",
-                              {"alert": lambda env: seen.append(env.body.title)}, block_ms=0)
+    consumer = StreamConsumer(
+        redis_client,
+        streams.ALERTS,
+        "g",
+        "c1",
+        {"alert": lambda env: seen.append(env.body.title)},
+        block_ms=0,
+    )
     redis_client.xadd(streams.ALERTS, {"garbage": "x"})
-    redis_client.xadd(streams.ALERTS, {"type": "alert", "v": "1", "id": "bad", "source": "t",
-                                       "ts": clock.now().isoformat(),
-                                       "body": '{"severity": "loud", "source": "t", "title": "x"}'})
-    redis_client.xadd(streams.ALERTS, {"type": "alert", "v": "1", "id": "nojson", "source": "t",
-                                       "ts": clock.now().isoformat(), "body": "{not json"})
+    redis_client.xadd(
+        streams.ALERTS,
+        {
+            "type": "alert",
+            "v": "1",
+            "id": "bad",
+            "source": "t",
+            "ts": clock.now().isoformat(),
+            "body": '{"severity": "loud", "source": "t", "title": "x"}',
+        },
+    )
+    redis_client.xadd(
+        streams.ALERTS,
+        {
+            "type": "alert",
+            "v": "1",
+            "id": "nojson",
+            "source": "t",
+            "ts": clock.now().isoformat(),
+            "body": "{not json",
+        },
+    )
     publish(redis_client, streams.ALERTS, "alert", _alert("good"), source="t", ts=clock.now())
     consumer.poll(block=False)
     assert seen == ["good"]
@@ -54,49 +96,70 @@ def test_malformed_message_goes_to_dead_letter_and_consumer_goes_on(
     assert redis_client.xpending(streams.ALERTS, "g")["pending"] == 0
 
 
-def test_unacked_message_is_finished_after_a_crash(redis_client: redis.Redis,
-                                                   clock: FixedClock) -> None:
+def test_unacked_message_is_finished_after_a_crash(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
     publish(redis_client, streams.ALERTS, "alert", _alert("x"), source="t", ts=clock.now())
 
     def crash(env: Envelope) -> None:
         raise SystemExit("the process died while handling")
 
     dying = StreamConsumer(redis_client, streams.ALERTS, "g", "c1", {"alert": crash}, block_ms=0)
-    try:
+    with contextlib.suppress(SystemExit):
         dying.poll(block=False)
-    except SystemExit:
-        pass
     assert redis_client.xpending(streams.ALERTS, "g")["pending"] == 1
     # The same consumer restarted finishes its own pending entry first.
     seen: list[str] = []
-    again = StreamConsumer(redis_client, streams.ALERTS, "g", "c1",
-                           {"alert": lambda env: seen.append(env.body.title)}, block_ms=0)
+    again = StreamConsumer(
+        redis_client,
+        streams.ALERTS,
+        "g",
+        "c1",
+        {"alert": lambda env: seen.append(env.body.title)},
+        block_ms=0,
+    )
     again.poll(block=False)
     assert seen == ["x"]
     assert redis_client.xpending(streams.ALERTS, "g")["pending"] == 0
 
 
-def test_another_consumer_claims_a_stale_pending_entry(redis_client: redis.Redis,
-                                                       clock: FixedClock) -> None:
+def test_another_consumer_claims_a_stale_pending_entry(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
     publish(redis_client, streams.ALERTS, "alert", _alert("x"), source="t", ts=clock.now())
     redis_client.xgroup_create(streams.ALERTS, "g", id="0")
     redis_client.xreadgroup("g", "dead-consumer", {streams.ALERTS: ">"})
     seen: list[str] = []
-    other = StreamConsumer(redis_client, streams.ALERTS, "g", "c2",
-                           {"alert": lambda env: seen.append(env.body.title)},
-                           block_ms=0, claim_idle_ms=0)
+    other = StreamConsumer(
+        redis_client,
+        streams.ALERTS,
+        "g",
+        "c2",
+        {"alert": lambda env: seen.append(env.body.title)},
+        block_ms=0,
+        claim_idle_ms=0,
+    )
     other.poll(block=False)
     assert seen == ["x"]
 
 
-def test_handler_that_keeps_failing_is_dead_lettered(redis_client: redis.Redis,
-                                                     clock: FixedClock) -> None:
+def test_handler_that_keeps_failing_is_dead_lettered(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
     def broken(env: Envelope) -> None:
         raise ValueError("bug")
 
     publish(redis_client, streams.ALERTS, "alert", _alert("x"), source="t", ts=clock.now())
-    consumer = StreamConsumer(redis_client, streams.ALERTS, "g", "c1", {"alert": broken},
-                              block_ms=0, claim_idle_ms=0, max_attempts=3)
+    consumer = StreamConsumer(
+        redis_client,
+        streams.ALERTS,
+        "g",
+        "c1",
+        {"alert": broken},
+        block_ms=0,
+        claim_idle_ms=0,
+        max_attempts=3,
+    )
     for _ in range(4):
         consumer.poll(block=False)
     dead = redis_client.xrange(streams.DEAD_LETTER)
@@ -105,14 +168,27 @@ def test_handler_that_keeps_failing_is_dead_lettered(redis_client: redis.Redis,
 
 
 def test_batch_round_trips_with_exact_prices(redis_client: redis.Redis, clock: FixedClock) -> None:
-    order = Order(order_id="B1-0001", trade_date=date(2026, 11, 23), symbol="600000.SSE",
-                  side=Side.BUY, quantity=300, reference_price=Decimal("10.15"))
-    batch = BatchPublished(batch_id="B1", trade_date=date(2026, 11, 23),
-                           signal_date=date(2026, 11, 20), orders=[order])
+    order = Order(
+        order_id="B1-0001",
+        trade_date=date(2026, 11, 23),
+        symbol="600000.SSE",
+        side=Side.BUY,
+        quantity=300,
+        reference_price=Decimal("10.15"),
+    )
+    batch = BatchPublished(
+        batch_id="B1", trade_date=date(2026, 11, 23), signal_date=date(2026, 11, 20), orders=[order]
+    )
     publish(redis_client, streams.BATCHES, "batch.published", batch, source="t", ts=clock.now())
     got: list[BatchPublished] = []
-    consumer = StreamConsumer(redis_client, streams.BATCHES, "g", "c",
-                              {"batch.published": lambda env: got.append(env.body)}, block_ms=0)
+    consumer = StreamConsumer(
+        redis_client,
+        streams.BATCHES,
+        "g",
+        "c",
+        {"batch.published": lambda env: got.append(env.body)},
+        block_ms=0,
+    )
     consumer.poll(block=False)
     assert got[0].orders[0].reference_price == Decimal("10.15")
     assert got[0] == batch

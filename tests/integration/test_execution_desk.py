@@ -186,3 +186,26 @@ def test_vwap_and_pov_parents_and_a_sell(redis_client: redis.Redis, tmp_path: Pa
         day.desk.parents.work(approve(day.queue, sell))
         day.run(dtime(10, 40))
         assert day.queue.get("s").filled_quantity == 0  # type: ignore[union-attr]  # T+1
+
+
+def test_opening_and_closing_auctions(redis_client: redis.Redis, tmp_path: Path) -> None:
+    cfg = ExecutionConfig(algo=AlgoConfig(opening_auction=True, closing_auction=True,
+                                          end_behaviour=EndBehaviour.LEAVE))
+    with sim_day(redis_client, tmp_path, cfg=cfg, start=dtime(9, 16)) as day:
+        day.desk.parents.work(approve(day.queue, make_order("auc", 1_000_000, end=dtime(9, 40))))
+        day.settle()
+        first = day.broker_orders()
+        assert [(o.volume, o.created_at.time()) for o in first] == [(100_000, dtime(9, 16))]
+        day.run(dtime(9, 31))
+        opening = [t for t in day.broker_trades() if t.orderid == first[0].orderid]
+        assert opening and opening[0].at.time() == dtime(9, 31)  # the 09:30 bar's auction
+        assert opening[0].price == day.gateway.exchange.tape.bars_at(  # type: ignore[union-attr]
+            at(dtime(9, 30)))[0].open
+        day.clock.set(at(dtime(14, 56)))
+        day.run(dtime(14, 58))
+        closing = [o for o in day.broker_orders() if o.created_at.time() >= dtime(14, 57)]
+        assert len(closing) == 1
+        day.run(dtime(15, 1))
+        final = day.queue.get("auc")
+        assert final is not None and final.state in (OrderState.DONE_FOR_DAY, OrderState.FILLED)
+        assert not any(o.active for o in day.broker_orders())

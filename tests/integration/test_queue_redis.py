@@ -17,9 +17,16 @@ from services.bus import streams
 
 
 def _order(order_id: str = "B1-0001", qty: int = 1000, price: str = "10.00") -> Order:
-    return Order(order_id=order_id, batch_id="B1", trade_date=date(2026, 11, 23),
-                 symbol="600000.SSE", name="浦发银行", side=Side.BUY, quantity=qty,
-                 reference_price=Decimal(price))
+    return Order(
+        order_id=order_id,
+        batch_id="B1",
+        trade_date=date(2026, 11, 23),
+        symbol="600000.SSE",
+        name="浦发银行",
+        side=Side.BUY,
+        quantity=qty,
+        reference_price=Decimal(price),
+    )
 
 
 def _exec_commands(client: redis.Redis) -> list[str]:
@@ -35,8 +42,9 @@ def test_ingest_is_idempotent_and_pending(redis_client: redis.Redis, clock: Fixe
     assert _exec_commands(redis_client) == []
 
 
-def test_approval_sends_work_atomically_with_audit(redis_client: redis.Redis,
-                                                   clock: FixedClock) -> None:
+def test_approval_sends_work_atomically_with_audit(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
     queue = OrderQueue(redis_client, clock)
     queue.ingest(_order(), actor="model")
     record = queue.apply("B1-0001", Action.APPROVE, actor="alice")
@@ -47,11 +55,14 @@ def test_approval_sends_work_atomically_with_audit(redis_client: redis.Redis,
     assert redis_client.xlen(streams.DECISIONS) == 1
 
 
-def test_four_eyes_needs_two_different_approvers(redis_client: redis.Redis,
-                                                 clock: FixedClock) -> None:
+def test_four_eyes_needs_two_different_approvers(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
     queue = OrderQueue(redis_client, clock, ApprovalConfig(four_eyes_above=Decimal("5000")))
     queue.ingest(_order(), actor="model")
-    assert queue.apply("B1-0001", Action.APPROVE, actor="alice").state is OrderState.PENDING_APPROVAL
+    assert (
+        queue.apply("B1-0001", Action.APPROVE, actor="alice").state is OrderState.PENDING_APPROVAL
+    )
     with pytest.raises(IllegalTransition, match="already approved"):
         queue.apply("B1-0001", Action.APPROVE, actor="alice")
     assert _exec_commands(redis_client) == []
@@ -77,14 +88,20 @@ def test_fills_and_overfill_refused(redis_client: redis.Redis, clock: FixedClock
     queue.apply("B1-0001", Action.APPROVE, actor="alice")
     queue.apply("B1-0001", Action.START, actor="execution")
     clock.advance(timedelta(minutes=1))
-    part = queue.apply("B1-0001", Action.FILL, actor="execution",
-                       fill=Fill(quantity=400, value=Decimal("4004.00")))
+    part = queue.apply(
+        "B1-0001", Action.FILL, actor="execution", fill=Fill(quantity=400, value=Decimal("4004.00"))
+    )
     assert part.state is OrderState.PARTIALLY_FILLED and part.remaining == 600
     with pytest.raises(IllegalTransition, match="exceeds remaining"):
-        queue.apply("B1-0001", Action.FILL, actor="execution",
-                    fill=Fill(quantity=700, value=Decimal("7000")))
-    done = queue.apply("B1-0001", Action.FILL, actor="execution",
-                       fill=Fill(quantity=600, value=Decimal("6000.00")))
+        queue.apply(
+            "B1-0001",
+            Action.FILL,
+            actor="execution",
+            fill=Fill(quantity=700, value=Decimal("7000")),
+        )
+    done = queue.apply(
+        "B1-0001", Action.FILL, actor="execution", fill=Fill(quantity=600, value=Decimal("6000.00"))
+    )
     assert done.state is OrderState.FILLED
     assert done.average_price == Decimal("10.0040")
 
@@ -94,5 +111,7 @@ def test_reject_needs_a_reason(redis_client: redis.Redis, clock: FixedClock) -> 
     queue.ingest(_order(), actor="model")
     with pytest.raises(IllegalTransition, match="reason"):
         queue.apply("B1-0001", Action.REJECT, actor="alice")
-    assert queue.apply("B1-0001", Action.REJECT, actor="alice",
-                       reason="news: CEO arrested").state is OrderState.REJECTED
+    assert (
+        queue.apply("B1-0001", Action.REJECT, actor="alice", reason="news: CEO arrested").state
+        is OrderState.REJECTED
+    )

@@ -45,13 +45,16 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def _start(redis_server: EmbeddedRedis, tmp_path: Path, step_s: float) -> tuple[subprocess.Popen[bytes], Path]:
+def _start(
+    redis_server: EmbeddedRedis, tmp_path: Path, step_s: float
+) -> tuple[subprocess.Popen[bytes], Path]:
     out = tmp_path / "trace.txt"
     script = tmp_path / "svc.py"
     script.write_text(SCRIPT)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    proc = subprocess.Popen([sys.executable, str(script), redis_server.url, str(out), str(step_s)],
-                            env=env)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), redis_server.url, str(out), str(step_s)], env=env
+    )
     deadline = time.monotonic() + 30
     while "step-start" not in (out.read_text() if out.exists() else ""):
         assert proc.poll() is None, "the service died at start"
@@ -60,8 +63,9 @@ def _start(redis_server: EmbeddedRedis, tmp_path: Path, step_s: float) -> tuple[
     return proc, out
 
 
-def test_first_sigterm_finishes_the_step(redis_server: EmbeddedRedis, redis_client: redis.Redis,
-                                         tmp_path: Path) -> None:
+def test_first_sigterm_finishes_the_step(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis, tmp_path: Path
+) -> None:
     proc, out = _start(redis_server, tmp_path, 1.0)
     assert redis_client.exists(streams.HEARTBEAT.format(service="slowpoke"))
     proc.send_signal(signal.SIGTERM)
@@ -71,8 +75,9 @@ def test_first_sigterm_finishes_the_step(redis_server: EmbeddedRedis, redis_clie
     assert not redis_client.exists(streams.HEARTBEAT.format(service="slowpoke"))
 
 
-def test_second_sigterm_stops_at_once_and_still_tears_down(redis_server: EmbeddedRedis,
-                                                           tmp_path: Path) -> None:
+def test_second_sigterm_stops_at_once_and_still_tears_down(
+    redis_server: EmbeddedRedis, tmp_path: Path
+) -> None:
     proc, out = _start(redis_server, tmp_path, 30.0)
     proc.send_signal(signal.SIGTERM)
     time.sleep(0.2)

@@ -31,6 +31,10 @@ class SimBook:
         self.client = client
         self.prefix = f"{PREFIX}:{account}"
         self.initial_cash = initial_cash
+        # Write-through copies: the gateway (under its lock) is the only writer.
+        self._cash: Decimal | None = None
+        self._positions: dict[str, Position] | None = None
+        self._seq: int | None = None
 
     def key(self, name: str) -> str:
         return f"{self.prefix}:{name}"
@@ -48,16 +52,22 @@ class SimBook:
                 pipe.hset(self.key("pos"), mapping=rolled)
             pipe.set(self.key("day"), day.isoformat())
             pipe.execute()
+        self._positions = None
 
     # ---- reading ----------------------------------------------------------------
     def cash(self) -> Decimal:
-        return Decimal(self.client.get(self.key("cash")) or str(self.initial_cash))
+        if self._cash is None:
+            self._cash = Decimal(self.client.get(self.key("cash")) or str(self.initial_cash))
+        return self._cash
 
     def position(self, symbol: str) -> Position:
-        return load_position(symbol, self.client.hget(self.key("pos"), symbol))
+        return self.positions().get(symbol) or load_position(symbol, None)
 
     def positions(self) -> dict[str, Position]:
-        return {s: load_position(s, raw) for s, raw in self.client.hgetall(self.key("pos")).items()}
+        if self._positions is None:
+            raws = self.client.hgetall(self.key("pos"))
+            self._positions = {s: load_position(s, raw) for s, raw in raws.items()}
+        return dict(self._positions)
 
     def orders(self, day: date) -> list[SimOrder]:
         raws = self.client.hvals(self.key(f"orders:{day.isoformat()}"))
@@ -77,7 +87,12 @@ class SimBook:
         return int(raw or 0)
 
     def next_id(self) -> int:
-        return int(self.client.incr(self.key("seq")))
+        """The next order / trade number; it reaches Redis with the next `save`, which
+        every new order and trade is part of, so no number is ever handed out twice."""
+        if self._seq is None:
+            self._seq = int(self.client.get(self.key("seq")) or 0)
+        self._seq += 1
+        return self._seq
 
     # ---- writing ----------------------------------------------------------------
     def save(self, day: date, order: SimOrder, position: Position | None = None,
@@ -85,8 +100,11 @@ class SimBook:
              used: tuple[datetime, int] | None = None) -> None:
         """Write an order with its position, trade and cash change, all or nothing."""
         stamp = day.isoformat()
+        cash = self.cash() + cash_delta
         with self.client.pipeline(transaction=True) as pipe:
             pipe.hset(self.key(f"orders:{stamp}"), order.orderid, order.model_dump_json())
+            if self._seq is not None:
+                pipe.set(self.key("seq"), self._seq)
             pipe.expire(self.key(f"orders:{stamp}"), DAY_TTL_S)
             if position is not None:
                 pipe.hset(self.key("pos"), order.symbol, position.model_dump_json())
@@ -94,13 +112,15 @@ class SimBook:
                 pipe.hset(self.key(f"trades:{stamp}"), trade.tradeid, trade.model_dump_json())
                 pipe.expire(self.key(f"trades:{stamp}"), DAY_TTL_S)
             if cash_delta:
-                # One writer (the gateway's lock), so read-then-set is exact and safe.
-                pipe.set(self.key("cash"), str(self.cash() + cash_delta))
+                pipe.set(self.key("cash"), str(cash))
             if used is not None:
                 field = f"{order.symbol}|{used[0].isoformat()}"
                 pipe.hincrby(self.key(f"used:{stamp}"), field, used[1])
                 pipe.expire(self.key(f"used:{stamp}"), DAY_TTL_S)
             pipe.execute()
+        self._cash = cash
+        if position is not None:
+            self._positions = {**self.positions(), order.symbol: position}
 
     def set_cursor(self, day: date, minute: datetime) -> None:
         self.client.set(self.key(f"cursor:{day.isoformat()}"), minute.isoformat(), ex=DAY_TTL_S)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from vnpy.trader.constant import Direction, Product, Status
@@ -19,7 +20,8 @@ from execution.gateway.sim.models import FuturePosition, Position, SimOrder, Sim
 from execution.gateway.sim.tape import Bar, SymbolRef
 from execution.rules import classify, future_spec, quantity_rule, tick_size
 
-__all__ = ["Status", "account", "contract", "order", "positions", "tick", "trade"]
+__all__ = ["Status", "account", "contract", "order", "positions", "preopen_tick", "tick",
+           "trade"]
 
 
 def contract(symbol: str, gateway: str) -> ContractData:
@@ -74,6 +76,16 @@ def positions(symbol: str, item: Position, gateway: str) -> list[PositionData]:
 def account(cash: Decimal, available: Decimal, gateway: str) -> AccountData:
     return AccountData(gateway_name=gateway, accountid="SIM", balance=float(cash),
                        frozen=float(cash - available))
+
+
+def preopen_tick(symbol: str, ref: SymbolRef, at: datetime, gateway: str) -> TickData:
+    """Before the first bar: the previous close and the day's limits, no book yet."""
+    code, exchange = split_symbol(symbol)
+    return TickData(
+        gateway_name=gateway, symbol=code, exchange=exchange, datetime=at,
+        last_price=float(ref.prev_close), pre_close=float(ref.prev_close),
+        limit_up=float(ref.limit_up or 0), limit_down=float(ref.limit_down or 0),
+    )
 
 
 def tick(bar: Bar, ref: SymbolRef, day_volume: int, gateway: str) -> TickData:

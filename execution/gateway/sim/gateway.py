@@ -46,6 +46,7 @@ class SimGateway(BaseGateway):
     default_name = "SIM"
     # vnpy's BaseGateway declares these as plain class attributes.
     default_setting: dict[str, str | int | float | bool] = {"account": "paper"}  # noqa: RUF012
+    replays_synchronously = True  # connect() has pushed the whole replay when it returns
     exchanges: list[Exchange] = [  # noqa: RUF012
         Exchange.SSE, Exchange.SZSE, Exchange.BSE, Exchange.CFFEX,
     ]
@@ -154,10 +155,16 @@ class SimGateway(BaseGateway):
             self.subscribed.add(req.vt_symbol)
             if req.vt_symbol in exchange.tape.refs:
                 self.on_contract(events.contract(req.vt_symbol, self.gateway_name))
+            ref = exchange.tape.refs.get(req.vt_symbol)
             bar = exchange.last.get(req.vt_symbol)
-            if bar is not None and self.connected:
-                self.on_tick(events.tick(bar, exchange.tape.refs[bar.symbol],
-                                         exchange.day_volume.get(bar.symbol, 0), self.gateway_name))
+            if ref is None or not self.connected:
+                return
+            if bar is None:
+                self.on_tick(events.preopen_tick(req.vt_symbol, ref, self._need()[0].clock.now(),
+                                                 self.gateway_name))
+            else:
+                self.on_tick(events.tick(bar, ref, exchange.day_volume.get(bar.symbol, 0),
+                                         self.gateway_name))
 
     def query_account(self) -> None:
         with self._lock:

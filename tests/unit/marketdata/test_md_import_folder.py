@@ -223,6 +223,11 @@ def test_new_instrument_with_its_first_unlimited_day(tmp_path: Path, calendar: T
     assert partial_store.instruments().loc["688999.SSE", "board"] == "star"
     prior = partial_store.load_panel(day, 2, ["listed"])["listed"]["688999.SSE"]
     assert list(prior) == [False, True]
+    # Older months were written without the new symbol: the panel still lines up.
+    months = partial_store.load_panel(day, 60, ["close"])["close"]
+    reference = full_store.load_panel(day, 60, ["close"])["close"]
+    assert months["688999.SSE"].isna().sum() == 59
+    pd.testing.assert_frame_equal(months.drop(columns="688999.SSE"), reference)
 
 
 def test_suspended_rows_may_leave_prices_blank(tmp_path: Path, calendar: TradingCalendar,

@@ -8,10 +8,13 @@ from datetime import date, timedelta
 class HolidayCalendar:
     """A trading calendar: weekdays minus the given holidays (inclusive ranges)."""
 
-    def __init__(self, *holidays: date) -> None:
+    def __init__(self, *holidays: date, covered_through: date = date(2099, 12, 31)) -> None:
         self.holidays = set(holidays)
+        self.covered_through = covered_through
 
     def trading_days(self, start: date, end: date) -> list[date]:
+        if end > self.covered_through:  # like marketdata's CalendarNotCovered
+            raise LookupError(f"{end} is after {self.covered_through}")
         days = []
         day = start
         while day <= end:

@@ -94,7 +94,9 @@ def test_listing_days_are_counted_in_trading_days_with_a_calendar() -> None:
     # With the calendar: 09-28, 09-29, 09-30, 10-09 are days 1-4, 10-12 is day 5.
     assert band("688001.SSE", day_after_holiday, listed=listed, calendar=GOLDEN_WEEK_2026) is None
     assert band("688001.SSE", date(2026, 10, 12), listed=listed, calendar=GOLDEN_WEEK_2026) is None
-    assert band("688001.SSE", date(2026, 10, 13), listed=listed, calendar=GOLDEN_WEEK_2026) == "0.20"
+    assert (
+        band("688001.SSE", date(2026, 10, 13), listed=listed, calendar=GOLDEN_WEEK_2026) == "0.20"
+    )
     # Without one every weekday counts, so the holiday weekdays use up the free days.
     assert band("688001.SSE", day_after_holiday, listed=listed) == "0.20"
 
@@ -106,7 +108,12 @@ def test_a_date_before_listing_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("symbol", "normal"),
-    [("600000.SSE", "0.10"), ("300001.SZSE", "0.20"), ("688001.SSE", "0.20"), ("920001.BSE", "0.30")],
+    [
+        ("600000.SSE", "0.10"),
+        ("300001.SZSE", "0.20"),
+        ("688001.SSE", "0.20"),
+        ("920001.BSE", "0.30"),
+    ],
 )
 def test_delisting_period_first_day_free_then_normal_band(symbol: str, normal: str) -> None:
     assert band(symbol, date(2026, 3, 2), delisting_day=1) is None

@@ -32,7 +32,9 @@ from execution.rules import Board, UnknownSecurity, UnsupportedSecurity, classif
         ("IM2612", "CFFEX", Board.INDEX_FUTURE),
     ],
 )
-def test_every_prefix_maps_to_its_exchange_and_board(symbol: str, exchange: str, board: Board) -> None:
+def test_every_prefix_maps_to_its_exchange_and_board(
+    symbol: str, exchange: str, board: Board
+) -> None:
     info = classify(symbol)
     assert (info.exchange.value, info.board) == (exchange, board)
     assert classify(info.symbol) == info

@@ -1,0 +1,100 @@
+"""`desk rules`: the answer for one security, as text or JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+from click.testing import CliRunner
+from rules_kit import GOLDEN_WEEK_2026, HolidayCalendar
+
+from execution.rules import TradingDays
+from services.cli.rules_cmd import rules_command
+
+
+def run(*args: str, obj: object = None) -> click.testing.Result:
+    return CliRunner().invoke(rules_command, list(args), obj=obj)
+
+
+def answer(*args: str, obj: object = None) -> dict[str, object]:
+    result = run(*args, "--json", obj=obj)
+    assert result.exit_code == 0, result.output
+    parsed: dict[str, object] = json.loads(result.output)
+    return parsed
+
+
+def test_json_answer_for_a_main_board_st_stock() -> None:
+    got = answer("600001.SSE", "--date", "2026-07-03", "--prev-close", "1.15", "--st")
+    assert {k: got[k] for k in ("exchange", "board", "band", "limit_up", "limit_down")} == {
+        "exchange": "SSE",
+        "board": "main",
+        "band": "0.05",
+        "limit_up": "1.21",
+        "limit_down": "1.09",
+    }
+    assert (got["buy_min_qty"], got["buy_step_qty"], got["max_order_qty"]) == (100, 100, 1_000_000)
+
+
+def test_half_up_limit_in_the_answer() -> None:
+    got = answer("600000", "--date", "2026-11-20", "--prev-close", "1.15")
+    assert (got["symbol"], got["limit_up"], got["limit_down"]) == ("600000.SSE", "1.27", "1.04")
+
+
+def test_new_listing_has_null_band_and_limits() -> None:
+    got = answer(
+        "688777.SSE", "--date", "2026-11-20", "--prev-close", "30.00", "--listed", "2026-11-18"
+    )
+    assert (got["band"], got["limit_up"], got["limit_down"]) == (None, None, None)
+    assert got["day_count"] == "weekdays"
+    assert (got["buy_min_qty"], got["buy_step_qty"], got["max_order_qty"]) == (200, 1, 100_000)
+
+
+class FakeDesk:
+    """Stands in for services.cli.context.DeskContext: only `.calendar` is used."""
+
+    def __init__(self, calendar: TradingDays) -> None:
+        self._calendar = calendar
+
+    @property
+    def calendar(self) -> TradingDays:
+        return self._calendar
+
+
+def test_listing_days_use_the_desk_calendar_when_there_is_one() -> None:
+    args = ("688777.SSE", "--date", "2026-10-09", "--prev-close", "30.00", "--listed", "2026-09-28")
+    assert answer(*args)["band"] == "0.20"
+    with_calendar = answer(*args, obj=FakeDesk(GOLDEN_WEEK_2026))
+    assert (with_calendar["band"], with_calendar["day_count"]) == (None, "calendar")
+
+
+def test_futures_answer_uses_the_last_trading_day() -> None:
+    got = answer("IM2612.CFFEX", "--date", "2026-12-18", "--prev-close", "6000.0")
+    assert (got["exchange"], got["board"], got["band"]) == ("CFFEX", "index_future", "0.20")
+    assert (got["limit_up"], got["limit_down"], got["max_order_qty"]) == ("7200.0", "4800.0", 20)
+    moved = answer(
+        "IM2612.CFFEX",
+        "--date",
+        "2026-12-18",
+        "--prev-close",
+        "6000.0",
+        obj=FakeDesk(HolidayCalendar(date(2026, 12, 18))),
+    )
+    assert (moved["band"], moved["last_trading_day"]) == ("0.10", "2026-12-21")
+
+
+def test_text_output_is_readable() -> None:
+    result = run("920001.BSE", "--date", "2026-11-20", "--prev-close", "12.34")
+    assert result.exit_code == 0
+    lines = dict(line.split(None, 1) for line in result.output.splitlines())
+    assert (lines["band"], lines["limit_up"], lines["limit_down"]) == ("0.30", "16.04", "8.64")
+
+
+def test_errors_are_one_clear_line() -> None:
+    result = run("999999", "--date", "2026-11-20", "--prev-close", "10")
+    assert result.exit_code == 1
+    assert "999999 matches no known exchange prefix" in result.output
+    bad_price = run("600000", "--date", "2026-11-20", "--prev-close", "ten")
+    assert bad_price.exit_code == 2 and "not a decimal number" in bad_price.output
+    off_tick = run("600000", "--date", "2026-11-20", "--prev-close", "10.005")
+    assert off_tick.exit_code == 1 and "multiple of 0.01" in off_tick.output
