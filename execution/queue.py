@@ -23,6 +23,7 @@ import redis
 from execution.lifecycle import Action, Fill, IllegalTransition, transition
 from execution.orders import LIVE_STATES, Order, OrderRecord, OrderState
 from execution.policy_config import ApprovalConfig
+from execution.risk_gate import RiskStance, read_stance
 from marketdata.clock import Clock
 from services.bus import streams
 from services.bus.bus import publish
@@ -65,11 +66,13 @@ class OrderQueue:
     """Reads and changes order records; every change is audited."""
 
     def __init__(
-        self, client: redis.Redis, clock: Clock, policy: ApprovalConfig | None = None
+        self, client: redis.Redis, clock: Clock, policy: ApprovalConfig | None = None,
+        account: str = "paper",
     ) -> None:
         self.client = client
         self.clock = clock
         self.policy = policy or ApprovalConfig()
+        self.account = account
 
     # ---- reading ---------------------------------------------------------------
     def get(self, order_id: str) -> OrderRecord | None:
@@ -157,9 +160,11 @@ class OrderQueue:
                     if not raw:
                         raise UnknownOrder(f"no order {order_id!r}")
                     before = OrderRecord.from_json(raw)
-                    prices = self._last_prices(pipe, [before]) if action is Action.APPROVE else {}
+                    approving = action is Action.APPROVE
+                    prices = self._last_prices(pipe, [before]) if approving else {}
+                    stance = read_stance(self.client, self.account) if approving else RiskStance()
                     change = _Change(action, actor, reason, confirmed_move, completes_approval)
-                    after = self._decide(before, change, prices, fill=fill, edit=edit)
+                    after = self._decide(before, change, prices, stance, fill=fill, edit=edit)
                     pipe.multi()
                     self._stage(pipe, before, after, change)
                     pipe.execute()
@@ -194,10 +199,12 @@ class OrderQueue:
                         i: OrderRecord.from_json(r) for i, r in zip(ids, raws, strict=True) if r
                     }
                     prices = self._last_prices(pipe, list(befores.values()))
+                    stance = read_stance(self.client, self.account)
                     result = BulkResult()
                     pipe.multi()
                     for oid in ids:
-                        self._stage_one(pipe, befores.get(oid), oid, change, prices, result)
+                        self._stage_one(pipe, befores.get(oid), oid, change, prices, stance,
+                                        result)
                     pipe.execute()
                     return result
                 except redis.WatchError:
@@ -251,9 +258,14 @@ class OrderQueue:
         return {s: Decimal(str(p)) for s, p in zip(symbols, raws, strict=True) if p}
 
     def _decide(self, before: OrderRecord, change: _Change, prices: dict[str, Decimal],
-                fill: Fill | None = None, edit: dict[str, Any] | None = None) -> OrderRecord:
-        if change.action is Action.APPROVE and not change.confirmed_move:
-            self._check_price_move(before, prices.get(before.order.symbol))
+                stance: RiskStance, fill: Fill | None = None,
+                edit: dict[str, Any] | None = None) -> OrderRecord:
+        if change.action is Action.APPROVE:
+            refusal = stance.refusal(before.order)
+            if refusal:
+                raise IllegalTransition(refusal)
+            if not change.confirmed_move:
+                self._check_price_move(before, prices.get(before.order.symbol))
         after = transition(
             before, change.action, actor=change.actor, at=self.clock.now(), reason=change.reason,
             fill=fill, edit=edit, completes_approval=change.completes_approval,
@@ -273,12 +285,12 @@ class OrderQueue:
             )
 
     def _stage_one(self, pipe: Any, before: OrderRecord | None, order_id: str, change: _Change,
-                   prices: dict[str, Decimal], result: BulkResult) -> None:
+                   prices: dict[str, Decimal], stance: RiskStance, result: BulkResult) -> None:
         if before is None:
             result.refused[order_id] = f"no order {order_id!r}"
             return
         try:
-            after = self._decide(before, change, prices)
+            after = self._decide(before, change, prices, stance)
         except IllegalTransition as exc:
             result.refused[order_id] = str(exc)
             return

@@ -69,7 +69,8 @@ def run_demo(settings: DeskSettings, *, auto_approve: bool, speed: float | None,
         clock = start_simulated_day(client, cfg, trade_date, cfg.clock.speed)  # type: ignore[arg-type]
         echo(f"demo: simulated session of {trade_date} at {clock.speed:g}x real time")
         supervisor.start_services()
-        queue = OrderQueue(client, shared_clock(client, cfg), cfg.approval)
+        queue = OrderQueue(client, shared_clock(client, cfg), cfg.approval,
+                           account=cfg.execution.account)
         records = _wait_for_batch(supervisor, client, queue, echo)
         summary["orders_proposed"] = len(records)
         if auto_approve:

@@ -75,7 +75,8 @@ class ServiceContext:
         if self._queue is None:
             from execution.queue import OrderQueue
 
-            self._queue = OrderQueue(self.client, self.clock, self.settings.approval)
+            self._queue = OrderQueue(self.client, self.clock, self.settings.approval,
+                                     account=self.settings.execution.account)
         return self._queue
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
-from execution.algos.planner import Position, Wait, build_curve
+from execution.algos.planner import Wait, build_curve
 from execution.algos.profile import VolumeProfile
 from execution.algos.window import at
 from execution.lifecycle import Action, IllegalTransition
@@ -21,8 +21,8 @@ from execution.orders import LIVE_STATES, Algo, OrderKind, OrderRecord, OrderSta
 from execution.rules import session_phase
 from execution.worker.children import ChildOrder
 from execution.worker.inbox import Seen
-from execution.worker.keys import DAY_TTL_S, POV_BASE
 from execution.worker.parent import Cancel, ParentWorker, Send
+from execution.worker.positions import pov_base, sizing_position
 from services.bus import streams
 from services.bus.bus import publish
 from services.bus.messages import OrderEvent
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 ACTOR = "execution"
 EOD_CANCEL_LEAD = timedelta(seconds=60)  # cancels are refused once the closing auction starts
 MAX_REJECTIONS = 3
-UNLIMITED = 10**12
 
 
 class ParentLifecycle:
@@ -58,8 +57,8 @@ class ParentLifecycle:
         if current.state is OrderState.APPROVED:
             current = self.desk.deps.queue.apply(current.order_id, Action.START, actor=ACTOR,
                                                  reason="taken by the execution service")
-        if current.state in LIVE_STATES and current.order_id not in self.workers:
-            worker = self._adopt(current)
+        if current.state in LIVE_STATES:
+            worker = self._adopt(current)  # replaces a worker left from before an amendment
             if self.desk.market.quote(current.order.symbol) is None:
                 self.desk.catch_up()  # the subscription's first tick is in flight
             self._advance(worker, self.desk.now())
@@ -98,7 +97,10 @@ class ParentLifecycle:
         elif command == "resume":
             self._apply(worker, Action.RESUME, why)
             worker.stopping, worker.next_at = "", None
-        elif command in ("cancel", "amend"):
+        elif command == "amend":  # an edit needs a paused order: no child live at the broker
+            self._apply(worker, Action.PAUSE, why)
+            worker.stopping = "amend"
+        elif command == "cancel":
             worker.stopping = command
         self._advance(worker, self.desk.now())
 
@@ -151,8 +153,8 @@ class ParentLifecycle:
             return self._finish_if_idle(worker, children, now)
         phase = session_phase(now, order.symbol)
         quote = self.desk.market.quote(order.symbol)
-        self._pov_base(worker, now)
-        position = self._position(worker)
+        worker.pov_base = pov_base(self.desk, worker, now)
+        position = sizing_position(self.desk, order)
         recent = self.desk.market.recent_volume(order.symbol, now, self.desk.cfg.slice_interval_s)
         decision = worker.decide(now, phase, children, quote, position, recent)
         if isinstance(decision, Send) and quote is not None:
@@ -173,7 +175,7 @@ class ParentLifecycle:
         eod = at(self.desk.day, self.desk.cfg.end_of_day)
         auction = self.desk.cfg.algo.closing_auction and worker.record.order.kind is OrderKind.STOCK
         cutoff = at(self.desk.day, time(15, 0)) if auction else eod - EOD_CANCEL_LEAD
-        if now >= cutoff and worker.stopping not in ("cancel", "amend"):
+        if now >= cutoff and worker.stopping != "cancel":
             worker.stopping = "end of day"
 
     def _finish_if_idle(self, worker: ParentWorker, children: list[ChildOrder],
@@ -190,8 +192,6 @@ class ParentLifecycle:
         elif worker.stopping == "end of day" and now >= at(self.desk.day, self.desk.cfg.end_of_day):
             total = worker.record.order.quantity
             self._apply(worker, Action.END_OF_DAY, f"{left} of {total} left at the end of day")
-            self.workers.pop(worker.order_id, None)
-        elif worker.stopping == "amend":
             self.workers.pop(worker.order_id, None)
 
     # ---- helpers ---------------------------------------------------------------------
@@ -210,28 +210,3 @@ class ParentLifecycle:
         body = OrderEvent(record=worker.record, event="waiting", detail=reason)
         publish(self.desk.client, streams.EVENTS, "order.event", body, source=ACTOR,
                 ts=self.desk.now())
-
-    def _position(self, worker: ParentWorker) -> Position:
-        order = worker.record.order
-        if order.kind is OrderKind.HEDGE:
-            return Position(UNLIMITED, UNLIMITED)
-        if order.side.value == "buy":
-            return Position()
-        held = self.desk.fills.ledger().positions.get(order.symbol)
-        if held is None:
-            return Position()
-        busy = self.desk.book.open_sells(order.symbol)
-        return Position(max(held.quantity - busy, 0), max(held.sellable - busy, 0))
-
-    def _pov_base(self, worker: ParentWorker, now: datetime) -> None:
-        order = worker.record.order
-        quote = self.desk.market.quote(order.symbol)
-        if order.algo is not Algo.POV or quote is None or now < worker.window.start:
-            return
-        key = POV_BASE.format(trade_date=self.desk.day.isoformat())
-        if worker.window.start <= at(self.desk.day, time(9, 30)):
-            worker.pov_base = 0
-            return
-        if self.desk.client.hsetnx(key, order.order_id, quote.volume):
-            self.desk.client.expire(key, DAY_TTL_S)
-        worker.pov_base = int(self.desk.client.hget(key, order.order_id) or 0)

@@ -83,7 +83,8 @@ class DeskContext:
     def queue(self) -> OrderQueue:
         from execution.queue import OrderQueue
 
-        return OrderQueue(self.client(), self.clock, self.settings.approval)
+        return OrderQueue(self.client(), self.clock, self.settings.approval,
+                          account=self.settings.execution.account)
 
 
 pass_desk = click.make_pass_decorator(DeskContext)

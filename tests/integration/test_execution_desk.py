@@ -209,3 +209,29 @@ def test_opening_and_closing_auctions(redis_client: redis.Redis, tmp_path: Path)
         final = day.queue.get("auc")
         assert final is not None and final.state in (OrderState.DONE_FOR_DAY, OrderState.FILLED)
         assert not any(o.active for o in day.broker_orders())
+
+
+def test_amend_stops_the_children_and_the_reapproved_parent_carries_on(
+    redis_client: redis.Redis, tmp_path: Path,
+) -> None:
+    from execution.lifecycle import Action
+
+    with sim_day(redis_client, tmp_path) as day:
+        day.run(dtime(9, 31))
+        day.desk.parents.work(approve(day.queue, make_order("am", 60_000)))
+        day.run(dtime(9, 40))
+        day.desk.parents.control("am", "amend", "trader", "smaller")
+        day.run(dtime(9, 42))
+        assert day.queue.get("am").state is OrderState.PAUSED  # type: ignore[union-attr]
+        assert not any(o.active for o in day.broker_orders())
+        done = day.queue.get("am").filled_quantity  # type: ignore[union-attr]
+        day.queue.apply("am", Action.EDIT, actor="trader", edit={"quantity": done + 5_000})
+        time.sleep(1.1)  # the desk re-reads records every second
+        day.run(dtime(9, 43))
+        assert "am" not in day.desk.parents.workers  # back for approval
+        day.desk.parents.work(day.queue.apply("am", Action.APPROVE, actor="trader"))
+        day.run(dtime(10, 35))
+        final = day.queue.get("am")
+        assert final is not None and final.state is OrderState.FILLED
+        assert final.filled_quantity == done + 5_000
+        assert sum(t.volume for t in day.broker_trades()) == done + 5_000

@@ -115,3 +115,24 @@ def test_reject_needs_a_reason(redis_client: redis.Redis, clock: FixedClock) -> 
         queue.apply("B1-0001", Action.REJECT, actor="alice", reason="news: CEO arrested").state
         is OrderState.REJECTED
     )
+
+
+def test_reducing_state_refuses_buys_but_not_sells(redis_client: redis.Redis,
+                                                   clock: FixedClock) -> None:
+    import json
+
+    queue = OrderQueue(redis_client, clock, account="paper")
+    queue.ingest(_order("B1-0001"), actor="model")
+    sell = _order("B1-0002").model_copy(update={"side": Side.SELL})
+    queue.ingest(sell, actor="model")
+    redis_client.set(streams.RISK_STATE.format(account="paper"),
+                     json.dumps({"reducing": True, "blocked_symbols": []}))
+    with pytest.raises(IllegalTransition, match="reducing"):
+        queue.apply("B1-0001", Action.APPROVE, actor="alice")
+    assert queue.apply("B1-0002", Action.APPROVE, actor="alice").state is OrderState.APPROVED
+    bulk = queue.apply_many(["B1-0001"], Action.APPROVE, actor="alice")
+    assert "reducing" in bulk.refused["B1-0001"]
+    redis_client.set(streams.RISK_STATE.format(account="paper"),
+                     json.dumps({"reducing": False, "blocked_symbols": ["600000.SSE"]}))
+    with pytest.raises(IllegalTransition, match="over a portfolio limit"):
+        queue.apply("B1-0001", Action.APPROVE, actor="alice")
