@@ -24,7 +24,8 @@ def setup_logging(service: str, data_dir: Path, cfg: LoggingConfig) -> Path:
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / f"{service}.log"
     logger.remove()
-    logger.configure(extra={"service": service})
+    # A patcher, not default extras: vnpy reconfigures loguru's extras when imported.
+    logger.configure(patcher=lambda record: record["extra"].setdefault("service", service))
     if cfg.console:
         logger.add(sys.stderr, level=cfg.level, format=FORMAT, colorize=None)
     logger.add(

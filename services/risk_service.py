@@ -210,8 +210,9 @@ class RiskService(Service):
             held = [s for s, q in book.positions.items() if q]
             breaches += stale_breaches(self.price_clock.times(held, raw, now), now, limits)
         for b in breaches:
+            # Once a day per breach: its value (an age, a weight) moves on every check.
             self._alert("warning", f"limit: {b.kind.value} {b.subject}", b.detail, now,
-                        key=f"limit-{b.kind.value}-{b.subject}", signature=f"{b.value:.2f}")
+                        key=f"limit-{b.kind.value}-{b.subject}", signature=b.kind.value)
         return breaches
 
     # -- inputs ------------------------------------------------------------------------

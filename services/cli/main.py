@@ -36,8 +36,8 @@ def _add_part_commands() -> None:
     from services.cli.rules_cmd import rules_command
     from services.cli.users_cmd import users_group
 
-    for command in (config_group, data_group, rules_command, backtest_command, risk_group, users_group,
-                    *ORDER_COMMANDS):
+    for command in (config_group, data_group, rules_command, backtest_command, risk_group,
+                    users_group, *ORDER_COMMANDS):
         cli.add_command(command)
 
 
