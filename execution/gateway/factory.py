@@ -63,13 +63,29 @@ def connect_setting(cfg: GatewayConfig, defaults: Mapping[str, Any],
             f"its keys are {sorted(known)}"
         )
     setting = {k: (v[0] if isinstance(v, list) and v else v) for k, v in defaults.items()}
-    setting.update(cfg.setting)
+    for key, value in cfg.setting.items():
+        setting[key] = _typed(cfg.name, key, value, defaults.get(key))
     for key, variable in cfg.setting_env.items():
         if variable not in env or not env[variable]:
             raise GatewayConfigError(
                 f"gateway {cfg.name}: connect key {key!r} is read from the environment "
                 f"variable {variable}, which is not set"
             )
-        value = env[variable]
-        setting[key] = type(defaults[key])(value) if isinstance(defaults.get(key), int) else value
+        setting[key] = _typed(cfg.name, key, env[variable], defaults.get(key))
     return setting
+
+
+def _typed(gateway: str, key: str, value: str, default: Any) -> Any:
+    """YAML and the environment give text; vnpy wants the default's type (ints, choices)."""
+    if isinstance(default, bool) or not isinstance(default, int | list):
+        return value
+    if isinstance(default, list):
+        if value not in default:
+            raise GatewayConfigError(f"gateway {gateway}: {key!r} must be one of {default}, "
+                                     f"got {value!r}")
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise GatewayConfigError(f"gateway {gateway}: {key!r} must be a whole number, "
+                                 f"got {value!r}") from None

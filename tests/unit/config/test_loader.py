@@ -24,7 +24,8 @@ def test_shipped_paper_config_loads() -> None:
 
 def test_production_example_loads_with_its_secrets(repo_root: Path) -> None:
     env = {"DESK_REDIS_PASSWORD": "x", "DESK_XTP_USER": "u", "DESK_XTP_PASSWORD": "p",
-           "DESK_CTP_USER": "u", "DESK_CTP_PASSWORD": "p"}
+           "DESK_XTP_AUTH_CODE": "a", "DESK_CTP_USER": "u", "DESK_CTP_PASSWORD": "p",
+           "DESK_CTP_AUTH_CODE": "a"}
     settings = load_settings(repo_root / "config" / "production.example.yaml", env=env)
     assert settings.mode == "production"
     assert settings.execution.stock_gateway.name == "XtpGateway"
@@ -68,3 +69,18 @@ def test_environment_overrides_data_dir_and_redis(tmp_path: Path) -> None:
                                                   "DESK_REDIS_URL": "redis://127.0.0.1:7777/0"})
     assert settings.data_dir == tmp_path
     assert settings.redis.url == "redis://127.0.0.1:7777/0"
+
+
+def test_production_example_matches_the_real_gateways_connect_keys(repo_root: Path) -> None:
+    from execution.gateway.factory import connect_setting, gateway_class
+
+    env = {name: "x" for name in ("DESK_REDIS_PASSWORD", "DESK_XTP_USER", "DESK_XTP_PASSWORD",
+                                  "DESK_XTP_AUTH_CODE", "DESK_CTP_USER", "DESK_CTP_PASSWORD",
+                                  "DESK_CTP_AUTH_CODE")}
+    settings = load_settings(repo_root / "config" / "production.example.yaml", env=env)
+    xtp = settings.execution.stock_gateway
+    ctp = settings.execution.futures_gateway
+    xtp_setting = connect_setting(xtp, gateway_class(xtp.name).default_setting, env)
+    ctp_setting = connect_setting(ctp, gateway_class(ctp.name).default_setting, env)
+    assert xtp_setting["客户号"] == 1 and xtp_setting["行情协议"] == "TCP"
+    assert ctp_setting["柜台环境"] == "实盘" and ctp_setting["密码"] == "x"
