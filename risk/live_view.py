@@ -60,18 +60,27 @@ def stock_values(positions: Mapping[str, int], prices: Mapping[str, Decimal]) ->
 
 
 class PriceClock:
-    """When each symbol's last price last changed: the last-prices hash has no times."""
+    """When each symbol's last price was last updated.
+
+    The execution service stamps every update (`desk:prices:at`); a quiet stock whose
+    price did not change is not stale. Without stamps (another writer), fall back to
+    the time the price was last seen to change.
+    """
 
     def __init__(self) -> None:
         self._seen: dict[str, tuple[str, datetime]] = {}
 
-    def times(self, symbols: list[str], raw: Mapping[str, str],
-              now: datetime) -> dict[str, datetime | None]:
+    def times(self, symbols: list[str], raw: Mapping[str, str], now: datetime,
+              stamps: Mapping[str, str] | None = None) -> dict[str, datetime | None]:
         out: dict[str, datetime | None] = {}
         for symbol in symbols:
             price = raw.get(symbol)
             if price is None:
                 out[symbol] = None
+                continue
+            stamp = (stamps or {}).get(symbol)
+            if stamp:
+                out[symbol] = datetime.fromisoformat(stamp)
                 continue
             seen = self._seen.get(symbol)
             if seen is None or seen[0] != price:

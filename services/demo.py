@@ -22,7 +22,7 @@ import redis
 from config.loader import DEFAULT_CONFIG
 from config.settings import DeskSettings
 from execution.lifecycle import Action
-from execution.orders import OrderRecord, OrderState
+from execution.orders import LIVE_STATES, OrderRecord, OrderState
 from execution.queue import OrderQueue
 from services.bus import streams
 from services.clock_setup import shared_clock, start_simulated_day
@@ -78,7 +78,7 @@ def run_demo(settings: DeskSettings, *, auto_approve: bool, speed: float | None,
         else:
             echo("demo: no --auto-approve: the batch waits for a trader and expires at the close")
         _run_session(supervisor, client, queue, echo)
-        summary.update(_figures(client, queue, cfg))
+        summary.update(_figures(client, queue))
     except DemoFailed as exc:
         summary["error"] = str(exc)
         echo(f"demo: FAILED: {exc}")
@@ -146,9 +146,18 @@ def _progress(queue: OrderQueue) -> str:
     return f"filled {filled:,} of {wanted:,} approved shares; orders: {parts}"
 
 
-def _figures(client: redis.Redis, queue: OrderQueue, cfg: DeskSettings) -> dict[str, Any]:
-    time.sleep(1.0)  # let the services finish the closing step
-    records = queue.list_orders()
+def _settled(queue: OrderQueue, timeout_s: float = 15.0) -> list[OrderRecord]:
+    """The orders once the execution service has closed the day (no live order left)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        records = queue.list_orders()
+        if not any(r.state in LIVE_STATES for r in records) or time.monotonic() > deadline:
+            return records
+        time.sleep(0.2)
+
+
+def _figures(client: redis.Redis, queue: OrderQueue) -> dict[str, Any]:
+    records = _settled(queue)
     model = [r for r in records if r.order.created_by == "model"]
     nav, drawdown = _nav(client)
     return {

@@ -208,7 +208,9 @@ class RiskService(Service):
                     + turnover_breaches(values, daily.mean_amount, limits))
         if session_phase(now, "stock", self.ctx.calendar).continuous:
             held = [s for s, q in book.positions.items() if q]
-            breaches += stale_breaches(self.price_clock.times(held, raw, now), now, limits)
+            stamps: dict[str, str] = self.ctx.client.hgetall(streams.PRICE_TIMES)  # type: ignore[assignment]
+            breaches += stale_breaches(self.price_clock.times(held, raw, now, stamps), now,
+                                       limits)
         for b in breaches:
             # Once a day per breach: its value (an age, a weight) moves on every check.
             self._alert("warning", f"limit: {b.kind.value} {b.subject}", b.detail, now,

@@ -74,5 +74,9 @@ class MarketState:
         if not self._dirty:
             return
         prices: dict[str | bytes, str] = {s: str(self.quotes[s].last) for s in self._dirty}
-        client.hset(streams.LAST_PRICES, mapping=prices)
+        times: dict[str | bytes, str] = {s: self.quotes[s].at.isoformat() for s in self._dirty}
+        pipe = client.pipeline(transaction=False)
+        pipe.hset(streams.LAST_PRICES, mapping=prices)
+        pipe.hset(streams.PRICE_TIMES, mapping=times)  # staleness = no update, not no change
+        pipe.execute()
         self._dirty.clear()

@@ -38,6 +38,7 @@ LEDGER = f"{PREFIX}:ledger:{{account}}"  # JSON positions and cash
 HWM = f"{PREFIX}:risk:hwm:{{account}}"  # high-water mark
 RISK_STATE = f"{PREFIX}:risk:state:{{account}}"  # JSON hedge ladder state
 LAST_PRICES = f"{PREFIX}:prices:last"  # hash symbol -> last price
+PRICE_TIMES = f"{PREFIX}:prices:at"  # hash symbol -> ISO time of the last quote update
 HALT = f"{PREFIX}:halt"  # present = trading halted (kill switch)
 CLOCK = f"{PREFIX}:clock"  # JSON simulated clock shared by all services
 SCHEDULER_RUNS = f"{PREFIX}:scheduler:runs"  # list of recent model runs, newest first
