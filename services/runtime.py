@@ -116,9 +116,11 @@ class Runner:
     def request_stop(self) -> None:
         self._stop_requested = True
 
-    def install_signal_handlers(self) -> None:
+    def install_signal_handlers(self, supervised: bool = False) -> None:
         signal.signal(signal.SIGTERM, self._on_signal)
-        signal.signal(signal.SIGINT, self._on_signal)
+        # Under the supervisor, Ctrl-C in the terminal reaches the whole process group;
+        # only the supervisor's SIGTERM should stop a child, or it would count twice.
+        signal.signal(signal.SIGINT, signal.SIG_IGN if supervised else self._on_signal)
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         if self._stop_requested:

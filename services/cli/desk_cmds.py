@@ -46,7 +46,7 @@ def run_command(desk: DeskContext, service: str | None, supervised: bool) -> Non
     runner = Runner(service_class(service)(ctx),
                     heartbeat_interval_s=settings.supervisor.heartbeat_interval_s,
                     heartbeat_ttl_s=settings.supervisor.heartbeat_ttl_s)
-    runner.install_signal_handlers()
+    runner.install_signal_handlers(supervised)
     sys.exit(runner.run())
 
 
