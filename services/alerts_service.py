@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import httpx
 from loguru import logger
+from prometheus_client import CollectorRegistry, start_http_server
 from tenacity import retry, stop_after_attempt, wait_exponential
 
 from services.bus import streams
 from services.bus.bus import StreamConsumer
 from services.bus.messages import Alert, Envelope
+from services.metrics import DeskCollector
 from services.runtime import Service
 
 LEVELS = {"info": "INFO", "warning": "WARNING", "critical": "CRITICAL"}
@@ -36,6 +38,20 @@ class AlertsService(Service):
             reraise=True,
         )(self._post)
         self.info["sent"] = 0
+        self._serve_metrics(cfg.metrics_port)
+
+    def _serve_metrics(self, port: int) -> None:
+        if port == 0:
+            return
+        registry = CollectorRegistry()
+        registry.register(DeskCollector(self.ctx.client, self.ctx.settings.execution.account))
+        try:
+            self.metrics_server, _thread = start_http_server(port, addr="127.0.0.1",
+                                                             registry=registry)
+        except OSError as exc:  # a busy port must not stop the alerts
+            logger.error("metrics not served on 127.0.0.1:{}: {}", port, exc)
+            return
+        self.info["metrics"] = f"http://127.0.0.1:{port}/metrics"
 
     def step(self) -> None:
         self.consumer.poll(block=True)
@@ -43,6 +59,8 @@ class AlertsService(Service):
     def teardown(self) -> None:
         if hasattr(self, "http"):
             self.http.close()
+        if hasattr(self, "metrics_server"):
+            self.metrics_server.shutdown()
 
     def on_alert(self, env: Envelope) -> None:
         alert = env.body

@@ -46,6 +46,8 @@ class AlertsConfig(Frozen):
     webhook_url: HttpUrl | None = None
     webhook_timeout_s: float = Field(default=5.0, gt=0)
     webhook_retries: int = Field(default=3, ge=0, le=10)
+    # Prometheus metrics of the whole desk on 127.0.0.1:<port>; 0 turns them off.
+    metrics_port: int = Field(default=9108, ge=0, le=65535)
 
 
 class SupervisorConfig(Frozen):

@@ -61,12 +61,17 @@ def _batch(client: redis.Redis) -> dict[str, Any] | None:
     if not day:
         return None
     summary = json.loads(client.get(streams.BATCH.format(trade_date=day)) or "{}")
+    return {**summary, "states": dict(order_states(client, day))}
+
+
+def order_states(client: redis.Redis, day: str) -> Counter[str]:
+    """How many orders of trade date `day` are in each state."""
     ids = client.zrange(streams.ORDERS_BY_DATE.format(trade_date=day), 0, -1)
     states: Counter[str] = Counter()
     for raw in client.mget([streams.ORDER.format(order_id=i) for i in ids]) if ids else []:
         if raw:
             states[json.loads(raw)["state"]] += 1
-    return {**summary, "states": dict(states)}
+    return states
 
 
 def render_status(report: dict[str, Any]) -> str:

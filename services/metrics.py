@@ -1,0 +1,81 @@
+"""Prometheus metrics for operations, read from the desk's Redis at scrape time.
+
+One collector gives the whole desk's health (services, streams, orders, NAV, halt),
+so every service process stays free of metrics plumbing. The alerts service serves
+it on 127.0.0.1 (`alerts.metrics_port`; 0 turns it off).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import redis
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from services.bus import streams
+from services.registry import SERVICES
+from services.status import order_states
+
+
+class DeskCollector(Collector):
+    def __init__(self, client: redis.Redis, account: str) -> None:
+        self.client = client
+        self.account = account
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self._services()
+        yield from self._streams()
+        yield from self._orders()
+        yield from self._risk()
+
+    def _services(self) -> Iterator[Metric]:
+        up = GaugeMetricFamily("desk_service_up", "1 if the service's heartbeat is live",
+                               labels=["service"])
+        age = GaugeMetricFamily("desk_service_heartbeat_age_seconds",
+                                "seconds since the service's last heartbeat", labels=["service"])
+        for name in SERVICES:
+            raw = self.client.get(streams.HEARTBEAT.format(service=name))
+            up.add_metric([name], 1.0 if raw else 0.0)
+            if raw:
+                age.add_metric([name], time.time() - float(json.loads(raw).get("wall", 0)))
+        yield up
+        yield age
+
+    def _streams(self) -> Iterator[Metric]:
+        length = GaugeMetricFamily("desk_stream_length", "entries in the stream", labels=["stream"])
+        pending = GaugeMetricFamily("desk_stream_pending", "entries read but not acknowledged",
+                                    labels=["stream", "group"])
+        for stream in streams.ALL_STREAMS:
+            if not self.client.exists(stream):
+                length.add_metric([stream], 0.0)
+                continue
+            length.add_metric([stream], float(self.client.xlen(stream)))
+            for group in self.client.xinfo_groups(stream):
+                pending.add_metric([stream, group["name"]], float(group["pending"]))
+        yield length
+        yield pending
+
+    def _orders(self) -> Iterator[Metric]:
+        gauge = GaugeMetricFamily("desk_orders", "orders of the current trade date by state",
+                                  labels=["state"])
+        day = self.client.get(streams.CURRENT_BATCH)
+        states = order_states(self.client, day) if day else {}
+        for state, count in sorted(states.items()):
+            gauge.add_metric([state], float(count))
+        yield gauge
+        yield GaugeMetricFamily("desk_halted", "1 while the kill switch is on",
+                                value=1.0 if self.client.exists(streams.HALT) else 0.0)
+
+    def _risk(self) -> Iterator[Metric]:
+        last = self.client.xrevrange(streams.NAV, count=1)
+        if not last:
+            return
+        body = json.loads(last[0][1]["body"])
+        yield GaugeMetricFamily("desk_nav_cny", "latest NAV", value=float(body["nav"]))
+        yield GaugeMetricFamily("desk_drawdown_ratio", "drawdown from the high-water mark",
+                                value=float(body["drawdown"]))
+        yield GaugeMetricFamily("desk_hedge_ratio", "share of the book hedged",
+                                value=float(body.get("hedge_ratio", 0.0)))

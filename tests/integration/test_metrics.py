@@ -1,0 +1,36 @@
+"""The Prometheus collector reads the desk's health from a real Redis."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+from decimal import Decimal
+
+import redis
+from prometheus_client import CollectorRegistry, generate_latest
+
+from execution.orders import Order, Side
+from execution.queue import OrderQueue
+from marketdata.clock import FixedClock
+from services.bus import streams
+from services.metrics import DeskCollector
+
+
+def test_metrics_show_services_streams_orders_and_halt(redis_client: redis.Redis,
+                                                       clock: FixedClock) -> None:
+    redis_client.set(streams.HEARTBEAT.format(service="execution"),
+                     json.dumps({"wall": time.time() - 3}))
+    queue = OrderQueue(redis_client, clock)
+    queue.ingest(Order(order_id="B1-0001", trade_date=date(2026, 11, 23), symbol="600000.SSE",
+                       side=Side.BUY, quantity=100, reference_price=Decimal("10")), actor="model")
+    redis_client.set(streams.CURRENT_BATCH, "2026-11-23")
+    queue.halt(actor="alice", reason="test")
+    registry = CollectorRegistry()
+    registry.register(DeskCollector(redis_client, "paper"))
+    text = generate_latest(registry).decode()
+    assert 'desk_service_up{service="execution"} 1.0' in text
+    assert 'desk_service_up{service="risk"} 0.0' in text
+    assert 'desk_orders{state="pending_approval"} 1.0' in text
+    assert "desk_halted 1.0" in text
+    assert 'desk_stream_length{stream="desk:exec"} 1.0' in text
