@@ -1,132 +1,125 @@
-"""Boards and their daily price limits, as dated tables (a-share-rules.md sections 1, 5).
+"""Boards and daily price limits over whole arrays of stocks, for the synthetic market
+and import validation.
 
-Used to validate imported bars and to generate the synthetic market. The order-side
-rules (lots, price cages, fees) live in `execution.rules`.
+The facts are `execution.rules`' (codes in `classify`, dated bands and new-listing rules
+in `execution/rules/data.py`); this module only turns them into numpy arrays.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from enum import StrEnum
+from datetime import date, timedelta
 
 import numpy as np
 import numpy.typing as npt
 
+from execution.rules import Board, RuleNotModelled, board_band, classify, new_listing
+from execution.rules.data import BSE_CODE_SWITCH, DELISTING_FREE_DAYS, NEW_LISTING_FREE_DAYS
 
-class Board(StrEnum):
-    MAIN = "main"
-    CHINEXT = "chinext"
-    STAR = "star"
-    BSE = "bse"
+__all__ = [
+    "DELISTING_FREE_DAYS",
+    "STOCK_BOARDS",
+    "Board",
+    "ListingRule",
+    "band_matrix",
+    "band_table",
+    "board_of",
+    "limit_prices",
+    "listing_rule",
+    "price_band",
+]
 
+# The boards the store holds, in the order of `band_table`'s second axis.
+STOCK_BOARDS: tuple[Board, ...] = (Board.MAIN, Board.CHINEXT, Board.STAR, Board.BSE)
 
-# (exchange, code prefix, board). Never map a bare leading 8 or 9: 900xxx is an SSE B-share.
-BOARD_PREFIXES: tuple[tuple[str, str, Board], ...] = (
-    ("SSE", "600", Board.MAIN), ("SSE", "601", Board.MAIN), ("SSE", "603", Board.MAIN),
-    ("SSE", "605", Board.MAIN), ("SSE", "688", Board.STAR), ("SSE", "689", Board.STAR),
-    ("SZSE", "000", Board.MAIN), ("SZSE", "001", Board.MAIN), ("SZSE", "002", Board.MAIN),
-    ("SZSE", "003", Board.MAIN), ("SZSE", "300", Board.CHINEXT), ("SZSE", "301", Board.CHINEXT),
-    ("SZSE", "302132", Board.CHINEXT),
-    ("BSE", "920", Board.BSE),
-    # Codes used on the BSE before the move to 920xxx on 2025-10-09.
-    ("BSE", "43", Board.BSE), ("BSE", "83", Board.BSE), ("BSE", "87", Board.BSE),
-    ("BSE", "88", Board.BSE),
-)
+# Stored history reaches back before BSE moved to 920xxx codes: a legacy BSE code is
+# classified as of the last day it was in use rather than refused.
+_LEGACY_CODES_IN_USE = BSE_CODE_SWITCH - timedelta(days=1)
 
 
 def board_of(vt_symbol: str) -> Board:
-    """The board of an A-share vt_symbol such as '600000.SSE'."""
-    code, _, exchange = vt_symbol.partition(".")
-    if len(code) == 6 and code.isdigit():
-        for exch, prefix, board in BOARD_PREFIXES:
-            if exchange == exch and code.startswith(prefix):
-                return board
+    """The board of an A-share vt_symbol such as '600000.SSE' (legacy BSE codes included)."""
+    try:
+        info = classify(vt_symbol, _LEGACY_CODES_IN_USE)
+    except ValueError as exc:
+        reason = str(exc)
+    else:
+        if info.board not in STOCK_BOARDS:
+            reason = f"{info.symbol} is on the {info.board.value} board"
+        elif info.symbol != vt_symbol:
+            reason = f"write it as {info.symbol}"
+        else:
+            return info.board
     raise ValueError(
         f"{vt_symbol!r} is not an A-share vt_symbol (expected e.g. 600000.SSE, 000001.SZSE, "
-        "300750.SZSE, 688981.SSE, 920001.BSE)"
+        f"300750.SZSE, 688981.SSE, 920001.BSE): {reason}"
     )
 
 
-@dataclass(frozen=True)
-class BandRule:
-    board: Board
-    risk_warning: bool  # ST / *ST / delisting period
-    since: date
-    band: float
-
-
-PRICE_BANDS: tuple[BandRule, ...] = (
-    BandRule(Board.MAIN, False, date(1996, 12, 16), 0.10),
-    BandRule(Board.MAIN, True, date(1998, 4, 22), 0.05),
-    BandRule(Board.MAIN, True, date(2026, 7, 6), 0.10),
-    BandRule(Board.CHINEXT, False, date(2009, 10, 30), 0.10),
-    BandRule(Board.CHINEXT, True, date(2009, 10, 30), 0.05),
-    BandRule(Board.CHINEXT, False, date(2020, 8, 24), 0.20),
-    BandRule(Board.CHINEXT, True, date(2020, 8, 24), 0.20),
-    BandRule(Board.STAR, False, date(2019, 7, 22), 0.20),
-    BandRule(Board.STAR, True, date(2019, 7, 22), 0.20),
-    BandRule(Board.BSE, False, date(2021, 11, 15), 0.30),
-    BandRule(Board.BSE, True, date(2021, 11, 15), 0.30),
-)
-
-
-@dataclass(frozen=True)
-class ListingRule:
-    """Price limits right after an IPO, by the date the stock listed."""
-
-    board: Board
-    since: date
-    free_days: int  # first trading days with no price limit
-    first_day_up: float | None = None  # older regime: a wider, asymmetric first-day band
-    first_day_down: float | None = None
-
-
-LISTING_RULES: tuple[ListingRule, ...] = (
-    ListingRule(Board.MAIN, date(2014, 1, 1), 0, 0.44, 0.36),
-    ListingRule(Board.MAIN, date(2023, 4, 10), 5),
-    ListingRule(Board.CHINEXT, date(2014, 1, 1), 0, 0.44, 0.36),
-    ListingRule(Board.CHINEXT, date(2020, 8, 24), 5),
-    ListingRule(Board.STAR, date(2019, 7, 22), 5),
-    ListingRule(Board.BSE, date(2021, 11, 15), 1),
-)
-
-DELISTING_FREE_DAYS = 1  # the first day of the delisting period has no limit
-
-
 def price_band(board: Board, risk_warning: bool, day: date) -> float:
-    rules = [r for r in PRICE_BANDS if r.board is board and r.risk_warning == risk_warning]
-    in_force = [r for r in rules if r.since <= day]
-    if not in_force:
-        raise ValueError(f"no price band known for {board.value} on {day.isoformat()}")
-    return max(in_force, key=lambda r: r.since).band
+    """The board's band on `day` (risk warning: ST, *ST, delisting period), as a float."""
+    try:
+        return float(board_band(board, day, st=risk_warning))
+    except RuleNotModelled as exc:
+        raise RuleNotModelled(f"no price band known for {board.value} on {day}: {exc}") from None
 
 
-def listing_rule(board: Board, list_date: date) -> ListingRule:
-    rules = [r for r in LISTING_RULES if r.board is board and r.since <= list_date]
-    if not rules:
-        return ListingRule(board, list_date, 0)
-    return max(rules, key=lambda r: r.since)
+def band_table(days: Sequence[date]) -> npt.NDArray[np.float64]:
+    """Bands indexed (day, board in STOCK_BOARDS order, risk warning 0/1)."""
+    return np.array(
+        [[[price_band(board, warned, day) for warned in (False, True)] for board in STOCK_BOARDS]
+         for day in days],
+        dtype=np.float64,
+    ).reshape(len(days), len(STOCK_BOARDS), 2)
 
 
 def band_matrix(
     boards: npt.NDArray[np.str_], risk: npt.NDArray[np.bool_], day: date
 ) -> npt.NDArray[np.float64]:
-    """Price band per stock on `day` (vectorised over stocks)."""
-    out = np.empty(len(boards), dtype=np.float64)
-    for board in Board:
+    """Price band per stock on `day` (vectorised over stocks; NaN for an unknown board)."""
+    table = band_table([day])[0]
+    out = np.full(len(boards), np.nan)
+    for b, board in enumerate(STOCK_BOARDS):
         on_board = boards == board.value
-        for warned in (False, True):
-            mask = on_board & (risk == warned)
-            if mask.any():
-                out[mask] = price_band(board, warned, day)
+        out[on_board] = np.where(risk[on_board], table[b, 1], table[b, 0])
     return out
+
+
+@dataclass(frozen=True)
+class ListingRule:
+    """Price limits right after an IPO, as floats for the array code.
+
+    `free_days`: first trading days with no limit. `first_day_up`/`first_day_down`: an
+    approval-system IPO's first-day range around the issue price (None where not modelled).
+    """
+
+    free_days: int
+    first_day_up: float | None = None
+    first_day_down: float | None = None
+
+
+def listing_rule(board: Board, list_date: date) -> ListingRule:
+    """The new-listing regime of `execution.rules.new_listing` for a stock listed that day."""
+    if list_date < NEW_LISTING_FREE_DAYS[board][0].since:
+        # Listed before the board's rules begin (stocks carried over to the BSE from the
+        # NEEQ on 2021-11-15): an ordinary band from its first day here.
+        return ListingRule(0)
+    regime = new_listing(board, list_date)
+    if regime.free_days is not None:
+        return ListingRule(regime.free_days)
+    cap = regime.first_day_cap
+    if cap is None:
+        return ListingRule(0)
+    return ListingRule(0, float(cap.up), float(cap.down))
 
 
 def limit_prices(
     reference: npt.NDArray[np.float64], band: npt.NDArray[np.float64]
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """(limit_down, limit_up): reference*(1±band) rounded half-up to 0.01, at least one tick away.
+    """(limit_down, limit_up) as `execution.rules.limit_prices` computes them, vectorised:
+    reference*(1±band) rounded half-up to 0.01, at least one tick away, limit-down at
+    least 0.01.
 
     Prices and bands have at most two decimals, so the products are exact to 1e-6 and a
     tiny epsilon makes float rounding behave as ROUND_HALF_UP.
@@ -135,5 +128,5 @@ def limit_prices(
     up = np.floor(cents * (1.0 + band) + 0.5 + 1e-6)
     down = np.floor(cents * (1.0 - band) + 0.5 + 1e-6)
     up = np.maximum(up, np.round(cents) + 1.0)
-    down = np.minimum(down, np.round(cents) - 1.0)
+    down = np.maximum(np.minimum(down, np.round(cents) - 1.0), 1.0)
     return down / 100.0, up / 100.0

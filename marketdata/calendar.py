@@ -12,12 +12,12 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from execution.rules import contract_symbol, last_trading_day
 from marketdata.holidays import HolidayFile, read_holiday_file
 from marketdata.sessions import SessionTimes, session_times
 
 _LIBRARY_CALENDAR = "XSHG"
 _FIRST_SSE_SESSION = "1990-12-19"  # the library would otherwise start 20 years before today
-_FRIDAY = 4
 
 
 class CalendarNotCovered(Exception):  # the name is fixed by the shared contract
@@ -103,12 +103,9 @@ class TradingCalendar:
         return self._sessions[i]
 
     def im_expiry(self, year: int, month: int) -> date:
-        """Last trading day of the IM contract: third Friday, or the next trading day."""
-        first = date(year, month, 1)
-        third_friday = first + timedelta(days=(_FRIDAY - first.weekday()) % 7 + 14)
-        if self.is_trading_day(third_friday):
-            return third_friday
-        return self.next_trading_day(third_friday)
+        """Last trading day of that month's IM contract (`execution.rules.last_trading_day`):
+        the third Friday, or the next trading day if it is a holiday."""
+        return last_trading_day(contract_symbol("IM", year, month), self)
 
     def session_times(self, on: date | None = None) -> SessionTimes:
         return session_times(on)

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from execution.rules import last_trading_day
 from marketdata.calendar import CalendarNotCovered, TradingCalendar
 from marketdata.clock import EXCHANGE_TZ
 from marketdata.config import DataConfig
@@ -16,13 +17,7 @@ from marketdata.panel_io import alive_symbols, read_daily_fields
 from marketdata.partitions import DayBlock
 from marketdata.schema import DAILY_FIELDS
 from marketdata.store import MarketStore
-from marketdata.validate import (
-    coverage_problems,
-    limit_problems,
-    missing_trading_days,
-    price_problems,
-    reference_problems,
-)
+from marketdata.validate import bar_problems, missing_trading_days
 
 
 @dataclass(frozen=True)
@@ -71,12 +66,7 @@ def _anomalies(store: MarketStore, calendar: TradingCalendar, days: list[date],
     prior = {k: v[0] for k, v in block.values.items()} if len(days) > 1 else {
         "close": np.full(n, np.nan), "adj_factor": np.full(n, np.nan),
         "risk_flag": np.zeros(n, dtype=np.int8)}
-    return [
-        *coverage_problems(recent, instruments),
-        *price_problems(recent),
-        *reference_problems(recent, prior["close"], prior["adj_factor"]),
-        *limit_problems(recent, instruments, calendar, prior["risk_flag"]),
-    ]
+    return bar_problems(recent, instruments, calendar, prior)
 
 
 def _tables(store: MarketStore, calendar: TradingCalendar, day: date) -> list[DataProblem]:
@@ -92,16 +82,16 @@ def _tables(store: MarketStore, calendar: TradingCalendar, day: date) -> list[Da
     if futures.empty:
         out.append(_error("futures_missing", "no IM contract has a bar on this day", day))
     for symbol, expiry in futures.groupby("symbol")["expiry"].first().items():
-        month = pd.Timestamp(expiry)
+        stored = pd.Timestamp(expiry).date()
         try:
-            official = calendar.im_expiry(month.year, month.month)
-        except CalendarNotCovered:
+            official = last_trading_day(str(symbol), calendar)
+        except CalendarNotCovered:  # the synthetic market's WeekdaysBeyondCalendar fallback
             out.append(_warning("expiry_unconfirmed",
-                                f"{symbol}: last trading day {month.date()} is beyond the trading "
+                                f"{symbol}: last trading day {stored} is beyond the trading "
                                 "calendar; extend config/holidays.yaml to confirm it", day))
             continue
-        if official != month.date():
-            out.append(_error("expiry_mismatch", f"{symbol}: stored expiry {month.date()}, the "
+        if official != stored:
+            out.append(_error("expiry_mismatch", f"{symbol}: stored expiry {stored}, the "
                               f"calendar says {official}", day))
     return out
 

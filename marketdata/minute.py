@@ -15,12 +15,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from execution.rules.data import FUTURE_SPECS, STOCK_TICK
 from marketdata.clock import EXCHANGE_TZ
 
 BARS_PER_DAY = 240
 _MORNING, _AFTERNOON = time(9, 30), time(13, 0)
-# (price tick, volume lot, contract multiplier): stocks, and IM futures (symbols *.CFFEX)
-_STOCK, _FUTURE = (0.01, 100.0, 1.0), (0.2, 1.0, 200.0)
+# (price tick, volume lot, contract multiplier): stocks, and IM futures (symbols *.CFFEX),
+# whose tick and multiplier are the contract spec's.
+_IM = FUTURE_SPECS["IM"]
+_STOCK, _FUTURE = (float(STOCK_TICK), 100.0, 1.0), (float(_IM.tick), 1.0, float(_IM.multiplier))
 
 FloatArray = npt.NDArray[np.float64]
 

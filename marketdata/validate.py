@@ -7,7 +7,7 @@ adds the file and row the value came from.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -119,6 +119,22 @@ def limit_problems(block: DayBlock, instruments: pd.DataFrame, calendar: Trading
                 "a corporate action would show as a new adj_factor and prev_close",
                 file=file, row=row, field="close", symbol=symbol, day=day))
     return out
+
+
+def bar_problems(block: DayBlock, instruments: pd.DataFrame, calendar: TradingCalendar,
+                 prior: Mapping[str, npt.NDArray[Any]], locate: Locator = _no_location,
+                 ) -> list[DataProblem]:
+    """Every check of daily bars: coverage, prices, the reference price and the limits.
+
+    `prior`: `close`, `adj_factor` and `risk_flag` per symbol on the trade date before the
+    block (NaN / 0 where unknown).
+    """
+    return [
+        *coverage_problems(block, instruments, locate),
+        *price_problems(block, locate),
+        *reference_problems(block, prior["close"], prior["adj_factor"], locate),
+        *limit_problems(block, instruments, calendar, prior["risk_flag"], locate),
+    ]
 
 
 def reference_problems(block: DayBlock, prior_close: npt.NDArray[np.float64],

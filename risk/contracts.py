@@ -1,28 +1,20 @@
-"""Which IM contracts are listed on a day, when each expires, and when to roll.
+"""IM contracts as the hedge sees them: each with its last trading day, and when to roll.
 
-CFFEX lists the current month, the next month and the next two quarter months. A
-contract's last trading day is the third Friday of its month, moved to the next
-trading day when that Friday is a holiday (the calendar knows which). The current
-month is the earliest contract that has not yet expired.
+Which contracts are listed on a day and when each expires are `execution.rules`'
+(`contract_schedule`, `last_trading_day`, holiday-adjusted with the calendar passed in);
+this module adds the roll arithmetic.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import TypeAlias
 
-QUARTER_MONTHS = (3, 6, 9, 12)
-_SYMBOL = re.compile(r"^([A-Z]{1,2})(\d{2})(\d{2})\.([A-Z]+)$")
+from execution.rules import TradingDays, classify, contract_schedule, last_trading_day
 
-
-class ExpiryCalendar(Protocol):
-    """What this module needs of `marketdata.calendar.TradingCalendar`."""
-
-    def im_expiry(self, year: int, month: int) -> date: ...
-
-    def trading_days(self, start: date, end: date) -> list[date]: ...
+# What this module needs of `marketdata.calendar.TradingCalendar`: `trading_days`.
+ExpiryCalendar: TypeAlias = TradingDays
 
 
 @dataclass(frozen=True, order=True)
@@ -35,36 +27,22 @@ class Contract:
         return self.symbol.split(".")[0]
 
 
-def contract_symbol(product: str, year: int, month: int, exchange: str) -> str:
-    return f"{product}{year % 100:02d}{month:02d}.{exchange}"
-
-
 def parse_contract(symbol: str, calendar: ExpiryCalendar) -> Contract:
     """The contract named by a vt_symbol such as "IM2612.CFFEX"."""
-    match = _SYMBOL.match(symbol)
-    if match is None or not 1 <= int(match.group(3)) <= 12:
-        raise ValueError(f"futures symbol {symbol!r}: expected e.g. 'IM2612.CFFEX'")
-    year, month = 2000 + int(match.group(2)), int(match.group(3))
-    return Contract(calendar.im_expiry(year, month), symbol)
+    expiry = last_trading_day(symbol, calendar)  # refuses stocks and unknown contracts
+    written = classify(symbol).symbol
+    if written != symbol:
+        raise ValueError(f"futures symbol {symbol!r}: write it as {written!r}")
+    return Contract(expiry, symbol)
 
 
-def listed_contracts(
-    day: date, calendar: ExpiryCalendar, product: str = "IM", exchange: str = "CFFEX"
-) -> list[Contract]:
-    """The four contracts trading on `day`, nearest expiry first."""
-    year, month = day.year, day.month
-    if day > calendar.im_expiry(year, month):
-        year, month = _next_month(year, month)
-    months = [(year, month), _next_month(year, month)]
-    candidate = months[-1]
-    while len(months) < 4:
-        candidate = _next_month(*candidate)
-        if candidate[1] in QUARTER_MONTHS:
-            months.append(candidate)
-    return [
-        Contract(calendar.im_expiry(y, m), contract_symbol(product, y, m, exchange))
-        for y, m in months
-    ]
+def listed_contracts(day: date, calendar: ExpiryCalendar, product: str = "IM") -> list[Contract]:
+    """The four contracts trading on `day`, nearest expiry first.
+
+    Days before the product was listed get the contracts the listing rule would have
+    given, so that replays of older history can be priced.
+    """
+    return [parse_contract(s, calendar) for s in contract_schedule(day, product, calendar)]
 
 
 def trading_days_left(contract: Contract, day: date, calendar: ExpiryCalendar) -> int:
@@ -82,7 +60,3 @@ def must_roll(contract: Contract, day: date, calendar: ExpiryCalendar, roll_days
 
 def calendar_days_left(contract: Contract, day: date) -> int:
     return (contract.expiry - day).days
-
-
-def _next_month(year: int, month: int) -> tuple[int, int]:
-    return (year + 1, 1) if month == 12 else (year, month + 1)

@@ -88,7 +88,7 @@ def live_prices(raw: Mapping[str, str], symbols: list[str], futures: list[str],
     """Prices for the held `symbols` and the `futures` contracts."""
     out = LivePrices()
     for symbol in symbols:
-        price = _parse(raw.get(symbol))
+        price = positive_price(raw.get(symbol))
         prev = daily.prev_closes.get(symbol)
         if price is not None and prev is not None and prev > 0:
             why = price_outside_limits(symbol, price, prev, today, st=symbol in daily.st)
@@ -101,7 +101,7 @@ def live_prices(raw: Mapping[str, str], symbols: list[str], futures: list[str],
         if price is not None:
             out.prices[symbol] = price
     for symbol in futures:
-        price = _parse(raw.get(symbol))
+        price = positive_price(raw.get(symbol))
         bar = daily.futures.get(symbol)
         if price is None and bar is not None:
             price = bar.close
@@ -137,7 +137,8 @@ def _last_row(frame: pd.DataFrame) -> dict[str, Decimal]:
     return {str(s): Decimal(str(v)).quantize(CENT) for s, v in row.items()}
 
 
-def _parse(raw: str | None) -> Decimal | None:
+def positive_price(raw: str | None) -> Decimal | None:
+    """A price text from Redis as a positive finite Decimal, or None when unusable."""
     if raw is None:
         return None
     try:

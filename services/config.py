@@ -37,6 +37,8 @@ class ClockConfig(Frozen):
 
 class SchedulerConfig(Frozen):
     run_time: time = time(20, 0)  # exchange time, on trading days
+    # End of day (reconciliation, NAV record, daily report), exchange time, on trading days.
+    eod_time: time = time(15, 30)
     misfire_grace_s: int = Field(default=3600, ge=1)
     publish_on_start: bool = False  # paper: a first batch right away for newcomers
     account: str = "paper"

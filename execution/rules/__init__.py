@@ -4,12 +4,22 @@ See docs/rules.md. Nothing here does I/O or reads the clock.
 """
 
 from execution.rules.answer import describe
-from execution.rules.bands import board_band, price_band
+from execution.rules.bands import NewListing, board_band, new_listing, price_band
 from execution.rules.checks import check_cancel, check_order
 from execution.rules.config import CommissionConfig, RulesConfig
-from execution.rules.contracts import final_settlement_price, listed_contracts, open_room
-from execution.rules.data import CageRule, FutureSpec, QuantityRule
-from execution.rules.days import TradingDays, day_number
+from execution.rules.contracts import (
+    contract_schedule,
+    final_settlement_price,
+    listed_contracts,
+    open_room,
+)
+from execution.rules.data import CageRule, FirstDayCap, FutureSpec, QuantityRule
+from execution.rules.days import (
+    CoveredTradingDays,
+    TradingDays,
+    WeekdaysBeyondCalendar,
+    day_number,
+)
 from execution.rules.enums import Board, Exchange, Side
 from execution.rules.errors import (
     RuleNotModelled,
@@ -18,7 +28,15 @@ from execution.rules.errors import (
     UnsupportedSecurity,
 )
 from execution.rules.fees import FeeBreakdown, fees, future_fee
-from execution.rules.futures import future_band, future_limit_prices, future_spec, last_trading_day
+from execution.rules.futures import (
+    contract_month,
+    contract_symbol,
+    future_band,
+    future_limit_prices,
+    future_spec,
+    last_trading_day,
+    third_friday,
+)
 from execution.rules.prices import limit_prices, price_cage, tick_size
 from execution.rules.quantity import (
     is_legal_buy_quantity,
@@ -30,7 +48,7 @@ from execution.rules.quantity import (
     sellable_quantity,
 )
 from execution.rules.securities import SecurityInfo, classify
-from execution.rules.sessions import Phase, SessionPhase, session_phase
+from execution.rules.sessions import Phase, SessionPhase, Window, session_phase, session_windows
 from execution.rules.splitting import split_order_quantity
 from execution.rules.violations import OrderFacts, Rule, RuleViolation
 
@@ -38,9 +56,12 @@ __all__ = [
     "Board",
     "CageRule",
     "CommissionConfig",
+    "CoveredTradingDays",
     "Exchange",
     "FeeBreakdown",
+    "FirstDayCap",
     "FutureSpec",
+    "NewListing",
     "OrderFacts",
     "Phase",
     "QuantityRule",
@@ -55,10 +76,15 @@ __all__ = [
     "TradingDays",
     "UnknownSecurity",
     "UnsupportedSecurity",
+    "WeekdaysBeyondCalendar",
+    "Window",
     "board_band",
     "check_cancel",
     "check_order",
     "classify",
+    "contract_month",
+    "contract_schedule",
+    "contract_symbol",
     "day_number",
     "describe",
     "fees",
@@ -73,6 +99,7 @@ __all__ = [
     "limit_prices",
     "listed_contracts",
     "max_order_quantity",
+    "new_listing",
     "open_room",
     "price_band",
     "price_cage",
@@ -81,6 +108,8 @@ __all__ = [
     "round_sell_quantity",
     "sellable_quantity",
     "session_phase",
+    "session_windows",
     "split_order_quantity",
+    "third_friday",
     "tick_size",
 ]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from execution.rules.data import (
+    APPROVAL_IPO_FIRST_DAY_CAP,
     DELISTING_FREE_DAYS,
     NEW_LISTING_FREE_DAYS,
     PRICE_BANDS,
+    FirstDayCap,
     in_force,
 )
 from execution.rules.days import TradingDays, day_number
@@ -16,6 +19,27 @@ from execution.rules.enums import Board
 from execution.rules.errors import RuleNotModelled
 from execution.rules.futures import future_band
 from execution.rules.securities import SecurityInfo, classify, require_stock
+
+
+@dataclass(frozen=True)
+class NewListing:
+    """How price limits start for a stock listed on a given day.
+
+    `free_days`: first trading days without a limit (listing day = day 1). None: an
+    approval-system IPO, whose first day is `first_day_cap` around the issue price (None
+    where no cap is modelled) and whose later days have the board's band.
+    """
+
+    free_days: int | None
+    first_day_cap: FirstDayCap | None
+
+
+def new_listing(board: Board, listed: date) -> NewListing:
+    """The new-listing regime in force on the listing day `listed` for `board`."""
+    free_days = in_force(NEW_LISTING_FREE_DAYS[board], listed, f"new-listing rule of {board.value}")
+    if free_days is not None:
+        return NewListing(free_days, None)
+    return NewListing(None, in_force(APPROVAL_IPO_FIRST_DAY_CAP, listed, "first-day cap"))
 
 
 def price_band(
@@ -66,15 +90,15 @@ def _delisting_band(info: SecurityInfo, on: date, delisting_day: int) -> Decimal
 def _is_new_listing_free_day(
     info: SecurityInfo, listed: date, on: date, calendar: TradingDays | None
 ) -> bool:
-    free_days = in_force(
-        NEW_LISTING_FREE_DAYS[info.board], listed, f"new-listing rule of {info.board.value}"
-    )
+    regime = new_listing(info.board, listed)
     day = day_number(listed, on, calendar)
-    if free_days is None:
+    if regime.free_days is None:
         if day == 1:
+            cap = regime.first_day_cap
+            where = "" if cap is None else f" (capped at +{cap.up:.0%}/-{cap.down:.0%} of it)"
             raise RuleNotModelled(
                 f"{info.symbol} listed {listed}: the first day of an approval-system IPO is "
-                "capped at +44%/-36% of the issue price, not a band on the previous close"
+                f"priced off the issue price{where}, not a band on the previous close"
             )
         return False
-    return day <= free_days
+    return day <= regime.free_days

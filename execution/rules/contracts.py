@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from execution.rules.data import FUTURE_SPECS
 from execution.rules.days import TradingDays
-from execution.rules.futures import future_spec, last_trading_day
+from execution.rules.futures import contract_symbol, future_spec, last_trading_day
 
 _CENT = Decimal("0.01")
 
@@ -20,20 +20,33 @@ def listed_contracts(
     """vt_symbols listed on `on`: this month, next month and the next two quarter months.
 
     "This month" rolls to the next one the day after its contract's last trading day.
+    Days before the product was first listed raise.
     """
     spec = FUTURE_SPECS[product]
     if on < spec.listed:
         raise ValueError(f"{product} was first listed on {spec.listed}, not trading on {on}")
+    return contract_schedule(on, product, calendar)
+
+
+def contract_schedule(
+    on: date, product: str = "IM", calendar: TradingDays | None = None
+) -> list[str]:
+    """The contracts the listing rule gives for `on`, whether or not `product` traded then.
+
+    `listed_contracts` without its check of the product's first listing day: simulations
+    and replays of history from before the product existed price these.
+    """
+    quarter_months = FUTURE_SPECS[product].quarter_months
     year, month = on.year, on.month
-    if on > last_trading_day(_symbol(product, year, month), calendar):
+    if on > last_trading_day(contract_symbol(product, year, month), calendar):
         year, month = _next_month(year, month)
     months = [(year, month), _next_month(year, month)]
     year, month = months[-1]
     while len(months) < 4:
         year, month = _next_month(year, month)
-        if month in spec.quarter_months:
+        if month in quarter_months:
             months.append((year, month))
-    return [_symbol(product, y, m) for y, m in months]
+    return [contract_symbol(product, y, m) for y, m in months]
 
 
 def open_room(
@@ -64,7 +77,3 @@ def final_settlement_price(symbol: str, index_values: Sequence[Decimal]) -> Deci
 
 def _next_month(year: int, month: int) -> tuple[int, int]:
     return (year + 1, 1) if month == 12 else (year, month + 1)
-
-
-def _symbol(product: str, year: int, month: int) -> str:
-    return f"{product}{year % 100:02d}{month:02d}.CFFEX"

@@ -71,6 +71,23 @@ NEW_LISTING_FREE_DAYS: dict[Board, tuple[Dated[int | None], ...]] = {
     Board.BSE: (Dated(date(2021, 11, 15), 1),),
 }
 
+
+@dataclass(frozen=True)
+class FirstDayCap:
+    """An approval-system IPO's first-day range, as fractions of the issue price."""
+
+    up: Decimal
+    down: Decimal
+
+
+# The first-day range of an approval-system IPO (a None row above), by listing day. It is
+# not a band on the previous close, so `price_band` refuses that day; the synthetic market
+# uses it as the first day's band. Before 2014 no such cap is modelled. *(added, M)*
+APPROVAL_IPO_FIRST_DAY_CAP: tuple[Dated[FirstDayCap | None], ...] = (
+    Dated(date(1990, 12, 19), None),
+    Dated(date(2014, 1, 1), FirstDayCap(Decimal("0.44"), Decimal("0.36"))),
+)
+
 # The delisting period's first day has no limit; later days use the board's band.
 DELISTING_FREE_DAYS = 1
 

@@ -19,6 +19,32 @@ class TradingDays(Protocol):
     def trading_days(self, start: date, end: date) -> list[date]: ...
 
 
+class CoveredTradingDays(TradingDays, Protocol):
+    """A trading calendar that knows the last day it covers."""
+
+    @property
+    def covered_through(self) -> date: ...
+
+
+class WeekdaysBeyondCalendar:
+    """FALLBACK for simulated markets only: `calendar` up to its last covered day, every
+    weekday after it.
+
+    With it an IM contract expiring past the calendar's coverage expires on its plain
+    third Friday, since the holidays there are not known yet. The synthetic market uses
+    it to price such contracts and `desk data check` warns about them; live code passes
+    the calendar itself, which refuses days it does not cover.
+    """
+
+    def __init__(self, calendar: CoveredTradingDays) -> None:
+        self.calendar = calendar
+
+    def trading_days(self, start: date, end: date) -> list[date]:
+        edge = self.calendar.covered_through
+        known = self.calendar.trading_days(start, min(end, edge)) if start <= edge else []
+        return known + _weekdays(max(start, edge + timedelta(days=1)), end)
+
+
 def day_number(first: date, on: date, calendar: TradingDays | None) -> int:
     """Which trading day `on` is, counting `first` as day 1.
 
@@ -54,3 +80,9 @@ def _weekdays_between(first: date, last: date) -> int:
         if (first.weekday() + offset) % 7 < 5:
             count += 1
     return count
+
+
+def _weekdays(first: date, last: date) -> list[date]:
+    count = (last - first).days + 1
+    days = (first + timedelta(days=offset) for offset in range(max(count, 0)))
+    return [day for day in days if day.weekday() < 5]

@@ -9,6 +9,8 @@ from execution.rules.data import FUTURE_SPECS, FutureSpec
 from execution.rules.days import TradingDays, first_trading_day_from
 from execution.rules.securities import SecurityInfo, classify
 
+_FRIDAY = 4
+
 
 def future_spec(symbol: str) -> FutureSpec:
     """Contract spec of an index future such as "IM2612.CFFEX"."""
@@ -16,17 +18,31 @@ def future_spec(symbol: str) -> FutureSpec:
     return FUTURE_SPECS[_product(info)]
 
 
+def contract_symbol(product: str, year: int, month: int) -> str:
+    """vt_symbol of `product`'s contract of a month: ("IM", 2026, 12) -> "IM2612.CFFEX"."""
+    return classify(f"{product}{year % 100:02d}{month:02d}.CFFEX").symbol
+
+
+def contract_month(symbol: str) -> tuple[int, int]:
+    """(year, month) of an index-future contract such as "IM2612.CFFEX"."""
+    info = _future_info(symbol)
+    return 2000 + int(info.code[-4:-2]), int(info.code[-2:])
+
+
+def third_friday(year: int, month: int) -> date:
+    """The third Friday of a month, holidays or not."""
+    first = date(year, month, 1)
+    return first + timedelta(days=(_FRIDAY - first.weekday()) % 7 + 14)
+
+
 def last_trading_day(symbol: str, calendar: TradingDays | None = None) -> date:
     """Third Friday of the contract month, or the next trading day if it is a holiday.
 
-    Without a calendar holidays are unknown and the third Friday itself is returned.
+    Without a calendar holidays are unknown and the third Friday itself is returned. A
+    calendar that does not cover the days asked about raises (the desk does not guess);
+    simulations past its end pass `WeekdaysBeyondCalendar(calendar)` instead.
     """
-    info = _future_info(symbol)
-    year = 2000 + int(info.code[-4:-2])
-    month = int(info.code[-2:])
-    first = date(year, month, 1)
-    first_friday = first + timedelta(days=(4 - first.weekday()) % 7)
-    return first_trading_day_from(first_friday + timedelta(days=14), calendar)
+    return first_trading_day_from(third_friday(*contract_month(symbol)), calendar)
 
 
 def future_band(symbol: str, on: date, calendar: TradingDays | None = None) -> Decimal:

@@ -100,14 +100,26 @@ def session_phase(
     is_future, board = _instrument_kind(instrument)
     if not _is_trading_day(local, calendar):
         return PHASES[Phase.CLOSED]
-    if is_future:
-        _require_since(local, min(spec.listed for spec in FUTURE_SPECS.values()), instrument)
-        return PHASES[_phase_in(FUTURE_WINDOWS, local.time())]
-    _require_since(local, STOCK_SESSIONS_SINCE, instrument)
-    windows = STOCK_WINDOWS
-    if in_force(AFTER_HOURS_TRADING[board], local.date(), f"after-hours of {board.value}"):
-        windows = (*windows, (*AFTER_HOURS_WINDOW, Phase.AFTER_HOURS))
+    windows = _timetable(local.date(), is_future, board, instrument)
     return PHASES[_phase_in(windows, local.time())]
+
+
+def session_windows(on: date, instrument: str = "stock") -> tuple[Window, ...]:
+    """The timetable of a trading day `on`: (start, end, phase) windows in time order.
+
+    `instrument` as for `session_phase`. Outside the windows the exchange is closed.
+    """
+    return _timetable(on, *_instrument_kind(instrument), instrument)
+
+
+def _timetable(on: date, is_future: bool, board: Board, instrument: str) -> tuple[Window, ...]:
+    if is_future:
+        _require_since(on, min(spec.listed for spec in FUTURE_SPECS.values()), instrument)
+        return FUTURE_WINDOWS
+    _require_since(on, STOCK_SESSIONS_SINCE, instrument)
+    if in_force(AFTER_HOURS_TRADING[board], on, f"after-hours of {board.value}"):
+        return (*STOCK_WINDOWS, (*AFTER_HOURS_WINDOW, Phase.AFTER_HOURS))
+    return STOCK_WINDOWS
 
 
 def _instrument_kind(instrument: str) -> tuple[bool, Board]:
@@ -127,9 +139,9 @@ def _is_trading_day(local: datetime, calendar: TradingDays | None) -> bool:
     return calendar is None or bool(calendar.trading_days(local.date(), local.date()))
 
 
-def _require_since(local: datetime, since: date, instrument: str) -> None:
-    if local.date() < since:
-        raise RuleNotModelled(f"sessions of {instrument}: modelled from {since}, asked {local}")
+def _require_since(on: date, since: date, instrument: str) -> None:
+    if on < since:
+        raise RuleNotModelled(f"sessions of {instrument}: modelled from {since}, asked {on}")
 
 
 def _phase_in(windows: tuple[Window, ...], moment: time) -> Phase:

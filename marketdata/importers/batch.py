@@ -16,13 +16,7 @@ from marketdata.panel_io import read_daily_fields
 from marketdata.partitions import DayBlock, empty_matrix
 from marketdata.schema import DAILY_FIELDS
 from marketdata.store import MarketStore
-from marketdata.validate import (
-    coverage_problems,
-    limit_problems,
-    missing_trading_days,
-    price_problems,
-    reference_problems,
-)
+from marketdata.validate import bar_problems, missing_trading_days
 from marketdata.writer import set_meta, stage_stock_days, stage_table
 
 
@@ -155,10 +149,7 @@ def validate_batch(store: MarketStore, tx: StoreTransaction, calendar: TradingCa
         label, rows = where[day]
         return label, int(rows[symbol]) if symbol in rows.index else None
 
-    problems += coverage_problems(block, instruments, locate)
-    problems += price_problems(block, locate)
-    problems += reference_problems(block, prior["close"], prior["adj_factor"], locate)
-    problems += limit_problems(block, instruments, calendar, prior["risk_flag"], locate)
+    problems += bar_problems(block, instruments, calendar, prior, locate)
     all_days = sorted(set(tx.manifest.stock_dates()) | set(days))
     problems += missing_trading_days(calendar, all_days, f"the store plus {batch.source}")
     return problems, block, instruments

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
+from execution.rules import classify
 from marketdata.boards import board_of
 from marketdata.errors import DataProblem, Severity
 from marketdata.importers.files import dates_column, duplicate_rows, numeric, require_columns
 from marketdata.schema import FINANCIAL_FIELDS, INDEX_COLUMNS
-
-FUTURES_SYMBOL = re.compile(r"^IM\d{4}\.CFFEX$")
 
 
 def _row_errors(frame: pd.DataFrame, bad: pd.Series, label: str, kind: str, field: str,
                 why: str) -> list[DataProblem]:
     return [DataProblem(Severity.ERROR, kind, why, file=label, row=int(i) + 1, field=field)
             for i in frame.index[bad.fillna(False).astype(bool)][:50]]
+
+
+def _is_index_future(symbol: str) -> bool:
+    """A futures vt_symbol that `execution.rules` knows, written exactly (IM2612.CFFEX)."""
+    try:
+        info = classify(symbol)
+    except ValueError:
+        return False
+    return info.is_future and info.symbol == symbol
 
 
 def parse_instruments(frame: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[DataProblem]]:
@@ -72,7 +78,7 @@ def parse_futures(frame: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[D
     problems += dates_column(frame, "date", label) + dates_column(frame, "expiry", label)
     problems += duplicate_rows(frame, ["date", "symbol"], label)
     problems += numeric(frame, cols[2:8], label)
-    problems += _row_errors(frame, ~frame["symbol"].str.match(FUTURES_SYMBOL), label,
+    problems += _row_errors(frame, ~frame["symbol"].map(_is_index_future), label,
                             "bad_value", "symbol", "expected an IM contract like IM2612.CFFEX")
     for name in ("open", "high", "low", "close"):
         problems += _row_errors(frame, ~(frame[name] > 0), label, "non_positive_price", name,

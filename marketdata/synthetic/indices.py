@@ -16,8 +16,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from execution.rules import third_friday
 from marketdata.schema import RiskFlag
-from marketdata.synthetic.futures import third_friday
 
 Matrix = npt.NDArray[np.float64]
 REFERENCE_UNIVERSE = 5300

@@ -13,14 +13,20 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
-from marketdata.boards import DELISTING_FREE_DAYS, Board, limit_prices, listing_rule, price_band
+from marketdata.boards import (
+    DELISTING_FREE_DAYS,
+    STOCK_BOARDS,
+    Board,
+    band_table,
+    limit_prices,
+    listing_rule,
+)
 from marketdata.schema import RiskFlag
 from marketdata.synthetic.events import Lifecycle
 from marketdata.synthetic.regimes import FactorPaths
 from marketdata.synthetic.universe import Universe
 
 Matrix = npt.NDArray[np.float64]
-_BOARDS = tuple(Board)
 
 
 @dataclass(frozen=True)
@@ -61,11 +67,9 @@ def _limit_bands(uni: Universe, life: Lifecycle, flags: npt.NDArray[np.int8], da
                  ) -> tuple[Matrix, Matrix]:
     """(down band, up band) per (day, stock); inf where the day has no limit."""
     n_days = len(days)
-    board_ids = np.array([_BOARDS.index(Board(b)) for b in uni.boards])
+    board_ids = np.array([STOCK_BOARDS.index(Board(b)) for b in uni.boards])
     warned = (flags != RiskFlag.NORMAL).astype(np.int64)
-    table = np.array([[[price_band(b, w, d) for w in (False, True)] for b in _BOARDS]
-                      for d in days])  # (days, boards, warned)
-    band = table[np.arange(n_days)[:, None], board_ids[None, :], warned]
+    band = band_table(days)[np.arange(n_days)[:, None], board_ids[None, :], warned]
     down, up = band.copy(), band.copy()
     rows = np.arange(n_days)[:, None]
     since_listing = rows - life.first_row[None, :]

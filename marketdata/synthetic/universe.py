@@ -13,17 +13,19 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
+from execution.rules import classify
 from marketdata.boards import Board, board_of
 
-# (prefix, exchange, weight, first listing date possible under that prefix)
-CODE_PREFIXES: tuple[tuple[str, str, float, date], ...] = (
-    ("600", "SSE", 0.165, date(1990, 12, 19)), ("601", "SSE", 0.035, date(2001, 1, 1)),
-    ("603", "SSE", 0.095, date(2011, 1, 1)), ("605", "SSE", 0.018, date(2020, 1, 1)),
-    ("688", "SSE", 0.107, date(2019, 7, 22)), ("689", "SSE", 0.002, date(2020, 1, 1)),
-    ("000", "SZSE", 0.085, date(1991, 1, 1)), ("001", "SZSE", 0.018, date(2021, 1, 1)),
-    ("002", "SZSE", 0.165, date(2004, 6, 25)), ("003", "SZSE", 0.007, date(2020, 9, 1)),
-    ("300", "SZSE", 0.185, date(2009, 10, 30)), ("301", "SZSE", 0.068, date(2020, 8, 24)),
-    ("920", "BSE", 0.050, date(2021, 11, 15)),
+# (code prefix, weight, first listing date possible under that prefix); the exchange and
+# the board of a code are `execution.rules.classify`'s.
+CODE_PREFIXES: tuple[tuple[str, float, date], ...] = (
+    ("600", 0.165, date(1990, 12, 19)), ("601", 0.035, date(2001, 1, 1)),
+    ("603", 0.095, date(2011, 1, 1)), ("605", 0.018, date(2020, 1, 1)),
+    ("688", 0.107, date(2019, 7, 22)), ("689", 0.002, date(2020, 1, 1)),
+    ("000", 0.085, date(1991, 1, 1)), ("001", 0.018, date(2021, 1, 1)),
+    ("002", 0.165, date(2004, 6, 25)), ("003", 0.007, date(2020, 9, 1)),
+    ("300", 0.185, date(2009, 10, 30)), ("301", 0.068, date(2020, 8, 24)),
+    ("920", 0.050, date(2021, 11, 15)),
 )
 NEW_LISTING_PREFIXES = ("603", "605", "688", "001", "301", "920")
 _CODES_PER_PREFIX = 1000
@@ -66,7 +68,7 @@ class Universe:
 
 def _allocate(n: int) -> list[int]:
     """Stocks per prefix, proportional to the weights, never above 1,000 codes per prefix."""
-    weights = np.array([w for _, _, w, _ in CODE_PREFIXES])
+    weights = np.array([w for _, w, _ in CODE_PREFIXES])
     counts = np.zeros(len(weights), dtype=int)
     remaining = n
     while remaining > 0:
@@ -84,9 +86,9 @@ def _codes(rng: np.random.Generator, n: int) -> list[str]:
         most = _CODES_PER_PREFIX * len(CODE_PREFIXES)
         raise ValueError(f"synthetic market: at most {most} stocks (asked for {n})")
     symbols: list[str] = []
-    for (prefix, exchange, _, _), count in zip(CODE_PREFIXES, _allocate(n), strict=True):
+    for (prefix, _, _), count in zip(CODE_PREFIXES, _allocate(n), strict=True):
         suffixes = rng.choice(_CODES_PER_PREFIX, size=count, replace=False)
-        symbols.extend(f"{prefix}{s:03d}.{exchange}" for s in suffixes)
+        symbols.extend(classify(f"{prefix}{s:03d}").symbol for s in suffixes)
     return sorted(symbols)
 
 
@@ -133,7 +135,7 @@ def build_universe(rng: np.random.Generator, n: int) -> Universe:
 
 def earliest_listing(symbol: str) -> date:
     prefix = symbol[:3]
-    return next(first for p, _, _, first in CODE_PREFIXES if p == prefix)
+    return next(first for p, _, first in CODE_PREFIXES if p == prefix)
 
 
 def is_board(boards: npt.NDArray[np.str_], board: Board) -> npt.NDArray[np.bool_]:

@@ -31,13 +31,14 @@ def _add_part_commands() -> None:
     from services.cli.backtest_cmd import backtest_command
     from services.cli.config_cmd import config_group
     from services.cli.data_cmd import data_group
+    from services.cli.eod_cmd import eod_command
     from services.cli.orders_cmd import ORDER_COMMANDS
     from services.cli.risk_cmd import risk_group
     from services.cli.rules_cmd import rules_command
     from services.cli.users_cmd import users_group
 
     for command in (config_group, data_group, rules_command, backtest_command, risk_group,
-                    users_group, *ORDER_COMMANDS):
+                    users_group, eod_command, *ORDER_COMMANDS):
         cli.add_command(command)
 
 

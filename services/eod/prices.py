@@ -8,16 +8,17 @@ source each price came from goes into the report.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pandas as pd
 import redis
 
 from marketdata.errors import MarketDataError
 from marketdata.store import MarketStore
+from risk.market_inputs import positive_price
 from services.bus import streams
 
 CENT = Decimal("0.01")
@@ -42,7 +43,7 @@ def closing_prices(store: MarketStore, client: redis.Redis, day: date, stocks: I
         if symbol in closes:
             out.prices[symbol] = closes[symbol]
             out.from_close.append(symbol)
-        elif (price := _positive(last.get(symbol))) is not None:
+        elif (price := positive_price(last.get(symbol))) is not None:
             out.prices[symbol] = price
             out.from_last.append(symbol)
         else:
@@ -77,20 +78,7 @@ def _index_close(store: MarketStore, day: date, last: str | None) -> float | Non
         series = pd.Series(dtype=float)
     if not series.empty:
         return float(series.iloc[-1])
-    price = _positive(last)
+    price = positive_price(last)
     return float(price) if price is not None else None
 
 
-def _positive(raw: str | None) -> Decimal | None:
-    if raw is None:
-        return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() and value > 0 else None
-
-
-def parse_prices(raw: Mapping[str, str]) -> dict[str, Decimal]:
-    """A last-prices hash as Decimals, unusable entries left out."""
-    return {s: p for s, v in raw.items() if (p := _positive(v)) is not None}

@@ -1,9 +1,11 @@
-"""The scheduler service: the nightly model on trading days, by APScheduler cron.
+"""The scheduler service: the nightly model and the end of day on trading days.
 
 Misfires are coalesced into one run; after downtime the service runs once for the
 latest trading day whose run time has passed (never for stale days), unless that day
 already has a published batch. Holidays are skipped by the trading calendar, not by
-the cron expression.
+the cron expression. The end of day (reconciliation, NAV, report) runs at
+`eod_time`: by cron on the wall clock, and in simulated mode once the shared clock
+has passed it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 from loguru import logger
 
 from marketdata.clock import EXCHANGE_TZ
+from services.eod.schedule import eod_due, run_eod_recorded
 from services.runtime import Service, ServiceContext
 from services.scheduler.dates import paper_dates, production_dates
 from services.scheduler.nightly import recent_runs, run_nightly
@@ -39,6 +42,9 @@ class SchedulerService(Service):
             trigger = CronTrigger(day_of_week="mon-fri", hour=cfg.run_time.hour,
                                   minute=cfg.run_time.minute, timezone=EXCHANGE_TZ)
             self._scheduler.add_job(self.on_cron, trigger, id="nightly", name="nightly model")
+            eod = CronTrigger(day_of_week="mon-fri", hour=cfg.eod_time.hour,
+                              minute=cfg.eod_time.minute, timezone=EXCHANGE_TZ)
+            self._scheduler.add_job(self.on_eod, eod, id="eod", name="end of day")
             self._scheduler.start()
             job = self._scheduler.get_job("nightly")
             self.info["next_run"] = str(job.next_run_time) if job else None
@@ -47,6 +53,8 @@ class SchedulerService(Service):
             self.publish_paper_batch()
 
     def step(self) -> None:
+        if self.ctx.settings.clock.mode == "simulated":
+            self.on_eod()
         time.sleep(0.5)
 
     def teardown(self) -> None:
@@ -62,6 +70,12 @@ class SchedulerService(Service):
         signal, trade = production_dates(now, self.ctx.calendar,
                                          self.ctx.settings.scheduler.run_time)
         self._run_once(signal, trade, "cron")
+
+    def on_eod(self) -> None:
+        """End of day, once per trading day after `eod_time` (the calendar decides)."""
+        day = eod_due(self.ctx)
+        if day is not None:
+            self.info["last_eod"] = run_eod_recorded(self.ctx, day, "schedule")
 
     def catch_up(self) -> None:
         """After downtime: the latest due day only, if it has no batch yet."""

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from execution.rules import Phase
 from marketdata.calendar import CalendarNotCovered, TradingCalendar, load_calendar
 from marketdata.holidays import HolidayFileError
-from marketdata.sessions import Market, SessionPhase
+from marketdata.sessions import Market
 
 
 def write_holidays(tmp_path: Path, text: str) -> Path:
@@ -101,8 +102,8 @@ def test_im_expiry_third_friday_or_next_trading_day(calendar: TradingCalendar) -
 
 def test_session_times_are_data(calendar: TradingCalendar) -> None:
     sessions = calendar.session_times(date(2026, 11, 20))
-    opening = next(w for w in sessions.stock if w.phase is SessionPhase.OPENING_AUCTION)
-    frozen = next(w for w in sessions.stock if w.phase is SessionPhase.OPENING_AUCTION_NO_CANCEL)
+    opening = next(w for w in sessions.stock if w.phase is Phase.OPENING_AUCTION)
+    frozen = next(w for w in sessions.stock if w.phase is Phase.OPENING_AUCTION_NO_CANCEL)
     assert (opening.start, opening.end, opening.cancels_allowed) == (time(9, 15), time(9, 20), True)
     assert (frozen.start, frozen.end, frozen.cancels_allowed) == (time(9, 20), time(9, 25), False)
     continuous = sessions.continuous(Market.STOCK)
@@ -110,7 +111,7 @@ def test_session_times_are_data(calendar: TradingCalendar) -> None:
                                                       (time(13, 0), time(14, 57))]
     futures = sessions.continuous(Market.INDEX_FUTURE)
     assert futures[-1].end == time(15, 0)
-    assert not any(w.phase is SessionPhase.CLOSING_AUCTION for w in sessions.index_future)
+    assert not any(w.phase is Phase.CLOSING_AUCTION for w in sessions.index_future)
     before = calendar.session_times(date(2026, 7, 3))
-    assert not any(w.phase is SessionPhase.AFTER_HOURS_FIXED_PRICE for w in before.stock)
-    assert any(w.phase is SessionPhase.AFTER_HOURS_FIXED_PRICE for w in sessions.stock)
+    assert not any(w.phase is Phase.AFTER_HOURS for w in before.stock)
+    assert any(w.phase is Phase.AFTER_HOURS for w in sessions.stock)

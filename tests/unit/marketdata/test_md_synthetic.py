@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from execution.rules import contract_month, last_trading_day, third_friday
 from marketdata.boards import board_of
-from marketdata.calendar import TradingCalendar
+from marketdata.calendar import CalendarNotCovered, TradingCalendar
 from marketdata.schema import RiskFlag
 from marketdata.synthetic import CRASH, ROTATION, RegimePlan, SyntheticMarket, generate_market
 from marketdata.validate import (
@@ -144,3 +145,18 @@ def test_too_small_a_market_is_refused(calendar: TradingCalendar) -> None:
         generate_market(10, 20, seed=1, calendar=calendar)
     with pytest.raises(TypeError, match="calendar"):
         generate_market(100, 20, seed=1)
+
+
+def test_expiries_past_the_calendar_are_the_named_third_friday_fallback(
+        market: SyntheticMarket, calendar: TradingCalendar) -> None:
+    expiries = market.futures.groupby("symbol")["expiry"].first()
+    assert calendar.covered_through == date(2026, 12, 31)
+    for symbol, expiry in expiries.items():
+        year, month = contract_month(str(symbol))
+        if date(year, month, 1) > calendar.covered_through:
+            assert expiry.date() == third_friday(year, month)
+            with pytest.raises(CalendarNotCovered):
+                last_trading_day(str(symbol), calendar)
+        else:
+            assert expiry.date() == last_trading_day(str(symbol), calendar)
+    assert {"IM2703.CFFEX", "IM2612.CFFEX"} <= set(expiries.index)

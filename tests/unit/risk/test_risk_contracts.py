@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from risk_kit import quote
 
+from execution.rules import contract_symbol
 from marketdata.calendar import CalendarNotCovered, TradingCalendar
 from risk.basis import annualised_basis, basis_views, choose_contract, cost_to_expiry, monthly_cost
 from risk.config import FuturesConfig
 from risk.contracts import (
-    contract_symbol,
     listed_contracts,
     must_roll,
     parse_contract,
@@ -28,6 +28,13 @@ def test_listed_months_current_next_and_two_quarters(calendar: TradingCalendar) 
     # the day after March expiry the current month is April
     assert symbols(date(2024, 3, 18), calendar) == ["IM2404", "IM2405", "IM2406", "IM2409"]
     assert symbols(date(2026, 6, 1), calendar) == ["IM2606", "IM2607", "IM2609", "IM2612"]
+
+
+def test_older_history_gets_the_contracts_the_rule_would_have_listed(
+        calendar: TradingCalendar) -> None:
+    # IM listed on 2022-07-22; a replay of earlier history prices the same schedule.
+    assert symbols(date(2022, 7, 1), calendar) == ["IM2207", "IM2208", "IM2209", "IM2212"]
+    assert listed_contracts(date(2022, 7, 1), calendar)[0].expiry == date(2022, 7, 15)
 
 
 def test_contracts_beyond_the_calendar_are_refused(calendar: TradingCalendar) -> None:
@@ -53,11 +60,13 @@ def test_roll_counts_trading_days_across_the_holiday(calendar: TradingCalendar) 
 
 
 def test_symbols_parse_and_refuse(calendar: TradingCalendar) -> None:
-    assert contract_symbol("IM", 2027, 1, "CFFEX") == "IM2701.CFFEX"
+    assert contract_symbol("IM", 2027, 1) == "IM2701.CFFEX"
     with pytest.raises(ValueError, match="IM2613"):
         parse_contract("IM2613.CFFEX", calendar)
     with pytest.raises(ValueError, match=r"600000\.SSE"):
         parse_contract("600000.SSE", calendar)
+    with pytest.raises(ValueError, match=r"write it as 'IM2612\.CFFEX'"):
+        parse_contract("im2612.cffex", calendar)
 
 
 def test_annualised_basis_of_the_2024_blowout() -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from rules_kit import GOLDEN_WEEK_2026
 
-from execution.rules import RuleNotModelled, price_band
+from execution.rules import Board, FirstDayCap, NewListing, RuleNotModelled, new_listing, price_band
 
 
 def band(symbol: str, on: date, **kwargs: object) -> str | None:
@@ -128,3 +128,14 @@ def test_delisting_day_zero_is_refused() -> None:
 
 def test_band_is_a_decimal() -> None:
     assert isinstance(price_band("600000.SSE", date(2026, 11, 20)), Decimal)
+
+
+def test_new_listing_regimes_by_listing_day() -> None:
+    cap = FirstDayCap(Decimal("0.44"), Decimal("0.36"))
+    assert new_listing(Board.MAIN, date(2023, 4, 10)) == NewListing(5, None)
+    assert new_listing(Board.MAIN, date(2023, 4, 7)) == NewListing(None, cap)
+    assert new_listing(Board.CHINEXT, date(2020, 8, 21)) == NewListing(None, cap)
+    assert new_listing(Board.MAIN, date(2013, 12, 31)) == NewListing(None, None)
+    assert new_listing(Board.BSE, date(2024, 1, 2)) == NewListing(1, None)
+    with pytest.raises(RuleNotModelled, match="2019-07-22"):
+        new_listing(Board.STAR, date(2019, 7, 19))

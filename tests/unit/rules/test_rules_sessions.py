@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 import pytest
 from rules_kit import GOLDEN_WEEK_2026
 
-from execution.rules import Phase, RuleNotModelled, session_phase
+from execution.rules import Phase, RuleNotModelled, session_phase, session_windows
 from execution.rules.sessions import SHANGHAI
 
 TRADING_DAY = date(2026, 11, 20)  # a Friday, after the 2026-07-06 rule change
@@ -118,3 +118,27 @@ def test_dates_before_the_modelled_timetable_are_refused() -> None:
         session_phase(at(10, 0, day=date(2018, 8, 17)))
     with pytest.raises(RuleNotModelled, match="2022-07-22"):
         session_phase(at(10, 0, day=date(2022, 7, 21)), "future")
+
+
+def phases(on: date, instrument: str = "stock") -> list[str]:
+    return [phase.value for _, _, phase in session_windows(on, instrument)]
+
+
+def test_the_timetable_has_after_hours_by_board_and_date() -> None:
+    assert phases(date(2026, 7, 3))[-1] == "closing_auction"
+    assert phases(date(2026, 7, 6))[-1] == "after_hours"
+    assert phases(date(2026, 7, 3), "688001.SSE")[-1] == "after_hours"
+    assert phases(date(2026, 11, 20), "920001.BSE")[-1] == "closing_auction"
+    assert "closing_auction" not in phases(date(2026, 11, 20), "future")
+    with pytest.raises(RuleNotModelled, match="2022-07-22"):
+        session_windows(date(2022, 7, 21), "future")
+
+
+@pytest.mark.parametrize("instrument", ["stock", "future", "300750.SZSE"])
+def test_every_minute_is_in_the_phase_of_its_window(instrument: str) -> None:
+    windows = session_windows(TRADING_DAY, instrument)
+    for minute in range(8 * 60, 16 * 60):
+        moment = at(minute // 60, minute % 60)
+        inside = [p for start, end, p in windows if start <= moment.time() < end]
+        expected = inside[0] if inside else Phase.CLOSED
+        assert session_phase(moment, instrument).name is expected

@@ -1,0 +1,111 @@
+"""The daily NAV series: closing NAV, high-water mark and drawdown, one record per day.
+
+Kept twice, so that losing either copy loses nothing: a Redis hash
+(`desk:eod:nav:<account>`, date -> JSON) and `<data_dir>/reports/nav.csv`, rewritten
+whole through a temporary file. The mark is the highest closing NAV recorded on an
+earlier day or today (the risk daemon's intraday mark can be higher). Re-running a
+day replaces its record; later records are not recomputed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from risk.drawdown import HighWaterMark
+from risk.nav import NavBreakdown
+from services.bus.streams import PREFIX
+
+NAV_SERIES = f"{PREFIX}:eod:nav:{{account}}"  # hash trade date -> JSON NavRecord
+COLUMNS = ("day", "account", "nav", "stock_value", "cash", "futures_pnl", "hwm", "drawdown",
+           "recorded_at")
+
+
+@dataclass(frozen=True)
+class NavRecord:
+    day: date
+    account: str
+    nav: Decimal
+    stock_value: Decimal
+    cash: Decimal
+    futures_pnl: Decimal
+    hwm: Decimal
+    drawdown: float  # fraction below the mark
+    recorded_at: datetime
+
+    def to_row(self) -> dict[str, str]:
+        return {k: (v.isoformat() if isinstance(v, date | datetime) else str(v))
+                for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], where: str) -> NavRecord:
+        try:
+            return cls(day=date.fromisoformat(row["day"]), account=row["account"],
+                       nav=Decimal(row["nav"]), stock_value=Decimal(row["stock_value"]),
+                       cash=Decimal(row["cash"]), futures_pnl=Decimal(row["futures_pnl"]),
+                       hwm=Decimal(row["hwm"]), drawdown=float(row["drawdown"]),
+                       recorded_at=datetime.fromisoformat(row["recorded_at"]))
+        except (KeyError, ValueError, ArithmeticError) as exc:
+            raise ValueError(f"{where}: not a NAV record ({exc!r}): {row}") from exc
+
+
+class NavSeries:
+    def __init__(self, client: redis.Redis, account: str, csv_path: Path) -> None:
+        self.client, self.account, self.csv_path = client, account, csv_path
+        self.key = NAV_SERIES.format(account=account)
+
+    def records(self) -> list[NavRecord]:
+        """Every recorded day, oldest first: Redis, completed from the CSV file."""
+        found = {r.day: r for r in self._from_csv()}
+        raw: dict[str, str] = self.client.hgetall(self.key)  # type: ignore[assignment]
+        for day, text in raw.items():
+            found[date.fromisoformat(day)] = NavRecord.from_row(json.loads(text),
+                                                               f"{self.key} {day}")
+        return [found[d] for d in sorted(found)]
+
+    def record(self, day: date, nav: NavBreakdown, now: datetime) -> NavRecord:
+        """Record `day`'s closing NAV with the mark and drawdown; returns the record."""
+        earlier = [r for r in self.records() if r.day < day]
+        mark = HighWaterMark(nav.nav, now)
+        if earlier:
+            mark = HighWaterMark(max(r.hwm for r in earlier), earlier[-1].recorded_at)
+        mark = mark.advanced(nav.nav, now)
+        record = NavRecord(day, self.account, nav.nav, nav.stock_value, nav.cash,
+                           nav.futures_pnl, mark.value, mark.drawdown(nav.nav), now)
+        self.client.hset(self.key, day.isoformat(), json.dumps(record.to_row()))
+        self._write_csv([*(r for r in self.records() if r.day != day), record])
+        return record
+
+    def _from_csv(self) -> list[NavRecord]:
+        if not self.csv_path.exists():
+            return []
+        with self.csv_path.open(newline="") as handle:
+            return [NavRecord.from_row(row, f"{self.csv_path} line {number}")
+                    for number, row in enumerate(csv.DictReader(handle), start=2)
+                    if row.get("account") == self.account]
+
+    def _write_csv(self, records: list[NavRecord]) -> None:
+        """All accounts' rows, this account's replaced; atomically (temp file + rename)."""
+        others: list[dict[str, str]] = []
+        if self.csv_path.exists():
+            with self.csv_path.open(newline="") as handle:
+                others = [r for r in csv.DictReader(handle) if r.get("account") != self.account]
+        rows = sorted([*others, *(r.to_row() for r in records)],
+                      key=lambda r: (r["day"], r["account"]))
+        self.csv_path.parent.mkdir(parents=True, exist_ok=True)
+        temp = self.csv_path.with_suffix(".csv.tmp")
+        with temp.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temp.replace(self.csv_path)

@@ -1,0 +1,141 @@
+"""The daily report: everything the end of day found, gathered, then written as files.
+
+`<data_dir>/reports/<date>.html` is self-contained (inline CSS, the NAV chart as an
+inline PNG, no script, no external link) and `<date>.txt` is the short version.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+# Figure without pyplot: no global backend or figure registry, works without a display.
+from matplotlib.figure import Figure
+
+from execution.reconcile import Reconciliation
+from services.eod.alert_log import AlertLine
+from services.eod.facts import OrderLine, OrderTotals
+from services.eod.hedges import HedgeLine
+from services.eod.nav_series import NavRecord
+from services.eod.prices import ClosingPrices
+
+TEMPLATES = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class DailyReport:
+    day: date
+    account: str
+    generated_at: datetime
+    orders: list[OrderLine]
+    totals: OrderTotals
+    fills: int  # trades booked
+    broker_fees: Decimal | None  # None: the broker does not report fees per trade
+    hedges: list[HedgeLine]
+    nav: NavRecord | None
+    history: list[NavRecord]
+    prices: ClosingPrices
+    alerts: list[AlertLine]
+    reconciliation: Reconciliation
+    nav_error: str = ""
+    undone: list[OrderLine] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "undone", [o for o in self.orders if o.left])
+
+
+def write_report(report: DailyReport, reports_dir: Path) -> tuple[Path, Path]:
+    """Write `<date>.html` and `<date>.txt`; returns their paths."""
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    html = reports_dir / f"{report.day.isoformat()}.html"
+    text = reports_dir / f"{report.day.isoformat()}.txt"
+    html.write_text(render_html(report), encoding="utf-8")
+    text.write_text(render_text(report), encoding="utf-8")
+    return html, text
+
+
+def render_html(report: DailyReport) -> str:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    env.filters["money"] = money
+    env.filters["bps"] = bps
+    env.filters["pct"] = pct
+    return env.get_template("report.html").render(r=report, chart=nav_chart(report.history))
+
+
+def render_text(report: DailyReport) -> str:
+    t, rec = report.totals, report.reconciliation
+    lines = [
+        f"End of day {report.day} - account {report.account}",
+        f"Orders: {t.proposed} proposed, {t.approved} approved, {t.rejected} rejected, "
+        f"{t.expired} expired, {t.cancelled} cancelled, {t.filled} filled",
+        f"Traded: bought {t.bought_shares:,} shares for {money(t.bought_value)}, sold "
+        f"{t.sold_shares:,} for {money(t.sold_value)}; futures {t.hedge_lots} lots "
+        f"({money(t.hedge_value)}); {report.fills} fills, fees {money(t.fees)}",
+        f"Stock slippage vs reference: {money(t.slippage_cost)} ({bps(t.slippage_bps)})",
+    ]
+    lines.append(_nav_text(report))
+    lines.append(f"Reconciliation with {rec.source}: "
+                 + ("clean" if rec.clean else f"{len(rec.breaks)} break(s)"))
+    lines += [f"  BREAK {b.line()}" for b in rec.breaks]
+    lines += [f"  note: {n}" for n in rec.notes]
+    lines += [f"Left undone: {o.order_id} {o.side} {o.symbol} {o.left:,} - {o.why_left}"
+              for o in report.undone]
+    lines += [_hedge_text(h) for h in report.hedges]
+    severe = [a for a in report.alerts if a.severity != "info"]
+    lines.append(f"Alerts: {len(report.alerts)} ({len(severe)} warning or critical)")
+    return "\n".join(lines) + "\n"
+
+
+def _nav_text(report: DailyReport) -> str:
+    nav = report.nav
+    if nav is None:
+        return f"NAV: not recorded - {report.nav_error}"
+    return (f"NAV {money(nav.nav)} (stocks {money(nav.stock_value)}, cash {money(nav.cash)}, "
+            f"futures P&L {money(nav.futures_pnl)}); high-water mark {money(nav.hwm)}, "
+            f"drawdown {pct(nav.drawdown)}")
+
+
+def _hedge_text(hedge: HedgeLine) -> str:
+    held = f"Hedge: short {hedge.short_lots} {hedge.symbol}"
+    if hedge.annual_basis is None:
+        return f"{held} (basis not known: {hedge.note})"
+    return (f"{held}, basis {pct(hedge.annual_basis)}/yr, about "
+            f"{money(hedge.monthly_cost)}/month")
+
+
+def nav_chart(history: list[NavRecord]) -> str:
+    """NAV and drawdown by day as an inline PNG data URL ('' with no history)."""
+    if not history:
+        return ""
+    days = [r.day for r in history]
+    fig = Figure(figsize=(9, 4.5))
+    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    top.plot(days, [float(r.nav) for r in history], marker="o", label="NAV")
+    top.plot(days, [float(r.hwm) for r in history], linestyle="--", label="high-water mark")
+    top.set_ylabel("CNY")
+    top.legend(loc="best")
+    bottom.fill_between(days, [-r.drawdown * 100 for r in history], color="tab:red", alpha=0.4)
+    bottom.set_ylabel("drawdown %")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def money(value: Decimal | None) -> str:
+    return "n/a" if value is None else f"{value:,.2f}"
+
+
+def bps(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.1f} bps"
+
+
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2%}"
