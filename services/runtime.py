@@ -42,6 +42,19 @@ class StopNow(BaseException):
     """Raised by the second stop signal: leave the step at once (teardown still runs)."""
 
 
+def open_store(settings: DeskSettings, data_dir: Path) -> MarketStore:
+    """The desk's market data store (imported lazily: commands without data stay fast)."""
+    from marketdata.store import MarketStore
+
+    return MarketStore(data_dir / settings.data.store_dir)
+
+
+def open_calendar(settings: DeskSettings) -> TradingCalendar:
+    from marketdata.calendar import load_calendar
+
+    return load_calendar(settings.holidays_path)
+
+
 @dataclass
 class ServiceContext:
     """What a service is given: nothing global, everything passed in."""
@@ -57,17 +70,13 @@ class ServiceContext:
     @property
     def store(self) -> MarketStore:
         if self._store is None:
-            from marketdata.store import MarketStore
-
-            self._store = MarketStore(self.data_dir / self.settings.data.store_dir)
+            self._store = open_store(self.settings, self.data_dir)
         return self._store
 
     @property
     def calendar(self) -> TradingCalendar:
         if self._calendar is None:
-            from marketdata.calendar import load_calendar
-
-            self._calendar = load_calendar(self.settings.holidays_path)
+            self._calendar = open_calendar(self.settings)
         return self._calendar
 
     @property

@@ -14,6 +14,7 @@ from config.settings import DeskSettings
 from marketdata.clock import Clock, WallClock
 from services.clock_setup import ClockNotStarted, shared_clock
 from services.connect import connect, embedded_for
+from services.runtime import open_calendar, open_store
 
 if TYPE_CHECKING:
     from execution.queue import OrderQueue
@@ -51,17 +52,13 @@ class DeskContext:
     @property
     def store(self) -> MarketStore:
         if self._store is None:
-            from marketdata.store import MarketStore
-
-            self._store = MarketStore(self.data_dir / self.settings.data.store_dir)
+            self._store = open_store(self.settings, self.data_dir)
         return self._store
 
     @property
     def calendar(self) -> TradingCalendar:
         if self._calendar is None:
-            from marketdata.calendar import load_calendar
-
-            self._calendar = load_calendar(self.settings.holidays_path)
+            self._calendar = open_calendar(self.settings)
         return self._calendar
 
     def client(self) -> redis.Redis:
