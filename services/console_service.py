@@ -14,6 +14,7 @@ import uvicorn
 from loguru import logger
 
 from execution.policies import run_policies
+from execution.reference_data import ReferenceData
 from services.console.app import create_app
 from services.console.users import UserStore, bootstrap_admin
 from services.runtime import Service
@@ -37,7 +38,8 @@ class ConsoleService(Service):
             logger.warning("console listens on {}: put a TLS reverse proxy in front", cfg.host)
         app = create_app(ctx.client, ctx.queue, ctx.clock, console=cfg,
                          approval=settings.approval, risk=settings.risk,
-                         account=settings.execution.account, data_dir=ctx.data_dir)
+                         account=settings.execution.account, data_dir=ctx.data_dir,
+                         reference=ReferenceData(ctx.store))
         config = uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level="warning",
                                 access_log=False, timeout_graceful_shutdown=3)
         self.server = uvicorn.Server(config)

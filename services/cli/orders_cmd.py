@@ -17,6 +17,7 @@ from execution.lifecycle import Action, IllegalTransition
 from execution.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
 from execution.orders import OrderRecord, OrderState
 from execution.queue import BulkResult, UnknownOrder
+from execution.reference_data import ReferenceData
 from services.cli.context import DeskContext, pass_desk
 from services.cli.rules_cmd import DecimalParam
 from services.console.reads import audit_entries, changed_fields
@@ -152,8 +153,8 @@ def order_group() -> None:
 @click.option("--reason", required=True, help="Why (e.g. sell on news).")
 @click.option("--limit", "limit_price", type=DecimalParam(), default=None)
 @click.option("--prev-close", type=DecimalParam(), default=None,
-              help="Previous close, for the daily-limit check.")
-@click.option("--name", default="", help="Stock name as the data gives it.")
+              help="Previous close for the daily-limit check (default: the store's latest close).")
+@click.option("--name", default="", help="Stock name (default: as the data gives it).")
 @click.option("--algo", type=click.Choice(["twap", "vwap", "pov"]), default="twap")
 @click.option("--start", "start_time", default="09:30")
 @click.option("--end", "end_time", default="14:55")
@@ -164,12 +165,14 @@ def order_add_command(desk: DeskContext, symbol: str, side: str, quantity: int, 
                       algo: str, start_time: str, end_time: str, as_user: str | None) -> None:
     """Add a manual order; it passes the pre-trade checks and waits for approval."""
     actor = desk_user(desk, as_user, Role.TRADER)
+    facts = ReferenceData(desk.store).facts(symbol)
     try:
         request = ManualOrderRequest.model_validate({
             "symbol": symbol, "side": side, "quantity": quantity, "limit_price": limit_price,
-            "reason": reason, "name": name, "algo": algo, "start_time": start_time,
-            "end_time": end_time})
-        record = add_manual_order(desk.queue(), request, author=actor, prev_close=prev_close,
+            "reason": reason, "name": name or facts.name, "algo": algo,
+            "start_time": start_time, "end_time": end_time})
+        record = add_manual_order(desk.queue(), request, author=actor,
+                                  prev_close=prev_close or facts.prev_close, st=facts.st,
                                   account=desk.settings.execution.account)
     except (ValueError, ManualOrderRefused) as exc:
         raise click.ClickException(str(exc)) from None

@@ -59,9 +59,11 @@ async def new_order(request: Request,
     try:
         req = ManualOrderRequest.model_validate({k: v for k, v in values.items()
                                                  if k != "prev_close"})
-        prev_close = Decimal(values["prev_close"]) if "prev_close" in values else None
+        facts = d.reference.facts(req.symbol) if d.reference else None
+        typed = Decimal(values["prev_close"]) if "prev_close" in values else None
         record = add_manual_order(d.queue, req, author=session.user, account=d.account,
-                                  prev_close=prev_close)
+                                  prev_close=typed or (facts.prev_close if facts else None),
+                                  st=bool(facts and facts.st))
     except ValidationError as exc:
         errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
         return _form_again(request, session, values, errors)

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from execution.policy_config import ApprovalConfig
 from execution.queue import OrderQueue
+from execution.reference_data import ReferenceData
 from marketdata.clock import Clock
 from risk.config import RiskConfig
 from services.bus import streams
@@ -48,6 +49,8 @@ class Desk:
     sessions: SessionStore
     throttle: LoginThrottle
     templates: Jinja2Templates
+    # Previous close, ST status and names from the store, for manual orders.
+    reference: ReferenceData | None = None
 
 
 class NotLoggedIn(Exception):
