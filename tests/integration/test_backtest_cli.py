@@ -7,35 +7,16 @@ import json
 from datetime import date
 from pathlib import Path
 
-import click
 import pytest
-from click.testing import CliRunner
 
 from marketdata.store import MarketStore
-from services.cli.backtest_cmd import backtest_command
-from services.cli.context import DeskContext
-from services.cli.data_cmd import data_group
 from strategies.backtest import run_backtest
 from strategies.config import ModelConfig
 from strategies.nightly import build_batch
+from tests.integration.cli_kit import run
 
 END = date(2026, 6, 30)  # hedge contracts listed then all expire inside the calendar
 
-
-@click.group()
-@click.option("--data-dir")
-@click.pass_context
-def desk(ctx: click.Context, data_dir: str) -> None:
-    """`data` and `backtest` mounted as in `desk` (services/cli/main.py)."""
-    ctx.obj = DeskContext(None, data_dir)
-
-
-desk.add_command(data_group)
-desk.add_command(backtest_command)
-
-
-def run(*args: str) -> click.testing.Result:
-    return CliRunner().invoke(desk, list(args), catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +57,11 @@ def test_hedged_backtest_as_json(demo_dir: Path) -> None:
 
 
 def test_bad_dates_are_explained(demo_dir: Path) -> None:
-    result = CliRunner().invoke(desk, ["--data-dir", str(demo_dir), "backtest", "--start",
-                                       "2025-09-01", "--end", END.isoformat()])
+    result = run("--data-dir", str(demo_dir), "backtest", "--start", "2025-09-01",
+                 "--end", END.isoformat())
     assert result.exit_code == 1
     assert "needs 250 trade dates of history" in result.output
-    result = CliRunner().invoke(desk, ["--data-dir", str(demo_dir), "backtest", "--end",
-                                       END.isoformat()])
+    result = run("--data-dir", str(demo_dir), "backtest", "--end", END.isoformat())
     assert result.exit_code == 2 and "--start is required" in result.output
 
 

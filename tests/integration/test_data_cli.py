@@ -4,28 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from services.cli.context import DeskContext
-from services.cli.data_cmd import data_group
-
-
-@click.group()
-@click.option("--data-dir")
-@click.pass_context
-def desk(ctx: click.Context, data_dir: str) -> None:
-    """The `data` group mounted as in `desk` (services/cli/main.py), minus the other parts."""
-    ctx.obj = DeskContext(None, data_dir)
-
-
-desk.add_command(data_group)
-
-
-def run(*args: str) -> click.testing.Result:
-    return CliRunner().invoke(desk, list(args), catch_exceptions=False)
+from tests.integration.cli_kit import run
 
 
 @pytest.fixture(scope="module")
@@ -74,5 +56,5 @@ def test_demo_refuses_to_overwrite_imported_data(tmp_path: Path, demo_dir: Path)
 
 
 def test_import_needs_a_path_or_vnpy(demo_dir: Path) -> None:
-    result = CliRunner().invoke(desk, ["--data-dir", str(demo_dir), "data", "import"])
+    result = run("--data-dir", str(demo_dir), "data", "import")
     assert result.exit_code == 2 and "give either PATH or --vnpy" in result.output
