@@ -24,12 +24,13 @@ import redis
 import uvicorn
 from argon2 import PasswordHasher
 
-from execution.orders import Order, Side
-from execution.policy_config import ApprovalConfig
-from execution.queue import OrderQueue
+from bus import streams
+from exchange import Side
+from execution.approval.policy_config import ApprovalConfig
+from execution.approval.queue import OrderQueue
 from marketdata.clock import EXCHANGE_TZ, FixedClock
+from orders.order import Order
 from risk.config import RiskConfig
-from services.bus import streams
 from services.console.app import create_app
 from services.console.config import ConsoleConfig
 from services.console.users import Role, UserStore

@@ -54,9 +54,9 @@ def timed_gateway() -> type[Any]:
 
 def build_desk(client: redis.Redis, data_dir: Path, clock: Any, source: Any,
                cfg: Any) -> Any:
+    from execution.approval.queue import OrderQueue
     from execution.gateway.factory import GATEWAYS, GatewaySpec
     from execution.gateway.sim.gateway import SimDeps
-    from execution.queue import OrderQueue
     from execution.worker.desk import DeskDeps, ExecutionDesk
 
     gateway = timed_gateway()
@@ -70,7 +70,8 @@ def build_desk(client: redis.Redis, data_dir: Path, clock: Any, source: Any,
 
 def order(order_id: str, symbol: str, quantity: int, reference: Decimal,
           limit: Decimal | None = None, window: tuple[dtime, dtime] = WINDOW) -> Any:
-    from execution.orders import Algo, Order, Side
+    from exchange import Side
+    from orders.order import Algo, Order
 
     return Order(order_id=order_id, trade_date=DAY, symbol=symbol, side=Side.BUY,
                  quantity=quantity, reference_price=reference, limit_price=limit,
@@ -79,12 +80,12 @@ def order(order_id: str, symbol: str, quantity: int, reference: Decimal,
 
 # ---- 1. approval -> first child at the gateway ----------------------------------------
 def bench_latency(client: redis.Redis, data_dir: Path, parents: int) -> list[float]:
+    from bus import streams
+    from bus.bus import StreamConsumer
+    from execution.approval.lifecycle import Action
     from execution.config import ExecutionConfig
     from execution.gateway.sim.scenario import random_day, scenario
-    from execution.lifecycle import Action
     from marketdata.clock import FixedClock
-    from services.bus import streams
-    from services.bus.bus import StreamConsumer
 
     client.flushall()
     clock = FixedClock(at(dtime(10, 0)))
@@ -116,7 +117,7 @@ def bench_latency(client: redis.Redis, data_dir: Path, parents: int) -> list[flo
 
 
 def work(desk: Any, body: Any) -> None:
-    from services.bus.messages import ExecWork
+    from bus.messages import ExecWork
 
     assert isinstance(body, ExecWork)
     desk.parents.work(body.record)
@@ -201,8 +202,8 @@ Run = tuple[list[Any], list[Any]]  # the broker's orders and trades
 
 def run_ours(client: redis.Redis, data_dir: Path, source: Any, targets: dict[str, int],
              limits: dict[str, Decimal], window: tuple[dtime, dtime] = WINDOW) -> Run:
+    from execution.approval.lifecycle import Action
     from execution.config import AlgoConfig, EndBehaviour, ExecutionConfig
-    from execution.lifecycle import Action
     from marketdata.clock import FixedClock
 
     client.flushall()

@@ -28,8 +28,9 @@ from pathlib import Path
 import numpy as np
 import redis
 
-from config.settings import DeskSettings
-from execution.queue import OrderQueue
+from bus import streams
+from execution.approval.intake import intake_consumers
+from execution.approval.queue import OrderQueue
 from marketdata.calendar import load_calendar
 from marketdata.clock import EXCHANGE_TZ, FixedClock
 from marketdata.synthetic import write_demo_store
@@ -39,11 +40,10 @@ from risk.ledger_view import book_from_ledger
 from risk.market_inputs import DailyInputs, live_prices
 from risk.monitor import MonitorState, observe_nav
 from risk.nav import compute_nav
-from services.bus import streams
-from services.intake import intake_consumers
 from services.redis_server import EmbeddedRedis
 from services.risk_service import RiskService
 from services.runtime import Runner, ServiceContext
+from services.settings import DeskSettings
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2024, 3, 18, 10, 0, tzinfo=EXCHANGE_TZ)

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from execution.rules import classify, future_spec
+from exchange import classify, future_spec
 
 AVG = Decimal("0.0001")
 CENT = Decimal("0.01")

@@ -19,8 +19,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from exchange import classify, future_spec
 from execution.eod.views import BrokerDay, BrokerTrade, DeskDay, DeskFill
-from execution.rules import classify, future_spec
 
 
 class BreakKind(StrEnum):

@@ -1,8 +1,8 @@
 """Boards and daily price limits over whole arrays of stocks, for the synthetic market
 and import validation.
 
-The facts are `execution.rules`' (codes in `classify`, dated bands and new-listing rules
-in `execution/rules/data.py`); this module only turns them into numpy arrays.
+The facts are `exchange`' (codes in `classify`, dated bands and new-listing rules
+in `exchange/data.py`); this module only turns them into numpy arrays.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from datetime import date, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from execution.rules import Board, RuleNotModelled, board_band, classify, new_listing
-from execution.rules.data import BSE_CODE_SWITCH, DELISTING_FREE_DAYS, NEW_LISTING_FREE_DAYS
+from exchange import Board, RuleNotModelled, board_band, classify, new_listing
+from exchange.data import BSE_CODE_SWITCH, DELISTING_FREE_DAYS, NEW_LISTING_FREE_DAYS
 
 __all__ = [
     "DELISTING_FREE_DAYS",
@@ -100,7 +100,7 @@ class ListingRule:
 
 
 def listing_rule(board: Board, list_date: date) -> ListingRule:
-    """The new-listing regime of `execution.rules.new_listing` for a stock listed that day."""
+    """The new-listing regime of `exchange.new_listing` for a stock listed that day."""
     if list_date < NEW_LISTING_FREE_DAYS[board][0].since:
         # Listed before the board's rules begin (stocks carried over to the BSE from the
         # NEEQ on 2021-11-15): an ordinary band from its first day here.
@@ -117,7 +117,7 @@ def listing_rule(board: Board, list_date: date) -> ListingRule:
 def limit_prices(
     reference: npt.NDArray[np.float64], band: npt.NDArray[np.float64]
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """(limit_down, limit_up) as `execution.rules.limit_prices` computes them, vectorised:
+    """(limit_down, limit_up) as `exchange.limit_prices` computes them, vectorised:
     reference*(1±band) rounded half-up to 0.01, at least one tick away, limit-down at
     least 0.01.
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from execution.rules import contract_symbol, last_trading_day
+from exchange import contract_symbol, last_trading_day
 from marketdata.holidays import HolidayFile, read_holiday_file
 from marketdata.sessions import SessionTimes, session_times
 
@@ -103,7 +103,7 @@ class TradingCalendar:
         return self._sessions[i]
 
     def im_expiry(self, year: int, month: int) -> date:
-        """Last trading day of that month's IM contract (`execution.rules.last_trading_day`):
+        """Last trading day of that month's IM contract (`exchange.last_trading_day`):
         the third Friday, or the next trading day if it is a holiday."""
         return last_trading_day(contract_symbol("IM", year, month), self)
 

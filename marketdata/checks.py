@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from execution.rules import last_trading_day
+from exchange import last_trading_day
 from marketdata.calendar import CalendarNotCovered, TradingCalendar
 from marketdata.clock import EXCHANGE_TZ
 from marketdata.config import DataConfig

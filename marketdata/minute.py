@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from execution.rules.data import FUTURE_SPECS, STOCK_TICK
+from exchange.data import FUTURE_SPECS, STOCK_TICK
 from marketdata.clock import EXCHANGE_TZ
 
 BARS_PER_DAY = 240

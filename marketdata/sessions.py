@@ -1,7 +1,7 @@
 """A day's trading sessions by market, as the calendar hands them out.
 
 The timetable itself (windows, dated after-hours trading, what each phase allows) is
-`execution.rules.session_windows`'; this module only groups it by market.
+`exchange.session_windows`'; this module only groups it by market.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
 
-from execution.rules import Phase, session_windows
-from execution.rules.sessions import PHASES
+from exchange import Phase, session_windows
+from exchange.sessions import PHASES
 
 
 class Market(StrEnum):
@@ -19,7 +19,7 @@ class Market(StrEnum):
     INDEX_FUTURE = "index_future"
 
 
-# `execution.rules` names the timetables "stock" (main board) and "future".
+# `exchange` names the timetables "stock" (main board) and "future".
 _INSTRUMENT = {Market.STOCK: "stock", Market.INDEX_FUTURE: "future"}
 
 

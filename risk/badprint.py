@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
 
-from execution.rules import RulesError, limit_prices, price_band
+from exchange import RulesError, limit_prices, price_band
 
 CENT = Decimal("0.01")
 

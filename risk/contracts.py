@@ -1,6 +1,6 @@
 """IM contracts as the hedge sees them: each with its last trading day, and when to roll.
 
-Which contracts are listed on a day and when each expires are `execution.rules`'
+Which contracts are listed on a day and when each expires are `exchange`'
 (`contract_schedule`, `last_trading_day`, holiday-adjusted with the calendar passed in);
 this module adds the roll arithmetic.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeAlias
 
-from execution.rules import TradingDays, classify, contract_schedule, last_trading_day
+from exchange import TradingDays, classify, contract_schedule, last_trading_day
 
 # What this module needs of `marketdata.calendar.TradingCalendar`: `trading_days`.
 ExpiryCalendar: TypeAlias = TradingDays

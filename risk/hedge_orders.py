@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from execution.orders import Order, OrderKind
+from orders.order import Order, OrderKind
 from risk.hedge_plan import HedgePlan
 
 PRODUCT_NAME = "CSI 1000 futures hedge"

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from execution.orders import Offset, Side
+from exchange import Side
+from orders.order import Offset
 from risk.basis import BasisView, Quote, basis_views, choose_contract, cost_to_expiry, monthly_cost
 from risk.config import RiskConfig
 from risk.contracts import ExpiryCalendar, must_roll, parse_contract

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
-from execution.rules import classify
+from exchange import classify
 from marketdata.errors import MissingData
 from marketdata.store import MarketStore
 from risk.badprint import price_outside_limits

@@ -19,8 +19,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from execution.orders import Offset, Side
-from execution.rules import RuleNotModelled, future_fee, future_spec
+from exchange import RuleNotModelled, Side, future_fee, future_spec
+from orders.order import Offset
 from risk.badprint import judge_nav
 from risk.basis import Quote
 from risk.beta import book_beta

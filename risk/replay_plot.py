@@ -7,7 +7,7 @@ from pathlib import Path
 # Figure without pyplot: no global backend or figure registry, works without a display.
 from matplotlib.figure import Figure
 
-from execution.orders import Side
+from exchange import Side
 from risk.config import RiskConfig
 from risk.replay import ReplayResult
 

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from execution.orders import Side
-from execution.rules import future_spec
+from exchange import Side, future_spec
 from risk.basis import Quote, annualised_basis
 from risk.contracts import ExpiryCalendar, calendar_days_left, parse_contract
 from risk.sizing import hedged_ratio, on_tick

@@ -12,9 +12,9 @@ from loguru import logger
 from prometheus_client import CollectorRegistry, start_http_server
 from tenacity import retry, stop_after_attempt, wait_exponential
 
-from services.bus import streams
-from services.bus.bus import StreamConsumer
-from services.bus.messages import Alert, Envelope
+from bus import streams
+from bus.bus import StreamConsumer
+from bus.messages import Alert, Envelope
 from services.metrics import DeskCollector
 from services.runtime import Service
 

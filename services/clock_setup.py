@@ -12,9 +12,9 @@ from datetime import date, datetime
 
 import redis
 
-from config.settings import DeskSettings
+from bus import streams
 from marketdata.clock import EXCHANGE_TZ, Clock, SimulatedClock, WallClock
-from services.bus import streams
+from services.settings import DeskSettings
 
 
 class ClockNotStarted(RuntimeError):

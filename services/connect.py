@@ -8,9 +8,9 @@ import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from config.loader import resolve_secret
-from config.settings import DeskSettings
 from services.redis_server import EmbeddedRedis
+from services.settings import DeskSettings
+from services.settings_loader import resolve_secret
 
 
 def embedded_for(settings: DeskSettings) -> EmbeddedRedis | None:

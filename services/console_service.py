@@ -13,8 +13,8 @@ import time
 import uvicorn
 from loguru import logger
 
-from execution.policies import run_policies
-from execution.reference_data import ReferenceData
+from execution.approval.policies import run_policies
+from execution.approval.reference_data import ReferenceData
 from services.console.app import create_app
 from services.console.users import UserStore, bootstrap_admin
 from services.runtime import Service

@@ -19,14 +19,14 @@ from typing import Any
 
 import redis
 
-from config.loader import DEFAULT_CONFIG
-from config.settings import DeskSettings
-from execution.lifecycle import Action
-from execution.orders import LIVE_STATES, OrderRecord, OrderState
-from execution.queue import OrderQueue
-from services.bus import streams
+from bus import streams
+from execution.approval.lifecycle import Action
+from execution.approval.queue import OrderQueue
+from orders.order import LIVE_STATES, OrderRecord, OrderState
 from services.clock_setup import shared_clock, start_simulated_day
 from services.paper import ensure_demo_data
+from services.settings import DeskSettings
+from services.settings_loader import DEFAULT_CONFIG
 from services.supervisor import Supervisor
 
 DEMO_SERVICES = ["scheduler", "execution", "risk", "alerts"]

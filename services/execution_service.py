@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from bus import streams
+from bus.bus import StreamConsumer
+from bus.messages import Envelope, ExecControl, ExecHalt, ExecWork
+from execution.approval.intake import intake_consumers
+from execution.approval.lifecycle import IllegalTransition
 from execution.engine.home import prepare_vnpy_home
-from execution.lifecycle import IllegalTransition
-from services.bus import streams
-from services.bus.bus import StreamConsumer
-from services.bus.messages import Envelope, ExecControl, ExecHalt, ExecWork
-from services.intake import intake_consumers
 from services.runtime import Service
 
 if TYPE_CHECKING:

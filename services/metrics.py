@@ -15,7 +15,7 @@ import redis
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from services.bus import streams
+from bus import streams
 from services.registry import SERVICES
 from services.status import order_states
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import redis
 from loguru import logger
 
-from config.settings import DeskSettings
+from bus import streams
 from marketdata.calendar import load_calendar
 from marketdata.clock import SimulatedClock
 from marketdata.store import MarketStore
-from services.bus import streams
 from services.clock_setup import start_simulated_day
+from services.settings import DeskSettings
 
 
 def ensure_demo_data(settings: DeskSettings, stocks: int | None = None) -> MarketStore:

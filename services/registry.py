@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from config.settings import DeskSettings
 from services.clock_setup import shared_clock
 from services.connect import connect
 from services.runtime import Service, ServiceContext
+from services.settings import DeskSettings
 
 SERVICES: dict[str, str] = {
     "scheduler": "services.scheduler.service:SchedulerService",

@@ -19,9 +19,12 @@ import pandas as pd
 import redis
 from loguru import logger
 
-from execution.orders import TERMINAL_STATES, Order, OrderRecord
-from execution.rules import future_spec, session_phase
+from bus import streams
+from bus.bus import publish
+from bus.messages import Alert, NavSnapshot, OrderProposed
+from exchange import future_spec, session_phase
 from marketdata.clock import EXCHANGE_TZ
+from orders.order import TERMINAL_STATES, Order, OrderRecord
 from risk.alert_gate import AlertGate
 from risk.config import RiskConfig
 from risk.drawdown import HighWaterMark
@@ -48,9 +51,6 @@ from risk.monitor import (
 )
 from risk.nav import Book, MissingPrice, NavBreakdown, compute_nav
 from risk.state_doc import Snapshot, parse_state, pending_proposals, public_state, state_json
-from services.bus import streams
-from services.bus.bus import publish
-from services.bus.messages import Alert, NavSnapshot, OrderProposed
 from services.runtime import Service
 
 SOURCE = "risk"

@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any
 import redis
 from loguru import logger
 
-from services.bus import streams
+from bus import streams
 
 if TYPE_CHECKING:
-    from config.settings import DeskSettings
-    from execution.queue import OrderQueue
+    from execution.approval.queue import OrderQueue
     from marketdata.calendar import TradingCalendar
     from marketdata.clock import Clock
     from marketdata.store import MarketStore
+    from services.settings import DeskSettings
 
 
 class ServiceState(StrEnum):
@@ -82,7 +82,7 @@ class ServiceContext:
     @property
     def queue(self) -> OrderQueue:
         if self._queue is None:
-            from execution.queue import OrderQueue
+            from execution.approval.queue import OrderQueue
 
             self._queue = OrderQueue(self.client, self.clock, self.settings.approval,
                                      account=self.settings.execution.account)

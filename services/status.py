@@ -9,9 +9,9 @@ from typing import Any
 
 import redis
 
-from config.settings import DeskSettings
-from services.bus import streams
+from bus import streams
 from services.registry import SERVICES
+from services.settings import DeskSettings
 
 
 def collect_status(client: redis.Redis, settings: DeskSettings) -> dict[str, Any]:

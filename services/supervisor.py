@@ -20,14 +20,14 @@ from types import FrameType
 from loguru import logger
 from redis import Redis
 
-from config.loader import ENV_REDIS_URL
-from config.settings import DeskSettings
+from bus import streams
+from bus.bus import publish
+from bus.messages import Alert
 from marketdata.clock import WallClock
-from services.bus import streams
-from services.bus.bus import publish
-from services.bus.messages import Alert
 from services.connect import connect, embedded_for
 from services.paper import prepare_paper_day
+from services.settings import DeskSettings
+from services.settings_loader import ENV_REDIS_URL
 
 
 @dataclass

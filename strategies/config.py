@@ -12,7 +12,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from execution.rules import CommissionConfig
+from exchange import CommissionConfig
 
 FACTOR_NAMES: tuple[str, ...] = (
     "size",
@@ -115,7 +115,7 @@ class ConstraintConfig(_Frozen):
 
 class CostConfig(_Frozen):
     """Trading costs: the broker's commission (exchange fees come from the dated rule
-    tables in execution.rules) plus a slippage model."""
+    tables in exchange) plus a slippage model."""
 
     commission: CommissionConfig = CommissionConfig(rate=Decimal("0.00025"))
     slippage_bps: float = Field(default=5.0, ge=0.0)

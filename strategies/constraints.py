@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from execution.rules import limit_prices, price_band
+from exchange import limit_prices, price_band
 from marketdata.schema import RiskFlag
 from strategies.config import ConstraintConfig
 from strategies.costs import to_price

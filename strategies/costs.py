@@ -1,4 +1,4 @@
-"""What a trade costs: exchange fees and commission (execution.rules) plus slippage.
+"""What a trade costs: exchange fees and commission (exchange) plus slippage.
 
 The same functions price the nightly batch's expected cost and the backtest's fills.
 """
@@ -9,7 +9,7 @@ import math
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from execution.rules import fees, tick_size
+from exchange import fees, tick_size
 from strategies.config import CostConfig
 
 CENT = Decimal("0.01")

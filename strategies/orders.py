@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from execution.rules import is_legal_sell_quantity, round_buy_quantity, round_sell_quantity
+from exchange import is_legal_sell_quantity, round_buy_quantity, round_sell_quantity
 from strategies.batch import OrderProposal
 from strategies.config import ModelConfig
 from strategies.costs import expected_cost, to_price

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
+from exchange.prices import tick_size
 from execution.algos.curves import Curve, PovCurve, TwapCurve, VwapCurve
 from execution.algos.market import Quote
 from execution.algos.pricing import PriceInputs, child_price
@@ -18,9 +19,8 @@ from execution.algos.profile import VolumeProfile
 from execution.algos.sizing import SizeInputs, size_child
 from execution.algos.window import TradingWindow
 from execution.config import AlgoConfig, EndBehaviour
-from execution.orders import Algo, Order, OrderKind
-from execution.rules.prices import tick_size
 from marketdata.sessions import Market
+from orders.order import Algo, Order, OrderKind
 
 
 @dataclass(frozen=True)

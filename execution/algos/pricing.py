@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
+from exchange.prices import price_cage
 from execution.algos.market import Quote
 from execution.config import PriceStyle
-from execution.rules.prices import price_cage
 
 
 @dataclass(frozen=True)

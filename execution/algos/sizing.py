@@ -2,14 +2,14 @@
 
 The one invariant: filled + open children + the new child <= parent quantity. Every
 step below only lowers the quantity, and the board's lot rounding (from
-`execution.rules`) always rounds down, so the invariant holds whatever the inputs.
+`exchange`) always rounds down, so the invariant holds whatever the inputs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from execution.rules.quantity import (
+from exchange.quantity import (
     quantity_rule,
     round_buy_quantity,
     round_sell_quantity,

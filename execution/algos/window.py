@@ -2,8 +2,8 @@
 
 A parent from 10:00 to 14:00 trades 10:00-11:30 and 13:00-14:00; the lunch break and
 the auctions are not trading time for slicing. Session times come from
-`marketdata.sessions`, which groups the dated timetable of `execution.rules`
-(`session_windows`), so a rule change is a new row in `execution/rules/data.py`.
+`marketdata.sessions`, which groups the dated timetable of `exchange`
+(`session_windows`), so a rule change is a new row in `exchange/data.py`.
 """
 
 from __future__ import annotations

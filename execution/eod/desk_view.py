@@ -8,13 +8,13 @@ from decimal import Decimal, InvalidOperation
 
 import redis
 
+from bus import streams
+from execution.approval.queue import OrderQueue
 from execution.eod.views import DeskDay, DeskFill
 from execution.ledger import Ledger
-from execution.orders import OrderRecord
-from execution.queue import OrderQueue
 from execution.worker.children import ChildStore
 from execution.worker.keys import FILL_JOURNAL, VT_ORDERS
-from services.bus import streams
+from orders.order import OrderRecord
 
 
 class DeskBooksUnreadable(ValueError):

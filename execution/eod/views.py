@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from execution.ledger import Ledger
-from execution.orders import OrderRecord
+from orders.order import OrderRecord
 
 
 @dataclass(frozen=True)

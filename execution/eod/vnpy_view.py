@@ -14,9 +14,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from exchange import classify
 from execution.eod.views import BrokerDay, BrokerOrder, BrokerTrade
 from execution.gateway.convert import exact, side_of, whole
-from execution.rules import classify
 
 
 def vnpy_broker_day(main_engine: Any, day: date, gateways: Collection[str]) -> BrokerDay:

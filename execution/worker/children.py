@@ -15,8 +15,8 @@ from enum import StrEnum
 import redis
 from pydantic import BaseModel, ConfigDict
 
+from bus import streams
 from execution.worker.keys import DAY_TTL_S, SLICE_COUNTER, VT_ORDERS
-from services.bus import streams
 
 
 class ChildState(StrEnum):

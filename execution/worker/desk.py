@@ -19,12 +19,15 @@ from typing import Any
 import redis
 from loguru import logger
 
+from bus import streams
+from bus.bus import publish
+from bus.messages import Alert
 from execution.algos.profile import VolumeProfile
+from execution.approval.queue import OrderQueue
 from execution.config import ExecutionConfig
 from execution.engine.bridge import VnpyBridge
 from execution.gateway.link import Link, LinkChange
 from execution.gateway.sim.gateway import SimDeps
-from execution.queue import OrderQueue
 from execution.worker.book import ChildBook
 from execution.worker.children import ChildState, ChildStore
 from execution.worker.fills import FillBook
@@ -34,9 +37,6 @@ from execution.worker.parents import ParentLifecycle
 from execution.worker.routing import add_gateways
 from execution.worker.sender import ChildSender
 from marketdata.clock import Clock
-from services.bus import streams
-from services.bus.bus import publish
-from services.bus.messages import Alert
 
 SOURCE = "execution"
 REFRESH_S = 1.0  # how often parents' records are re-read from the queue (wall seconds)

@@ -18,17 +18,17 @@ from decimal import Decimal
 import redis
 from loguru import logger
 
+from bus import streams
+from bus.bus import publish
+from bus.messages import FillEvent, LedgerUpdate
+from exchange import CommissionConfig, classify, fees, future_fee, future_spec
+from execution.approval.lifecycle import Action, Fill, IllegalTransition
+from execution.approval.queue import OrderQueue
 from execution.ledger import Ledger
-from execution.lifecycle import Action, Fill, IllegalTransition
-from execution.orders import OrderRecord
-from execution.queue import OrderQueue
-from execution.rules import CommissionConfig, classify, fees, future_fee, future_spec
 from execution.worker.children import ChildOrder, ChildState
 from execution.worker.keys import DAY_TTL_S, FILL_JOURNAL
 from marketdata.clock import Clock
-from services.bus import streams
-from services.bus.bus import publish
-from services.bus.messages import FillEvent, LedgerUpdate
+from orders.order import OrderRecord
 
 SOURCE = "execution"
 

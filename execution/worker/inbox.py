@@ -16,9 +16,9 @@ from loguru import logger
 from vnpy.trader.constant import Status
 from vnpy.trader.event import EVENT_ORDER, EVENT_TICK, EVENT_TRADE
 
+from exchange import CommissionConfig
 from execution.config import ExecutionConfig
 from execution.gateway.convert import VNPY_TO_OFFSET, exact, whole
-from execution.rules import CommissionConfig
 from execution.worker.book import ChildBook
 from execution.worker.children import ChildOrder, ChildState
 from execution.worker.fills import FillBook, fill_fees

@@ -1,8 +1,8 @@
-"""Redis keys of the execution service beyond the shared ones in `services.bus.streams`."""
+"""Redis keys of the execution service beyond the shared ones in `bus.streams`."""
 
 from __future__ import annotations
 
-from services.bus.streams import PREFIX
+from bus.streams import PREFIX
 
 SLICE_COUNTER = f"{PREFIX}:exec:slice:{{order_id}}"  # INCR: the next child's slice number
 FILL_JOURNAL = f"{PREFIX}:exec:fills:{{order_id}}"  # list of JSON fills, in arrival order

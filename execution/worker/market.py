@@ -14,9 +14,9 @@ from typing import Any
 
 import redis
 
+from bus import streams
+from exchange import tick_size
 from execution.algos.market import Quote, to_price
-from execution.rules import tick_size
-from services.bus import streams
 
 HISTORY = 400  # ticks kept per symbol (a day of minute bars fits)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from exchange import SessionPhase
+from exchange.sessions import Phase
 from execution.algos.curves import Curve
 from execution.algos.market import Quote
 from execution.algos.planner import (
@@ -25,10 +27,8 @@ from execution.algos.planner import (
 )
 from execution.algos.window import TradingWindow
 from execution.config import AlgoConfig
-from execution.orders import OrderRecord
-from execution.rules import SessionPhase
-from execution.rules.sessions import Phase
 from execution.worker.children import ChildOrder, ChildState
+from orders.order import OrderRecord
 
 OPEN_AUCTION_LATEST_START = time(9, 30)
 

@@ -13,19 +13,19 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from bus import streams
+from bus.bus import publish
+from bus.messages import OrderEvent
+from exchange import session_phase
 from execution.algos.planner import Wait, build_curve
 from execution.algos.profile import VolumeProfile
 from execution.algos.window import at
-from execution.lifecycle import Action, IllegalTransition
-from execution.orders import LIVE_STATES, Algo, OrderKind, OrderRecord, OrderState
-from execution.rules import session_phase
+from execution.approval.lifecycle import Action, IllegalTransition
 from execution.worker.children import ChildOrder
 from execution.worker.inbox import Seen
 from execution.worker.parent import Cancel, ParentWorker, Send
 from execution.worker.positions import pov_base, sizing_position
-from services.bus import streams
-from services.bus.bus import publish
-from services.bus.messages import OrderEvent
+from orders.order import LIVE_STATES, Algo, OrderKind, OrderRecord, OrderState
 
 if TYPE_CHECKING:
     from execution.worker.desk import ExecutionDesk

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from execution.algos.planner import Position
 from execution.algos.window import at
-from execution.orders import Algo, Order, OrderKind
 from execution.worker.keys import DAY_TTL_S, POV_BASE
 from execution.worker.parent import ParentWorker
+from orders.order import Algo, Order, OrderKind
 
 if TYPE_CHECKING:
     from execution.worker.desk import ExecutionDesk

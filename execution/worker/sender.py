@@ -1,6 +1,6 @@
 """Sending and cancelling child orders through vnpy's MainEngine.
 
-Every child passes `execution.rules.check_order` one last time before it is recorded;
+Every child passes `exchange.check_order` one last time before it is recorded;
 a refusal there is a bug upstream, so it is logged as an error and nothing is sent.
 The record (with its reference) is written before the order goes out, and linked to
 the broker's vt_orderid right after.
@@ -16,14 +16,14 @@ from loguru import logger
 from vnpy.trader.constant import OrderType
 from vnpy.trader.object import CancelRequest, OrderRequest
 
+from exchange import OrderFacts, check_order
 from execution.algos.market import Quote
 from execution.algos.planner import Child, Position
 from execution.engine.bridge import VnpyBridge
 from execution.gateway.convert import OFFSET_TO_VNPY, SIDE_TO_DIRECTION, split_symbol
-from execution.orders import Order
-from execution.rules import OrderFacts, check_order
 from execution.worker.book import ChildBook
 from execution.worker.children import ChildOrder, reference_for
+from orders.order import Order
 
 
 @dataclass(frozen=True)

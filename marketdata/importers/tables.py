@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from execution.rules import classify
+from exchange import classify
 from marketdata.boards import board_of
 from marketdata.errors import DataProblem, Severity
 from marketdata.importers.files import dates_column, duplicate_rows, numeric, require_columns
@@ -18,7 +18,7 @@ def _row_errors(frame: pd.DataFrame, bad: pd.Series, label: str, kind: str, fiel
 
 
 def _is_index_future(symbol: str) -> bool:
-    """A futures vt_symbol that `execution.rules` knows, written exactly (IM2612.CFFEX)."""
+    """A futures vt_symbol that `exchange` knows, written exactly (IM2612.CFFEX)."""
     try:
         info = classify(symbol)
     except ValueError:

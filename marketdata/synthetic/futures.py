@@ -1,6 +1,6 @@
 """CSI 1000 index futures (IM) priced off the synthetic CSI 1000 with a varying basis.
 
-The contracts and their last trading days are `execution.rules`' (`contract_schedule`,
+The contracts and their last trading days are `exchange`' (`contract_schedule`,
 `last_trading_day`). The annualised discount is ~13% a year, ~5 points more for
 contracts expiring in the June dividend season, widens in the crash and collapses after
 it; F = S * (1 - d * days / 365) so every contract converges to the index at expiry.
@@ -15,13 +15,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from execution.rules import (
+from exchange import (
     WeekdaysBeyondCalendar,
     contract_month,
     contract_schedule,
     last_trading_day,
 )
-from execution.rules.data import FUTURE_SPECS
+from exchange.data import FUTURE_SPECS
 from marketdata.calendar import TradingCalendar
 
 _PRODUCT = "IM"

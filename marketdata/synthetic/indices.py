@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from execution.rules import third_friday
+from exchange import third_friday
 from marketdata.schema import RiskFlag
 
 Matrix = npt.NDArray[np.float64]

@@ -13,11 +13,11 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
-from execution.rules import classify
+from exchange import classify
 from marketdata.boards import Board, board_of
 
 # (code prefix, weight, first listing date possible under that prefix); the exchange and
-# the board of a code are `execution.rules.classify`'s.
+# the board of a code are `exchange.classify`'s.
 CODE_PREFIXES: tuple[tuple[str, float, date], ...] = (
     ("600", 0.165, date(1990, 12, 19)), ("601", 0.035, date(2001, 1, 1)),
     ("603", 0.095, date(2011, 1, 1)), ("605", 0.018, date(2020, 1, 1)),

@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING
 import click
 import redis
 
-from config.loader import ConfigError, load_settings
-from config.settings import DeskSettings
 from marketdata.clock import Clock, WallClock
 from services.clock_setup import ClockNotStarted, shared_clock
 from services.connect import connect, embedded_for
 from services.runtime import open_calendar, open_store
+from services.settings import DeskSettings
+from services.settings_loader import ConfigError, load_settings
 
 if TYPE_CHECKING:
-    from execution.queue import OrderQueue
+    from execution.approval.queue import OrderQueue
     from marketdata.calendar import TradingCalendar
     from marketdata.store import MarketStore
 
@@ -78,7 +78,7 @@ class DeskContext:
             return WallClock()
 
     def queue(self) -> OrderQueue:
-        from execution.queue import OrderQueue
+        from execution.approval.queue import OrderQueue
 
         return OrderQueue(self.client(), self.clock, self.settings.approval,
                           account=self.settings.execution.account)

@@ -91,8 +91,8 @@ def demo_command(desk: DeskContext, auto_approve: bool, as_json: bool, speed: fl
     Always uses the shipped paper settings and its own Redis in DATA_DIR/demo, so it
     never touches a configured Redis or broker.
     """
-    from config.loader import DEFAULT_CONFIG, load_settings
     from services.demo import run_demo
+    from services.settings_loader import DEFAULT_CONFIG, load_settings
 
     paper = load_settings(DEFAULT_CONFIG).model_copy(update={"data_dir": desk.data_dir})
     summary = run_demo(paper, auto_approve=auto_approve, speed=speed, stocks=stocks, keep=keep,

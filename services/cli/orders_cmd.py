@@ -13,11 +13,11 @@ from decimal import Decimal
 
 import click
 
-from execution.lifecycle import Action, IllegalTransition
-from execution.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
-from execution.orders import OrderRecord, OrderState
-from execution.queue import BulkResult, UnknownOrder
-from execution.reference_data import ReferenceData
+from execution.approval.lifecycle import Action, IllegalTransition
+from execution.approval.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
+from execution.approval.queue import BulkResult, UnknownOrder
+from execution.approval.reference_data import ReferenceData
+from orders.order import OrderRecord, OrderState
 from services.cli.context import DeskContext, pass_desk
 from services.cli.rules_cmd import DecimalParam
 from services.console.reads import audit_entries, changed_fields

@@ -62,7 +62,7 @@ def replay_command(desk: DeskContext, nav_file: Path, index_file: Path,
 @pass_desk
 def status_command(desk: DeskContext, as_json: bool) -> None:
     """The risk daemon's last published state: NAV, high-water mark, drawdown, hedge."""
-    from services.bus import streams
+    from bus import streams
 
     account = desk.settings.risk.account
     client = desk.client()

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 import click
 
-from execution.rules import TradingDays, classify, describe
+from exchange import TradingDays, classify, describe
 from marketdata.calendar import CalendarNotCovered
 
 

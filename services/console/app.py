@@ -18,9 +18,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from execution.policy_config import ApprovalConfig
-from execution.queue import OrderQueue
-from execution.reference_data import ReferenceData
+from execution.approval.policy_config import ApprovalConfig
+from execution.approval.queue import OrderQueue
+from execution.approval.reference_data import ReferenceData
 from marketdata.clock import Clock
 from risk.config import RiskConfig
 from services.console import live, routes_admin, routes_auth, routes_orders, routes_pages

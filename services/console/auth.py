@@ -18,7 +18,7 @@ from pathlib import Path
 import redis
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from services.bus import streams
+from bus import streams
 from services.console.users import Role, User
 
 SESSION_COOKIE = "desk_session"

@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from execution.orders import OrderState
 from marketdata.clock import exchange_date
+from orders.order import OrderState
 from services.console.reads import last_prices
 from services.console.views import Row, RowFilter, make_rows
 from services.console.web import Desk

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, Request
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
-from services.bus import streams
-from services.bus.messages import (
+from bus import streams
+from bus.messages import (
     Alert,
     Envelope,
     FillEvent,

@@ -11,8 +11,8 @@ from typing import Any
 
 import redis
 
-from services.bus import streams
-from services.bus.messages import AuditEntry, Envelope, InvalidMessage, NavSnapshot, decode
+from bus import streams
+from bus.messages import AuditEntry, Envelope, InvalidMessage, NavSnapshot, decode
 
 
 @dataclass(frozen=True)

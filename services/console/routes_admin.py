@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from execution.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
+from execution.approval.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
 from services.console.auth import Session
 from services.console.users import Role, UserError
 from services.console.web import desk, render, reply, require

@@ -13,9 +13,9 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from execution.lifecycle import Action, IllegalTransition
-from execution.orders import Order
-from execution.queue import BulkResult, UnknownOrder
+from execution.approval.lifecycle import Action, IllegalTransition
+from execution.approval.queue import BulkResult, UnknownOrder
+from orders.order import Order
 from services.console.auth import Session
 from services.console.filters import filter_from, pending_rows
 from services.console.users import Role

@@ -10,10 +10,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from execution.manual import facts_for, pre_trade_checks
-from execution.orders import OrderKind, OrderState
-from execution.rules import RulesError, describe
-from services.bus import streams
+from bus import streams
+from exchange import RulesError, describe
+from execution.approval.manual import facts_for, pre_trade_checks
+from orders.order import OrderKind, OrderState
 from services.console.auth import Session
 from services.console.charts import NavPoint, RungLine, nav_chart
 from services.console.filters import all_rows, filter_from, trade_date_of

@@ -8,10 +8,10 @@ from datetime import datetime, time
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from execution.orders import Order, OrderRecord, OrderState
-from execution.policy_config import ApprovalConfig
-from execution.rules import RulesError, classify
+from exchange import RulesError, classify
+from execution.approval.policy_config import ApprovalConfig
 from marketdata.clock import EXCHANGE_TZ
+from orders.order import Order, OrderRecord, OrderState
 
 # The A-share day: continuous trading with the lunch break taken out.
 SESSIONS = ((time(9, 30), time(11, 30)), (time(13, 0), time(15, 0)))

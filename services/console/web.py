@@ -12,13 +12,13 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from execution.policy_config import ApprovalConfig
-from execution.queue import OrderQueue
-from execution.reference_data import ReferenceData
+from bus import streams
+from bus.messages import InvalidMessage, NavSnapshot, decode
+from execution.approval.policy_config import ApprovalConfig
+from execution.approval.queue import OrderQueue
+from execution.approval.reference_data import ReferenceData
 from marketdata.clock import Clock
 from risk.config import RiskConfig
-from services.bus import streams
-from services.bus.messages import InvalidMessage, NavSnapshot, decode
 from services.console.auth import (
     CSRF_FIELD,
     CSRF_HEADER,

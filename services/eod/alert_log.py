@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 import redis
 
+from bus import streams
 from marketdata.clock import EXCHANGE_TZ
-from services.bus import streams
 
 PAGE = 500
 

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from execution.orders import OrderKind, OrderRecord, OrderState, Side
+from exchange import Side
+from orders.order import OrderKind, OrderRecord, OrderState
 
 S = OrderState
 RELEASED = frozenset({S.APPROVED, S.WORKING, S.PARTIALLY_FILLED, S.PAUSED, S.FILLED,

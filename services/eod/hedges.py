@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from exchange import future_spec
 from execution.ledger import FutureHolding
-from execution.rules import future_spec
 from risk.basis import annualised_basis, cost_to_expiry, monthly_cost
 from risk.contracts import ExpiryCalendar, calendar_days_left, parse_contract
 

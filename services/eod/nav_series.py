@@ -20,9 +20,9 @@ from typing import Any
 
 import redis
 
+from bus.streams import PREFIX
 from risk.drawdown import HighWaterMark
 from risk.nav import NavBreakdown
-from services.bus.streams import PREFIX
 
 NAV_SERIES = f"{PREFIX}:eod:nav:{{account}}"  # hash trade date -> JSON NavRecord
 COLUMNS = ("day", "account", "nav", "stock_value", "cash", "futures_pnl", "hwm", "drawdown",

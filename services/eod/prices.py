@@ -16,10 +16,10 @@ from decimal import Decimal
 import pandas as pd
 import redis
 
+from bus import streams
 from marketdata.errors import MarketDataError
 from marketdata.store import MarketStore
 from risk.market_inputs import positive_price
-from services.bus import streams
 
 CENT = Decimal("0.01")
 FUTURES_STEP = Decimal("0.1")

@@ -15,15 +15,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bus import streams
+from bus.bus import publish
+from bus.messages import Alert
+from exchange import future_spec
 from execution.eod.desk_view import load_desk_day
 from execution.eod.views import BrokerDay
 from execution.ledger import Ledger
 from execution.reconcile import Reconciliation, reconcile
-from execution.rules import future_spec
 from risk.nav import Book, FuturesShort, MissingPrice, compute_nav
-from services.bus import streams
-from services.bus.bus import publish
-from services.bus.messages import Alert
 from services.eod.alert_log import alerts_of
 from services.eod.broker import broker_day
 from services.eod.facts import order_line, totals

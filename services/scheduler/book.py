@@ -6,7 +6,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from services.bus import streams
+from bus import streams
 from services.runtime import ServiceContext
 from strategies.portfolio_state import Book, Holding
 

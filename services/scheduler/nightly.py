@@ -15,10 +15,11 @@ from typing import Any
 
 from loguru import logger
 
-from execution.orders import Order, Side
-from services.bus import streams
-from services.bus.bus import publish
-from services.bus.messages import Alert, BatchPublished
+from bus import streams
+from bus.bus import publish
+from bus.messages import Alert, BatchPublished
+from exchange import Side
+from orders.order import Order
 from services.runtime import ServiceContext
 from services.scheduler.book import current_book
 from services.scheduler.gate import data_gate

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from execution.rules import limit_prices, price_band, round_buy_quantity
+from exchange import limit_prices, price_band, round_buy_quantity
 from marketdata.schema import RiskFlag
 from strategies.backtest.ledger import SimulatedBook
 from strategies.batch import OrderProposal

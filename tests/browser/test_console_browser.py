@@ -11,12 +11,13 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from execution.lifecycle import Action, Fill
-from execution.orders import OrderState, Side
+from bus import streams
+from bus.bus import publish
+from bus.messages import Alert, FillEvent, NavSnapshot
+from exchange import Side
+from execution.approval.lifecycle import Action, Fill
 from marketdata.clock import EXCHANGE_TZ
-from services.bus import streams
-from services.bus.bus import publish
-from services.bus.messages import Alert, FillEvent, NavSnapshot
+from orders.order import OrderState
 from tests.browser.conftest import LiveConsole, log_in, shot
 from tests.unit.console.console_kit import seed_batch
 from tests.unit.queue.queue_kit import make_hedge, make_order, set_last

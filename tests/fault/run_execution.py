@@ -9,10 +9,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from config.loader import load_settings
 from services.execution_service import ExecutionService
 from services.registry import service_context
 from services.runtime import Runner
+from services.settings_loader import load_settings
 
 
 def main(config: str, data_dir: str) -> int:

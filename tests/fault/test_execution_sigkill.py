@@ -19,16 +19,17 @@ import pytest
 import redis
 import yaml
 
-from config.loader import load_settings
+from bus import streams
+from exchange import Side
+from execution.approval.lifecycle import Action
+from execution.approval.queue import OrderQueue
 from execution.gateway.sim.book import SimBook
-from execution.lifecycle import Action
-from execution.orders import Algo, Offset, OrderKind, OrderState, Side
-from execution.queue import OrderQueue
 from marketdata.calendar import load_calendar
 from marketdata.synthetic.market import write_demo_store
-from services.bus import streams
+from orders.order import Algo, Offset, OrderKind, OrderState
 from services.clock_setup import shared_clock, start_simulated_day
 from services.redis_server import EmbeddedRedis
+from services.settings_loader import load_settings
 from tests.unit.execution.deskkit import make_order
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -8,11 +8,12 @@ from decimal import Decimal
 
 import redis
 
-from execution.orders import Order, Side
+from bus import streams
+from bus.bus import StreamConsumer, publish
+from bus.messages import Alert, BatchPublished, Envelope
+from exchange import Side
 from marketdata.clock import FixedClock
-from services.bus import streams
-from services.bus.bus import StreamConsumer, publish
-from services.bus.messages import Alert, BatchPublished, Envelope
+from orders.order import Order
 
 
 def _alert(title: str) -> Alert:

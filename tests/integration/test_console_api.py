@@ -12,12 +12,12 @@ import redis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from execution.lifecycle import Action
-from execution.orders import OrderState
-from execution.queue import OrderQueue
+from bus import streams
+from bus.messages import decode
+from execution.approval.lifecycle import Action
+from execution.approval.queue import OrderQueue
 from marketdata.clock import FixedClock
-from services.bus import streams
-from services.bus.messages import decode
+from orders.order import OrderState
 from tests.unit.console.console_kit import add_users, build_app, login, seed_batch
 from tests.unit.queue.queue_kit import set_last
 

@@ -12,10 +12,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from itsdangerous import URLSafeTimedSerializer
 
-from execution.orders import OrderState
-from execution.queue import OrderQueue
+from bus import streams
+from execution.approval.queue import OrderQueue
 from marketdata.clock import FixedClock
-from services.bus import streams
+from orders.order import OrderState
 from services.console.config import ConsoleConfig
 from tests.unit.console.console_kit import PASSWORD, add_users, build_app, login, seed_batch
 from tests.unit.queue.queue_kit import make_order

@@ -10,13 +10,13 @@ import httpx
 import pytest
 import redis
 
-from config.settings import DeskSettings
-from execution.orders import OrderState
-from execution.policy_config import ApprovalConfig
+from execution.approval.policy_config import ApprovalConfig
 from marketdata.clock import EXCHANGE_TZ, FixedClock
+from orders.order import OrderState
 from services.console.config import ConsoleConfig
 from services.console_service import ConsoleService
 from services.runtime import ServiceContext
+from services.settings import DeskSettings
 from tests.unit.queue.queue_kit import make_order, set_batch
 
 

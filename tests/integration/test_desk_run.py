@@ -19,7 +19,7 @@ import pytest
 import redis
 import yaml
 
-from config.loader import DEFAULT_CONFIG
+from services.settings_loader import DEFAULT_CONFIG
 
 pytestmark = pytest.mark.slow
 DESK = [sys.executable, "-m", "services.cli.main"]

@@ -14,6 +14,8 @@ from execution.engine.home import prepare_vnpy_home
 
 prepare_vnpy_home(Path(tempfile.mkdtemp(prefix="desk-vnpy-")))
 
+from bus import streams  # noqa: E402
+from exchange import Side
 from execution.engine.bridge import VnpyBridge  # noqa: E402
 from execution.eod.desk_view import load_desk_day  # noqa: E402
 from execution.eod.sim_view import sim_broker_day  # noqa: E402
@@ -22,10 +24,9 @@ from execution.eod.vnpy_view import vnpy_broker_day  # noqa: E402
 from execution.gateway.sim.gateway import SimDeps, SimGateway  # noqa: E402
 from execution.gateway.sim.models import SimOrder  # noqa: E402
 from execution.gateway.sim.scenario import DayBar, scenario  # noqa: E402
-from execution.orders import Offset, OrderKind, Side  # noqa: E402
 from execution.reconcile import BreakKind, reconcile  # noqa: E402
 from execution.worker.keys import FILL_JOURNAL  # noqa: E402
-from services.bus import streams  # noqa: E402
+from orders.order import Offset, OrderKind
 from tests.unit.execution.deskkit import (  # noqa: E402
     DAY,
     STOCK,

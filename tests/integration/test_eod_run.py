@@ -17,17 +17,18 @@ from execution.engine.home import prepare_vnpy_home
 
 prepare_vnpy_home(Path(tempfile.mkdtemp(prefix="desk-vnpy-")))
 
-from config.loader import DEFAULT_CONFIG, load_settings  # noqa: E402
+from bus import streams  # noqa: E402
+from bus.bus import publish  # noqa: E402
+from bus.messages import Alert  # noqa: E402
+from exchange import Side
 from execution.gateway.sim.book import SimBook  # noqa: E402
 from execution.gateway.sim.models import FuturePosition  # noqa: E402
 from execution.gateway.sim.scenario import DayBar, scenario  # noqa: E402
-from execution.orders import Offset, OrderKind, Side  # noqa: E402
-from services.bus import streams  # noqa: E402
-from services.bus.bus import publish  # noqa: E402
-from services.bus.messages import Alert  # noqa: E402
+from orders.order import Offset, OrderKind
 from services.cli.main import cli  # noqa: E402
 from services.eod.run import run_eod  # noqa: E402
 from services.runtime import ServiceContext  # noqa: E402
+from services.settings_loader import DEFAULT_CONFIG, load_settings  # noqa: E402
 from tests.unit.execution.deskkit import (  # noqa: E402
     DAY,
     STOCK,

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import redis
 
-from config.loader import DEFAULT_CONFIG, load_settings
+from bus import streams
 from marketdata.clock import EXCHANGE_TZ, FixedClock
-from services.bus import streams
 from services.eod.schedule import default_day, eod_due
 from services.runtime import ServiceContext
 from services.scheduler.service import SchedulerService
+from services.settings_loader import DEFAULT_CONFIG, load_settings
 
 pytestmark = pytest.mark.integration
 

@@ -13,12 +13,12 @@ from execution.engine.home import prepare_vnpy_home
 
 prepare_vnpy_home(Path(tempfile.mkdtemp(prefix="desk-vnpy-")))
 
+from bus import streams  # noqa: E402
+from exchange import OrderFacts, Side, check_order  # noqa: E402
 from execution.config import AlgoConfig, EndBehaviour, ExecutionConfig  # noqa: E402
 from execution.gateway.sim.scenario import DayBar, scenario  # noqa: E402
-from execution.orders import Algo, OrderState, Side  # noqa: E402
-from execution.rules import OrderFacts, check_order  # noqa: E402
 from execution.worker.children import ChildOrder, ChildState, reference_for  # noqa: E402
-from services.bus import streams  # noqa: E402
+from orders.order import Algo, OrderState
 from tests.unit.execution.deskkit import (  # noqa: E402
     DAY,
     STOCK,
@@ -214,7 +214,7 @@ def test_opening_and_closing_auctions(redis_client: redis.Redis, tmp_path: Path)
 def test_amend_stops_the_children_and_the_reapproved_parent_carries_on(
     redis_client: redis.Redis, tmp_path: Path,
 ) -> None:
-    from execution.lifecycle import Action
+    from execution.approval.lifecycle import Action
 
     with sim_day(redis_client, tmp_path) as day:
         day.run(dtime(9, 31))

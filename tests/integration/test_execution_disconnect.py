@@ -12,9 +12,9 @@ from execution.engine.home import prepare_vnpy_home
 
 prepare_vnpy_home(Path(tempfile.mkdtemp(prefix="desk-vnpy-")))
 
+from bus import streams  # noqa: E402
 from execution.config import ExecutionConfig, ReconnectConfig  # noqa: E402
-from execution.orders import OrderState  # noqa: E402
-from services.bus import streams  # noqa: E402
+from orders.order import OrderState  # noqa: E402
 from tests.unit.execution.deskkit import approve, make_order, sim_day  # noqa: E402
 
 pytestmark = pytest.mark.integration

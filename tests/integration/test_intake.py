@@ -7,14 +7,15 @@ from decimal import Decimal
 
 import redis
 
-from execution.lifecycle import Action
-from execution.orders import Order, OrderKind, OrderState, Side
-from execution.queue import OrderQueue
+from bus import streams
+from bus.bus import publish
+from bus.messages import BatchPublished, OrderProposed
+from exchange import Side
+from execution.approval.intake import intake_consumers
+from execution.approval.lifecycle import Action
+from execution.approval.queue import OrderQueue
 from marketdata.clock import FixedClock
-from services.bus import streams
-from services.bus.bus import publish
-from services.bus.messages import BatchPublished, OrderProposed
-from services.intake import intake_consumers
+from orders.order import Order, OrderKind, OrderState
 
 DAY = date(2026, 11, 23)
 

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 import redis
 
-from config.loader import DEFAULT_CONFIG, load_settings
-from execution.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
-from execution.queue import OrderQueue
-from execution.reference_data import ReferenceData
-from execution.rules import limit_prices, price_band
+from exchange import limit_prices, price_band
+from execution.approval.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
+from execution.approval.queue import OrderQueue
+from execution.approval.reference_data import ReferenceData
 from marketdata.calendar import load_calendar
 from marketdata.clock import FixedClock
 from marketdata.store import MarketStore
 from marketdata.synthetic import write_demo_store
+from services.settings_loader import DEFAULT_CONFIG, load_settings
 
 
 @pytest.fixture(scope="module")

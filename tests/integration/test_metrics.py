@@ -10,10 +10,11 @@ from decimal import Decimal
 import redis
 from prometheus_client import CollectorRegistry, generate_latest
 
-from execution.orders import Order, Side
-from execution.queue import OrderQueue
+from bus import streams
+from exchange import Side
+from execution.approval.queue import OrderQueue
 from marketdata.clock import FixedClock
-from services.bus import streams
+from orders.order import Order
 from services.metrics import DeskCollector
 
 

@@ -8,12 +8,13 @@ from decimal import Decimal
 import pytest
 import redis
 
-from execution.lifecycle import Action, Fill, IllegalTransition
-from execution.orders import Order, OrderState, Side
-from execution.policy_config import ApprovalConfig
-from execution.queue import OrderQueue
+from bus import streams
+from exchange import Side
+from execution.approval.lifecycle import Action, Fill, IllegalTransition
+from execution.approval.policy_config import ApprovalConfig
+from execution.approval.queue import OrderQueue
 from marketdata.clock import FixedClock
-from services.bus import streams
+from orders.order import Order, OrderState
 
 
 def _order(order_id: str = "B1-0001", qty: int = 1000, price: str = "10.00") -> Order:

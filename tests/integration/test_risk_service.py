@@ -11,18 +11,19 @@ from pathlib import Path
 import pytest
 import redis
 
-from config.settings import DeskSettings
-from execution.orders import OrderKind, Side
+from bus import streams
+from bus.messages import decode
+from exchange import Side
 from marketdata.calendar import TradingCalendar, load_calendar
 from marketdata.clock import EXCHANGE_TZ, FixedClock
 from marketdata.store import MarketStore
 from marketdata.synthetic import write_demo_store
+from orders.order import OrderKind
 from risk.config import RiskConfig
 from risk.drawdown import HighWaterMark
-from services.bus import streams
-from services.bus.messages import decode
 from services.risk_service import RiskService
 from services.runtime import ServiceContext
+from services.settings import DeskSettings
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import redis
 
-from services.bus import streams
+from bus import streams
 from services.redis_server import EmbeddedRedis
 
 SCRIPT = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     import redis
-    from config.loader import DEFAULT_CONFIG, load_settings
+    from services.settings_loader import DEFAULT_CONFIG, load_settings
     from marketdata.clock import WallClock
     from services.runtime import Runner, Service, ServiceContext
 

@@ -10,18 +10,18 @@ from pathlib import Path
 import pytest
 import redis
 
-from config.loader import DEFAULT_CONFIG, load_settings
-from config.settings import DeskSettings
-from execution.lifecycle import Action
+from bus import streams
+from execution.approval.intake import intake_consumers
+from execution.approval.lifecycle import Action
 from marketdata.calendar import load_calendar
 from marketdata.clock import EXCHANGE_TZ, FixedClock
 from marketdata.synthetic import write_demo_store
-from services.bus import streams
-from services.intake import intake_consumers
 from services.runtime import ServiceContext
 from services.scheduler.dates import paper_dates, production_dates
 from services.scheduler.nightly import run_nightly
 from services.scheduler.service import SchedulerService
+from services.settings import DeskSettings
+from services.settings_loader import DEFAULT_CONFIG, load_settings
 
 
 @pytest.fixture(scope="module")

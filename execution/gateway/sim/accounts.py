@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from exchange import CommissionConfig, fees, future_fee, future_spec
 from execution.config import SimConfig
 from execution.gateway.sim.models import FuturePosition, Position, SimOrder, StockPosition
-from execution.rules import CommissionConfig, fees, future_fee, future_spec
 
 CENT = Decimal("0.01")
 AVG = Decimal("0.0001")

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 import redis
 
+from exchange import classify
 from execution.gateway.sim.models import FuturePosition, Position, SimOrder, SimTrade, StockPosition
-from execution.rules import classify
 
 PREFIX = "desk:sim"
 DAY_TTL_S = 10 * 24 * 3600

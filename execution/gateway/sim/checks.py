@@ -1,7 +1,7 @@
 """What the simulated exchange and broker refuse, each with the reason they would give.
 
 Exchange rules (lots, tick, limit prices, price cage, sessions, T+1) come from
-`execution.rules.check_order`; the broker adds cash, margin, offsets and closeable lots.
+`exchange.check_order`; the broker adds cash, margin, offsets and closeable lots.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from exchange import OrderFacts, check_order
 from execution.gateway.sim.models import FuturePosition, Position, SimOrder, StockPosition
 from execution.gateway.sim.tape import SymbolRef
-from execution.rules import OrderFacts, check_order
 
 
 def refusal(order: SimOrder, ref: SymbolRef | None, position: Position, last: Decimal | None,

@@ -15,10 +15,10 @@ from vnpy.trader.object import (
     TradeData,
 )
 
+from exchange import classify, future_spec, quantity_rule, tick_size
 from execution.gateway.convert import OFFSET_TO_VNPY, SIDE_TO_DIRECTION, split_symbol
 from execution.gateway.sim.models import FuturePosition, Position, SimOrder, SimTrade
 from execution.gateway.sim.tape import Bar, SymbolRef
-from execution.rules import classify, future_spec, quantity_rule, tick_size
 
 __all__ = ["Status", "account", "contract", "order", "positions", "preopen_tick", "tick",
            "trade"]

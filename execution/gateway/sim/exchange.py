@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from exchange import check_cancel, classify
 from execution.config import SimConfig
 from execution.gateway.sim import accounts
 from execution.gateway.sim.book import SimBook
@@ -20,7 +21,6 @@ from execution.gateway.sim.checks import cash_refusal, refusal
 from execution.gateway.sim.matching import Match, match_auction, match_continuous
 from execution.gateway.sim.models import FuturePosition, SimOrder, SimTrade
 from execution.gateway.sim.tape import BAR, Bar, SimTape
-from execution.rules import check_cancel, classify
 from marketdata.clock import EXCHANGE_TZ
 
 OPEN_AUCTION_END = time(9, 30)

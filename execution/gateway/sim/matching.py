@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
+from exchange import classify, quantity_rule
 from execution.gateway.sim.models import SimOrder
 from execution.gateway.sim.tape import Bar, SymbolRef
-from execution.rules import classify, quantity_rule
 
 
 @dataclass(frozen=True)

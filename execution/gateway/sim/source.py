@@ -3,7 +3,7 @@
 `StoreTapeSource` reads the day's minute bars from `MarketStore.minute_bars` (stocks)
 and derives IM minute bars from the day's futures bar the same way the store derives
 stock minutes. Limits: stocks from the day's exchange reference price (`prev_close`)
-and the dated band of `execution.rules`; futures from the previous settlement.
+and the dated band of `exchange`; futures from the previous settlement.
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from execution.algos.market import to_price
-from execution.gateway.sim.tape import SymbolRef
-from execution.rules import (
+from exchange import (
     classify,
     future_band,
     future_limit_prices,
@@ -23,6 +21,8 @@ from execution.rules import (
     price_band,
     tick_size,
 )
+from execution.algos.market import to_price
+from execution.gateway.sim.tape import SymbolRef
 from marketdata.errors import MissingData
 from marketdata.minute import synthesize_minute_bars
 from marketdata.store import MarketStore

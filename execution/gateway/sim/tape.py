@@ -15,8 +15,8 @@ from typing import Protocol
 
 import pandas as pd
 
+from exchange import tick_size
 from execution.algos.market import to_price
-from execution.rules import tick_size
 
 BAR = timedelta(minutes=1)
 COLUMNS = ("symbol", "open", "high", "low", "close", "volume", "amount")

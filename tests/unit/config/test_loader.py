@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from config.loader import DEFAULT_CONFIG, ConfigError, load_settings
+from services.settings_loader import DEFAULT_CONFIG, ConfigError, load_settings
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from config.reference import render
+from services.settings_reference import render
 
 
 def test_config_reference_is_current(repo_root: Path) -> None:
     current = (repo_root / "docs" / "config.md").read_text(encoding="utf-8")
-    assert current == render(), "run: python -m config.reference > docs/config.md"
+    assert current == render(), "run: python -m services.settings_reference > docs/config.md"
 
 
 def test_every_key_of_the_shipped_files_is_documented(repo_root: Path) -> None:

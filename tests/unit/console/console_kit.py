@@ -10,9 +10,9 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from execution.orders import Side
-from execution.policy_config import ApprovalConfig
-from execution.queue import OrderQueue
+from exchange import Side
+from execution.approval.policy_config import ApprovalConfig
+from execution.approval.queue import OrderQueue
 from marketdata.clock import FixedClock
 from risk.config import RiskConfig
 from services.console.app import create_app

@@ -10,10 +10,10 @@ import pytest
 import redis
 from click.testing import CliRunner, Result
 
-from execution.orders import OrderState
-from execution.queue import OrderQueue
+from bus import streams
+from execution.approval.queue import OrderQueue
 from marketdata.clock import FixedClock
-from services.bus import streams
+from orders.order import OrderState
 from services.cli.context import DeskContext
 from services.cli.orders_cmd import ORDER_COMMANDS
 from services.cli.users_cmd import users_group

@@ -11,8 +11,8 @@ import pytest
 import redis
 from itsdangerous import URLSafeTimedSerializer
 
+from bus import streams
 from marketdata.clock import FixedClock
-from services.bus import streams
 from services.console.auth import LoginThrottle, SessionStore, load_secret
 from services.console.users import LoginRefused, Role, UserError, UserStore, bootstrap_admin
 

@@ -6,10 +6,11 @@ import json
 from datetime import datetime, time
 from decimal import Decimal
 
-from execution.orders import OrderRecord, OrderState, Side
-from execution.policy_config import ApprovalConfig
+from bus.messages import FillEvent, OrderEvent, encode
+from exchange import Side
+from execution.approval.policy_config import ApprovalConfig
 from marketdata.clock import EXCHANGE_TZ
-from services.bus.messages import FillEvent, OrderEvent, encode
+from orders.order import OrderRecord, OrderState
 from services.console.charts import NavPoint, RungLine, nav_chart
 from services.console.filters import filter_from
 from services.console.live import live_event

@@ -12,15 +12,16 @@ from typing import Any
 
 import redis
 
+from exchange import Side
+from execution.approval.lifecycle import Action
+from execution.approval.queue import OrderQueue
 from execution.config import ExecutionConfig
 from execution.gateway.sim.gateway import SimDeps, SimGateway
 from execution.gateway.sim.scenario import DayBar, scenario
 from execution.gateway.sim.source import FrameSource
-from execution.lifecycle import Action
-from execution.orders import Algo, Offset, Order, OrderKind, OrderRecord, Side
-from execution.queue import OrderQueue
 from execution.worker.desk import DeskDeps, ExecutionDesk
 from marketdata.clock import EXCHANGE_TZ, FixedClock
+from orders.order import Algo, Offset, Order, OrderKind, OrderRecord
 
 DAY = date(2026, 11, 23)
 STOCK = "600000.SSE"

@@ -6,11 +6,11 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exchange import OrderFacts, check_order, limit_prices
 from execution.algos.market import Quote
 from execution.algos.pricing import PriceInputs, child_price
 from execution.algos.sizing import SizeInputs, size_child
 from execution.config import PriceStyle
-from execution.rules import OrderFacts, check_order, limit_prices
 from marketdata.clock import EXCHANGE_TZ
 
 DAY = date(2026, 11, 23)

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from execution.orders import Offset, Order, OrderKind, OrderRecord, OrderState, Side
+from exchange import Side
+from orders.order import Offset, Order, OrderKind, OrderRecord, OrderState
 from services.eod.facts import order_line, totals, why_left
 
 DAY = date(2026, 11, 23)

@@ -3,11 +3,12 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+from exchange import Side
 from execution.eod.views import BrokerDay, BrokerOrder, BrokerTrade, DeskDay, DeskFill
 from execution.ledger import FutureHolding, Holding, Ledger
-from execution.orders import Order, OrderRecord, OrderState, Side
 from execution.reconcile import BreakKind, reconcile
 from marketdata.clock import EXCHANGE_TZ
+from orders.order import Order, OrderRecord, OrderState
 
 DAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 15, 30, tzinfo=EXCHANGE_TZ)

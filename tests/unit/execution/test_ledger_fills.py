@@ -5,14 +5,14 @@ from decimal import Decimal
 
 import redis
 
+from bus import streams
+from execution.approval.lifecycle import Action
+from execution.approval.queue import OrderQueue
 from execution.ledger import Ledger
-from execution.lifecycle import Action
-from execution.orders import OrderState
-from execution.queue import OrderQueue
 from execution.worker.children import ChildOrder, ChildState
 from execution.worker.fills import FillBook
 from marketdata.clock import EXCHANGE_TZ, FixedClock
-from services.bus import streams
+from orders.order import OrderState
 from tests.unit.execution.deskkit import DAY, make_order
 
 T = datetime(2026, 11, 23, 10, 0, tzinfo=EXCHANGE_TZ)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-import execution.rules as rules
+import exchange as rules
 from marketdata.boards import (
     STOCK_BOARDS,
     Board,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from execution.rules import Phase
+from exchange import Phase
 from marketdata.calendar import CalendarNotCovered, TradingCalendar, load_calendar
 from marketdata.holidays import HolidayFileError
 from marketdata.sessions import Market

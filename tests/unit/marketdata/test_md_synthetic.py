@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from execution.rules import contract_month, last_trading_day, third_friday
+from exchange import contract_month, last_trading_day, third_friday
 from marketdata.boards import board_of
 from marketdata.calendar import CalendarNotCovered, TradingCalendar
 from marketdata.schema import RiskFlag

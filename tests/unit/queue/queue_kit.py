@@ -8,8 +8,9 @@ from typing import Any
 
 import redis
 
-from execution.orders import Offset, Order, OrderKind, Side
-from services.bus import streams
+from bus import streams
+from exchange import Side
+from orders.order import Offset, Order, OrderKind
 
 TRADE_DATE = date(2026, 11, 23)
 

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 import redis
 
-from execution.lifecycle import Action, IllegalTransition
-from execution.orders import OrderState
-from execution.policy_config import ApprovalConfig
-from execution.queue import NeedsReconfirmation, OrderQueue
+from bus import streams
+from execution.approval.lifecycle import Action, IllegalTransition
+from execution.approval.policy_config import ApprovalConfig
+from execution.approval.queue import NeedsReconfirmation, OrderQueue
 from marketdata.clock import FixedClock
-from services.bus import streams
+from orders.order import OrderState
 from tests.unit.queue.queue_kit import make_order, set_last, stream_types
 
 

@@ -8,12 +8,13 @@ from decimal import Decimal
 import pytest
 import redis
 
-from execution.lifecycle import Action
-from execution.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
-from execution.orders import OrderState, Side
-from execution.queue import OrderQueue
+from bus import streams
+from exchange import Side
+from execution.approval.lifecycle import Action
+from execution.approval.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
+from execution.approval.queue import OrderQueue
 from marketdata.clock import FixedClock
-from services.bus import streams
+from orders.order import OrderState
 from tests.unit.queue.queue_kit import TRADE_DATE, set_batch, set_last, stream_types
 
 

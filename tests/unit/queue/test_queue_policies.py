@@ -8,13 +8,14 @@ from decimal import Decimal
 
 import redis
 
-from execution.lifecycle import Action
-from execution.orders import OrderState, Side
-from execution.policies import run_policies
-from execution.policy_config import ApprovalConfig
-from execution.queue import OrderQueue
+from bus import streams
+from exchange import Side
+from execution.approval.lifecycle import Action
+from execution.approval.policies import run_policies
+from execution.approval.policy_config import ApprovalConfig
+from execution.approval.queue import OrderQueue
 from marketdata.clock import EXCHANGE_TZ, FixedClock
-from services.bus import streams
+from orders.order import OrderState
 from tests.unit.queue.queue_kit import (
     TRADE_DATE,
     make_hedge,

@@ -20,14 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from execution.lifecycle import ALLOWED, Action, Fill, IllegalTransition, transition
-from execution.orders import OrderRecord, OrderState
-from execution.policies import run_policies
-from execution.policy_config import ApprovalConfig
-from execution.queue import OrderQueue, UnknownOrder
+from bus import streams
+from bus.messages import decode
+from execution.approval.lifecycle import ALLOWED, Action, Fill, IllegalTransition, transition
+from execution.approval.policies import run_policies
+from execution.approval.policy_config import ApprovalConfig
+from execution.approval.queue import OrderQueue, UnknownOrder
 from marketdata.clock import FixedClock
-from services.bus import streams
-from services.bus.messages import decode
+from orders.order import OrderRecord, OrderState
 from tests.unit.queue.queue_kit import make_order, set_batch, set_last
 
 IDS = st.sampled_from(["P-0", "P-1", "P-2"])

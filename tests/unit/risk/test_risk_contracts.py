@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from risk_kit import quote
 
-from execution.rules import contract_symbol
+from exchange import contract_symbol
 from marketdata.calendar import CalendarNotCovered, TradingCalendar
 from risk.basis import annualised_basis, basis_views, choose_contract, cost_to_expiry, monthly_cost
 from risk.config import FuturesConfig

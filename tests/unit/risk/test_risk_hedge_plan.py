@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from risk_kit import quote
 
-from execution.orders import Offset, Side
+from exchange import Side
 from marketdata.calendar import TradingCalendar
+from orders.order import Offset
 from risk.config import FuturesConfig, RiskConfig
 from risk.hedge_plan import HedgeInputs, HedgePlan, plan_hedge
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from risk_kit import quote
 
-from execution.orders import OrderKind, Side
+from exchange import Side
 from marketdata.calendar import TradingCalendar
 from marketdata.clock import EXCHANGE_TZ
+from orders.order import OrderKind
 from risk.alert_gate import AlertGate
 from risk.config import RiskConfig
 from risk.drawdown import HighWaterMark

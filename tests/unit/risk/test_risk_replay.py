@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from execution.orders import Offset, Side
+from exchange import Side
 from marketdata.calendar import TradingCalendar
+from orders.order import Offset
 from risk.config import RiskConfig
 from risk.replay import run_replay, synthetic_futures
 from risk.replay_io import ReplayInputError, read_futures, read_index, read_nav

@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from execution.orders import Offset, Side
+from exchange import Side
 from marketdata.calendar import TradingCalendar
 from marketdata.synthetic import CRASH, ROTATION, RegimePlan, SyntheticMarket, generate_market
+from orders.order import Offset
 from risk.config import RiskConfig, Rung
 from risk.replay import ReplayResult, run_replay
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from rules_kit import GOLDEN_WEEK_2026
 
-from execution.rules import Board, FirstDayCap, NewListing, RuleNotModelled, new_listing, price_band
+from exchange import Board, FirstDayCap, NewListing, RuleNotModelled, new_listing, price_band
 
 
 def band(symbol: str, on: date, **kwargs: object) -> str | None:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from execution.rules import (
+from exchange import (
     CommissionConfig,
     RuleNotModelled,
     UnsupportedSecurity,

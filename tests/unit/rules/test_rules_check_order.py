@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from execution.rules import OrderFacts, Rule, check_cancel, check_order
-from execution.rules.sessions import SHANGHAI
+from exchange import OrderFacts, Rule, check_cancel, check_order
+from exchange.sessions import SHANGHAI
 
 D = Decimal
 MORNING = datetime.combine(date(2026, 11, 20), time(10, 0), SHANGHAI)

@@ -9,7 +9,7 @@ import click
 from click.testing import CliRunner
 from rules_kit import GOLDEN_WEEK_2026, HolidayCalendar
 
-from execution.rules import TradingDays
+from exchange import TradingDays
 from services.cli.rules_cmd import rules_command
 
 

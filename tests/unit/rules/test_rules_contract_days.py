@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from rules_kit import HolidayCalendar
 
-from execution.rules import (
+from exchange import (
     UnknownSecurity,
     WeekdaysBeyondCalendar,
     contract_month,

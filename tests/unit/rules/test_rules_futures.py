@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from rules_kit import HolidayCalendar
 
-from execution.rules import (
+from exchange import (
     final_settlement_price,
     future_band,
     future_fee,

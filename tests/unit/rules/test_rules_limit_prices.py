@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from execution.rules import limit_prices
+from exchange import limit_prices
 
 BANDS_PERCENT = (5, 10, 20, 30)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from execution.rules import (
+from exchange import (
     is_legal_buy_quantity,
     is_legal_sell_quantity,
     max_order_quantity,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from execution.rules import round_buy_quantity, round_sell_quantity, split_order_quantity
+from exchange import round_buy_quantity, round_sell_quantity, split_order_quantity
 
 # symbol -> (buy minimum, buy step, odd-lot threshold, max limit order, max market order)
 BOARDS = {

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from vnpy.trader.constant import Exchange as VnpyExchange
 
-from execution.rules import Board, UnknownSecurity, UnsupportedSecurity, classify, price_band
+from exchange import Board, UnknownSecurity, UnsupportedSecurity, classify, price_band
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 import pytest
 from rules_kit import GOLDEN_WEEK_2026
 
-from execution.rules import Phase, RuleNotModelled, session_phase, session_windows
-from execution.rules.sessions import SHANGHAI
+from exchange import Phase, RuleNotModelled, session_phase, session_windows
+from exchange.sessions import SHANGHAI
 
 TRADING_DAY = date(2026, 11, 20)  # a Friday, after the 2026-07-06 rule change
 

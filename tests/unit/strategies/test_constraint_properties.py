@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from execution.rules import is_legal_buy_quantity, is_legal_sell_quantity
+from exchange import is_legal_buy_quantity, is_legal_sell_quantity
 from strategies.config import ModelConfig
 from strategies.constraints import limit_locked_up
 from strategies.nightly import propose_batch

@@ -2,7 +2,7 @@
 
 An `Order` is what a trader approves. Any edit makes a new version of it, which must
 be approved again. An `OrderRecord` is the order plus where it is in its lifecycle;
-it changes only through `execution.lifecycle.transition`.
+it changes only through `execution.approval.lifecycle.transition`.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ Two shapes of board (see `QuantityRule`):
 
 from __future__ import annotations
 
-from execution.rules.data import FUTURE_SPECS, QUANTITY_RULES, QuantityRule
-from execution.rules.securities import classify, require_stock
+from exchange.data import FUTURE_SPECS, QUANTITY_RULES, QuantityRule
+from exchange.securities import classify, require_stock
 
 
 def quantity_rule(symbol: str) -> QuantityRule:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from execution.rules.data import RISK_WARNING_DAILY_BUY_CAP
+from exchange.data import RISK_WARNING_DAILY_BUY_CAP
 
 
 class CommissionConfig(BaseModel):

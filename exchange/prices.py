@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from execution.rules.data import PRICE_CAGES, STOCK_TICK, in_force
-from execution.rules.enums import Side, parse_side
-from execution.rules.futures import future_spec
-from execution.rules.securities import classify, require_stock
+from exchange.data import PRICE_CAGES, STOCK_TICK, in_force
+from exchange.enums import Side, parse_side
+from exchange.futures import future_spec
+from exchange.securities import classify, require_stock
 
 
 def tick_size(symbol: str) -> Decimal:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from execution.orders import Order, OrderRecord
+from orders.order import Order, OrderRecord
 
 SCHEMA_VERSION = 1
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from execution.rules.data import (
+from exchange.data import (
     APPROVAL_IPO_FIRST_DAY_CAP,
     DELISTING_FREE_DAYS,
     NEW_LISTING_FREE_DAYS,
@@ -14,11 +14,11 @@ from execution.rules.data import (
     FirstDayCap,
     in_force,
 )
-from execution.rules.days import TradingDays, day_number
-from execution.rules.enums import Board
-from execution.rules.errors import RuleNotModelled
-from execution.rules.futures import future_band
-from execution.rules.securities import SecurityInfo, classify, require_stock
+from exchange.days import TradingDays, day_number
+from exchange.enums import Board
+from exchange.errors import RuleNotModelled
+from exchange.futures import future_band
+from exchange.securities import SecurityInfo, classify, require_stock
 
 
 @dataclass(frozen=True)

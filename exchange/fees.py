@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from execution.rules.config import CommissionConfig
-from execution.rules.data import FUTURE_FEES, HANDLING_FEE, STAMP_DUTY_SELL, TRANSFER_FEE, in_force
-from execution.rules.enums import Side, parse_side
-from execution.rules.errors import UnsupportedSecurity
-from execution.rules.futures import future_spec
-from execution.rules.prices import check_price
-from execution.rules.securities import classify, require_stock
+from exchange.config import CommissionConfig
+from exchange.data import FUTURE_FEES, HANDLING_FEE, STAMP_DUTY_SELL, TRANSFER_FEE, in_force
+from exchange.enums import Side, parse_side
+from exchange.errors import UnsupportedSecurity
+from exchange.futures import future_spec
+from exchange.prices import check_price
+from exchange.securities import classify, require_stock
 
 CENT = Decimal("0.01")
 FUTURE_OFFSETS = ("open", "close", "close_today")

@@ -1,6 +1,6 @@
 """Write docs/config.md from the settings models, so the reference cannot drift.
 
-`python -m config.reference > docs/config.md`; a test checks the file is current.
+`python -m services.settings_reference > docs/config.md`; a test checks the file is current.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from config.settings import DeskSettings
+from services.settings import DeskSettings
 
 FIELD_LINE = re.compile(r"^([a-z_][a-z0-9_]*)\s*:[^#]*(?:#\s*(.*))?$")
 
 HEADER = """# Configuration reference
 
-Generated from the settings models by `python -m config.reference` (a test fails when
+Generated from the settings models by `python -m services.settings_reference` (a test fails when
 this page is out of date). Settings load once at start-up from one YAML file
 (`config/paper.yaml` by default; `desk --config FILE` or `DESK_CONFIG`). Unknown keys,
 wrong types and missing values stop start-up with the file, the key and what was
@@ -61,7 +61,7 @@ def _type(annotation: Any) -> str:
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None:
         text = str(annotation)
     for noise in ("typing.", "datetime.", "decimal.", "pathlib.", "pydantic.networks.",
-                  "config.", "risk.config.", "strategies.config.", "execution.rules.config."):
+                  "config.", "risk.config.", "strategies.config.", "exchange.config."):
         text = text.replace(noise, "")
     return text.replace("|", "or")
 

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from execution.rules.data import BSE_CODE_SWITCH, FUTURE_SPECS
-from execution.rules.enums import Board, Exchange
-from execution.rules.errors import UnknownSecurity, UnsupportedSecurity
+from exchange.data import BSE_CODE_SWITCH, FUTURE_SPECS
+from exchange.enums import Board, Exchange
+from exchange.errors import UnknownSecurity, UnsupportedSecurity
 
 # Six-digit stock codes: (prefix, exchange, board). Longest prefix wins, so the single
 # ChiNext code 302132 is listed whole.

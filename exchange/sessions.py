@@ -7,17 +7,17 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from execution.rules.data import (
+from exchange.data import (
     AFTER_HOURS_TRADING,
     AFTER_HOURS_WINDOW,
     FUTURE_SPECS,
     STOCK_SESSIONS_SINCE,
     in_force,
 )
-from execution.rules.days import TradingDays
-from execution.rules.enums import Board
-from execution.rules.errors import RuleNotModelled
-from execution.rules.securities import classify, require_stock
+from exchange.days import TradingDays
+from exchange.enums import Board
+from exchange.errors import RuleNotModelled
+from exchange.securities import classify, require_stock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -3,32 +3,32 @@
 See docs/rules.md. Nothing here does I/O or reads the clock.
 """
 
-from execution.rules.answer import describe
-from execution.rules.bands import NewListing, board_band, new_listing, price_band
-from execution.rules.checks import check_cancel, check_order
-from execution.rules.config import CommissionConfig, RulesConfig
-from execution.rules.contracts import (
+from exchange.answer import describe
+from exchange.bands import NewListing, board_band, new_listing, price_band
+from exchange.checks import check_cancel, check_order
+from exchange.config import CommissionConfig, RulesConfig
+from exchange.contracts import (
     contract_schedule,
     final_settlement_price,
     listed_contracts,
     open_room,
 )
-from execution.rules.data import CageRule, FirstDayCap, FutureSpec, QuantityRule
-from execution.rules.days import (
+from exchange.data import CageRule, FirstDayCap, FutureSpec, QuantityRule
+from exchange.days import (
     CoveredTradingDays,
     TradingDays,
     WeekdaysBeyondCalendar,
     day_number,
 )
-from execution.rules.enums import Board, Exchange, Side
-from execution.rules.errors import (
+from exchange.enums import Board, Exchange, Side
+from exchange.errors import (
     RuleNotModelled,
     RulesError,
     UnknownSecurity,
     UnsupportedSecurity,
 )
-from execution.rules.fees import FeeBreakdown, fees, future_fee
-from execution.rules.futures import (
+from exchange.fees import FeeBreakdown, fees, future_fee
+from exchange.futures import (
     contract_month,
     contract_symbol,
     future_band,
@@ -37,8 +37,8 @@ from execution.rules.futures import (
     last_trading_day,
     third_friday,
 )
-from execution.rules.prices import limit_prices, price_cage, tick_size
-from execution.rules.quantity import (
+from exchange.prices import limit_prices, price_cage, tick_size
+from exchange.quantity import (
     is_legal_buy_quantity,
     is_legal_sell_quantity,
     max_order_quantity,
@@ -47,10 +47,10 @@ from execution.rules.quantity import (
     round_sell_quantity,
     sellable_quantity,
 )
-from execution.rules.securities import SecurityInfo, classify
-from execution.rules.sessions import Phase, SessionPhase, Window, session_phase, session_windows
-from execution.rules.splitting import split_order_quantity
-from execution.rules.violations import OrderFacts, Rule, RuleViolation
+from exchange.securities import SecurityInfo, classify
+from exchange.sessions import Phase, SessionPhase, Window, session_phase, session_windows
+from exchange.splitting import split_order_quantity
+from exchange.violations import OrderFacts, Rule, RuleViolation
 
 __all__ = [
     "Board",

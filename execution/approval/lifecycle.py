@@ -2,7 +2,7 @@
 
 `transition` is the only way an `OrderRecord` changes state. It is pure: it takes a
 record and an action and returns the new record, or raises `IllegalTransition`
-with the reason. Nothing here touches Redis; `execution.queue` stores the results.
+with the reason. Nothing here touches Redis; `execution.approval.queue` stores the results.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from execution.orders import Approval, Order, OrderRecord, OrderState
+from orders.order import Approval, Order, OrderRecord, OrderState
 
 S = OrderState
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from execution.rules.bands import price_band
-from execution.rules.data import (
+from exchange.bands import price_band
+from exchange.data import (
     HANDLING_FEE,
     PRICE_CAGES,
     STAMP_DUTY_SELL,
     TRANSFER_FEE,
     in_force,
 )
-from execution.rules.days import TradingDays
-from execution.rules.futures import future_limit_prices, future_spec, last_trading_day
-from execution.rules.prices import limit_prices, tick_size
-from execution.rules.quantity import quantity_rule
-from execution.rules.securities import SecurityInfo, classify, require_stock
+from exchange.days import TradingDays
+from exchange.futures import future_limit_prices, future_spec, last_trading_day
+from exchange.prices import limit_prices, tick_size
+from exchange.quantity import quantity_rule
+from exchange.securities import SecurityInfo, classify, require_stock
 
 Json = dict[str, object]
 

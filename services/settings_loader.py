@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from config.settings import CONFIG_DIR, DeskSettings
+from services.settings import CONFIG_DIR, DeskSettings
 
 DEFAULT_CONFIG = CONFIG_DIR / "paper.yaml"
 ENV_CONFIG = "DESK_CONFIG"

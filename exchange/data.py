@@ -13,8 +13,8 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from execution.rules.enums import Board
-from execution.rules.errors import RuleNotModelled
+from exchange.enums import Board
+from exchange.errors import RuleNotModelled
 
 T = TypeVar("T")
 

@@ -11,8 +11,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from execution.orders import Order, OrderKind, Side
-from services.bus import streams
+from bus import streams
+from exchange import Side
+from orders.order import Order, OrderKind
 
 
 @dataclass(frozen=True)

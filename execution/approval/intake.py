@@ -11,12 +11,12 @@ import json
 import redis
 from loguru import logger
 
-from execution.lifecycle import Action
-from execution.orders import OrderState
-from execution.queue import OrderQueue
-from services.bus import streams
-from services.bus.bus import StreamConsumer, publish
-from services.bus.messages import Alert, BatchPublished, Envelope, OrderProposed
+from bus import streams
+from bus.bus import StreamConsumer, publish
+from bus.messages import Alert, BatchPublished, Envelope, OrderProposed
+from execution.approval.lifecycle import Action
+from execution.approval.queue import OrderQueue
+from orders.order import OrderState
 
 SOURCE = "intake"
 

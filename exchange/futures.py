@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from execution.rules.data import FUTURE_SPECS, FutureSpec
-from execution.rules.days import TradingDays, first_trading_day_from
-from execution.rules.securities import SecurityInfo, classify
+from exchange.data import FUTURE_SPECS, FutureSpec
+from exchange.days import TradingDays, first_trading_day_from
+from exchange.securities import SecurityInfo, classify
 
 _FRIDAY = 4
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from execution.rules.bands import price_band
-from execution.rules.days import TradingDays
-from execution.rules.enums import parse_side
-from execution.rules.sessions import SHANGHAI, SessionPhase, session_phase
-from execution.rules.violations import (
+from exchange.bands import price_band
+from exchange.days import TradingDays
+from exchange.enums import parse_side
+from exchange.sessions import SHANGHAI, SessionPhase, session_phase
+from exchange.violations import (
     OrderFacts,
     Rule,
     RuleViolation,

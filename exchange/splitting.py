@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from execution.rules.data import QuantityRule
-from execution.rules.enums import Side, parse_side
-from execution.rules.quantity import (
+from exchange.data import QuantityRule
+from exchange.enums import Side, parse_side
+from exchange.quantity import (
     max_order_quantity,
     quantity_rule,
     round_buy_quantity,

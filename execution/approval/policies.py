@@ -17,12 +17,13 @@ from typing import Protocol
 
 from loguru import logger
 
-from execution.lifecycle import Action, IllegalTransition
-from execution.orders import OrderKind, OrderRecord, OrderState, Side
-from execution.policy_config import ApprovalConfig
-from execution.queue import OrderQueue
+from bus import streams
+from exchange import Side
+from execution.approval.lifecycle import Action, IllegalTransition
+from execution.approval.policy_config import ApprovalConfig
+from execution.approval.queue import OrderQueue
 from marketdata.clock import EXCHANGE_TZ, Clock
-from services.bus import streams
+from orders.order import OrderKind, OrderRecord, OrderState
 
 OPEN_STATES = frozenset({OrderState.PROPOSED, OrderState.PENDING_APPROVAL, OrderState.APPROVED})
 # Orders from earlier trade dates are still looked at for this long, so a desk that

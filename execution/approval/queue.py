@@ -20,14 +20,14 @@ from typing import Any
 
 import redis
 
-from execution.lifecycle import Action, Fill, IllegalTransition, transition
-from execution.orders import LIVE_STATES, Order, OrderRecord, OrderState
-from execution.policy_config import ApprovalConfig
-from execution.risk_gate import RiskStance, read_stance
+from bus import streams
+from bus.bus import publish
+from bus.messages import AuditEntry, Decision, ExecControl, ExecHalt, ExecWork, OrderEvent
+from execution.approval.lifecycle import Action, Fill, IllegalTransition, transition
+from execution.approval.policy_config import ApprovalConfig
+from execution.approval.risk_gate import RiskStance, read_stance
 from marketdata.clock import Clock
-from services.bus import streams
-from services.bus.bus import publish
-from services.bus.messages import AuditEntry, Decision, ExecControl, ExecHalt, ExecWork, OrderEvent
+from orders.order import LIVE_STATES, Order, OrderRecord, OrderState
 
 SOURCE = "queue"
 DECISION_ACTIONS = frozenset({Action.APPROVE, Action.REJECT, Action.EDIT})

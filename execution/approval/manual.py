@@ -1,7 +1,7 @@
 """Orders a trader adds by hand (e.g. to sell a stock on news).
 
 A manual order passes the same pre-trade checks as the model's orders
-(`execution.rules.check_order`), carries its author, and enters the approval queue
+(`exchange.check_order`), carries its author, and enters the approval queue
 pending like any other: its author's entry is not an approval.
 """
 
@@ -15,12 +15,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import redis
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from execution.orders import Algo, Order, OrderRecord, Side
-from execution.queue import OrderQueue
-from execution.rules import OrderFacts, RulesError, RuleViolation, check_order
-from execution.rules.violations import Rule
+from bus import streams
+from exchange import OrderFacts, RulesError, RuleViolation, Side, check_order
+from exchange.violations import Rule
+from execution.approval.queue import OrderQueue
 from marketdata.clock import EXCHANGE_TZ, exchange_date
-from services.bus import streams
+from orders.order import Algo, Order, OrderRecord
 
 CENT = Decimal("0.01")
 

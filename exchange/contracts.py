@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from execution.rules.data import FUTURE_SPECS
-from execution.rules.days import TradingDays
-from execution.rules.futures import contract_symbol, future_spec, last_trading_day
+from exchange.data import FUTURE_SPECS
+from exchange.days import TradingDays
+from exchange.futures import contract_symbol, future_spec, last_trading_day
 
 _CENT = Decimal("0.01")
 

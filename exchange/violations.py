@@ -7,19 +7,19 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from execution.rules.data import RISK_WARNING_DAILY_BUY_CAP
-from execution.rules.enums import Side
-from execution.rules.futures import future_limit_prices
-from execution.rules.prices import limit_prices, price_cage, tick_size
-from execution.rules.quantity import (
+from exchange.data import RISK_WARNING_DAILY_BUY_CAP
+from exchange.enums import Side
+from exchange.futures import future_limit_prices
+from exchange.prices import limit_prices, price_cage, tick_size
+from exchange.quantity import (
     is_legal_buy_quantity,
     is_legal_sell_quantity,
     max_order_quantity,
     quantity_rule,
     sellable_quantity,
 )
-from execution.rules.securities import classify
-from execution.rules.sessions import SessionPhase
+from exchange.securities import classify
+from exchange.sessions import SessionPhase
 
 
 class Rule(StrEnum):

@@ -17,8 +17,8 @@ from typing import Any
 import redis
 from loguru import logger
 
-from services.bus import streams
-from services.bus.messages import Body, Envelope, InvalidMessage, decode, encode, new_id
+from bus import streams
+from bus.messages import Body, Envelope, InvalidMessage, decode, encode, new_id
 
 Handler = Callable[[Envelope], None]
 STREAM_MAXLEN = 200_000  # approximate trim; batches and audit are also archived to disk

@@ -2,7 +2,7 @@
 
 Each part owns its settings next to its code (`risk/config.py`, `strategies/config.py`
 ...); this module only gathers them. Loading and error messages live in
-`config/loader.py`.
+`services/settings_loader.py`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from execution.approval.policy_config import ApprovalConfig
 from execution.config import ExecutionConfig
-from execution.policy_config import ApprovalConfig
 from marketdata.config import DataConfig
 from risk.config import RiskConfig
 from services.config import (
