@@ -1,0 +1,11 @@
+"""The shipped configuration files (`paper.yaml`, the production example, `holidays.yaml`).
+
+Floor 0: no desk imports. Each part keeps its own settings model next to its code; the
+top floor composes them (`services/settings.py`) and loads a file
+(`services/settings_loader.py`).
+"""
+
+from pathlib import Path
+
+CONFIG_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = CONFIG_DIR.parent

@@ -29,7 +29,7 @@ class Side(StrEnum):
 
 
 def parse_side(side: str) -> Side:
-    """`side` as a `Side`; accepts any str equal to "buy"/"sell" (e.g. execution's Side)."""
+    """`side` as a `Side`; accepts any str equal to "buy"/"sell" (e.g. a str-valued enum)."""
     try:
         return Side(str(side).lower())
     except ValueError:

@@ -14,10 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-
-class Side(StrEnum):
-    BUY = "buy"
-    SELL = "sell"
+from exchange import Side
 
 
 class OrderKind(StrEnum):

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from config import CONFIG_DIR, PROJECT_ROOT
 from execution.approval.policy_config import ApprovalConfig
 from execution.config import ExecutionConfig
 from marketdata.config import DataConfig
@@ -26,10 +27,6 @@ from services.config import (
 )
 from services.console.config import ConsoleConfig
 from strategies.config import ModelConfig
-
-CONFIG_DIR = Path(__file__).resolve().parent
-PROJECT_ROOT = CONFIG_DIR.parent
-
 
 class DeskSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
