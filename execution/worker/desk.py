@@ -19,9 +19,7 @@ from typing import Any
 import redis
 from loguru import logger
 
-from bus import streams
-from bus.bus import publish
-from bus.messages import Alert
+from bus.alerts import send_alert
 from execution.algos.profile import VolumeProfile
 from execution.approval.queue import OrderQueue
 from execution.config import ExecutionConfig
@@ -33,7 +31,7 @@ from execution.worker.children import ChildState, ChildStore
 from execution.worker.fills import FillBook
 from execution.worker.inbox import Inbox, Seen
 from execution.worker.market import MarketState
-from execution.worker.parents import ParentLifecycle
+from execution.worker.parents import ParentLifecycle, ParentParts
 from execution.worker.routing import add_gateways
 from execution.worker.sender import ChildSender
 from marketdata.clock import Clock
@@ -67,7 +65,11 @@ class ExecutionDesk:
         self.routes, self.links = add_gateways(self.bridge, self.cfg, deps.sim, deps.env or {})
         self.sender = ChildSender(self.bridge, self.book, self.routes, self.can_send,
                                   self.link_up)
-        self.parents = ParentLifecycle(self)
+        self.parents = ParentLifecycle(ParentParts(
+            queue=deps.queue, cfg=self.cfg, day=self.day, client=self.client, book=self.book,
+            fills=self.fills, market=self.market, sender=self.sender, bridge=self.bridge,
+            routes=self.routes, profile=deps.profile, now=self.now, alert=self.alert,
+            catch_up=self.catch_up))
         self._refreshed = 0.0
 
     # ---- start and stop ------------------------------------------------------------
@@ -163,8 +165,8 @@ class ExecutionDesk:
             logger.warning("reconnect of {} failed: {!r}", link.name, exc)
 
     def alert(self, severity: str, title: str, detail: str = "") -> None:
-        body = Alert(severity=severity, source=SOURCE, title=title, detail=detail)
-        publish(self.client, streams.ALERTS, "alert", body, source=SOURCE, ts=self.clock.now())
+        send_alert(self.client, source=SOURCE, severity=severity, title=title, detail=detail,
+                   ts=self.clock.now())
 
     def now(self) -> datetime:
         return self.clock.now()
