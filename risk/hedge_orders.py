@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from orders.factory import new_order
 from orders.order import Order, OrderKind
 from risk.hedge_plan import HedgePlan
 
@@ -17,7 +18,7 @@ def hedge_orders(plan: HedgePlan, *, reason: str, trade_date: date, now: datetim
     batch = f"hedge-{account}-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
     orders = []
     for number, leg in enumerate(plan.legs, start=1):
-        orders.append(Order(
+        orders.append(new_order(
             order_id=f"{batch}-{number}",
             batch_id=batch,
             trade_date=trade_date,

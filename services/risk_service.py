@@ -20,8 +20,9 @@ import redis
 from loguru import logger
 
 from bus import streams
+from bus.alerts import send_alert
 from bus.bus import publish
-from bus.messages import Alert, NavSnapshot, OrderProposed
+from bus.messages import NavSnapshot, OrderProposed
 from exchange import future_spec, session_phase
 from marketdata.clock import EXCHANGE_TZ
 from orders.order import TERMINAL_STATES, Order, OrderRecord
@@ -246,9 +247,8 @@ class RiskService(Service):
         if not self.gate.should_send(key or title, signature or detail, now.date()):
             return
         logger.warning("risk alert ({}): {} - {}", severity, title, detail)
-        publish(self.ctx.client, streams.ALERTS, "alert",
-                Alert(severity=severity, source=SOURCE, title=title, detail=detail[:2000]),
-                source=SOURCE, ts=now)
+        send_alert(self.ctx.client, source=SOURCE, severity=severity, title=title,
+                   detail=detail, ts=now)
 
     def _publish_nav(self, now: datetime, nav: NavBreakdown, obs: NavObservation,
                      share: float) -> None:

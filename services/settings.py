@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from config import CONFIG_DIR, PROJECT_ROOT
+from config import PROJECT_ROOT
 from execution.approval.policy_config import ApprovalConfig
 from execution.config import ExecutionConfig
 from marketdata.config import DataConfig
@@ -27,6 +27,7 @@ from services.config import (
 )
 from services.console.config import ConsoleConfig
 from strategies.config import ModelConfig
+
 
 class DeskSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from services.settings import CONFIG_DIR, DeskSettings
+from config import CONFIG_DIR
+from services.settings import DeskSettings
 
 DEFAULT_CONFIG = CONFIG_DIR / "paper.yaml"
 ENV_CONFIG = "DESK_CONFIG"

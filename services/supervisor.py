@@ -20,9 +20,7 @@ from types import FrameType
 from loguru import logger
 from redis import Redis
 
-from bus import streams
-from bus.bus import publish
-from bus.messages import Alert
+from bus.alerts import send_alert
 from marketdata.clock import WallClock
 from services.connect import connect, embedded_for
 from services.paper import prepare_paper_day
@@ -130,11 +128,9 @@ class Supervisor:
     def _alert(self, client: Redis, child: Child, code: int, delay: float) -> None:
         logger.error("{} exited with {}; restarting in {:.1f}s", child.name, code, delay)
         try:
-            publish(client, streams.ALERTS, "alert",
-                    Alert(severity="critical", source="supervisor",
-                          title=f"{child.name} exited with code {code}",
-                          detail=f"restart #{child.restarts} in {delay:.1f}s"),
-                    source="supervisor", ts=_now())
+            send_alert(client, source="supervisor", severity="critical",
+                       title=f"{child.name} exited with code {code}",
+                       detail=f"restart #{child.restarts} in {delay:.1f}s", ts=_now())
         except Exception as exc:  # Redis may be what failed; the log has it
             logger.warning("could not publish the alert: {}", exc)
 

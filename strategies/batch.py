@@ -7,12 +7,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from exchange import Side
+
 
 @dataclass(frozen=True)
 class OrderProposal:
     symbol: str
     name: str
-    side: str  # "buy" or "sell"
+    side: Side  # persisted as its value, "buy" or "sell"
     quantity: int
     reference_price: Decimal  # the signal day's close
     est_value: Decimal  # quantity x reference price
@@ -22,9 +24,12 @@ class OrderProposal:
     score: float  # the combined factor score (NaN outside the universe)
     reason: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "side", Side(self.side))  # "buy"/"sell" are accepted
+
     def to_dict(self) -> dict[str, Any]:
         return {
-            "symbol": self.symbol, "name": self.name, "side": self.side,
+            "symbol": self.symbol, "name": self.name, "side": self.side.value,
             "quantity": self.quantity, "reference_price": str(self.reference_price),
             "est_value": str(self.est_value), "target_weight": self.target_weight,
             "current_weight": self.current_weight, "ranks": dict(self.ranks),

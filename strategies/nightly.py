@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from exchange import Side
 from marketdata.schema import Panel
 from strategies.batch import ModelBatch
 from strategies.config import ModelConfig
@@ -47,7 +48,8 @@ def propose_batch(day: DaySignals, book: Book, trade_date: date,
     gross = sum((o.est_value for o in orders), Decimal(0))
     return ModelBatch(
         signal_date=day.signal_date, trade_date=trade_date, orders=orders,
-        buys=sum(o.side == "buy" for o in orders), sells=sum(o.side == "sell" for o in orders),
+        buys=sum(o.side is Side.BUY for o in orders),
+        sells=sum(o.side is Side.SELL for o in orders),
         gross_value=gross, turnover=float(gross / nav) / 2.0,
         expected_cost=sum(out.costs, Decimal(0)), nav=nav,
         universe_size=int((ranks > 0).sum()), warnings=out.warnings,

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from exchange import is_legal_sell_quantity, round_buy_quantity, round_sell_quantity
+from exchange import Side, is_legal_sell_quantity, round_buy_quantity, round_sell_quantity
 from strategies.batch import OrderProposal
 from strategies.config import ModelConfig
 from strategies.costs import expected_cost, to_price
@@ -85,7 +85,7 @@ def add_sells(out: Orders, day: DaySignals, plan: Plan, nav: Decimal, trade_date
         cost = expected_cost(position.symbol, "sell", quantity, position.price, trade_date,
                              float(day.adv[position.index]), config.costs)
         remaining = position.price * (position.holding.quantity - quantity)
-        out.orders.append(_proposal(day, position.index, "sell", quantity, position.price,
+        out.orders.append(_proposal(day, position.index, Side.SELL, quantity, position.price,
                                     float(remaining / nav), position.weight, intent.reason))
         out.indexes.append(position.index)
         out.costs.append(cost)
@@ -122,14 +122,14 @@ def add_buys(out: Orders, day: DaySignals, buys: list[BuyIntent], nav: Decimal,
             out.warnings.append(f"{intent.symbol}: not funded (cash after the buffer "
                                 f"{max(budget, Decimal(0)):.2f}); later buys skipped")
             return
-        out.orders.append(_proposal(day, intent.index, "buy", quantity, price,
+        out.orders.append(_proposal(day, intent.index, Side.BUY, quantity, price,
                                     float(price * quantity / nav), 0.0, intent.reason))
         out.indexes.append(intent.index)
         out.costs.append(cost)
         budget -= price * quantity + cost
 
 
-def _proposal(day: DaySignals, index: int, side: str, quantity: int, price: Decimal,
+def _proposal(day: DaySignals, index: int, side: Side, quantity: int, price: Decimal,
               target: float, current: float, reason: str) -> OrderProposal:
     return OrderProposal(
         symbol=str(day.symbols[index]), name=str(day.names[index]), side=side,

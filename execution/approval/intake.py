@@ -12,8 +12,9 @@ import redis
 from loguru import logger
 
 from bus import streams
-from bus.bus import StreamConsumer, publish
-from bus.messages import Alert, BatchPublished, Envelope, OrderProposed
+from bus.alerts import send_alert
+from bus.bus import StreamConsumer
+from bus.messages import BatchPublished, Envelope, OrderProposed
 from execution.approval.lifecycle import Action
 from execution.approval.queue import OrderQueue
 from orders.order import OrderState
@@ -74,9 +75,8 @@ def _expire_pending(queue: OrderQueue, batch: BatchPublished, previous: str | No
 
 
 def _alert(queue: OrderQueue, severity: str, title: str, detail: str) -> None:
-    publish(queue.client, streams.ALERTS, "alert",
-            Alert(severity=severity, source=SOURCE, title=title, detail=detail),
-            source=SOURCE, ts=queue.clock.now())
+    send_alert(queue.client, source=SOURCE, severity=severity, title=title, detail=detail,
+               ts=queue.clock.now())
 
 
 def intake_consumers(client: redis.Redis, queue: OrderQueue, name: str) -> list[StreamConsumer]:

@@ -20,6 +20,7 @@ from exchange import OrderFacts, RulesError, RuleViolation, Side, check_order
 from exchange.violations import Rule
 from execution.approval.queue import OrderQueue
 from marketdata.clock import EXCHANGE_TZ, exchange_date
+from orders.factory import new_order
 from orders.order import Algo, Order, OrderRecord
 
 CENT = Decimal("0.01")
@@ -104,7 +105,7 @@ def build_order(queue: OrderQueue, request: ManualOrderRequest, *, author: str) 
     trade_date = manual_trade_date(queue)
     reference = _reference_price(queue.client, request)
     order_id = f"M-{trade_date:%Y%m%d}-{secrets.token_hex(4)}"
-    return Order(
+    return new_order(
         order_id=order_id, batch_id="manual", trade_date=trade_date, symbol=request.symbol,
         name=request.name, side=request.side, quantity=request.quantity,
         reference_price=reference, limit_price=request.limit_price, algo=request.algo,

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bus import streams
-from bus.bus import publish
-from bus.messages import Alert
+from bus.alerts import send_alert
 from exchange import future_spec
 from execution.eod.desk_view import load_desk_day
 from execution.eod.views import BrokerDay
@@ -136,6 +135,5 @@ def _alert_done(ctx: ServiceContext, result: EodResult) -> None:
 
 
 def alert(ctx: ServiceContext, severity: str, title: str, detail: str) -> None:
-    publish(ctx.client, streams.ALERTS, "alert",
-            Alert(severity=severity, source=SOURCE, title=title, detail=detail[:2000]),
-            source=SOURCE, ts=ctx.clock.now())
+    send_alert(ctx.client, source=SOURCE, severity=severity, title=title, detail=detail,
+               ts=ctx.clock.now())

@@ -16,10 +16,10 @@ from typing import Any
 from loguru import logger
 
 from bus import streams
+from bus.alerts import send_alert
 from bus.bus import publish
-from bus.messages import Alert, BatchPublished
-from exchange import Side
-from orders.order import Order
+from bus.messages import BatchPublished
+from orders.factory import new_order
 from services.runtime import ServiceContext
 from services.scheduler.book import current_book
 from services.scheduler.gate import data_gate
@@ -110,13 +110,13 @@ def to_bus_batch(model_batch: Any, now: datetime) -> BatchPublished:
     digest = hashlib.sha256(payload.encode()).hexdigest()[:8]
     batch_id = f"B{model_batch.trade_date:%Y%m%d}-{digest}"
     orders = [
-        Order(
+        new_order(
             order_id=f"{batch_id}-{i:04d}",
             batch_id=batch_id,
             trade_date=model_batch.trade_date,
             symbol=p.symbol,
             name=p.name,
-            side=Side(p.side),
+            side=p.side,
             quantity=p.quantity,
             reference_price=Decimal(p.reference_price).quantize(Decimal("0.01")),
             reason=p.reason,
@@ -146,6 +146,5 @@ def recent_runs(ctx: ServiceContext, limit: int = 10) -> list[dict[str, Any]]:
 
 
 def _alert(ctx: ServiceContext, severity: str, title: str, detail: str) -> None:
-    publish(ctx.client, streams.ALERTS, "alert",
-            Alert(severity=severity, source=SOURCE, title=title, detail=detail[:2000]),
-            source=SOURCE, ts=ctx.clock.now())
+    send_alert(ctx.client, source=SOURCE, severity=severity, title=title, detail=detail,
+               ts=ctx.clock.now())

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from exchange import limit_prices, price_band, round_buy_quantity
+from exchange import Side, limit_prices, price_band, round_buy_quantity
 from marketdata.schema import RiskFlag
 from strategies.backtest.ledger import SimulatedBook
 from strategies.batch import OrderProposal
@@ -72,9 +72,9 @@ def blocked(order: OrderProposal, market: OpenMarket, index: int,
         return "suspended"
     up, down = limits
     price = to_price(open_, f"open of {order.symbol}")
-    if order.side == "buy" and up is not None and price >= up:
+    if order.side is Side.BUY and up is not None and price >= up:
         return "opened limit-up"
-    if order.side == "sell" and down is not None and price <= down:
+    if order.side is Side.SELL and down is not None and price <= down:
         return "opened limit-down"
     return None
 
@@ -87,9 +87,9 @@ def _price(order: OrderProposal, market: OpenMarket, index: int, config: CostCon
     slip = slippage_fraction(value, float(market.adv[index]), config)
     price = fill_price(order.symbol, order.side, reference, slip)
     up, down = limits
-    if order.side == "buy" and up is not None:
+    if order.side is Side.BUY and up is not None:
         return min(price, up)
-    if order.side == "sell" and down is not None:
+    if order.side is Side.SELL and down is not None:
         return max(price, down)
     return price
 
@@ -99,15 +99,15 @@ def execute_open(orders: list[OrderProposal], market: OpenMarket, ledger: Simula
     """Fill the batch at the open, sells first so their cash funds the buys."""
     fills: list[Fill] = []
     misses: list[Miss] = []
-    for order in sorted(orders, key=lambda o: o.side != "sell"):
+    for order in sorted(orders, key=lambda o: o.side is not Side.SELL):
         index = market.column[order.symbol]
         limits = _limits(order.symbol, market, index)
         why = blocked(order, market, index, limits)
         if why is not None:
-            misses.append(Miss(order.symbol, order.side, order.quantity, why))
+            misses.append(Miss(order.symbol, order.side.value, order.quantity, why))
             continue
         price = _price(order, market, index, config, limits)
-        if order.side == "sell":
+        if order.side is Side.SELL:
             quantity = min(order.quantity, ledger.sellable(order.symbol))
             fee = trade_cost(order.symbol, "sell", quantity, price, market.day, config) \
                 if quantity else Decimal(0)
@@ -115,14 +115,14 @@ def execute_open(orders: list[OrderProposal], market: OpenMarket, ledger: Simula
             quantity, fee = _affordable(order.symbol, order.quantity, price, ledger.cash,
                                         market.day, config)
         if quantity == 0:
-            why = "no cash" if order.side == "buy" else "nothing sellable"
-            misses.append(Miss(order.symbol, order.side, order.quantity, why))
+            why = "no cash" if order.side is Side.BUY else "nothing sellable"
+            misses.append(Miss(order.symbol, order.side.value, order.quantity, why))
             continue
-        if order.side == "sell":
+        if order.side is Side.SELL:
             ledger.sell(order.symbol, quantity, price, fee)
         else:
             ledger.buy(order.symbol, quantity, price, fee)
-        fills.append(Fill(order.symbol, order.side, quantity, price, fee))
+        fills.append(Fill(order.symbol, order.side.value, quantity, price, fee))
     return fills, misses
 
 

@@ -15,7 +15,7 @@ from execution.engine.home import prepare_vnpy_home
 prepare_vnpy_home(Path(tempfile.mkdtemp(prefix="desk-vnpy-")))
 
 from bus import streams  # noqa: E402
-from exchange import Side
+from exchange import Side  # noqa: E402
 from execution.engine.bridge import VnpyBridge  # noqa: E402
 from execution.eod.desk_view import load_desk_day  # noqa: E402
 from execution.eod.sim_view import sim_broker_day  # noqa: E402
@@ -26,7 +26,7 @@ from execution.gateway.sim.models import SimOrder  # noqa: E402
 from execution.gateway.sim.scenario import DayBar, scenario  # noqa: E402
 from execution.reconcile import BreakKind, reconcile  # noqa: E402
 from execution.worker.keys import FILL_JOURNAL  # noqa: E402
-from orders.order import Offset, OrderKind
+from orders.order import Offset, OrderKind  # noqa: E402
 from tests.unit.execution.deskkit import (  # noqa: E402
     DAY,
     STOCK,

@@ -20,11 +20,11 @@ prepare_vnpy_home(Path(tempfile.mkdtemp(prefix="desk-vnpy-")))
 from bus import streams  # noqa: E402
 from bus.bus import publish  # noqa: E402
 from bus.messages import Alert  # noqa: E402
-from exchange import Side
+from exchange import Side  # noqa: E402
 from execution.gateway.sim.book import SimBook  # noqa: E402
 from execution.gateway.sim.models import FuturePosition  # noqa: E402
 from execution.gateway.sim.scenario import DayBar, scenario  # noqa: E402
-from orders.order import Offset, OrderKind
+from orders.order import Offset, OrderKind  # noqa: E402
 from services.cli.main import cli  # noqa: E402
 from services.eod.run import run_eod  # noqa: E402
 from services.runtime import ServiceContext  # noqa: E402

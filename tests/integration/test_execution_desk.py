@@ -18,7 +18,7 @@ from exchange import OrderFacts, Side, check_order  # noqa: E402
 from execution.config import AlgoConfig, EndBehaviour, ExecutionConfig  # noqa: E402
 from execution.gateway.sim.scenario import DayBar, scenario  # noqa: E402
 from execution.worker.children import ChildOrder, ChildState, reference_for  # noqa: E402
-from orders.order import Algo, OrderState
+from orders.order import Algo, OrderState  # noqa: E402
 from tests.unit.execution.deskkit import (  # noqa: E402
     DAY,
     STOCK,
