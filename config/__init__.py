@@ -1,4 +1,5 @@
-"""The shipped configuration files (`paper.yaml`, the production example, `holidays.yaml`).
+"""The shipped configuration files (`paper.yaml`, the production example, `holidays.yaml`)
+and the one frozen base of every settings model (`config/frozen.py`).
 
 Floor 0: no desk imports. Each part keeps its own settings model next to its code; the
 top floor composes them (`services/settings.py`) and loads a file

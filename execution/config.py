@@ -10,11 +10,9 @@ from datetime import time
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from config.frozen import Frozen
 
 
 class GatewayConfig(Frozen):

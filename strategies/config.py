@@ -10,8 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from config.frozen import Frozen
 from exchange import CommissionConfig
 
 FACTOR_NAMES: tuple[str, ...] = (
@@ -25,11 +26,7 @@ FACTOR_NAMES: tuple[str, ...] = (
 )
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class UniverseConfig(_Frozen):
+class UniverseConfig(Frozen):
     """Who may be held: the small end of the market, minus the untradeable."""
 
     smallest_share: float = Field(default=0.7, gt=0.0, le=1.0)
@@ -44,7 +41,7 @@ class UniverseConfig(_Frozen):
     exclude_negative_equity: bool = True
 
 
-class FactorConfig(_Frozen):
+class FactorConfig(Frozen):
     """Factor weights (sign = direction) and the cross-sectional treatment."""
 
     weights: dict[str, float] = Field(
@@ -85,7 +82,7 @@ class FactorConfig(_Frozen):
                    self.correlation_days)
 
 
-class RotationConfig(_Frozen):
+class RotationConfig(Frozen):
     """Hold N names, sell a holding only when its rank falls past the buffer M."""
 
     holdings: int = Field(default=100, ge=1)
@@ -102,7 +99,7 @@ class RotationConfig(_Frozen):
         return self
 
 
-class ConstraintConfig(_Frozen):
+class ConstraintConfig(Frozen):
     """Hard limits every target portfolio respects."""
 
     max_weight: float = Field(default=0.02, gt=0.0, le=0.05)
@@ -113,7 +110,7 @@ class ConstraintConfig(_Frozen):
     cash_buffer: float = Field(default=0.02, ge=0.0, lt=1.0)
 
 
-class CostConfig(_Frozen):
+class CostConfig(Frozen):
     """Trading costs: the broker's commission (exchange fees come from the dated rule
     tables in exchange) plus a slippage model."""
 
@@ -123,7 +120,7 @@ class CostConfig(_Frozen):
     impact_coefficient: float = Field(default=0.01, ge=0.0)
 
 
-class ModelConfig(_Frozen):
+class ModelConfig(Frozen):
     """Everything the nightly model and the backtest need; defaults = product.md."""
 
     universe: UniverseConfig = UniverseConfig()
