@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 FLOORS: list[set[str]] = [
-    {"exchange", "config"},  # 0: the exchange's rules; the shipped config files
+    {"exchange", "config"},  # 0: the exchange's rules; config files and the Frozen base
     {"orders", "marketdata"},  # 1: orders as values; market data
     {"bus"},  # 2: streams, messages, publish/consume
     {"risk"},  # 3: NAV, drawdown, hedge ladder, contracts
