@@ -1,4 +1,5 @@
-"""`desk rules SYMBOL --date D --prev-close P`: what the desk believes about one stock.
+"""`desk rules SYMBOL --date D --prev-close P`: what the desk believes about one stock;
+`desk rules IM2612.CFFEX --date D --prev-settlement P` for an index-future contract.
 
 Needs no Redis and no data store. The trading calendar (for counting a new listing's
 days, or an IM contract's last trading day) comes from the desk's context
@@ -43,11 +44,13 @@ ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.command("rules")
 @click.argument("symbol")
 @click.option("--date", "on", type=ISO_DATE, required=True, help="Trade date, YYYY-MM-DD.")
+@click.option("--prev-close", type=DecimalParam(), default=None, help="Previous close (stocks).")
 @click.option(
-    "--prev-close",
+    "--prev-settlement",
     type=DecimalParam(),
-    required=True,
-    help="Previous close (previous settlement for futures).",
+    default=None,
+    help="Previous settlement price (futures; on a contract's first day, --listed, its "
+    "listing benchmark price).",
 )
 @click.option("--st", is_flag=True, help="The stock carries a risk warning (ST, *ST).")
 @click.option("--listed", type=ISO_DATE, default=None, help="Listing date, YYYY-MM-DD.")
@@ -63,7 +66,8 @@ def rules_command(
     ctx: click.Context,
     symbol: str,
     on: datetime,
-    prev_close: Decimal,
+    prev_close: Decimal | None,
+    prev_settlement: Decimal | None,
     st: bool,
     listed: datetime | None,
     delisting_day: int | None,
@@ -73,11 +77,12 @@ def rules_command(
     trade_date = on.date()
     listed_date = listed.date() if listed else None
     try:
+        reference = _reference(symbol, trade_date, prev_close, prev_settlement)
         calendar = _calendar(ctx, symbol, trade_date, listed_date)
         answer = describe(
             symbol,
             trade_date,
-            prev_close,
+            reference,
             st=st,
             listed=listed_date,
             delisting_day=delisting_day,
@@ -86,6 +91,25 @@ def rules_command(
     except (ValueError, CalendarNotCovered) as exc:  # RulesError is a ValueError
         raise click.ClickException(str(exc)) from None
     click.echo(json.dumps(answer) if as_json else _as_text(answer))
+
+
+def _reference(
+    symbol: str, on: date, prev_close: Decimal | None, prev_settlement: Decimal | None
+) -> Decimal:
+    """The price the limits come from: a stock's previous close, a contract's previous
+    settlement (CFFEX limits are never computed from the previous close)."""
+    if classify(symbol, on).is_future:
+        if prev_settlement is None:
+            raise click.UsageError(
+                f"{symbol} is a futures contract: its limits come from the previous "
+                "settlement price, pass --prev-settlement P (not --prev-close)"
+            )
+        return prev_settlement
+    if prev_settlement is not None:
+        raise click.UsageError(f"{symbol} is a stock: pass --prev-close, not --prev-settlement")
+    if prev_close is None:
+        raise click.UsageError(f"{symbol}: pass --prev-close P")
+    return prev_close
 
 
 def _calendar(ctx: click.Context, symbol: str, on: date, listed: date | None) -> TradingDays | None:
