@@ -50,7 +50,7 @@ def test_a_draft_accepted_through_january_is_provisional(holidays: Path) -> None
     assert not cal.is_trading_day(date(2027, 1, 1))
     assert cal.next_trading_day(date(2026, 12, 31)) == date(2027, 1, 4)
     assert cal.is_provisional(date(2027, 1, 29)) and not cal.is_provisional(date(2026, 12, 31))
-    with pytest.raises(CalendarNotCovered, match="2027-02-01.*desk calendar add"):
+    with pytest.raises(CalendarNotCovered, match=r"2027-02-01.*desk calendar add"):
         cal.is_trading_day(date(2027, 2, 1))
     record = read_holiday_file(holidays).years[2027]
     assert (record.by, record.source, record.at) == ("alice", "SSE notice", AT)
