@@ -137,7 +137,8 @@ def test_choice_and_a_roll_across_the_year_end(calendar: TradingCalendar) -> Non
     assert legs[0] == ("IM2612.CFFEX", Side.BUY, Offset.CLOSE, 15)
     assert {leg[0] for leg in legs[1:]} == {result.chosen.symbol} != {"IM2612.CFFEX"}  # type: ignore[union-attr]
     assert all(leg[1:3] == (Side.SELL, Offset.OPEN) for leg in legs[1:])
-    assert "roll IM2612.CFFEX (expires 2026-12-18)" in result.reason
+    assert f"roll IM2612.CFFEX (expires 2026-12-18) into {result.chosen.symbol}" in result.reason  # type: ignore[union-attr]
+    assert "resize" not in result.reason  # 15 lots out, 15 in: a roll, not a resize
     # 2027-01-04, past the calendar: IM2701 has 9 days left (< open_min_days), IM2702 11
     jan = [quote(book, s, p) for s, p in (("IM2701.CFFEX", "5990.0"), ("IM2702.CFFEX", "5950.0"),
                                            ("IM2703.CFFEX", "5900.0"))]
