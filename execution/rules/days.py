@@ -49,8 +49,8 @@ class WeekdaysBeyondCalendar:
 
     With it an IM contract expiring past the calendar's coverage expires on its plain
     third Friday, since the holidays there are not known yet. The synthetic market uses
-    it to price such contracts and `desk data check` warns about them; live code passes
-    the calendar itself, which refuses days it does not cover.
+    it to price such contracts and `desk data check` warns about them; live code uses the
+    exchange's listed expiry (`contracts.contract_expiry`) and refuses what is unknown.
     """
 
     def __init__(self, calendar: CoveredTradingDays) -> None:

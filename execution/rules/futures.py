@@ -38,11 +38,14 @@ def third_friday(year: int, month: int) -> date:
 
 
 def last_trading_day(symbol: str, calendar: TradingDays | None = None) -> date:
-    """Third Friday of the contract month, or the next trading day if it is a holiday.
+    """Third Friday of the contract month, or the next trading day if it is a holiday
+    (CFFEX: 合约到期月份的第三个周五, 遇国家法定假日顺延).
 
-    Without a calendar holidays are unknown and the third Friday itself is returned. A
-    calendar that does not cover the days asked about raises (the desk does not guess);
-    simulations past its end pass `WeekdaysBeyondCalendar(calendar)` instead.
+    The rule alone. Where the exchange's listed date is known (store, feed, replay file),
+    `execution.rules.contracts.contract_expiry` uses it and keeps this rule as a
+    cross-check. Without a calendar holidays are unknown and the third Friday itself is
+    returned. A calendar that does not cover the days asked about raises (the desk does
+    not guess); simulations past its end pass `WeekdaysBeyondCalendar(calendar)` instead.
     """
     return first_trading_day_from(third_friday(*contract_month(symbol)), calendar)
 
