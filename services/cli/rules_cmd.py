@@ -60,6 +60,14 @@ ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
     default=None,
     help="Day of the delisting period (1 = its first day).",
 )
+@click.option(
+    "--last-trading-day",
+    "last_day",
+    type=ISO_DATE,
+    default=None,
+    help="Futures: the contract's last trading day as the exchange listed it (needed when "
+    "the trading calendar does not reach the contract month).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_context
 def rules_command(
@@ -71,6 +79,7 @@ def rules_command(
     st: bool,
     listed: datetime | None,
     delisting_day: int | None,
+    last_day: datetime | None,
     as_json: bool,
 ) -> None:
     """Exchange, board, price band, limit prices and order sizes of SYMBOL on a day."""
@@ -78,6 +87,7 @@ def rules_command(
     listed_date = listed.date() if listed else None
     try:
         reference = _reference(symbol, trade_date, prev_close, prev_settlement)
+        listed_last_day = _listed_last_day(symbol, trade_date, last_day)
         calendar = _calendar(ctx, symbol, trade_date, listed_date)
         answer = describe(
             symbol,
@@ -87,8 +97,13 @@ def rules_command(
             listed=listed_date,
             delisting_day=delisting_day,
             calendar=calendar,
+            last_day=listed_last_day,
         )
-    except (ValueError, CalendarNotCovered) as exc:  # RulesError is a ValueError
+    except CalendarNotCovered as exc:
+        hint = (" For a contract, pass --last-trading-day D, the date the exchange listed."
+                if classify(symbol, trade_date).is_future else "")
+        raise click.ClickException(f"{exc}{hint}") from None
+    except ValueError as exc:  # RulesError is a ValueError
         raise click.ClickException(str(exc)) from None
     click.echo(json.dumps(answer) if as_json else _as_text(answer))
 
@@ -110,6 +125,17 @@ def _reference(
     if prev_close is None:
         raise click.UsageError(f"{symbol}: pass --prev-close P")
     return prev_close
+
+
+def _listed_last_day(symbol: str, on: date, last_day: datetime | None) -> date | None:
+    if last_day is None:
+        return None
+    if not classify(symbol, on).is_future:
+        raise click.UsageError(f"{symbol} is a stock: --last-trading-day is for index futures")
+    if last_day.date() < on:
+        raise click.UsageError(f"{symbol}: --last-trading-day {last_day.date()} is before "
+                               f"--date {on}: the contract has expired")
+    return last_day.date()
 
 
 def _calendar(ctx: click.Context, symbol: str, on: date, listed: date | None) -> TradingDays | None:
