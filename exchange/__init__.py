@@ -4,7 +4,13 @@ See docs/rules.md. Nothing here does I/O or reads the clock.
 """
 
 from exchange.answer import describe
-from exchange.bands import NewListing, board_band, new_listing, price_band
+from exchange.bands import (
+    NewListing,
+    board_band,
+    delisting_free_days,
+    new_listing,
+    price_band,
+)
 from exchange.checks import check_cancel, check_order
 from exchange.config import CommissionConfig, RulesConfig
 from exchange.contracts import (
@@ -31,13 +37,12 @@ from exchange.fees import FeeBreakdown, fees, future_fee
 from exchange.futures import (
     contract_month,
     contract_symbol,
-    future_band,
-    future_limit_prices,
     future_spec,
     last_trading_day,
     third_friday,
 )
-from exchange.prices import limit_prices, price_cage, tick_size
+from exchange.futures_limits import future_band, future_limit_prices
+from exchange.prices import cage_reference, limit_prices, price_cage, tick_size
 from exchange.quantity import (
     is_legal_buy_quantity,
     is_legal_sell_quantity,
@@ -79,6 +84,7 @@ __all__ = [
     "WeekdaysBeyondCalendar",
     "Window",
     "board_band",
+    "cage_reference",
     "check_cancel",
     "check_order",
     "classify",
@@ -86,6 +92,7 @@ __all__ = [
     "contract_schedule",
     "contract_symbol",
     "day_number",
+    "delisting_free_days",
     "describe",
     "fees",
     "final_settlement_price",

@@ -14,7 +14,8 @@ from exchange.data import (
     in_force,
 )
 from exchange.days import TradingDays
-from exchange.futures import future_limit_prices, future_spec, last_trading_day
+from exchange.futures import future_spec, last_trading_day
+from exchange.futures_limits import future_limit_prices
 from exchange.prices import limit_prices, tick_size
 from exchange.quantity import quantity_rule
 from exchange.securities import SecurityInfo, classify, require_stock
@@ -31,17 +32,26 @@ def describe(
     listed: date | None = None,
     delisting_day: int | None = None,
     calendar: TradingDays | None = None,
+    last_day: date | None = None,
 ) -> Json:
     """Exchange, board, band, limit prices, quantity rules (and fees or contract terms).
 
     Decimals are strings, "no limit" is None. For futures `prev_close` is the previous
-    settlement price.
+    settlement price (shown as `prev_settlement`), or on the contract's first day
+    (`listed`) its listing benchmark price (`benchmark_price`); `last_day` is the
+    contract's listed last trading day (computed from `calendar` when None).
     """
     info = classify(symbol, on)
     if not info.is_future:
         require_stock(info, "rules answer")
     band = price_band(
-        symbol, on, st=st, listed=listed, delisting_day=delisting_day, calendar=calendar
+        symbol,
+        on,
+        st=st,
+        listed=listed,
+        delisting_day=delisting_day,
+        calendar=calendar,
+        last_day=last_day,
     )
     rule = quantity_rule(symbol)
     answer: Json = {
@@ -54,7 +64,7 @@ def describe(
         "listed": listed.isoformat() if listed else None,
         "delisting_day": delisting_day,
         "day_count": _day_count(info, listed, calendar),
-        "prev_close": str(prev_close),
+        _reference_key(info, on, listed): str(prev_close),
         "band": _text(band),
         **_limits(info, prev_close, band),
         "tick": str(tick_size(symbol)),
@@ -66,7 +76,7 @@ def describe(
         "market_orders_allowed": band is not None,
         "t_plus": 0 if info.is_future else 1,
     }
-    extra = _future_terms(symbol, calendar) if info.is_future else _stock_terms(info, on)
+    extra = _future_terms(symbol, calendar, last_day) if info.is_future else _stock_terms(info, on)
     return answer | extra
 
 
@@ -90,11 +100,20 @@ def _stock_terms(info: SecurityInfo, on: date) -> Json:
     }
 
 
-def _future_terms(symbol: str, calendar: TradingDays | None) -> Json:
+def _reference_key(info: SecurityInfo, on: date, listed: date | None) -> str:
+    """What the limits are computed from: the previous close, or for a contract the
+    previous settlement (its listing benchmark price on its first day)."""
+    if not info.is_future:
+        return "prev_close"
+    return "benchmark_price" if on == listed else "prev_settlement"
+
+
+def _future_terms(symbol: str, calendar: TradingDays | None, last_day: date | None) -> Json:
     spec = future_spec(symbol)
+    expiry = last_day if last_day is not None else last_trading_day(symbol, calendar)
     return {
         "multiplier": spec.multiplier,
-        "last_trading_day": last_trading_day(symbol, calendar).isoformat(),
+        "last_trading_day": expiry.isoformat(),
         "price_cage": None,
     }
 

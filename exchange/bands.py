@@ -17,7 +17,8 @@ from exchange.data import (
 from exchange.days import TradingDays, day_number
 from exchange.enums import Board
 from exchange.errors import RuleNotModelled
-from exchange.futures import future_band
+from exchange.futures import last_trading_day
+from exchange.futures_limits import future_band
 from exchange.securities import SecurityInfo, classify, require_stock
 
 
@@ -50,13 +51,15 @@ def price_band(
     listed: date | None = None,
     delisting_day: int | None = None,
     calendar: TradingDays | None = None,
+    last_day: date | None = None,
 ) -> Decimal | None:
     """The band (fraction of the previous close) on `on`, or None for no limit.
 
     `st`: the stock carries a risk warning (ST or *ST) that day. `listed`: its listing
     date, to find the no-limit days of a new listing. `delisting_day`: 1 for the first
     day of its delisting period, 2 for the second... For futures the band depends on
-    whether `on` is the contract's last trading day.
+    whether `on` is the contract's last trading day (`last_day`, the exchange's from the
+    listing; computed from the calendar when not given) or, with `listed`, its first.
 
     Trading days after listing are counted with `calendar` (`trading_days(start, end)`,
     e.g. `marketdata.calendar.TradingCalendar`); without one every weekday is counted
@@ -64,7 +67,8 @@ def price_band(
     """
     info = classify(symbol, on)
     if info.is_future:
-        return future_band(symbol, on, calendar)
+        expiry = last_day if last_day is not None else last_trading_day(symbol, calendar)
+        return future_band(symbol, on, expiry, listed=listed)
     require_stock(info, "price band")
     if delisting_day is not None:
         return _delisting_band(info, on, delisting_day)
@@ -79,10 +83,16 @@ def board_band(board: Board, on: date, *, st: bool = False) -> Decimal:
     return in_force(PRICE_BANDS[(board, st)], on, f"{kind} band of {board.value}")
 
 
+def delisting_free_days(board: Board, on: date) -> int:
+    """How many first days of a delisting period on `board` have no limit, as of `on`."""
+    table = DELISTING_FREE_DAYS[board]
+    return in_force(table, on, f"delisting-period rule of {board.value}")
+
+
 def _delisting_band(info: SecurityInfo, on: date, delisting_day: int) -> Decimal | None:
     if delisting_day < 1:
         raise ValueError(f"delisting_day {delisting_day}: expected 1 or more (1 = first day)")
-    if delisting_day <= DELISTING_FREE_DAYS:
+    if delisting_day <= delisting_free_days(info.board, on):
         return None
     return board_band(info.board, on)
 

@@ -42,6 +42,7 @@ def check_order(
         listed=facts.listed,
         delisting_day=facts.delisting_day,
         calendar=calendar,
+        last_day=facts.last_day,
     )
     order_side = parse_side(side)
     found = _session_violations(symbol, price, phase, band)

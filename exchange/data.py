@@ -88,8 +88,16 @@ APPROVAL_IPO_FIRST_DAY_CAP: tuple[Dated[FirstDayCap | None], ...] = (
     Dated(date(2014, 1, 1), FirstDayCap(Decimal("0.44"), Decimal("0.36"))),
 )
 
-# The delisting period's first day has no limit; later days use the board's band.
-DELISTING_FREE_DAYS = 1
+# Days without a limit at the start of a delisting period (退市整理期), by board: none
+# before the December-2020 delisting reform (SSE and SZSE, 2020-12-31), the first day
+# after it; BSE's first day from its opening. Later days use the board's normal band
+# (SSE: 退市整理股票价格的涨跌幅限制为10%; SZSE from day 2: main 10%, ChiNext 20%).
+DELISTING_FREE_DAYS: dict[Board, tuple[Dated[int], ...]] = {
+    Board.MAIN: (Dated(date(2013, 1, 1), 0), Dated(date(2020, 12, 31), 1)),
+    Board.CHINEXT: (Dated(date(2013, 1, 1), 0), Dated(date(2020, 12, 31), 1)),
+    Board.STAR: (Dated(date(2019, 7, 22), 0), Dated(date(2020, 12, 31), 1)),
+    Board.BSE: (Dated(date(2021, 11, 15), 1),),
+}
 
 # --- Prices ------------------------------------------------------------------------
 STOCK_TICK = Decimal("0.01")
@@ -116,8 +124,8 @@ PRICE_CAGES: dict[Board, tuple[Dated[CageRule | None], ...]] = {
         Dated(date(2023, 4, 10), CageRule(Decimal("0.02"), 10)),
     ),
     Board.STAR: (Dated(date(2019, 7, 22), CageRule(Decimal("0.02"), None)),),
-    # Not in the reference: no cage is applied to BSE orders.
-    Board.BSE: (Dated(date(2021, 11, 15), None),),
+    # BSE trading rules 3.3.x: 105% of the reference or reference + 10 ticks, the higher.
+    Board.BSE: (Dated(date(2021, 11, 15), CageRule(Decimal("0.05"), 10)),),
 }
 
 
@@ -187,6 +195,8 @@ class FutureSpec:
     max_market_order: int
     band: Decimal  # daily limit, fraction of the previous settlement price
     last_day_band: Decimal  # on the contract's last trading day
+    first_day_band: Decimal  # on a new contract's first day, around its benchmark price
+    settlement_step: Decimal  # the daily settlement is a volume-weighted price to this
     listed: date  # first trading day of the product
     quarter_months: tuple[int, ...]  # listed: this month, next month, next two of these
     exchange_margin: Decimal  # fraction of notional; brokers add more (M)
@@ -204,6 +214,8 @@ FUTURE_SPECS: dict[str, FutureSpec] = {
         max_market_order=10,
         band=Decimal("0.10"),
         last_day_band=Decimal("0.20"),
+        first_day_band=Decimal("0.20"),
+        settlement_step=Decimal("0.1"),
         listed=date(2022, 7, 22),
         quarter_months=(3, 6, 9, 12),
         exchange_margin=Decimal("0.12"),
@@ -223,11 +235,17 @@ class FutureFeeRates:
     close_today: Decimal
 
 
+# Closing a position opened the same day cost ten times the open fee until CFFEX cut
+# it on 2023-03-20.
 FUTURE_FEES: dict[str, tuple[Dated[FutureFeeRates], ...]] = {
     "IM": (
         Dated(
             date(2022, 7, 22),
             FutureFeeRates(Decimal("0.000023"), Decimal("0.000023"), Decimal("0.000345")),
+        ),
+        Dated(
+            date(2023, 3, 20),
+            FutureFeeRates(Decimal("0.000023"), Decimal("0.000023"), Decimal("0.00023")),
         ),
     ),
 }

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 # Longer than any exchange closure (Spring Festival with weekends is about 10 days).
 _LONGEST_CLOSURE_DAYS = 20
+
+# Stretches of the year ((month, day), (month, day), both included) in which a regular
+# exchange holiday can close a weekday, bridges (调休) included: New Year, Spring
+# Festival (its New Year falls Jan 21 - Feb 20), Qingming, Labour Day, Dragon Boat,
+# Mid-Autumn and National Day. Every weekday closure of SSE from 2000 to 2026 lies
+# inside them (tests/unit/rules/test_rules_contract_days.py checks it against
+# exchange_calendars). One-off closures are announced ahead: they go into the holiday file.
+CLOSURE_SEASONS: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = (
+    ((12, 30), (12, 31)),
+    ((1, 1), (1, 3)),
+    ((1, 19), (2, 28)),
+    ((4, 2), (4, 7)),
+    ((4, 29), (5, 9)),
+    ((5, 26), (6, 27)),
+    ((9, 3), (10, 8)),
+)
 
 
 class TradingDays(Protocol):
@@ -19,6 +35,7 @@ class TradingDays(Protocol):
     def trading_days(self, start: date, end: date) -> list[date]: ...
 
 
+@runtime_checkable
 class CoveredTradingDays(TradingDays, Protocol):
     """A trading calendar that knows the last day it covers."""
 
@@ -32,8 +49,8 @@ class WeekdaysBeyondCalendar:
 
     With it an IM contract expiring past the calendar's coverage expires on its plain
     third Friday, since the holidays there are not known yet. The synthetic market uses
-    it to price such contracts and `desk data check` warns about them; live code passes
-    the calendar itself, which refuses days it does not cover.
+    it to price such contracts and `desk data check` warns about them; live code uses the
+    exchange's listed expiry (`contracts.contract_expiry`) and refuses what is unknown.
     """
 
     def __init__(self, calendar: CoveredTradingDays) -> None:
@@ -43,6 +60,43 @@ class WeekdaysBeyondCalendar:
         edge = self.calendar.covered_through
         known = self.calendar.trading_days(start, min(end, edge)) if start <= edge else []
         return known + _weekdays(max(start, edge + timedelta(days=1)), end)
+
+
+class MinimumTradingDays:
+    """For counting trading days left, never more than there will be: `calendar` up to
+    its last covered day, then only the weekdays outside every `CLOSURE_SEASONS` stretch.
+
+    Past the calendar's end a weekday in a holiday season may turn out closed, so it is
+    not counted. A roll timed on this count therefore never comes later than it would
+    with the true holidays (it may come earlier, in a season). Not for finding a date
+    (an expiry, a trade date): those are listed by the exchange or refused.
+    """
+
+    def __init__(self, calendar: CoveredTradingDays) -> None:
+        self.calendar = calendar
+
+    def trading_days(self, start: date, end: date) -> list[date]:
+        edge = self.calendar.covered_through
+        known = self.calendar.trading_days(start, min(end, edge)) if start <= edge else []
+        beyond = _weekdays(max(start, edge + timedelta(days=1)), end)
+        return known + [day for day in beyond if not in_closure_season(day)]
+
+
+def in_closure_season(day: date) -> bool:
+    """True when a regular exchange holiday can fall on `day` (see `CLOSURE_SEASONS`)."""
+    month_day = (day.month, day.day)
+    return any(first <= month_day <= last for first, last in CLOSURE_SEASONS)
+
+
+def first_covered_trading_day_from(day: date, calendar: CoveredTradingDays) -> date | None:
+    """`day` if it trades, else the next trading day; None when `calendar` ends first."""
+    for offset in range(_LONGEST_CLOSURE_DAYS + 1):
+        candidate = day + timedelta(days=offset)
+        if candidate > calendar.covered_through:
+            return None
+        if calendar.trading_days(candidate, candidate):
+            return candidate
+    raise ValueError(f"no trading day within {_LONGEST_CLOSURE_DAYS} days after {day}")
 
 
 def day_number(first: date, on: date, calendar: TradingDays | None) -> int:

@@ -1,9 +1,11 @@
-"""CSI 1000 index futures (IM): contract spec, last trading day, daily limit prices."""
+"""CSI 1000 index futures (IM): contract spec and last trading day.
+
+Daily limit prices are in `futures_limits`.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from exchange.data import FUTURE_SPECS, FutureSpec
 from exchange.days import TradingDays, first_trading_day_from
@@ -36,40 +38,16 @@ def third_friday(year: int, month: int) -> date:
 
 
 def last_trading_day(symbol: str, calendar: TradingDays | None = None) -> date:
-    """Third Friday of the contract month, or the next trading day if it is a holiday.
+    """Third Friday of the contract month, or the next trading day if it is a holiday
+    (CFFEX: 合约到期月份的第三个周五, 遇国家法定假日顺延).
 
-    Without a calendar holidays are unknown and the third Friday itself is returned. A
-    calendar that does not cover the days asked about raises (the desk does not guess);
-    simulations past its end pass `WeekdaysBeyondCalendar(calendar)` instead.
+    The rule alone. Where the exchange's listed date is known (store, feed, replay file),
+    `exchange.contracts.contract_expiry` uses it and keeps this rule as a
+    cross-check. Without a calendar holidays are unknown and the third Friday itself is
+    returned. A calendar that does not cover the days asked about raises (the desk does
+    not guess); simulations past its end pass `WeekdaysBeyondCalendar(calendar)` instead.
     """
     return first_trading_day_from(third_friday(*contract_month(symbol)), calendar)
-
-
-def future_band(symbol: str, on: date, calendar: TradingDays | None = None) -> Decimal:
-    """Daily limit band: the normal band, or the wider one on the last trading day."""
-    spec = future_spec(symbol)
-    last_day = last_trading_day(symbol, calendar)
-    if on > last_day:
-        raise ValueError(f"{symbol} expired on {last_day}: no band on {on}")
-    return spec.last_day_band if on == last_day else spec.band
-
-
-def future_limit_prices(
-    symbol: str, prev_settlement: Decimal, band: Decimal
-) -> tuple[Decimal, Decimal]:
-    """Limit-up and limit-down from the previous settlement price.
-
-    A result off the 0.2 tick is rounded inward (limit-up down, limit-down up) so the
-    limit itself is a legal price inside the band.
-    """
-    tick = future_spec(symbol).tick
-    if prev_settlement <= 0 or prev_settlement % tick != 0:
-        raise ValueError(
-            f"previous settlement {prev_settlement}: expected a positive multiple of {tick}"
-        )
-    up = (prev_settlement * (1 + band) / tick).to_integral_value(ROUND_FLOOR) * tick
-    down = (prev_settlement * (1 - band) / tick).to_integral_value(ROUND_CEILING) * tick
-    return up, max(down, tick)
 
 
 def _future_info(symbol: str) -> SecurityInfo:

@@ -57,8 +57,8 @@ def price_cage(
 ) -> tuple[Decimal | None, Decimal | None]:
     """(lowest, highest) limit price the cage allows in continuous trading; None = no bound.
 
-    `reference` is the exchange's reference price (best opposite quote, else last
-    price). Buys get only an upper bound, sells only a lower one; futures have none.
+    `reference` is the exchange's reference price (`cage_reference`). Buys get only an
+    upper bound, sells only a lower one; futures have none.
     """
     info = classify(symbol, on)
     if info.is_future:
@@ -78,6 +78,27 @@ def price_cage(
     if tick_room is not None:
         low = min(low, reference - tick_room)
     return max(_to_tick(low, ROUND_CEILING), STOCK_TICK), None
+
+
+def cage_reference(
+    side: str,
+    *,
+    bid: Decimal | None,
+    ask: Decimal | None,
+    last: Decimal | None,
+    prev_close: Decimal | None,
+) -> Decimal | None:
+    """The cage's reference price (基准价格) from the book, as the exchanges define it.
+
+    A buy's is the best ask; with no ask, the best bid; with neither, the last price;
+    with no trade yet today, the previous close. A sell's mirrors it: best bid, best
+    ask, last, previous close. None only when nothing is known.
+    """
+    near, far = (ask, bid) if parse_side(side) is Side.BUY else (bid, ask)
+    for price in (near, far, last, prev_close):
+        if price is not None:
+            return price
+    return None
 
 
 def _half_up(value: Decimal) -> Decimal:

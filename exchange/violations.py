@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from exchange.data import RISK_WARNING_DAILY_BUY_CAP
 from exchange.enums import Side
-from exchange.futures import future_limit_prices
+from exchange.futures_limits import future_limit_prices
 from exchange.prices import limit_prices, price_cage, tick_size
 from exchange.quantity import (
     is_legal_buy_quantity,
@@ -45,12 +45,18 @@ class RuleViolation:
 class OrderFacts:
     """What the desk knows about the security and the account when it checks an order.
 
-    `prev_close`: previous close (previous settlement for futures); None skips the
-    limit-price check. `reference`: the cage reference price; None skips the cage.
-    `holding` / `bought_today`: shares of this stock held / bought today (stocks only).
+    `prev_close`: previous close (previous settlement for futures; a new contract's
+    listing benchmark price on its first day); None skips the computed limit check.
+    `limit_up` / `limit_down`: the exchange's own limit prices (a gateway tick's), checked
+    instead of the computed ones when given. `reference`: the cage reference price
+    (`cage_reference`); None skips the cage. `holding` / `bought_today`: shares of this
+    stock held / bought today (stocks only). `last_day`: a contract's last trading day
+    as the exchange listed it (futures; computed from the calendar when None).
     """
 
     prev_close: Decimal | None = None
+    limit_up: Decimal | None = None
+    limit_down: Decimal | None = None
     reference: Decimal | None = None
     holding: int = 0
     bought_today: int = 0
@@ -58,6 +64,11 @@ class OrderFacts:
     listed: date | None = None
     delisting_day: int | None = None
     risk_warning_daily_buy_cap: int = RISK_WARNING_DAILY_BUY_CAP
+    last_day: date | None = None
+
+    @property
+    def exchange_limits(self) -> bool:
+        return self.limit_up is not None or self.limit_down is not None
 
 
 def quantity_violations(
@@ -133,7 +144,9 @@ def price_violations(
         text = f"price {price} is not a positive multiple of the tick {tick}"
         return [RuleViolation(Rule.PRICE_TICK, text)]
     found = []
-    if facts.prev_close is not None and band is not None:
+    if facts.exchange_limits:
+        found += _outside(price, facts.limit_up, facts.limit_down)
+    elif facts.prev_close is not None and band is not None:
         found += _limit_violations(symbol, price, facts.prev_close, band)
     if facts.reference is not None and phase.continuous:
         found += _cage_violations(symbol, side, price, on, facts.reference)
@@ -144,6 +157,10 @@ def _limit_violations(
     symbol: str, price: Decimal, prev_close: Decimal, band: Decimal
 ) -> list[RuleViolation]:
     up, down = _limits(symbol, prev_close, band)
+    return _outside(price, up, down)
+
+
+def _outside(price: Decimal, up: Decimal | None, down: Decimal | None) -> list[RuleViolation]:
     if up is not None and price > up:
         return [RuleViolation(Rule.LIMIT_UP, f"price {price} is above limit-up {up}")]
     if down is not None and price < down:

@@ -14,20 +14,29 @@ from datetime import date, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from exchange import Board, RuleNotModelled, board_band, classify, new_listing
-from exchange.data import BSE_CODE_SWITCH, DELISTING_FREE_DAYS, NEW_LISTING_FREE_DAYS
+from exchange import (
+    Board,
+    RuleNotModelled,
+    board_band,
+    classify,
+    delisting_free_days,
+    new_listing,
+)
+from exchange.data import BSE_CODE_SWITCH, NEW_LISTING_FREE_DAYS
+from marketdata.schema import RiskFlag
 
 __all__ = [
-    "DELISTING_FREE_DAYS",
     "STOCK_BOARDS",
     "Board",
     "ListingRule",
     "band_matrix",
     "band_table",
     "board_of",
+    "delisting_free_table",
     "limit_prices",
     "listing_rule",
     "price_band",
+    "risk_warning_band",
 ]
 
 # The boards the store holds, in the order of `band_table`'s second axis.
@@ -58,11 +67,25 @@ def board_of(vt_symbol: str) -> Board:
 
 
 def price_band(board: Board, risk_warning: bool, day: date) -> float:
-    """The board's band on `day` (risk warning: ST, *ST, delisting period), as a float."""
+    """The board's band on `day` (risk warning: ST, *ST), as a float."""
     try:
         return float(board_band(board, day, st=risk_warning))
     except RuleNotModelled as exc:
         raise RuleNotModelled(f"no price band known for {board.value} on {day}: {exc}") from None
+
+
+def risk_warning_band(flags: npt.NDArray[np.int8]) -> npt.NDArray[np.bool_]:
+    """Where the risk-warning band applies: ST and *ST. Not the delisting period, whose
+    days after the free ones trade at the board's normal band (`exchange`)."""
+    return (flags == RiskFlag.ST) | (flags == RiskFlag.STAR_ST)
+
+
+def delisting_free_table(days: Sequence[date]) -> npt.NDArray[np.int64]:
+    """Free first days of a delisting period, indexed (day, board in STOCK_BOARDS order)."""
+    return np.array(
+        [[delisting_free_days(board, day) for board in STOCK_BOARDS] for day in days],
+        dtype=np.int64,
+    ).reshape(len(days), len(STOCK_BOARDS))
 
 
 def band_table(days: Sequence[date]) -> npt.NDArray[np.float64]:

@@ -41,11 +41,23 @@ class TradingCalendar:
         covered_from: date,
         covered_through: date,
         holidays_file: Path | None = None,
+        *,
+        library_through: date | None = None,
+        provisional_window: tuple[date, date] | None = None,
     ) -> None:
         self._sessions = sorted(sessions)
         self.covered_from = covered_from
         self.covered_through = covered_through
         self.holidays_file = holidays_file
+        # The last day exchange_calendars itself knows; after it only the operator file speaks.
+        self.library_through = library_through or covered_through
+        # Days covered only by an accepted draft (`desk calendar add --through`), not yet by
+        # the exchange's notice: the desk shows them as provisional wherever it shows them.
+        self.provisional_window = provisional_window
+
+    def is_provisional(self, day: date) -> bool:
+        window = self.provisional_window
+        return window is not None and window[0] <= day <= window[1]
 
     def _require_covered(self, day: date) -> None:
         if self.covered_from <= day <= self.covered_through:
@@ -55,7 +67,9 @@ class TradingCalendar:
             f"{day.isoformat()} is outside the trading calendar "
             f"({self.covered_from.isoformat()} to {self.covered_through.isoformat()}). "
             f"To extend it, add the exchange's announced closures to 'holidays:' in {where} "
-            f"and set 'covered_through:' to the last date the list is confirmed for."
+            f"and set 'covered_through:' to the last date the list is confirmed for "
+            f"(without editing it: 'desk calendar draft YEAR', then 'desk calendar add YEAR "
+            f"--closures ... --source ...')."
         )
 
     def is_trading_day(self, day: date) -> bool:
@@ -115,7 +129,7 @@ def build_calendar(library: tuple[tuple[date, ...], date, date], extra: HolidayF
                    holidays_file: Path | None = None) -> TradingCalendar:
     """Library sessions, minus operator closures, plus weekdays up to `covered_through`."""
     sessions, first, library_end = library
-    closed = set(extra.holidays)
+    closed = set(extra.closures)
     days = [d for d in sessions if d not in closed]
     end = library_end
     if extra.covered_through is not None and extra.covered_through > library_end:
@@ -125,7 +139,16 @@ def build_calendar(library: tuple[tuple[date, ...], date, date], extra: HolidayF
             if day.weekday() < 5 and day not in closed:
                 days.append(day)
             day += timedelta(days=1)
-    return TradingCalendar(tuple(days), first, end, holidays_file)
+    return TradingCalendar(tuple(days), first, end, holidays_file, library_through=library_end,
+                           provisional_window=_provisional(extra, library_end, end))
+
+
+def _provisional(extra: HolidayFile, library_end: date, end: date) -> tuple[date, date] | None:
+    """The accepted-draft window, clipped to what the library does not already know."""
+    window = extra.provisional_window
+    if window is None or window[1] <= library_end:
+        return None
+    return max(window[0], library_end + timedelta(days=1)), min(window[1], end)
 
 
 def load_calendar(holidays_file: Path) -> TradingCalendar:

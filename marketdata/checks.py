@@ -96,17 +96,31 @@ def _tables(store: MarketStore, calendar: TradingCalendar, day: date) -> list[Da
     return out
 
 
+_EXTEND = ("extend it without editing YAML: desk calendar draft YEAR, then desk calendar add "
+           "YEAR --closures FILE --source TEXT (deploy/RUNBOOK.md, 'A new year')")
+
+
 def _calendar(calendar: TradingCalendar, day: date, config: DataConfig) -> list[DataProblem]:
+    out = _provisional(calendar, day)
     try:
         calendar.next_trading_day(day)
     except CalendarNotCovered as exc:
-        return [_error("calendar_not_covered", f"cannot schedule the next session: {exc}", day)]
+        return [*out, _error("calendar_not_covered",
+                             f"cannot schedule the next session: {exc}", day)]
     left = (calendar.covered_through - day).days
     if left <= config.calendar_warning_days:
-        return [_warning("calendar_ending", f"the trading calendar ends "
-                         f"{calendar.covered_through} ({left} days away); extend "
-                         "config/holidays.yaml", day)]
-    return []
+        out.append(_warning("calendar_ending", f"the trading calendar ends "
+                            f"{calendar.covered_through} ({left} days away); {_EXTEND}", day))
+    return out
+
+
+def _provisional(calendar: TradingCalendar, day: date) -> list[DataProblem]:
+    window = calendar.provisional_window
+    if window is None or window[1] < day:
+        return []
+    return [_warning("calendar_provisional", f"calendar days {window[0]} to {window[1]} are "
+                     "PROVISIONAL (an accepted draft, not the exchange's notice); add the "
+                     "official list: desk calendar add YEAR --closures FILE --source TEXT", day)]
 
 
 def _suspensions(store: MarketStore, day: date, config: DataConfig) -> list[DataProblem]:

@@ -72,8 +72,11 @@ INSTRUMENT_COLUMNS: tuple[str, ...] = (
 )
 FINANCIAL_COLUMNS: tuple[str, ...] = ("symbol", "period_end", "report_date", *FINANCIAL_FIELDS)
 INDEX_COLUMNS: tuple[str, ...] = ("csi1000", "csi2000", "microcap")
+# `settlement`: the day's settlement price (CFFEX: the last hour's volume-weighted price,
+# to 0.1, not necessarily on the 0.2 tick); the next day's limits are computed from it.
 FUTURES_COLUMNS: tuple[str, ...] = (
     "date", "symbol", "open", "high", "low", "close", "volume", "open_interest", "expiry",
+    "settlement",
 )
 MINUTE_COLUMNS: tuple[str, ...] = (
     "symbol", "datetime", "open", "high", "low", "close", "volume", "amount",

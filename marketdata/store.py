@@ -86,8 +86,11 @@ class MarketStore:
         return frame.loc[pd.Timestamp(start) : pd.Timestamp(end), list(INDEX_COLUMNS)]
 
     def load_futures(self, start: date, end: date) -> pd.DataFrame:
-        """IM futures bars, long: date symbol open high low close volume open_interest expiry."""
+        """IM futures bars, long: date symbol open high low close volume open_interest expiry
+        settlement (blank in stores written before the column existed)."""
         table = self._table(self.manifest(), "futures")
+        if "settlement" not in table.columns:
+            table = table.assign(settlement=float("nan"))
         days = sorted(set(table["date"].dt.date))
         self._require_range(days, start, end, "IM futures bars")
         rows = (table["date"] >= pd.Timestamp(start)) & (table["date"] <= pd.Timestamp(end))

@@ -15,7 +15,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from marketdata.boards import Board, band_matrix, limit_prices, listing_rule
+from marketdata.boards import (
+    STOCK_BOARDS,
+    Board,
+    band_matrix,
+    delisting_free_table,
+    limit_prices,
+    listing_rule,
+    risk_warning_band,
+)
 from marketdata.calendar import TradingCalendar
 from marketdata.errors import DataProblem, Severity
 from marketdata.partitions import DayBlock
@@ -73,13 +81,9 @@ def price_problems(block: DayBlock, locate: Locator = _no_location) -> list[Data
 
 def free_of_limit(block: DayBlock, instruments: pd.DataFrame, calendar: TradingCalendar,
                   prior_flag: npt.NDArray[np.int8]) -> Mask:
-    """Cells with no price limit: a new listing's first days, a delisting period's first day."""
-    v = block.values
-    free = np.zeros(v["close"].shape, dtype=bool)
-    flags = v["risk_flag"]
-    previous = np.vstack([prior_flag[None, :], flags[:-1]])
-    delisting = flags == RiskFlag.DELISTING
-    free |= delisting & (previous != RiskFlag.DELISTING)  # DELISTING_FREE_DAYS == 1
+    """Cells with no price limit: a new listing's first days, a delisting period's first
+    day (from the 2020-12-31 reform)."""
+    free = _delisting_free(block, instruments, prior_flag)
     row_of = {d: t for t, d in enumerate(block.dates)}
     listed = instruments["list_date"].reindex(block.symbols)
     since = pd.Timestamp(block.dates[0] - timedelta(days=60))
@@ -96,6 +100,32 @@ def free_of_limit(block: DayBlock, instruments: pd.DataFrame, calendar: TradingC
     return free
 
 
+def _delisting_free(block: DayBlock, instruments: pd.DataFrame,
+                    prior_flag: npt.NDArray[np.int8]) -> Mask:
+    """A delisting period's first days without a limit (`exchange`, dated).
+
+    Days are counted within the block; a period already running the day before it
+    counts that as its day 1, which is exact while no board frees more than one day.
+    """
+    flags = block.values["risk_flag"]
+    in_period = (flags == RiskFlag.DELISTING).astype(np.int64)
+    run = np.zeros_like(in_period)
+    before = (prior_flag == RiskFlag.DELISTING).astype(np.int64)
+    for t in range(len(block.dates)):
+        before = (before + 1) * in_period[t]
+        run[t] = before
+    boards = instruments["board"].reindex(block.symbols).to_numpy(dtype=str)
+    board_ids = np.array([_board_index(b) for b in boards])
+    table = delisting_free_table(block.dates)
+    free_days = np.where(board_ids >= 0, table[:, np.maximum(board_ids, 0)], 0)
+    return (run > 0) & (run <= free_days)
+
+
+def _board_index(board: str) -> int:
+    names = [b.value for b in STOCK_BOARDS]
+    return names.index(board) if board in names else -1
+
+
 def limit_problems(block: DayBlock, instruments: pd.DataFrame, calendar: TradingCalendar,
                    prior_flag: npt.NDArray[np.int8], locate: Locator = _no_location,
                    ) -> list[DataProblem]:
@@ -106,7 +136,7 @@ def limit_problems(block: DayBlock, instruments: pd.DataFrame, calendar: Trading
                                                              prior_flag)
     out: list[DataProblem] = []
     for t, day in enumerate(block.dates):
-        band = band_matrix(boards, v["risk_flag"][t] != RiskFlag.NORMAL, day)
+        band = band_matrix(boards, risk_warning_band(v["risk_flag"][t]), day)
         down, up = limit_prices(v["prev_close"][t], band)
         beyond = checked[t] & ((v["high"][t] > up + _EPS) | (v["low"][t] < down - _EPS))
         for i in np.flatnonzero(beyond)[:MAX_FINDINGS_PER_KIND]:

@@ -91,15 +91,16 @@ def plan_hedge(
                       fut.max_lots_per_order)
     alerts += _discount_alert(chosen, fut.discount_alert)
     note = cost_note(chosen, target, inp.beta, cfg, multiplier)
-    why = _why(sorted(rolling), target, sum(kept.values()), inp, calendar)
+    why = _why(sorted(rolling), chosen.symbol, target, sum(held.values()), inp, calendar)
     return HedgePlan(target, tuple(legs), chosen, note, tuple(alerts), why)
 
 
-def _why(rolling: list[str], target: int, kept: int, inp: HedgeInputs,
+def _why(rolling: list[str], into: str, target: int, held: int, inp: HedgeInputs,
          calendar: ExpiryCalendar) -> str:
-    parts = [f"roll {s} (expires {parse_contract(s, calendar).expiry})" for s in rolling]
-    if target != kept:
-        parts.append(f"resize {kept} -> {target} lots for a {inp.ratio:.0%} hedge "
+    parts = [f"roll {s} (expires {parse_contract(s, calendar).expiry}) into {into}"
+             for s in rolling]
+    if target != held:
+        parts.append(f"resize {held} -> {target} lots for a {inp.ratio:.0%} hedge "
                      f"(beta {inp.beta:.2f}, exposure CNY {inp.exposure:,.0f})")
     return "; ".join(parts)
 

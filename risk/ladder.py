@@ -9,7 +9,9 @@ fully hedged book barely moves, so its drawdown would never recover.
 Hysteresis: after a step down at drawdown d, climbing again needs at least
 d + `hysteresis` (and the rung's own trigger), so a drawdown wobbling around a trigger
 does not put the hedge on and off. The evidence restarts at every change, so each
-step down needs fresh evidence.
+step down needs fresh evidence. The hysteresis belongs to one drawdown episode: a new
+high-water mark (drawdown 0) ends the episode and clears it, so the next episode is
+hedged at the configured rungs again.
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ def rung_for(ladder: Sequence[Rung], drawdown: float) -> int:
 
 def on_drawdown(state: LadderState, cfg: RiskConfig, drawdown: float, day: date) -> LadderState:
     """Any accepted NAV (live or close): climb at once, and track the worst point."""
+    if drawdown <= 0.0 and state.rearm:
+        state = replace(state, rearm=0.0)  # a new peak: the next episode starts afresh
     target = rung_for(cfg.ladder, drawdown)
     if target > state.level and drawdown >= state.rearm:
         rung = cfg.ladder[target]

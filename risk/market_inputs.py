@@ -30,6 +30,7 @@ class FuturesBar:
     close: Decimal
     volume: float
     open_interest: float
+    expiry: date | None = None  # the exchange's listed last trading day, when the store has it
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class DailyInputs:
     index_closes: list[float]  # CSI 1000 up to `day`, oldest first
     futures: dict[str, FuturesBar]  # IM bars on the last futures day
     beta: float = 1.0
+    expiries: dict[str, date] = field(default_factory=dict)  # listed, of every recent contract
 
 
 @dataclass
@@ -66,6 +68,7 @@ def load_daily(store: MarketStore, today: date, quantities: pd.Series,
     close = panel["close"]
     before = close[close.index < pd.Timestamp(today)]
     index = store.load_index(close.index[0].date(), end)["csi1000"].astype(float)
+    bars = _recent_futures(store, end)
     adjusted = close * panel["adj_factor"]
     weights = (quantities * close.iloc[-1].reindex(quantities.index)).dropna()
     beta = book_beta(holdings_returns(weights, adjusted), index.pct_change(), cfg.beta)
@@ -78,8 +81,9 @@ def load_daily(store: MarketStore, today: date, quantities: pd.Series,
                      panel["amount"].iloc[-cfg.limits.turnover_window:].mean().dropna().items()},
         industries={str(s): str(v) for s, v in panel.instruments["industry"].items()},
         index_closes=[float(x) for x in index.to_numpy()],
-        futures=_futures(store, end),
+        futures=_futures(bars),
         beta=beta,
+        expiries=listed_expiries(bars),
     )
 
 
@@ -117,17 +121,30 @@ def is_future(symbol: str) -> bool:
         return False
 
 
-def _futures(store: MarketStore, end: date) -> dict[str, FuturesBar]:
-    try:
-        bars = store.load_futures(end - timedelta(days=10), end)
-    except MissingData:  # no futures table: the daemon alerts on missing quotes
+def listed_expiries(bars: pd.DataFrame) -> dict[str, date]:
+    """symbol -> listed last trading day, from futures bars with an `expiry` column."""
+    if "expiry" not in bars.columns:
         return {}
+    known = bars.dropna(subset=["expiry"]).groupby("symbol")["expiry"].last()
+    return {str(s): pd.Timestamp(e).date() for s, e in known.items()}
+
+
+def _recent_futures(store: MarketStore, end: date) -> pd.DataFrame:
+    try:
+        return store.load_futures(end - timedelta(days=10), end)
+    except MissingData:  # no futures table: the daemon alerts on missing quotes
+        return pd.DataFrame(columns=["date", "symbol", "close", "volume", "open_interest"])
+
+
+def _futures(bars: pd.DataFrame) -> dict[str, FuturesBar]:
     if bars.empty:
         return {}
     last = bars[bars["date"] == bars["date"].max()]
+    expiries = listed_expiries(bars)
     return {
         str(row.symbol): FuturesBar(Decimal(str(row.close)).quantize(Decimal("0.1")),
-                                    float(row.volume), float(row.open_interest))  # type: ignore[arg-type]
+                                    float(row.volume), float(row.open_interest),  # type: ignore[arg-type]
+                                    expiries.get(str(row.symbol)))
         for row in last.itertuples(index=False)
     }
 

@@ -19,18 +19,20 @@ from decimal import Decimal
 
 import pandas as pd
 
-from exchange import RuleNotModelled, Side, future_fee, future_spec
+from exchange import RuleNotModelled, Side, WeekdaysBeyondCalendar, future_fee, future_spec
 from orders.order import Offset
 from risk.badprint import judge_nav
 from risk.basis import Quote
 from risk.beta import book_beta
 from risk.config import RiskConfig
-from risk.contracts import ExpiryCalendar, listed_contracts
+from risk.contracts import ContractDays, ExpiryCalendar, listed_contracts
 from risk.drawdown import max_drawdown
 from risk.hedge_plan import HedgeInputs, HedgePlan, plan_hedge
 from risk.ladder import LadderState, on_close
+from risk.market_inputs import listed_expiries
+from risk.replay_io import ReplayInputError
 from risk.replay_state import Book, ReplayDay, quotes_on
-from risk.sizing import on_tick
+from risk.sizing import hedge_lots, on_tick
 
 UNLIMITED = Decimal("Infinity")
 
@@ -79,15 +81,46 @@ class ReplayResult:
 def synthetic_futures(
     index: pd.Series, calendar: ExpiryCalendar, annual_discount: float, product: str = "IM"
 ) -> pd.DataFrame:
-    """Listed contracts priced at a constant annualised discount to the index."""
+    """Listed contracts priced at a constant annualised discount to the index.
+
+    Simulated, so past the calendar's end a contract is assumed to expire on its plain
+    third Friday (`WeekdaysBeyondCalendar`); `expiry` carries the date used.
+    """
     tick = future_spec(f"{product}2601.CFFEX").tick
+    assumed = ContractDays(_assumed_beyond(calendar))
     rows = []
     for day, level in zip(_days(index.index), index.to_numpy(dtype=float), strict=True):
-        for contract in listed_contracts(day, calendar, product):
+        for contract in listed_contracts(day, assumed, product):
             days = (contract.expiry - day).days
             price = on_tick(level * (1 - annual_discount * days / 365), tick)
-            rows.append((pd.Timestamp(day), contract.symbol, float(price), 1.0, 1.0))
-    return pd.DataFrame(rows, columns=["date", "symbol", "close", "volume", "open_interest"])
+            rows.append((pd.Timestamp(day), contract.symbol, float(price), 1.0, 1.0,
+                         pd.Timestamp(contract.expiry)))
+    return pd.DataFrame(rows, columns=["date", "symbol", "close", "volume", "open_interest",
+                                       "expiry"])
+
+
+def _assumed_beyond(calendar: ExpiryCalendar) -> ExpiryCalendar:
+    covered = getattr(calendar, "covered_through", None)
+    return calendar if covered is None else WeekdaysBeyondCalendar(calendar)  # type: ignore[arg-type]
+
+
+def require_one_lot(nav: pd.DataFrame, index: pd.Series, cfg: RiskConfig) -> None:
+    """Refuse a book too small for one IM lot even at the top rung (a NAV in units)."""
+    spec = future_spec(f"{cfg.futures.product}2601.CFFEX")
+    top = max(rung.hedge_ratio for rung in cfg.ladder)
+    largest = float(nav["stock_value"].max())
+    level = float(index.max())
+    lots = hedge_lots(Decimal(str(round(largest, 2))), cfg.beta.cap, top,
+                      Decimal(str(round(level, 1))), spec.multiplier)
+    if lots >= 1:
+        return
+    raise ReplayInputError(
+        f"replay: the NAV series peaks at {float(nav['nav'].max()):,.2f} (stock value "
+        f"{largest:,.2f}): even the top rung's {top:.0%} hedge is less than one "
+        f"{cfg.futures.product} lot (one lot is about CNY {level * spec.multiplier:,.0f} at "
+        f"CSI 1000 {level:,.0f}). The replay needs the book in CNY: a NAV in units "
+        "(1.00 ...) can be scaled with --capital CNY (the first NAV becomes that capital)."
+    )
 
 
 def run_replay(
@@ -102,20 +135,40 @@ def run_replay(
     if len(dates) < 2:
         raise ValueError(f"replay: NAV and index share {len(dates)} date(s); need at least 2")
     nav, index = nav.loc[dates], index.loc[dates]
+    require_one_lot(nav, index, cfg)
+    notes: list[tuple[date, str, str]] = []
     if futures is None:
         futures = synthetic_futures(index, calendar, cfg.replay_assumed_discount,
                                     cfg.futures.product)
-    run = _Run(cfg, calendar, nav, index, futures)
+        notes += _assumed_expiries(futures, calendar, _days(dates)[0])
+    days = ContractDays(calendar, listed_expiries(futures))
+    run = _Run(cfg, days, nav, index, futures)
+    run.alerts += notes
     for i in range(len(dates)):
         run.step(i)
+    run.alerts += [(run.days[-1], "critical", why) for why in days.mismatches().values()]
     daily = pd.DataFrame([r.__dict__ for r in run.rows]).set_index("date")
     return ReplayResult(daily, run.actions, run.alerts)
 
 
+def _assumed_expiries(futures: pd.DataFrame, calendar: ExpiryCalendar,
+                      first: date) -> list[tuple[date, str, str]]:
+    covered = getattr(calendar, "covered_through", None)
+    if covered is None:
+        return []
+    expiries = futures.groupby("symbol")["expiry"].first()
+    beyond = sorted(str(s) for s, e in expiries.items() if pd.Timestamp(e).date() > covered)
+    if not beyond:
+        return []
+    return [(first, "warning", f"no futures file: {', '.join(beyond)} expire past the trading "
+                               f"calendar's end ({covered}); assumed on their third Friday")]
+
+
 class _Run:
-    def __init__(self, cfg: RiskConfig, calendar: ExpiryCalendar, nav: pd.DataFrame,
+    def __init__(self, cfg: RiskConfig, calendar: ContractDays, nav: pd.DataFrame,
                  index: pd.Series, futures: pd.DataFrame) -> None:
         self.cfg, self.calendar = cfg, calendar
+        self.left_out: set[str] = set()  # contracts already reported as unusable
         self.days = _days(nav.index)
         self.navs = nav["nav"].to_numpy(dtype=float)
         self.exposures = nav["stock_value"].to_numpy(dtype=float)
@@ -134,8 +187,13 @@ class _Run:
 
     def step(self, i: int) -> None:
         day, level = self.days[i], float(self.levels[i])
-        quotes = quotes_on(self.futures.get(day), self.calendar, self.book.last_prices,
+        quoted = quotes_on(self.futures.get(day), self.calendar, self.book.last_prices,
                            set(self.book.lots), day)
+        for symbol, why in quoted.skipped.items():
+            if symbol not in self.left_out:  # once per contract, not every day
+                self.left_out.add(symbol)
+                self.alerts.append((day, "warning", f"{symbol} left out: {why}"))
+        quotes = quoted.quotes
         self.book.mark(quotes, level)
         hedged = _cents(self.navs[i]) + self.book.net_pnl
         bound = self.cfg.bad_print.nav_jump_daily
@@ -164,7 +222,11 @@ class _Run:
         inputs = HedgeInputs(day, self.ladder.hedge_ratio(self.cfg.ladder), beta,
                              _cents(self.exposures[i]), dict(self.book.lots), quotes,
                              float(self.levels[i]), UNLIMITED, force=moved)
-        plan = plan_hedge(inputs, self.cfg, self.calendar, self.book.multiplier)
+        try:
+            plan = plan_hedge(inputs, self.cfg, self.calendar, self.book.multiplier)
+        except ValueError as exc:  # no usable contract: hold what is held, say so
+            self.alerts.append((day, "critical", f"hedge not planned, position held: {exc}"))
+            return
         self._fill(day, plan, reason=self.ladder.reason if moved else "")
 
     def _fill(self, day: date, plan: HedgePlan, reason: str) -> None:

@@ -6,8 +6,10 @@ CSV or Parquet, chosen by the file suffix. Dates are trade dates (YYYY-MM-DD).
   optionally `stock_value` (the stock exposure; `nav` is used when absent).
 - Index file: `date` and `close` (CSI 1000; a column named `csi1000` also works).
 - Futures file: long, one row per contract and day: `date`, `symbol` (e.g.
-  `IM2403.CFFEX`, or `IM2403`), `close`, and optionally `volume` and `open_interest`
-  (the store's `load_futures` layout).
+  `IM2403.CFFEX`, or `IM2403`), `close`, and optionally `volume`, `open_interest` and
+  `expiry` (the contract's listed last trading day; the store's `load_futures` layout).
+  Without `expiry` a contract's last trading day comes from the trading calendar, and a
+  contract expiring past the calendar's end cannot be used.
 """
 
 from __future__ import annotations
@@ -68,7 +70,37 @@ def read_futures(path: Path) -> pd.DataFrame:
         if column not in frame.columns:
             frame[column] = 0.0
     _positive(frame, ["close"], path)
-    return frame[["date", "symbol", "close", "volume", "open_interest"]]
+    frame["expiry"] = _expiries(frame, path)
+    return frame[["date", "symbol", "close", "volume", "open_interest", "expiry"]]
+
+
+def scale_to_capital(nav: pd.DataFrame, capital: float) -> pd.DataFrame:
+    """NAV and stock value scaled so that the first NAV is `capital` CNY (a series in
+    units, 1.00..., becomes a book of that size)."""
+    if capital <= 0:
+        raise ReplayInputError(f"--capital {capital}: expected a positive amount of CNY")
+    return nav * (capital / float(nav["nav"].iloc[0]))
+
+
+def _expiries(frame: pd.DataFrame, path: Path) -> pd.Series:
+    """The listed last trading day per row (NaT where the file has none)."""
+    if "expiry" not in frame.columns:
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    try:
+        expiry = pd.to_datetime(frame["expiry"], format="mixed").dt.normalize()
+    except (ValueError, TypeError) as exc:
+        raise ReplayInputError(f"{path}: column 'expiry' is not dates ({exc})") from exc
+    changing = expiry.groupby(frame["symbol"]).nunique() > 1
+    if changing.any():
+        raise ReplayInputError(f"{path}: {changing[changing].index[0]} has more than one "
+                               "expiry; a contract's last trading day is fixed at listing")
+    early = frame.index[expiry < frame["date"]]
+    if len(early):
+        row = early[0]
+        raise ReplayInputError(f"{path}: row {row}: {frame.loc[row, 'symbol']} quoted on "
+                               f"{frame.loc[row, 'date'].date()}, after its expiry "
+                               f"{expiry[row].date()}")
+    return expiry
 
 
 def _dated(raw: pd.DataFrame, path: Path, needed: list[str]) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from exchange import Side, future_spec
 from risk.basis import Quote, annualised_basis
-from risk.contracts import ExpiryCalendar, calendar_days_left, parse_contract
+from risk.contracts import ExpiryCalendar, ExpiryUnknown, calendar_days_left, parse_contract
 from risk.sizing import hedged_ratio, on_tick
 
 
@@ -85,15 +85,30 @@ class Book:
                          float(self.basis_paid))
 
 
+@dataclass
+class DayQuotes:
+    quotes: list[Quote]
+    skipped: dict[str, str] = field(default_factory=dict)  # symbol -> why it cannot be used
+
+
 def quotes_on(
     rows: pd.DataFrame | None, calendar: ExpiryCalendar, last_prices: dict[str, Decimal],
     held: set[str], day: date,
-) -> list[Quote]:
-    """The day's quotes, on the tick; a held contract missing that day keeps its last price."""
+) -> DayQuotes:
+    """The day's quotes, on the tick; a held contract missing that day keeps its last price.
+
+    A contract whose last trading day is unknown (not listed, past the calendar) is left
+    out and said why.
+    """
     quotes: dict[str, Quote] = {}
+    skipped: dict[str, str] = {}
     for row in [] if rows is None else rows.itertuples(index=False):
         symbol = str(row.symbol)
-        contract = parse_contract(symbol, calendar)
+        try:
+            contract = parse_contract(symbol, calendar)
+        except ExpiryUnknown as exc:
+            skipped[symbol] = str(exc)
+            continue
         if contract.expiry < day:
             continue
         price = on_tick(float(row.close), future_spec(symbol).tick)  # type: ignore[arg-type]
@@ -103,4 +118,4 @@ def quotes_on(
         if symbol not in last_prices:
             raise ValueError(f"replay: {symbol} is held but has never been quoted")
         quotes[symbol] = Quote(parse_contract(symbol, calendar), last_prices[symbol])
-    return list(quotes.values())
+    return DayQuotes(list(quotes.values()), skipped)

@@ -39,7 +39,8 @@ class ConsoleService(Service):
         app = create_app(ctx.client, ctx.queue, ctx.clock, console=cfg,
                          approval=settings.approval, risk=settings.risk,
                          account=settings.execution.account, data_dir=ctx.data_dir,
-                         reference=ReferenceData(ctx.store))
+                         reference=ReferenceData(ctx.store), calendar=ctx.calendar,
+                         calendar_warning_days=settings.data.calendar_warning_days)
         config = uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level="warning",
                                 access_log=False, timeout_graceful_shutdown=3)
         self.server = uvicorn.Server(config)

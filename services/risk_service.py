@@ -11,9 +11,11 @@ Redis, so a restart resumes where it stopped. The rules themselves are in `risk/
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from decimal import Decimal
+from typing import TypeVar
 
 import pandas as pd
 import redis
@@ -24,10 +26,12 @@ from bus.alerts import send_alert
 from bus.bus import publish
 from bus.messages import NavSnapshot, OrderProposed
 from exchange import future_spec, session_phase
+from marketdata.calendar import CalendarNotCovered
 from marketdata.clock import EXCHANGE_TZ
 from orders.order import TERMINAL_STATES, Order, OrderRecord
 from risk.alert_gate import AlertGate
 from risk.config import RiskConfig
+from risk.contracts import ContractDays
 from risk.drawdown import HighWaterMark
 from risk.hedge_orders import hedge_orders
 from risk.hedge_plan import HedgeInputs, plan_hedge
@@ -56,6 +60,7 @@ from services.runtime import Service
 
 SOURCE = "risk"
 CLOSE = clock_time(15, 0)
+T = TypeVar("T")
 
 
 class RiskService(Service):
@@ -72,6 +77,7 @@ class RiskService(Service):
         self.gate, self.price_clock = AlertGate(), PriceClock()
         self.hwm, self.monitor, self.in_flight = self._load()
         self.daily: DailyInputs | None = None
+        self.expiries: dict[str, date] = {}
         self._daily_key: tuple[date, frozenset[str]] | None = None
         self._last_check = self._last_publish = float("-inf")
         self.published: dict[str, object] = {}
@@ -121,8 +127,13 @@ class RiskService(Service):
         if daily.day < now.date() or now.time() >= CLOSE:
             self.monitor = close_day(self.monitor, self.hwm, self.cfg, daily.day,
                                      daily.index_closes)
-        share = self._hedge(now, book, nav, daily, live.prices, raw)
-        breaches = self._limits(now, book, nav, daily, live.prices, raw)
+        self._calendar_notice(now)
+        # A failure in hedging or limits must not silence the NAV: alert and publish anyway.
+        share = self._guarded("hedge check failed", now, 0.0,
+                              lambda: self._hedge(now, book, nav, daily, live.prices, raw))
+        no_breaches: list[Breach] = []
+        breaches = self._guarded("limit check failed", now, no_breaches,
+                                 lambda: self._limits(now, book, nav, daily, live.prices, raw))
         blocked = blocked_symbols(breaches, self.cfg.limits)
         snap = Snapshot(now, nav, obs.drawdown, share, daily.beta, blocked)
         self.published = public_state(self.cfg, snap, self.monitor, self.hwm)
@@ -130,6 +141,31 @@ class RiskService(Service):
             self._publish_nav(now, nav, obs, share)
         self._save()
         return obs
+
+    def _guarded(self, title: str, now: datetime, fallback: T, run: Callable[[], T]) -> T:
+        try:
+            return run()
+        except redis.RedisError:
+            raise
+        except Exception as exc:
+            logger.exception("risk: {}", title)
+            self._alert("critical", title, repr(exc)[:500], now, key=title)
+            return fallback
+
+    def _covered(self, day: date) -> bool:
+        return day <= self.ctx.calendar.covered_through
+
+    def _calendar_notice(self, now: datetime) -> None:
+        """Once a day past the calendar's end: what the daemon does without it."""
+        if self._covered(now.date()):
+            return
+        self._alert("warning", f"trading calendar ends {self.ctx.calendar.covered_through}",
+                    f"{now.date()} is past it. The risk daemon keeps valuing and hedging: "
+                    "contract expiries are the exchange's listed dates, trading days to "
+                    "expiry are counted conservatively (weekdays in holiday seasons not "
+                    "counted, so rolls come early, never late), hedge orders are dated by "
+                    "weekday, stale-price checks are off. Add the year's closures with "
+                    "`desk calendar add`.", now, key="calendar-not-covered")
 
     def _apply(self, obs: NavObservation, now: datetime) -> None:
         if obs.hwm is not None and obs.hwm != self.hwm:
@@ -143,10 +179,13 @@ class RiskService(Service):
                prices: dict[str, Decimal], raw: dict[str, str]) -> float:
         """Propose hedge orders when due; returns the share of the book hedged now."""
         held = {s: f.lots for s, f in book.futures.items() if f.lots > 0}
-        quoted = build_quotes(prices, daily.futures, held, self.ctx.calendar, self.tick,
-                              now.date())
+        days = self._contract_days(daily)
+        quoted = build_quotes(prices, daily.futures, held, days, self.tick, now.date())
         for symbol, why in quoted.skipped.items():
             self._alert("warning", f"{symbol} left out of the hedge choice", why, now)
+        for symbol, why in days.mismatches().items():
+            self._alert("critical", f"{symbol} expiry: listed date and calendar disagree", why,
+                        now, key=f"expiry-mismatch-{symbol}")
         share = hedged_share(held, quoted.quotes, nav.stock_value, daily.beta, self.multiplier)
         force = hedge_trigger(self.monitor, now.date())
         if force is None or self._in_flight(now):
@@ -156,7 +195,7 @@ class RiskService(Service):
                              nav.stock_value, held, quoted.quotes, _index(raw, self.cfg, daily),
                              nav.free_cash, force=force)
         try:
-            plan = plan_hedge(inputs, self.cfg, self.ctx.calendar, self.multiplier)
+            plan = plan_hedge(inputs, self.cfg, days, self.multiplier)
         except ValueError as exc:
             self._alert("critical", "hedge not proposed", str(exc), now, key="hedge-plan")
             return share
@@ -193,11 +232,19 @@ class RiskService(Service):
                         "is the execution service (intake) running?", now)
         return bool(self.in_flight)
 
+    def _contract_days(self, daily: DailyInputs) -> ContractDays:
+        """Listed expiries seen in the store so far (a held contract keeps its date)."""
+        self.expiries.update(daily.expiries)
+        return ContractDays(self.ctx.calendar, self.expiries)
+
     def _trade_date(self, now: datetime) -> date:
         cal = self.ctx.calendar
-        if cal.is_trading_day(now.date()) and now.time() < CLOSE:
-            return now.date()
-        return cal.next_trading_day(now.date())
+        try:
+            if cal.is_trading_day(now.date()) and now.time() < CLOSE:
+                return now.date()
+            return cal.next_trading_day(now.date())
+        except CalendarNotCovered:  # past the calendar: weekdays (the notice says so)
+            return _weekday_trade_date(now)
 
     # -- limits ------------------------------------------------------------------------
     def _limits(self, now: datetime, book: Book, nav: NavBreakdown, daily: DailyInputs,
@@ -207,7 +254,9 @@ class RiskService(Service):
         breaches = (weight_breaches(values, nav.nav, limits)
                     + industry_breaches(values, nav.nav, daily.industries, limits)
                     + turnover_breaches(values, daily.mean_amount, limits))
-        if session_phase(now, "stock", self.ctx.calendar).continuous:
+        # Past the calendar it is not known whether today trades: no staleness verdicts.
+        if self._covered(now.date()) and session_phase(now, "stock",
+                                                        self.ctx.calendar).continuous:
             held = [s for s, q in book.positions.items() if q]
             stamps: dict[str, str] = self.ctx.client.hgetall(streams.PRICE_TIMES)  # type: ignore[assignment]
             breaches += stale_breaches(self.price_clock.times(held, raw, now, stamps), now,
@@ -272,6 +321,17 @@ class RiskService(Service):
         monitor, in_flight = parse_state(None if raw_state is None else str(raw_state),
                                          self.keys["state"])
         return hwm, monitor, in_flight
+
+
+def _weekday_trade_date(now: datetime) -> date:
+    """Today before the close on a weekday, else the next weekday."""
+    day = now.date()
+    if day.weekday() < 5 and now.time() < CLOSE:
+        return day
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
 
 
 def _index(raw: dict[str, str], cfg: RiskConfig, daily: DailyInputs) -> float:

@@ -1,4 +1,4 @@
-"""What `desk status` shows: services, streams, the batch, model runs, halt."""
+"""What `desk status` shows: services, streams, the batch, model runs, halt, the calendar."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 import redis
 
 from bus import streams
+from marketdata.clock import EXCHANGE_TZ, WallClock
 from services.registry import SERVICES
 from services.settings import DeskSettings
 
@@ -23,7 +24,28 @@ def collect_status(client: redis.Redis, settings: DeskSettings) -> dict[str, Any
         "runs": [json.loads(r) for r in client.lrange(streams.SCHEDULER_RUNS, 0, 4)],
         "halted": client.get(streams.HALT),
         "clock": json.loads(client.get(streams.CLOCK) or "null"),
+        "calendar": _calendar(client, settings),
     }
+
+
+def _calendar(client: redis.Redis, settings: DeskSettings) -> dict[str, Any] | None:
+    """The calendar banner (when it runs out, what that blocks, provisional days), or None."""
+    from marketdata.calendar_notice import calendar_notice
+    from marketdata.holidays import HolidayFileError
+    from services.clock_setup import ClockNotStarted, shared_clock
+    from services.runtime import open_calendar
+
+    try:
+        clock = shared_clock(client, settings)
+    except ClockNotStarted:
+        clock = WallClock()
+    try:
+        calendar = open_calendar(settings)
+    except HolidayFileError as exc:
+        return {"level": "critical", "text": f"trading calendar not loaded: {exc}"}
+    notice = calendar_notice(calendar, clock.now().astimezone(EXCHANGE_TZ).date(),
+                             settings.data.calendar_warning_days)
+    return notice.as_dict() if notice else None
 
 
 def _services(client: redis.Redis) -> dict[str, dict[str, Any]]:
@@ -78,6 +100,9 @@ def render_status(report: dict[str, Any]) -> str:
     lines = [
         f"mode: {report['mode']}" + (f"   HALTED: {report['halted']}" if report["halted"] else "")
     ]
+    calendar = report.get("calendar")
+    if calendar:
+        lines.append(f"CALENDAR ({calendar['level']}): {calendar['text']}")
     lines.append("services:")
     for name, s in report["services"].items():
         state = (

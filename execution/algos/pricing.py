@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from exchange.prices import price_cage
+from exchange.prices import cage_reference, price_cage
 from execution.algos.market import Quote
 from execution.config import PriceStyle
 
@@ -66,7 +66,8 @@ def _bound_buy(price: Decimal, quote: Quote, inputs: PriceInputs) -> Decimal | N
     ]
     ceilings.append(quote.limit_up)
     if inputs.continuous:
-        ceilings.append(price_cage(inputs.symbol, "buy", quote.ask or quote.last, inputs.day)[1])
+        reference = _cage_reference("buy", quote)
+        ceilings.append(price_cage(inputs.symbol, "buy", reference, inputs.day)[1])
     price = min([price, *(c for c in ceilings if c is not None)])
     price = _on_tick(price, inputs.tick, ROUND_FLOOR)
     floor = quote.limit_down or inputs.tick
@@ -79,9 +80,18 @@ def _bound_sell(price: Decimal, quote: Quote, inputs: PriceInputs) -> Decimal | 
     ]
     floors.append(quote.limit_down)
     if inputs.continuous:
-        floors.append(price_cage(inputs.symbol, "sell", quote.bid or quote.last, inputs.day)[0])
+        reference = _cage_reference("sell", quote)
+        floors.append(price_cage(inputs.symbol, "sell", reference, inputs.day)[0])
     price = max([price, *(f for f in floors if f is not None)])
     price = _on_tick(price, inputs.tick, ROUND_CEILING)
     if quote.limit_up is not None and price > quote.limit_up:
         return None
     return price
+
+
+def _cage_reference(side: str, quote: Quote) -> Decimal:
+    """The exchange's cage reference: the opposite best quote, else our own side's, else
+    the last price (which a quote always has)."""
+    reference = cage_reference(side, bid=quote.bid, ask=quote.ask, last=quote.last,
+                               prev_close=quote.prev_close)
+    return reference if reference is not None else quote.last

@@ -16,7 +16,7 @@ from loguru import logger
 from vnpy.trader.constant import OrderType
 from vnpy.trader.object import CancelRequest, OrderRequest
 
-from exchange import OrderFacts, check_order
+from exchange import OrderFacts, cage_reference, check_order
 from execution.algos.market import Quote
 from execution.algos.planner import Child, Position
 from execution.engine.bridge import VnpyBridge
@@ -84,13 +84,25 @@ class ChildSender:
 
     def _rule_problem(self, order: Order, child: Child, quote: Quote, position: Position,
                       now: datetime, phase: str) -> str:
-        reference = (quote.ask if order.side.value == "buy" else quote.bid) or quote.last
-        stock_sell = order.kind.value == "stock" and order.side.value == "sell"
-        facts = OrderFacts(
-            prev_close=quote.prev_close, reference=reference if phase == "continuous" else None,
-            holding=position.holding if stock_sell else 0,
-            bought_today=max(position.holding - position.sellable, 0) if stock_sell else 0,
-        )
+        facts = final_check_facts(order, quote, position, phase)
         found = check_order(order.symbol, order.side.value, child.quantity, child.price, now,
                             facts)
         return "; ".join(v.reason for v in found)
+
+
+def final_check_facts(order: Order, quote: Quote, position: Position, phase: str) -> OrderFacts:
+    """What the final check knows of the market: the exchange's own limits from the tick
+    where it has them, the cage reference as the exchange defines it, the holding."""
+    hedge = order.kind.value == "hedge"
+    stock_sell = not hedge and order.side.value == "sell"
+    reference = cage_reference(order.side.value, bid=quote.bid, ask=quote.ask,
+                               last=quote.last, prev_close=quote.prev_close)
+    return OrderFacts(
+        # A future's band is on the previous settlement, which a tick does not carry:
+        # without the exchange's limits the close would be the wrong base.
+        prev_close=None if hedge else quote.prev_close,
+        limit_up=quote.limit_up, limit_down=quote.limit_down,
+        reference=reference if phase == "continuous" else None,
+        holding=position.holding if stock_sell else 0,
+        bought_today=max(position.holding - position.sellable, 0) if stock_sell else 0,
+    )

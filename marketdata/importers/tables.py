@@ -91,7 +91,19 @@ def parse_futures(frame: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[D
         problems += _row_errors(frame, frame[name] % 1 != 0, label, "bad_value", name,
                                 f"{name} must be a whole number of lots")
         frame[name] = frame[name].fillna(0).round().astype("int64")
-    return frame[list(cols)], problems
+    problems += _settlement(frame, label)
+    return frame[[*cols, "settlement"]], problems
+
+
+def _settlement(frame: pd.DataFrame, label: str) -> list[DataProblem]:
+    """The optional settlement column (the next day's limits are computed from it);
+    blank where the vendor has none, never made up from the close."""
+    if "settlement" not in frame.columns:
+        frame["settlement"] = float("nan")
+        return []
+    problems = numeric(frame, ("settlement",), label, required=pd.Series(False, frame.index))
+    return problems + _row_errors(frame, frame["settlement"] <= 0, label, "non_positive_price",
+                                  "settlement", "settlement must be > 0")
 
 
 def parse_financials(frame: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[DataProblem]]:

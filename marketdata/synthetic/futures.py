@@ -23,9 +23,11 @@ from exchange import (
 )
 from exchange.data import FUTURE_SPECS
 from marketdata.calendar import TradingCalendar
+from marketdata.schema import FUTURES_COLUMNS
 
 _PRODUCT = "IM"
 TICK = float(FUTURE_SPECS[_PRODUCT].tick)
+SETTLEMENT_STEP = float(FUTURE_SPECS[_PRODUCT].settlement_step)
 _BASE_DISCOUNT = 0.13
 _DIVIDEND_SEASON = 0.05
 _VOLUME = (60000, 15000, 25000, 8000)
@@ -37,6 +39,13 @@ def _tick(x: float, how: str = "round") -> float:
     steps = x / TICK
     whole = {"round": round(steps), "up": math.ceil(steps), "down": math.floor(steps)}[how]
     return round(whole * TICK, 1)
+
+
+def _settlement(high: float, low: float, close: float) -> float:
+    """A stand-in for the last hour's volume-weighted price: weighted to the close, to 0.1
+    like the exchange's (so often off the 0.2 tick), inside the day's range."""
+    weighted = (high + low + 2.0 * close) / 4.0
+    return min(max(round(round(weighted / SETTLEMENT_STEP) * SETTLEMENT_STEP, 1), low), high)
 
 
 def futures_bars(rng: np.random.Generator, days: list[date], index_close: npt.NDArray[np.float64],
@@ -63,9 +72,9 @@ def futures_bars(rng: np.random.Generator, days: list[date], index_close: npt.ND
             low = _tick(min(opened, close) * (1.0 - abs(rng.normal(0, 0.005))), "down")
             rows.append((day, symbol, opened, high, low, close,
                          int(_VOLUME[k] * turnover[t] * rng.lognormal(0, 0.3)),
-                         int(_OPEN_INTEREST[k] * rng.lognormal(0, 0.1)), expiry))
-    frame = pd.DataFrame(rows, columns=["date", "symbol", "open", "high", "low", "close",
-                                        "volume", "open_interest", "expiry"])
+                         int(_OPEN_INTEREST[k] * rng.lognormal(0, 0.1)), expiry,
+                         _settlement(high, low, close)))
+    frame = pd.DataFrame(rows, columns=list(FUTURES_COLUMNS))
     frame["date"] = pd.to_datetime(frame["date"])
     frame["expiry"] = pd.to_datetime(frame["expiry"])
     return frame

@@ -14,12 +14,13 @@ import numpy as np
 import numpy.typing as npt
 
 from marketdata.boards import (
-    DELISTING_FREE_DAYS,
     STOCK_BOARDS,
     Board,
     band_table,
+    delisting_free_table,
     limit_prices,
     listing_rule,
+    risk_warning_band,
 )
 from marketdata.schema import RiskFlag
 from marketdata.synthetic.events import Lifecycle
@@ -68,7 +69,7 @@ def _limit_bands(uni: Universe, life: Lifecycle, flags: npt.NDArray[np.int8], da
     """(down band, up band) per (day, stock); inf where the day has no limit."""
     n_days = len(days)
     board_ids = np.array([STOCK_BOARDS.index(Board(b)) for b in uni.boards])
-    warned = (flags != RiskFlag.NORMAL).astype(np.int64)
+    warned = risk_warning_band(flags).astype(np.int64)
     band = band_table(days)[np.arange(n_days)[:, None], board_ids[None, :], warned]
     down, up = band.copy(), band.copy()
     rows = np.arange(n_days)[:, None]
@@ -81,7 +82,8 @@ def _limit_bands(uni: Universe, life: Lifecycle, flags: npt.NDArray[np.int8], da
             first = since_listing[:, i] == 0
             up[first, i], down[first, i] = rule.first_day_up, rule.first_day_down
     in_period = flags == RiskFlag.DELISTING
-    free = in_period & (np.cumsum(in_period, axis=0) <= DELISTING_FREE_DAYS)
+    free_days = delisting_free_table(days)[np.arange(n_days)[:, None], board_ids[None, :]]
+    free = in_period & (np.cumsum(in_period, axis=0) <= free_days)
     down[free], up[free] = np.inf, np.inf
     return down, up
 

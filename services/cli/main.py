@@ -29,6 +29,7 @@ for command in (run_command, status_command, demo_command, redis_cli_command, mo
 
 def _add_part_commands() -> None:
     from services.cli.backtest_cmd import backtest_command
+    from services.cli.calendar_cmd import calendar_group
     from services.cli.config_cmd import config_group
     from services.cli.data_cmd import data_group
     from services.cli.eod_cmd import eod_command
@@ -38,7 +39,7 @@ def _add_part_commands() -> None:
     from services.cli.users_cmd import users_group
 
     for command in (config_group, data_group, rules_command, backtest_command, risk_group,
-                    users_group, eod_command, *ORDER_COMMANDS):
+                    users_group, eod_command, calendar_group, *ORDER_COMMANDS):
         cli.add_command(command)
 
 

@@ -23,25 +23,39 @@ def risk_group() -> None:
 @click.option("--index", "index_file", type=FILE, required=True,
               help="CSV/Parquet: date, close (CSI 1000).")
 @click.option("--futures", "futures_file", type=FILE, default=None,
-              help="CSV/Parquet, long: date, symbol, close[, volume, open_interest]. "
-                   "Without it: contracts at risk.replay_assumed_discount to the index.")
+              help="CSV/Parquet, long: date, symbol, close[, volume, open_interest, expiry]. "
+                   "expiry: the contract's listed last trading day (needed past the trading "
+                   "calendar's end). Without the file: contracts at "
+                   "risk.replay_assumed_discount to the index.")
+@click.option("--capital", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="CNY: scale the NAV series so its first NAV is this capital (for a NAV "
+                   "in units, 1.00 ..., which cannot hold one IM lot).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("replay-out"), show_default=True,
               help="Directory for replay.png, daily.csv, actions.csv, summary.json.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_desk
 def replay_command(desk: DeskContext, nav_file: Path, index_file: Path,
-                   futures_file: Path | None, out_dir: Path, as_json: bool) -> None:
+                   futures_file: Path | None, capital: float | None, out_dir: Path,
+                   as_json: bool) -> None:
     """Run a NAV / CSI 1000 / IM history through the configured hedge policy."""
     from marketdata.calendar import CalendarNotCovered
     from risk.replay import run_replay
-    from risk.replay_io import ReplayInputError, read_futures, read_index, read_nav
+    from risk.replay_io import (
+        ReplayInputError,
+        read_futures,
+        read_index,
+        read_nav,
+        scale_to_capital,
+    )
     from risk.replay_plot import plot_replay
     from risk.replay_report import render_text, summary, write_outputs
 
     cfg = desk.settings.risk
     try:
         nav = read_nav(nav_file)
+        if capital is not None:
+            nav = scale_to_capital(nav, capital)
         index = read_index(index_file)
         futures = read_futures(futures_file) if futures_file else None
         result = run_replay(nav, index, futures, cfg, desk.calendar)

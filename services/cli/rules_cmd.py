@@ -1,4 +1,5 @@
-"""`desk rules SYMBOL --date D --prev-close P`: what the desk believes about one stock.
+"""`desk rules SYMBOL --date D --prev-close P`: what the desk believes about one stock;
+`desk rules IM2612.CFFEX --date D --prev-settlement P` for an index-future contract.
 
 Needs no Redis and no data store. The trading calendar (for counting a new listing's
 days, or an IM contract's last trading day) comes from the desk's context
@@ -43,11 +44,13 @@ ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.command("rules")
 @click.argument("symbol")
 @click.option("--date", "on", type=ISO_DATE, required=True, help="Trade date, YYYY-MM-DD.")
+@click.option("--prev-close", type=DecimalParam(), default=None, help="Previous close (stocks).")
 @click.option(
-    "--prev-close",
+    "--prev-settlement",
     type=DecimalParam(),
-    required=True,
-    help="Previous close (previous settlement for futures).",
+    default=None,
+    help="Previous settlement price (futures; on a contract's first day, --listed, its "
+    "listing benchmark price).",
 )
 @click.option("--st", is_flag=True, help="The stock carries a risk warning (ST, *ST).")
 @click.option("--listed", type=ISO_DATE, default=None, help="Listing date, YYYY-MM-DD.")
@@ -57,35 +60,82 @@ ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
     default=None,
     help="Day of the delisting period (1 = its first day).",
 )
+@click.option(
+    "--last-trading-day",
+    "last_day",
+    type=ISO_DATE,
+    default=None,
+    help="Futures: the contract's last trading day as the exchange listed it (needed when "
+    "the trading calendar does not reach the contract month).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_context
 def rules_command(
     ctx: click.Context,
     symbol: str,
     on: datetime,
-    prev_close: Decimal,
+    prev_close: Decimal | None,
+    prev_settlement: Decimal | None,
     st: bool,
     listed: datetime | None,
     delisting_day: int | None,
+    last_day: datetime | None,
     as_json: bool,
 ) -> None:
     """Exchange, board, price band, limit prices and order sizes of SYMBOL on a day."""
     trade_date = on.date()
     listed_date = listed.date() if listed else None
     try:
+        reference = _reference(symbol, trade_date, prev_close, prev_settlement)
+        listed_last_day = _listed_last_day(symbol, trade_date, last_day)
         calendar = _calendar(ctx, symbol, trade_date, listed_date)
         answer = describe(
             symbol,
             trade_date,
-            prev_close,
+            reference,
             st=st,
             listed=listed_date,
             delisting_day=delisting_day,
             calendar=calendar,
+            last_day=listed_last_day,
         )
-    except (ValueError, CalendarNotCovered) as exc:  # RulesError is a ValueError
+    except CalendarNotCovered as exc:
+        hint = (" For a contract, pass --last-trading-day D, the date the exchange listed."
+                if classify(symbol, trade_date).is_future else "")
+        raise click.ClickException(f"{exc}{hint}") from None
+    except ValueError as exc:  # RulesError is a ValueError
         raise click.ClickException(str(exc)) from None
     click.echo(json.dumps(answer) if as_json else _as_text(answer))
+
+
+def _reference(
+    symbol: str, on: date, prev_close: Decimal | None, prev_settlement: Decimal | None
+) -> Decimal:
+    """The price the limits come from: a stock's previous close, a contract's previous
+    settlement (CFFEX limits are never computed from the previous close)."""
+    if classify(symbol, on).is_future:
+        if prev_settlement is None:
+            raise click.UsageError(
+                f"{symbol} is a futures contract: its limits come from the previous "
+                "settlement price, pass --prev-settlement P (not --prev-close)"
+            )
+        return prev_settlement
+    if prev_settlement is not None:
+        raise click.UsageError(f"{symbol} is a stock: pass --prev-close, not --prev-settlement")
+    if prev_close is None:
+        raise click.UsageError(f"{symbol}: pass --prev-close P")
+    return prev_close
+
+
+def _listed_last_day(symbol: str, on: date, last_day: datetime | None) -> date | None:
+    if last_day is None:
+        return None
+    if not classify(symbol, on).is_future:
+        raise click.UsageError(f"{symbol} is a stock: --last-trading-day is for index futures")
+    if last_day.date() < on:
+        raise click.UsageError(f"{symbol}: --last-trading-day {last_day.date()} is before "
+                               f"--date {on}: the contract has expired")
+    return last_day.date()
 
 
 def _calendar(ctx: click.Context, symbol: str, on: date, listed: date | None) -> TradingDays | None:

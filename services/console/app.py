@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from execution.approval.policy_config import ApprovalConfig
 from execution.approval.queue import OrderQueue
 from execution.approval.reference_data import ReferenceData
+from marketdata.calendar import TradingCalendar
 from marketdata.clock import Clock
 from risk.config import RiskConfig
 from services.console import live, routes_admin, routes_auth, routes_orders, routes_pages
@@ -46,7 +47,9 @@ SECURITY_HEADERS = {
 def create_app(client: redis.Redis, queue: OrderQueue, clock: Clock, *,
                console: ConsoleConfig, approval: ApprovalConfig, risk: RiskConfig,
                account: str, data_dir: Path,
-               reference: ReferenceData | None = None) -> FastAPI:
+               reference: ReferenceData | None = None,
+               calendar: TradingCalendar | None = None,
+               calendar_warning_days: int = 30) -> FastAPI:
     """The console app; no docs pages (nothing is served that a trader does not need)."""
     app = FastAPI(title="smallcap-desk console", docs_url=None, redoc_url=None,
                   openapi_url=None)
@@ -61,6 +64,8 @@ def create_app(client: redis.Redis, queue: OrderQueue, clock: Clock, *,
                                console.login_window_s),
         templates=_templates(),
         reference=reference,
+        calendar=calendar,
+        calendar_warning_days=calendar_warning_days,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (routes_auth, routes_admin, routes_orders, routes_pages, live):

@@ -17,7 +17,9 @@ from bus.messages import InvalidMessage, NavSnapshot, decode
 from execution.approval.policy_config import ApprovalConfig
 from execution.approval.queue import OrderQueue
 from execution.approval.reference_data import ReferenceData
-from marketdata.clock import Clock
+from marketdata.calendar import TradingCalendar
+from marketdata.calendar_notice import CalendarNotice, calendar_notice
+from marketdata.clock import EXCHANGE_TZ, Clock
 from risk.config import RiskConfig
 from services.console.auth import (
     CSRF_FIELD,
@@ -51,6 +53,9 @@ class Desk:
     templates: Jinja2Templates
     # Previous close, ST status and names from the store, for manual orders.
     reference: ReferenceData | None = None
+    # For the banner on every page: when the calendar runs out, provisional days.
+    calendar: TradingCalendar | None = None
+    calendar_warning_days: int = 30
 
 
 class NotLoggedIn(Exception):
@@ -160,6 +165,13 @@ def _latest_nav(d: Desk) -> NavSnapshot | None:
     return None
 
 
+def _calendar_notice(d: Desk) -> CalendarNotice | None:
+    if d.calendar is None:
+        return None
+    today = d.clock.now().astimezone(EXCHANGE_TZ).date()
+    return calendar_notice(d.calendar, today, d.calendar_warning_days)
+
+
 def render(request: Request, session: Session, template: str, **context: Any) -> Response:
     d = desk(request)
     base = {
@@ -172,5 +184,6 @@ def render(request: Request, session: Session, template: str, **context: Any) ->
         "account": d.account,
         "can_trade": session.role.allows(Role.TRADER),
         "is_admin": session.role.allows(Role.ADMIN),
+        "calendar_notice": _calendar_notice(d),
     }
     return d.templates.TemplateResponse(request, template, {**base, **context})

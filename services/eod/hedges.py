@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+
+import pandas as pd
 
 from exchange import future_spec
 from execution.ledger import FutureHolding
+from marketdata.errors import MissingData
+from marketdata.store import MarketStore
 from risk.basis import annualised_basis, cost_to_expiry, monthly_cost
-from risk.contracts import ExpiryCalendar, calendar_days_left, parse_contract
+from risk.contracts import ContractDays, ExpiryCalendar, calendar_days_left, parse_contract
+from risk.market_inputs import listed_expiries
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,21 @@ class HedgeLine:
     monthly_cost: Decimal | None  # CNY per month at this basis (positive = the short pays)
     cost_to_expiry: Decimal | None  # CNY if the discount converges by expiry
     note: str = ""
+
+
+def report_expiries(calendar: ExpiryCalendar, bars: pd.DataFrame) -> ContractDays:
+    """Expiries as the exchange listed them in `bars` (the store's futures table), the
+    third-Friday rule only where the calendar covers it."""
+    return ContractDays(calendar, listed_expiries(bars))
+
+
+def store_expiries(calendar: ExpiryCalendar, store: MarketStore, day: date) -> ContractDays:
+    """`report_expiries` from the store's last ten days of futures bars up to `day`."""
+    try:
+        bars = store.load_futures(day - timedelta(days=10), day)
+    except MissingData:  # no futures table or no recent bars: the rule alone
+        bars = pd.DataFrame(columns=["symbol", "expiry"])
+    return report_expiries(calendar, bars)
 
 
 def hedge_lines(futures: Mapping[str, FutureHolding], prices: Mapping[str, Decimal],

@@ -26,7 +26,7 @@ from risk.nav import Book, FuturesShort, MissingPrice, compute_nav
 from services.eod.alert_log import alerts_of
 from services.eod.broker import broker_day
 from services.eod.facts import order_line, totals
-from services.eod.hedges import hedge_lines
+from services.eod.hedges import hedge_lines, store_expiries
 from services.eod.nav_series import NavRecord, NavSeries
 from services.eod.prices import ClosingPrices, closing_prices
 from services.eod.report import DailyReport, money, pct, write_report
@@ -80,7 +80,7 @@ def run_eod(ctx: ServiceContext, day: date, broker: BrokerDay | None = None) -> 
         orders=[order_line(r) for r in desk.records], totals=totals(desk.records),
         fills=len(desk.fills), broker_fees=_broker_fees(theirs),
         hedges=hedge_lines(desk.ledger.futures, prices.prices, prices.index_close, day,
-                           ctx.calendar),
+                           store_expiries(ctx.calendar, ctx.store, day)),
         nav=nav, history=[r for r in series.records() if r.day <= day], prices=prices,
         alerts=alerts_of(ctx.client, day), reconciliation=rec, nav_error=nav_error)
     html, text = write_report(report, reports_dir(ctx))

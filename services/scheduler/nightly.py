@@ -65,11 +65,11 @@ def run_nightly(ctx: ServiceContext, signal_date: date, trade_date: date, *,
         _run(ctx, outcome, dry_run)
     except BatchRefused as exc:
         outcome.outcome, outcome.detail = "refused", str(exc)
-        _alert(ctx, "warning", f"batch for {trade_date} not published", str(exc))
+        alert(ctx, "warning", f"batch for {trade_date} not published", str(exc))
     except Exception as exc:
         logger.exception("nightly run for {} failed", signal_date)
         outcome.outcome, outcome.detail = "failed", repr(exc)
-        _alert(ctx, "critical", f"nightly run for {signal_date} failed", repr(exc))
+        alert(ctx, "critical", f"nightly run for {signal_date} failed", repr(exc))
     outcome.finished = ctx.clock.now()
     if not dry_run:
         _record(ctx, outcome, trigger)
@@ -145,6 +145,6 @@ def recent_runs(ctx: ServiceContext, limit: int = 10) -> list[dict[str, Any]]:
     return [json.loads(r) for r in ctx.client.lrange(streams.SCHEDULER_RUNS, 0, limit - 1)]
 
 
-def _alert(ctx: ServiceContext, severity: str, title: str, detail: str) -> None:
+def alert(ctx: ServiceContext, severity: str, title: str, detail: str) -> None:
     send_alert(ctx.client, source=SOURCE, severity=severity, title=title, detail=detail,
                ts=ctx.clock.now())

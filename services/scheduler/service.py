@@ -5,7 +5,8 @@ latest trading day whose run time has passed (never for stale days), unless that
 already has a published batch. Holidays are skipped by the trading calendar, not by
 the cron expression. The end of day (reconciliation, NAV, report) runs at
 `eod_time`: by cron on the wall clock, and in simulated mode once the shared clock
-has passed it.
+has passed it. A day the calendar does not cover is refused with one alert a day
+(`services.scheduler.coverage`); the service keeps running.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from loguru import logger
 from marketdata.clock import EXCHANGE_TZ
 from services.eod.schedule import eod_due, run_eod_recorded
 from services.runtime import Service, ServiceContext
+from services.scheduler.coverage import daily_notice, guarded
 from services.scheduler.dates import paper_dates, production_dates
 from services.scheduler.nightly import recent_runs, run_nightly
 
@@ -30,6 +32,7 @@ class SchedulerService(Service):
     def __init__(self, ctx: ServiceContext) -> None:
         super().__init__(ctx)
         self._scheduler: BackgroundScheduler | None = None
+        self._noted_day: date | None = None
 
     def setup(self) -> None:
         cfg = self.ctx.settings.scheduler
@@ -51,11 +54,21 @@ class SchedulerService(Service):
             self.catch_up()
         if cfg.publish_on_start:
             self.publish_paper_batch()
+        self._note_calendar()
 
     def step(self) -> None:
         if self.ctx.settings.clock.mode == "simulated":
             self.on_eod()
         time.sleep(0.5)
+
+    def _note_calendar(self) -> None:
+        """The calendar's end and provisional days in the heartbeat (`desk status`), daily."""
+        today = self.ctx.clock.now().astimezone(EXCHANGE_TZ).date()
+        if today == self._noted_day:
+            return
+        self._noted_day = today
+        notice = daily_notice(self.ctx)
+        self.info["calendar"] = notice.as_dict() if notice else None
 
     def teardown(self) -> None:
         if self._scheduler is not None and self._scheduler.running:
@@ -63,6 +76,10 @@ class SchedulerService(Service):
 
     def on_cron(self) -> None:
         """The cron fired (on a weekday): run if the calendar says it traded today."""
+        self._note_calendar()
+        guarded(self.ctx, "nightly model", self._cron)
+
+    def _cron(self) -> None:
         now = self.ctx.clock.now()
         if not self.ctx.calendar.is_trading_day(now.date()):
             logger.info("{} is not a trading day: no nightly run", now.date())
@@ -73,17 +90,27 @@ class SchedulerService(Service):
 
     def on_eod(self) -> None:
         """End of day, once per trading day after `eod_time` (the calendar decides)."""
+        self._note_calendar()
+        guarded(self.ctx, "end of day", self._eod)
+
+    def _eod(self) -> None:
         day = eod_due(self.ctx)
         if day is not None:
             self.info["last_eod"] = run_eod_recorded(self.ctx, day, "schedule")
 
     def catch_up(self) -> None:
         """After downtime: the latest due day only, if it has no batch yet."""
+        guarded(self.ctx, "catch-up run", self._catch_up)
+
+    def _catch_up(self) -> None:
         signal, trade = production_dates(self.ctx.clock.now(), self.ctx.calendar,
                                          self.ctx.settings.scheduler.run_time)
         self._run_once(signal, trade, "catch-up")
 
     def publish_paper_batch(self) -> None:
+        guarded(self.ctx, "paper batch", self._paper_batch)
+
+    def _paper_batch(self) -> None:
         latest = self.ctx.store.latest_date()
         if latest is None:
             logger.error("no market data in the store: run 'desk data demo' first")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,6 +17,7 @@ from bus.bus import publish
 from bus.messages import Alert, FillEvent, NavSnapshot
 from exchange import Side
 from execution.approval.lifecycle import Action, Fill
+from marketdata.calendar import load_calendar
 from marketdata.clock import EXCHANGE_TZ
 from orders.order import OrderState
 from tests.browser.conftest import LiveConsole, log_in, shot
@@ -158,3 +160,25 @@ def test_nav_chart_and_alerts_live(page: Page, fresh: LiveConsole) -> None:
         severity="critical", source="risk", title="drawdown 21.3% crossed rung 1",
         detail="hedge proposed"), source="risk", ts=fresh.clock.now())
     expect(page.locator("#alert-rows tr").first).to_contain_text("crossed rung 1")
+
+
+def test_calendar_banner_on_every_page(page: Page, fresh: LiveConsole,
+                                       tmp_path: Path) -> None:
+    holidays = tmp_path / "holidays.yaml"
+    holidays.write_text("covered_through: 2027-01-31\nyears:\n  2027:\n    closures: "
+                        "[2027-01-01]\n    source: draft\n    by: ops\n"
+                        "    at: 2026-11-20T10:00:00+08:00\n    through: 2027-01-31\n",
+                        encoding="utf-8")
+    desk = fresh.app.state.desk
+    desk.calendar = load_calendar(holidays)
+    try:
+        log_in(page, fresh)
+        for path in ("/", "/hedge", "/alerts"):
+            page.goto(fresh.url + path)
+            banner = page.locator("#calendar-banner")
+            expect(banner).to_be_visible()
+            expect(banner).to_contain_text("runs out 2027-01-31")
+            expect(banner).to_contain_text("PROVISIONAL 2027-01-01 to 2027-01-31")
+        shot(page, "calendar-banner")
+    finally:
+        desk.calendar = None

@@ -188,3 +188,24 @@ def test_desk_risk_status_shows_the_published_state(
     assert json.loads(shown.output)["nav"] == str(nav)
     text = CliRunner().invoke(risk_group, ["status"], obj=desk)
     assert "reducing" in text.output and str(nav) in text.output
+
+
+def test_a_failing_hedge_step_still_publishes_nav(
+        redis_client: redis.Redis, store: MarketStore, calendar: TradingCalendar) -> None:
+    nav = seed_book(redis_client, store)
+    redis_client.set(streams.HWM.format(account="paper"),
+                     HighWaterMark((nav / Decimal("0.78")).quantize(Decimal("0.01")),
+                                   MONDAY_10AM - timedelta(days=30)).to_json())
+    clock = FixedClock(MONDAY_10AM)
+    svc = service(redis_client, store, calendar, clock,
+                  RiskConfig(publish_interval_s=1e-9))
+    svc.check()
+    [order_id, *_] = svc.in_flight
+    redis_client.set(streams.ORDER.format(order_id=order_id), "{not an order record")
+    clock.advance(timedelta(days=1))  # the next day's check looks at the proposals in flight
+    obs = svc.check()
+    assert obs is not None and obs.accepted
+    alerts = [m.body for m in messages(redis_client, streams.ALERTS)]
+    assert [a.severity for a in alerts if a.title == "hedge check failed"] == ["critical"]
+    assert "risk check failed" not in [a.title for a in alerts]
+    assert len(messages(redis_client, streams.NAV)) == 2  # the NAV went out regardless

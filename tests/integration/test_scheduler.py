@@ -123,3 +123,54 @@ def test_service_catch_up_publishes_once(ctx: ServiceContext) -> None:
     runs = [json.loads(r) for r in ctx.client.lrange(streams.SCHEDULER_RUNS, 0, -1)]
     assert [r["outcome"] for r in runs] == ["published"]
     assert runs[0]["signal_date"] == latest.isoformat() and runs[0]["trigger"] == "catch-up"
+
+
+def _alerts(ctx: ServiceContext) -> list[dict[str, str]]:
+    return [json.loads(f["body"]) for _i, f in ctx.client.xrange(streams.ALERTS)]
+
+
+def _simulated(ctx: ServiceContext) -> ServiceContext:
+    settings = ctx.settings.model_copy(update={
+        "clock": ctx.settings.clock.model_copy(update={"mode": "simulated"}),
+        "scheduler": ctx.settings.scheduler.model_copy(update={"publish_on_start": False})})
+    return ServiceContext(settings=settings, client=ctx.client, clock=ctx.clock,
+                          data_dir=ctx.data_dir)
+
+
+def test_a_day_beyond_the_calendar_is_refused_with_one_alert_a_day(ctx: ServiceContext) -> None:
+    assert isinstance(ctx.clock, FixedClock)
+    ctx.clock.set(datetime(2027, 1, 4, 15, 0, tzinfo=EXCHANGE_TZ))  # Monday, not covered
+    ctx = _simulated(ctx)
+    service = SchedulerService(ctx)
+    service.setup()
+    for _ in range(3):
+        service.step()  # the simulated end-of-day check, every tick
+    ctx.clock.set(datetime(2027, 1, 4, 20, 0, tzinfo=EXCHANGE_TZ))
+    service.on_eod()
+    service.on_cron()
+    service.catch_up()
+    refused = [a for a in _alerts(ctx) if "not scheduled on 2027-01-04" in a["title"]]
+    assert len(refused) == 1 and refused[0]["severity"] == "critical"
+    assert "2026-12-31" in refused[0]["title"] and "desk calendar add" in refused[0]["detail"]
+    assert ctx.client.llen(streams.SCHEDULER_RUNS) == 0
+    assert service.info["calendar"]["covered_through"] == date(2026, 12, 31)
+
+    ctx.clock.set(datetime(2027, 1, 5, 16, 0, tzinfo=EXCHANGE_TZ))  # the next day: one more
+    service.step()
+    service.step()
+    titles = [a["title"] for a in _alerts(ctx)]
+    assert sum("not scheduled on 2027-01-05" in t for t in titles) == 1
+    assert sum("runs out 2026-12-31" in t for t in titles) == 2  # the notice, once a day
+    service.teardown()
+
+
+def test_the_last_covered_evening_refuses_a_trade_date_it_cannot_know(
+        ctx: ServiceContext) -> None:
+    assert isinstance(ctx.clock, FixedClock)
+    ctx.clock.set(datetime(2026, 12, 31, 21, 0, tzinfo=EXCHANGE_TZ))
+    service = SchedulerService(_simulated(ctx))
+    service.catch_up()
+    service.catch_up()  # after a restart, the same day: no second alert
+    refused = [a for a in _alerts(ctx) if "catch-up run not scheduled on 2026-12-31" in a["title"]]
+    assert len(refused) == 1
+    assert ctx.client.llen(streams.SCHEDULER_RUNS) == 0 and ctx.client.xlen(streams.BATCHES) == 0

@@ -18,7 +18,7 @@ from vnpy.trader.object import (
 from exchange import classify, future_spec, quantity_rule, tick_size
 from execution.gateway.convert import OFFSET_TO_VNPY, SIDE_TO_DIRECTION, split_symbol
 from execution.gateway.sim.models import FuturePosition, Position, SimOrder, SimTrade
-from execution.gateway.sim.tape import Bar, SymbolRef
+from execution.gateway.sim.tape import Bar, SymbolRef, touch
 
 __all__ = ["Status", "account", "contract", "order", "positions", "preopen_tick", "tick",
            "trade"]
@@ -91,13 +91,8 @@ def preopen_tick(symbol: str, ref: SymbolRef, at: datetime, gateway: str) -> Tic
 def tick(bar: Bar, ref: SymbolRef, day_volume: int, gateway: str) -> TickData:
     """A tick at the end of `bar`: last = close, one tick either side unless locked."""
     code, exchange = split_symbol(bar.symbol)
-    step = tick_size(bar.symbol)
-    locked_up = ref.limit_up is not None and bar.low >= ref.limit_up
-    locked_down = ref.limit_down is not None and bar.high <= ref.limit_down
-    bid = Decimal(0) if locked_down else (bar.close - step if not locked_up else bar.close)
-    ask = Decimal(0) if locked_up else (bar.close + step if not locked_down else bar.close)
-    if ref.limit_up is not None and ask > ref.limit_up:
-        ask = ref.limit_up
+    best_bid, best_ask = touch(bar, ref)
+    bid, ask = best_bid or Decimal(0), best_ask or Decimal(0)
     return TickData(
         gateway_name=gateway, symbol=code, exchange=exchange, datetime=bar.end,
         last_price=float(bar.close), volume=float(day_volume), last_volume=float(bar.volume),

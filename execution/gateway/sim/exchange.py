@@ -76,8 +76,7 @@ class SimExchange:
         self.ensure([order.symbol])
         position = self.book.position(order.symbol)
         last = self.last.get(order.symbol)
-        reason = refusal(order, self.tape.refs.get(order.symbol), position,
-                         last.close if last else None, at)
+        reason = refusal(order, self.tape.refs.get(order.symbol), position, last, at)
         freeze = Decimal(0)
         if not reason:
             freeze = accounts.cash_to_freeze(order, position, self.cfg, self.day)

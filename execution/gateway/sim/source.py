@@ -3,7 +3,9 @@
 `StoreTapeSource` reads the day's minute bars from `MarketStore.minute_bars` (stocks)
 and derives IM minute bars from the day's futures bar the same way the store derives
 stock minutes. Limits: stocks from the day's exchange reference price (`prev_close`)
-and the dated band of `exchange`; futures from the previous settlement.
+and the dated band of `exchange`; futures from the previous settlement (the
+store's `settlement` column; a store written before it existed falls back to the close)
+and the contract's listed expiry.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from exchange import (
     classify,
     future_band,
     future_limit_prices,
+    future_spec,
+    last_trading_day,
     limit_prices,
     price_band,
     tick_size,
@@ -42,11 +46,15 @@ def stock_ref(symbol: str, day: date, prev_close: float, st: bool,
     return SymbolRef(reference, up, down, st=st, listed=listed)
 
 
-def future_ref(symbol: str, day: date, prev_settle: float) -> SymbolRef | None:
-    reference = to_price(prev_settle, tick_size(symbol))
+def future_ref(symbol: str, day: date, prev_settle: float,
+               last_day: date | None = None) -> SymbolRef | None:
+    """Limits from the previous settlement (to 0.1, off the tick allowed); `last_day` is
+    the contract's listed expiry (the third-Friday rule when not known)."""
+    reference = to_price(prev_settle, future_spec(symbol).settlement_step)
     if reference is None:
         return None
-    up, down = future_limit_prices(symbol, reference, future_band(symbol, day))
+    expiry = last_day if last_day is not None else last_trading_day(symbol)
+    up, down = future_limit_prices(symbol, reference, future_band(symbol, day, expiry))
     return SymbolRef(reference, up, down)
 
 
@@ -113,14 +121,26 @@ class StoreTapeSource:
         try:
             bars = self.store.load_futures(day - timedelta(days=LOOKBACK_DAYS), day)
         except MissingData:  # the store starts today: the open stands in for the settlement
-            bars = self.store.load_futures(day, day).assign(close=lambda f: f["open"])
+            bars = self.store.load_futures(day, day).assign(
+                close=lambda f: f["open"], settlement=lambda f: f["open"])
         bars = bars[bars["symbol"].isin(symbols)].sort_values("date")
         earlier = bars[bars["date"] < pd.Timestamp(day)]
         chosen = earlier if not earlier.empty else bars
         out = {}
         for symbol, rows in chosen.groupby("symbol"):
-            ref = future_ref(str(symbol), day, float(rows["close"].iloc[-1]))
+            ref = future_ref(str(symbol), day, _settlement(rows.iloc[-1]), _expiry(rows))
             if ref is not None:
                 out[str(symbol)] = ref
         return out
 
+
+def _settlement(row: pd.Series) -> float:
+    """The bar's settlement price; the close where the store has none (older layout)."""
+    settlement = row.get("settlement")
+    return float(row["close"] if settlement is None or pd.isna(settlement) else settlement)
+
+
+def _expiry(rows: pd.DataFrame) -> date | None:
+    if "expiry" not in rows or rows["expiry"].isna().all():
+        return None
+    return pd.Timestamp(rows["expiry"].dropna().iloc[-1]).date()

@@ -49,6 +49,19 @@ class Bar:
         return self.start + BAR
 
 
+def touch(bar: Bar, ref: SymbolRef) -> tuple[Decimal | None, Decimal | None]:
+    """The simulated book's best bid and ask after `bar`: one tick either side of its
+    close, the side beyond a limit empty when the bar is locked there."""
+    step = tick_size(bar.symbol)
+    locked_up = ref.limit_up is not None and bar.low >= ref.limit_up
+    locked_down = ref.limit_down is not None and bar.high <= ref.limit_down
+    bid = None if locked_down else (bar.close if locked_up else bar.close - step)
+    ask = None if locked_up else (bar.close if locked_down else bar.close + step)
+    if ask is not None and ref.limit_up is not None and ask > ref.limit_up:
+        ask = ref.limit_up
+    return bid, ask
+
+
 class TapeSource(Protocol):
     def minute_bars(self, day: date, symbols: list[str]) -> pd.DataFrame: ...
 

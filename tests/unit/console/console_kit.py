@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from exchange import Side
 from execution.approval.policy_config import ApprovalConfig
 from execution.approval.queue import OrderQueue
+from marketdata.calendar import TradingCalendar
 from marketdata.clock import FixedClock
 from risk.config import RiskConfig
 from services.console.app import create_app
@@ -27,11 +28,13 @@ CSRF_IN_PAGE = re.compile(r'name="csrf" value="([^"]+)"')
 
 def build_app(client: redis.Redis, clock: FixedClock, data_dir: Path,
               approval: ApprovalConfig | None = None,
-              console: ConsoleConfig | None = None) -> FastAPI:
+              console: ConsoleConfig | None = None,
+              calendar: TradingCalendar | None = None) -> FastAPI:
     policy = approval or ApprovalConfig()
     queue = OrderQueue(client, clock, policy)
     return create_app(client, queue, clock, console=console or ConsoleConfig(),
-                      approval=policy, risk=RiskConfig(), account="paper", data_dir=data_dir)
+                      approval=policy, risk=RiskConfig(), account="paper", data_dir=data_dir,
+                      calendar=calendar)
 
 
 # Cheap argon2 parameters keep the tests fast; the console verifies any stored cost.

@@ -178,3 +178,16 @@ def test_every_price_is_on_tick_inside_limits_and_cage(
     if limit is not None:
         assert price <= limit if side == "buy" else price >= limit
     assert time(9, 30) <= NOW.time()
+
+
+def test_cage_reference_with_an_empty_side_is_the_own_best_quote() -> None:
+    # No ask: the exchange's buy reference is the best bid (19.50), not the last (20.00),
+    # so the cage is max(19.50 x 1.02, 19.50 + 0.10) = 19.89, not 20.40.
+    no_ask = quote("20.00", "19.50", None, prev="20.00")
+    far = price_inputs(crossing=True, cross_ticks=100, band=Decimal("0.5"),
+                       reference=Decimal("20.00"))
+    assert child_price(no_ask, far) == Decimal("19.89")
+    no_bid = quote("20.00", None, "20.50", prev="20.00")  # a sell's reference: the ask
+    assert child_price(no_bid, price_inputs("sell", crossing=True, cross_ticks=100,
+                                            band=Decimal("0.5"),
+                                            reference=Decimal("20.00"))) == Decimal("20.09")

@@ -128,6 +128,7 @@ def test_futures_margin_offsets_and_close_today_fee(redis_client: redis.Redis) -
     sim.submit(order(sim, IM, "buy", 5, "6002.0", at(time(9, 40)), offset="close"),
                at(time(9, 40)))
     trade = sim.advance(at(time(9, 42))).trades[0]
-    assert trade.fees == (Decimal("6000.0") * 200 * 5 * Decimal("0.000345")).quantize(
+    # close-today rate 0.023% since 2023-03-20
+    assert trade.fees == (Decimal("6000.0") * 200 * 5 * Decimal("0.00023")).quantize(
         Decimal("0.01"))
     assert sim.book.position(IM).short == 0  # type: ignore[union-attr]

@@ -86,7 +86,7 @@ def test_index_and_futures_layout(full_store: MarketStore, market: SyntheticMark
     assert len(index) == 10 and (index > 0).all().all()
     futures = full_store.load_futures(market.days[-1], market.days[-1])
     assert list(futures.columns) == ["date", "symbol", "open", "high", "low", "close", "volume",
-                                     "open_interest", "expiry"]
+                                     "open_interest", "expiry", "settlement"]
     assert list(futures["symbol"]) == ["IM2611.CFFEX", "IM2612.CFFEX", "IM2703.CFFEX",
                                        "IM2706.CFFEX"]
 
@@ -167,3 +167,18 @@ def test_suspended_and_not_listed_conventions(full_store: MarketStore,
     absent = ~panel["listed"].to_numpy()
     assert absent.any() and np.isnan(panel["close"].to_numpy()[absent]).all()
     assert (panel["risk_flag"].to_numpy()[absent] == RiskFlag.NORMAL).all()
+
+
+def test_a_store_written_before_the_settlement_column_reads_with_it_blank(
+    full_store: MarketStore, market: SyntheticMarket, tmp_path: Path
+) -> None:
+    """A server's store from before the column must still load (limits then fall back)."""
+    import shutil
+
+    copy = tmp_path / "old-store"
+    shutil.copytree(full_store.root, copy)
+    rel = MarketStore(copy).manifest().tables["futures"]
+    old = pd.read_parquet(copy / rel).drop(columns=["settlement"])
+    old.to_parquet(copy / rel)
+    futures = MarketStore(copy).load_futures(market.days[-1], market.days[-1])
+    assert "settlement" in futures.columns and futures["settlement"].isna().all()

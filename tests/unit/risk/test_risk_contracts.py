@@ -7,10 +7,12 @@ import pytest
 from risk_kit import quote
 
 from exchange import contract_symbol
-from marketdata.calendar import CalendarNotCovered, TradingCalendar
+from marketdata.calendar import TradingCalendar
 from risk.basis import annualised_basis, basis_views, choose_contract, cost_to_expiry, monthly_cost
 from risk.config import FuturesConfig
 from risk.contracts import (
+    ContractDays,
+    ExpiryUnknown,
     listed_contracts,
     must_roll,
     parse_contract,
@@ -37,10 +39,16 @@ def test_older_history_gets_the_contracts_the_rule_would_have_listed(
     assert listed_contracts(date(2022, 7, 1), calendar)[0].expiry == date(2022, 7, 15)
 
 
-def test_contracts_beyond_the_calendar_are_refused(calendar: TradingCalendar) -> None:
-    # IM2701's expiry needs the 2027 holidays: the desk does not guess them.
-    with pytest.raises(CalendarNotCovered, match="2027-01-15"):
+def test_contracts_beyond_the_calendar_are_refused_unless_listed(
+        calendar: TradingCalendar) -> None:
+    # IM2701's expiry by the rule needs the 2027 holidays: the desk does not guess them.
+    with pytest.raises(ExpiryUnknown, match="2027-01-15"):
         listed_contracts(date(2026, 11, 23), calendar)
+    listed = ContractDays(calendar, {"IM2701.CFFEX": date(2027, 1, 15),
+                                     "IM2703.CFFEX": date(2027, 3, 19),
+                                     "IM2706.CFFEX": date(2027, 6, 18)})
+    assert [c.expiry for c in listed_contracts(date(2026, 11, 23), listed)] == [
+        date(2026, 12, 18), date(2027, 1, 15), date(2027, 3, 19), date(2027, 6, 18)]
 
 
 def test_expiry_moves_off_a_holiday(calendar: TradingCalendar) -> None:

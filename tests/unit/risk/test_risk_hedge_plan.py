@@ -98,7 +98,7 @@ def test_roll_across_the_holiday_moved_expiry(calendar: TradingCalendar, cfg: Ri
     assert legs[1] == ("IM2402.CFFEX", Side.BUY, Offset.CLOSE, 15)
     assert {leg[0] for leg in legs[2:]} == {"IM2406.CFFEX"}
     assert sum(leg[3] for leg in legs[2:]) == roll.target_lots
-    assert "roll IM2402.CFFEX (expires 2024-02-19)" in roll.reason
+    assert "roll IM2402.CFFEX (expires 2024-02-19) into IM2406.CFFEX" in roll.reason
 
 
 def test_margin_is_checked_against_free_cash(calendar: TradingCalendar, cfg: RiskConfig) -> None:

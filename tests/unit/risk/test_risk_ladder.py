@@ -116,3 +116,74 @@ def test_a_late_close_from_before_the_climb_is_no_evidence(cfg: RiskConfig) -> N
     after = on_close(state, cfg, 0.22, friday, rallied)
     assert after.level == 0
     assert after.evidence.nav_closes_since_low == 0 and after.evidence.last_close is None
+
+
+def _episode(state: LadderState, cfg: RiskConfig, start: date, path: list[float],
+             closes: list[float]) -> tuple[LadderState, list[int]]:
+    """Run daily closes along a drawdown path; return the state and the levels seen."""
+    levels = []
+    for i, drawdown in enumerate(path):
+        closes.append(closes[-1] * (1.01 if drawdown < path[max(i - 1, 0)] else 0.99))
+        state = on_close(state, cfg, drawdown, start + timedelta(days=i), closes)
+        levels.append(state.level)
+    return state, levels
+
+
+def test_a_new_high_water_mark_rearms_the_ladder_for_the_next_episode(cfg: RiskConfig) -> None:
+    """Two drawdown episodes in a row: each is hedged at the configured rungs.
+
+    Episode 1 falls to 27%, stabilises and is un-hedged step by step (leaving a re-arm
+    level). NAV then makes a new peak: a new episode starts, and a fresh 22%, then 26%,
+    drawdown must hedge at the 20% and 25% rungs again, not wait for the old re-arm level.
+    """
+    closes = [1000.0]
+    fall = [0.05, 0.12, 0.21, 0.27]
+    recovery = [0.26 - 0.01 * i for i in range(26)] + [0.0]  # a new peak at the end
+    state, first = _episode(LadderState(), cfg, DAY, fall + recovery, closes)
+    assert first[2:4] == [0, 1]  # 21% -> 20% rung; 27% -> 25% rung
+    assert first[-1] == NO_HEDGE
+    assert state.rearm == 0.0  # the new peak cleared it
+    second_start = DAY + timedelta(days=len(first))
+    state, second = _episode(state, cfg, second_start, [0.08, 0.15, 0.22, 0.26], closes)
+    assert second == [NO_HEDGE, NO_HEDGE, 0, 1]
+
+
+def test_the_rearm_level_holds_within_an_episode(cfg: RiskConfig) -> None:
+    """Without a new peak a step down keeps its hysteresis (the flapping guard)."""
+    stepped = LadderState(level=NO_HEDGE, changed_on=DAY, rearm=0.23)
+    assert on_drawdown(stepped, cfg, 0.01, DAY).rearm == 0.23  # near the peak, not at it
+    assert on_drawdown(stepped, cfg, 0.22, DAY).level == NO_HEDGE
+    assert on_drawdown(stepped, cfg, 0.0, DAY).rearm == 0.0  # at a new high-water mark
+
+
+def test_two_episodes_through_the_monitor_hedge_at_the_rungs_each_time(cfg: RiskConfig) -> None:
+    """The same, end to end through `observe_nav`/`close_day` and a real high-water mark."""
+    from datetime import datetime
+    from decimal import Decimal
+
+    from marketdata.clock import EXCHANGE_TZ
+    from risk.monitor import MonitorState, close_day, observe_nav
+
+    first_fall = [100.0, 90.0, 85.0, 79.0, 78.0]  # 21%, 22%: the 20% rung
+    # The index rallies while NAV still sits near its trough: the hedge comes off at
+    # about 21-22% (re-arm about 24-25%); then NAV climbs to a new peak of 101.
+    recovery = [79.0] * 25 + [85.0, 92.0, 101.0]
+    second_fall = [90.0, 85.0, 78.0, 74.0]  # 22.8% then 26.7% from 101
+    state, hwm, closes, climbs, off_levels = MonitorState(), None, [1000.0], [], []
+    for i, nav in enumerate(first_fall + recovery + second_fall):
+        day = DAY + timedelta(days=i)
+        closes.append(closes[-1] * (0.97 if nav < 90 and i < 5 else 1.02))
+        at = datetime(day.year, day.month, day.day, 15, 0, tzinfo=EXCHANGE_TZ)
+        before = state.ladder.level
+        obs = observe_nav(state, hwm, cfg, Decimal(str(nav)) * 1_000_000, at, 1.0)
+        hwm = obs.hwm
+        if obs.state.ladder.level > before:
+            climbs.append((i, round(obs.drawdown, 3), obs.state.ladder.level))
+        state = close_day(obs.state, hwm, cfg, day, closes)
+        off_levels.append(state.ladder.level)
+    assert hwm is not None and hwm.value == Decimal("101000000")  # the second peak
+    assert state.ladder.level == 1
+    assert any(level == NO_HEDGE for level in off_levels)  # episode 1 was un-hedged
+    second = len(first_fall) + len(recovery)
+    assert climbs[0] == (3, 0.21, 0)  # first episode at the 20% rung
+    assert climbs[-2:] == [(second + 2, 0.228, 0), (second + 3, 0.267, 1)]

@@ -131,7 +131,7 @@ def test_quotes_skip_what_cannot_be_priced_or_dated(calendar: TradingCalendar) -
     assert [q.contract.symbol for q in quoted.quotes] == ["IM2403.CFFEX"]
     assert quoted.quotes[0].price == Decimal("4325.0") and quoted.quotes[0].volume == 90_000
     assert quoted.skipped["IM2406.CFFEX"] == "no price"
-    assert "outside the trading calendar" in quoted.skipped["IM2701.CFFEX"]
+    assert "IM2701.CFFEX: last trading day unknown" in quoted.skipped["IM2701.CFFEX"]
     share = hedged_share({"IM2403.CFFEX": 10}, quoted.quotes, Decimal("8650000"), 1.0, 200)
     assert share == pytest.approx(1.0)
 

@@ -11,8 +11,9 @@ from exchange import Side
 from marketdata.calendar import TradingCalendar
 from orders.order import Offset
 from risk.config import RiskConfig
+from risk.contracts import ContractDays, listed_contracts
 from risk.replay import run_replay, synthetic_futures
-from risk.replay_io import ReplayInputError, read_futures, read_index, read_nav
+from risk.replay_io import ReplayInputError, read_futures, read_index, read_nav, scale_to_capital
 from risk.replay_plot import plot_replay
 from risk.replay_report import render_text, summary, write_outputs
 
@@ -112,3 +113,113 @@ def test_input_files_are_read_and_errors_name_the_file(tmp_path: Path) -> None:
         read_nav(bad)
     with pytest.raises(ReplayInputError, match="no such file"):
         read_nav(tmp_path / "missing.csv")
+
+
+# -- across the year end, listed expiries, a NAV in units -------------------------------
+
+EXPIRIES = {"IM2612": "2026-12-18", "IM2701": "2027-01-15", "IM2702": "2027-02-19",
+            "IM2703": "2027-03-19", "IM2704": "2027-04-16", "IM2705": "2027-05-21",
+            "IM2706": "2027-06-18",
+            "IM2709": "2027-09-17"}
+
+
+def year_end(calendar: TradingCalendar) -> tuple[pd.DataFrame, pd.Series]:
+    """Oct 2026 - Mar 2027 (weekdays past the calendar): a slide from Nov 10, then a drift
+    down that keeps making new lows (the hedge stays on)."""
+    known = calendar.trading_days(date(2026, 10, 9), date(2026, 12, 31))
+    later = pd.bdate_range("2027-01-04", "2027-03-31")
+    days = pd.DatetimeIndex([*map(pd.Timestamp, known), *later])
+    returns = np.where((days >= "2026-11-10") & (days < "2026-12-29"), -0.011, 0.0)
+    returns = np.where(days >= "2026-12-29", -0.002, returns)
+    index = pd.Series(6000 * np.cumprod(1 + returns), index=days)
+    nav = np.cumprod(1 + 1.2 * returns)  # in units: 1.00 ...
+    return pd.DataFrame({"nav": nav, "stock_value": nav}, index=days), index
+
+
+def listed_futures(index: pd.Series, calendar: TradingCalendar,
+                   with_expiry: bool = True) -> pd.DataFrame:
+    """The contracts listed each day (as the exchange lists them) at a 12%/yr discount."""
+    listing = ContractDays(calendar, {f"{c}.CFFEX": date.fromisoformat(e)
+                                      for c, e in EXPIRIES.items()})
+    rows = []
+    for stamp, level in index.items():
+        for contract in listed_contracts(stamp.date(), listing):
+            days = (contract.expiry - stamp.date()).days
+            close = round(level * (1 - 0.12 * days / 365) / 0.2) * 0.2
+            rows.append((stamp, contract.symbol, round(close, 1), 50_000.0, 80_000.0,
+                         pd.Timestamp(contract.expiry)))
+    frame = pd.DataFrame(rows, columns=["date", "symbol", "close", "volume", "open_interest",
+                                        "expiry"])
+    return frame if with_expiry else frame.drop(columns=["expiry"])
+
+
+def test_a_nav_in_units_is_refused_and_scaled_with_capital(
+        calendar: TradingCalendar, cfg: RiskConfig, tmp_path: Path) -> None:
+    nav, index = year_end(calendar)
+    with pytest.raises(ReplayInputError, match=r"peaks at 1\.00.*less than one IM lot.*"
+                                                r"--capital CNY"):
+        run_replay(nav, index, None, cfg, calendar)
+    scaled = scale_to_capital(nav, 50_000_000)
+    assert scaled["nav"].iloc[0] == pytest.approx(50_000_000)
+    assert scaled["stock_value"].iloc[-1] == pytest.approx(50_000_000 * nav["nav"].iloc[-1])
+    with pytest.raises(ReplayInputError, match="positive"):
+        scale_to_capital(nav, 0)
+
+
+def test_listed_expiries_hedge_and_roll_across_2027(calendar: TradingCalendar,
+                                                    cfg: RiskConfig, tmp_path: Path) -> None:
+    nav, index = year_end(calendar)
+    path = tmp_path / "im.csv"
+    listed_futures(index, calendar).to_csv(path, index=False)
+    futures = read_futures(path)
+    assert futures["expiry"].notna().all()
+    result = run_replay(scale_to_capital(nav, 50_000_000), index, futures, cfg, calendar)
+    opens = [a for a in result.actions if a.offset is Offset.OPEN]
+    closes = [a for a in result.actions if a.offset is Offset.CLOSE]
+    assert opens[0].day.month == 12 and opens[0].day.year == 2026
+    assert opens[0].symbol == "IM2612.CFFEX"
+    expiry = {f"{code}.CFFEX": date.fromisoformat(e) for code, e in EXPIRIES.items()}
+    assert closes and all(a.day < expiry[a.symbol] for a in closes)
+    assert any(a.day.year == 2027 and "roll" in a.reason for a in closes)  # past the calendar
+    held = result.daily[result.daily.index >= pd.Timestamp(opens[0].day)]
+    assert (held["short_lots"] > 0).all()  # hedged every day from the first hedge
+    for stamp, row in held.iterrows():
+        assert stamp.date() < expiry[row["contract"]]
+    assert not [text for _, sev, text in result.alerts if sev == "critical"]
+
+
+def test_without_expiries_past_the_calendar_the_replay_holds_and_alerts(
+        calendar: TradingCalendar, cfg: RiskConfig) -> None:
+    nav, index = year_end(calendar)
+    result = run_replay(scale_to_capital(nav, 50_000_000), index,
+                        listed_futures(index, calendar, with_expiry=False), cfg, calendar)
+    assert len(result.daily) == len(index)  # ran to the end
+    texts = [text for _, _, text in result.alerts]
+    assert any(t.startswith("IM2703.CFFEX left out: IM2703.CFFEX: last trading day unknown")
+               for t in texts)
+    assert sum("left out" in t and "IM2703" in t for t in texts) == 1  # once, not every day
+    held = [t for t in texts if t.startswith("hedge not planned, position held")]
+    assert held and "no usable IM contract" in held[0]
+
+
+def test_without_a_futures_file_expiries_past_the_calendar_are_assumed(
+        calendar: TradingCalendar, cfg: RiskConfig) -> None:
+    nav, index = year_end(calendar)
+    result = run_replay(scale_to_capital(nav, 50_000_000), index, None, cfg, calendar)
+    [note] = [t for _, _, t in result.alerts if t.startswith("no futures file")]
+    assert "IM2703.CFFEX" in note and "assumed on their third Friday" in note
+    assert any(a.day.year == 2027 for a in result.actions)
+
+
+def test_the_futures_file_expiry_column_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / "im.csv"
+    path.write_text("date,symbol,close,expiry\n2027-01-04,IM2701,5990.2,2027-01-15\n"
+                    "2027-01-05,IM2701,5991.0,2027-01-22\n")
+    with pytest.raises(ReplayInputError, match=r"IM2701\.CFFEX has more than one expiry"):
+        read_futures(path)
+    path.write_text("date,symbol,close,expiry\n2027-01-18,IM2701,5990.2,2027-01-15\n")
+    with pytest.raises(ReplayInputError, match="after its expiry 2027-01-15"):
+        read_futures(path)
+    path.write_text("date,symbol,close,expiry\n2027-01-04,IM2701,5990.2,soon\n")
+    with pytest.raises(ReplayInputError, match="'expiry' is not dates"):
+        read_futures(path)

@@ -69,18 +69,32 @@ def test_listing_days_use_the_desk_calendar_when_there_is_one() -> None:
 
 
 def test_futures_answer_uses_the_last_trading_day() -> None:
-    got = answer("IM2612.CFFEX", "--date", "2026-12-18", "--prev-close", "6000.0")
+    got = answer("IM2612.CFFEX", "--date", "2026-12-18", "--prev-settlement", "6000.0")
     assert (got["exchange"], got["board"], got["band"]) == ("CFFEX", "index_future", "0.20")
     assert (got["limit_up"], got["limit_down"], got["max_order_qty"]) == ("7200.0", "4800.0", 20)
+    assert got["prev_settlement"] == "6000.0" and "prev_close" not in got
     moved = answer(
         "IM2612.CFFEX",
         "--date",
         "2026-12-18",
-        "--prev-close",
+        "--prev-settlement",
         "6000.0",
         obj=FakeDesk(HolidayCalendar(date(2026, 12, 18))),
     )
     assert (moved["band"], moved["last_trading_day"]) == ("0.10", "2026-12-21")
+
+
+def test_futures_take_a_settlement_off_the_tick() -> None:
+    got = answer("IM2612.CFFEX", "--date", "2026-12-01", "--prev-settlement", "6123.5")
+    assert (got["band"], got["limit_up"], got["limit_down"]) == ("0.10", "6735.8", "5511.2")
+
+
+def test_futures_refuse_a_previous_close() -> None:
+    result = run("IM2612.CFFEX", "--date", "2026-12-01", "--prev-close", "6000.0")
+    assert result.exit_code == 2
+    assert "previous settlement" in result.output and "--prev-settlement" in result.output
+    stock = run("600000", "--date", "2026-11-20", "--prev-settlement", "10.00")
+    assert stock.exit_code == 2 and "--prev-close" in stock.output
 
 
 def test_text_output_is_readable() -> None:
@@ -98,3 +112,25 @@ def test_errors_are_one_clear_line() -> None:
     assert bad_price.exit_code == 2 and "not a decimal number" in bad_price.output
     off_tick = run("600000", "--date", "2026-11-20", "--prev-close", "10.005")
     assert off_tick.exit_code == 1 and "multiple of 0.01" in off_tick.output
+
+
+def test_a_contract_past_the_calendars_end_takes_the_listed_last_trading_day() -> None:
+    """With the shipped calendar (ends 2026-12-31) the third-Friday rule cannot place
+    IM2703's expiry: the answer needs the exchange's listed date, and says so."""
+    from pathlib import Path
+
+    from marketdata.calendar import load_calendar
+
+    shipped = FakeDesk(load_calendar(Path(__file__).resolve().parents[3] / "config/holidays.yaml"))
+    args = ("IM2703.CFFEX", "--date", "2027-01-05", "--prev-settlement", "6100.2")
+    refused = run(*args, obj=shipped)
+    assert refused.exit_code == 1 and "--last-trading-day" in refused.output
+    got = answer(*args, "--last-trading-day", "2027-03-19", obj=shipped)
+    assert (got["band"], got["last_trading_day"]) == ("0.10", "2027-03-19")
+    assert (got["limit_up"], got["limit_down"]) == ("6710.2", "5490.2")
+    last = answer("IM2703.CFFEX", "--date", "2027-03-19", "--prev-settlement", "6100.2",
+                  "--last-trading-day", "2027-03-19", obj=shipped)
+    assert last["band"] == "0.20"
+    stock = run("600000", "--date", "2026-11-20", "--prev-close", "10.00",
+                "--last-trading-day", "2026-12-18")
+    assert stock.exit_code == 2 and "index futures" in stock.output
