@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from errors import FixData
 from orders.order import Order, OrderRecord
 
 SCHEMA_VERSION = 1
@@ -145,7 +146,7 @@ class Envelope(BaseModel):
     body: Body
 
 
-class InvalidMessage(Exception):
+class InvalidMessage(FixData):
     """A stream entry that does not match its schema; the text says why."""
 
 

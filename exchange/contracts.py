@@ -9,6 +9,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from errors import FixData
 from exchange.data import FUTURE_SPECS
 from exchange.days import CoveredTradingDays, TradingDays, first_covered_trading_day_from
 from exchange.futures import (
@@ -22,7 +23,7 @@ from exchange.futures import (
 _CENT = Decimal("0.01")
 
 
-class ExpiryUnknown(ValueError):
+class ExpiryUnknown(ValueError, FixData):
     """A contract's last trading day is neither listed nor known to the trading calendar."""
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from errors import FixData
 
-class RulesError(ValueError):
+
+class RulesError(ValueError, FixData):
     """Base class: the caller passed something the rules cannot answer for."""
 
 

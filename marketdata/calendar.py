@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from errors import FixConfig
 from exchange import contract_symbol, last_trading_day
 from marketdata.holidays import HolidayFile, read_holiday_file
 from marketdata.sessions import SessionTimes, session_times
@@ -20,7 +21,7 @@ _LIBRARY_CALENDAR = "XSHG"
 _FIRST_SSE_SESSION = "1990-12-19"  # the library would otherwise start 20 years before today
 
 
-class CalendarNotCovered(Exception):  # the name is fixed by the shared contract
+class CalendarNotCovered(FixConfig):  # the name is fixed by the shared contract
     """A date outside the range any calendar source covers."""
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from errors import FixConfig
 from marketdata.clock import require_aware
 from marketdata.holidays import (
     HolidayFile,
@@ -26,7 +27,7 @@ from marketdata.holidays import (
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class CalendarEditError(ValueError):
+class CalendarEditError(ValueError, FixConfig):
     """The closures or the request are not acceptable; the message names the input and why."""
 
 

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from errors import FixData
 
-class MarketDataError(Exception):
+
+class MarketDataError(FixData):
     """Base class of the errors raised by `marketdata`."""
 
 

@@ -21,8 +21,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from errors import FixConfig
 
-class HolidayFileError(ValueError):
+
+class HolidayFileError(ValueError, FixConfig):
     """The holiday file is missing or malformed; the message names the file and the key."""
 
 

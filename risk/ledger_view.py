@@ -12,10 +12,11 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from errors import StopTrading
 from risk.nav import Book, FuturesShort
 
 
-class LedgerUnreadable(ValueError):
+class LedgerUnreadable(ValueError, StopTrading):
     """The ledger is missing or malformed; the message says where."""
 
 

@@ -15,10 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from errors import FixData
+
 ZERO = Decimal(0)
 
 
-class MissingPrice(KeyError):
+class MissingPrice(KeyError, FixData):
     """A holding has no price to value it at; the message names the symbol."""
 
     def __str__(self) -> str:

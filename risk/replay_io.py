@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from errors import FixData
 
-class ReplayInputError(ValueError):
+
+class ReplayInputError(ValueError, FixData):
     """An input file of the replay is unusable; the message names the file and why."""
 
 

@@ -13,11 +13,12 @@ from datetime import date, datetime
 import redis
 
 from bus import streams
+from errors import RetryLater
 from marketdata.clock import EXCHANGE_TZ, Clock, SimulatedClock, WallClock
 from services.settings import DeskSettings
 
 
-class ClockNotStarted(RuntimeError):
+class ClockNotStarted(RuntimeError, RetryLater):
     """A simulated desk whose supervisor has not started the day yet."""
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import redis
 
 from bus import streams
+from errors import StopTrading
 from execution.approval.lifecycle import Action
 from execution.approval.queue import OrderQueue
 from orders.order import LIVE_STATES, OrderRecord, OrderState
@@ -90,7 +91,7 @@ def run_demo(settings: DeskSettings, *, auto_approve: bool, speed: float | None,
     return summary
 
 
-class DemoFailed(Exception):
+class DemoFailed(StopTrading):
     pass
 
 

@@ -22,10 +22,12 @@ from loguru import logger
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from errors import FixConfig
+
 MAX_SOCKET_PATH = 100  # the kernel limit is 107 bytes
 
 
-class RedisStartError(RuntimeError):
+class RedisStartError(RuntimeError, FixConfig):
     """The embedded Redis did not come up; the message says where to look."""
 
 

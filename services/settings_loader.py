@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from config import CONFIG_DIR
+from errors import FixConfig
 from services.settings import DeskSettings
 
 DEFAULT_CONFIG = CONFIG_DIR / "paper.yaml"
@@ -23,7 +24,7 @@ ENV_DATA_DIR = "DESK_DATA_DIR"
 ENV_REDIS_URL = "DESK_REDIS_URL"
 
 
-class ConfigError(Exception):
+class ConfigError(FixConfig):
     """The configuration cannot be used; the message says where and why."""
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from errors import Refused
 from orders.order import Approval, Order, OrderRecord, OrderState
 
 S = OrderState
@@ -61,7 +62,7 @@ SIMPLE_TARGET: dict[Action, OrderState] = {
 }
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(Refused):
     """An action that the order's current state does not allow."""
 
 

@@ -16,6 +16,7 @@ import redis
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bus import streams
+from errors import Refused
 from exchange import OrderFacts, RulesError, RuleViolation, Side, check_order
 from exchange.violations import Rule
 from execution.approval.queue import OrderQueue
@@ -50,7 +51,7 @@ class ManualOrderRequest(BaseModel):
         return self
 
 
-class ManualOrderRefused(ValueError):
+class ManualOrderRefused(ValueError, Refused):
     """The order breaks a rule; `violations` says which and why."""
 
     def __init__(self, symbol: str, violations: list[RuleViolation]) -> None:

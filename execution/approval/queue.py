@@ -23,6 +23,7 @@ import redis
 from bus import streams
 from bus.bus import publish
 from bus.messages import AuditEntry, Decision, ExecControl, ExecHalt, ExecWork, OrderEvent
+from errors import Refused
 from execution.approval.lifecycle import Action, Fill, IllegalTransition, transition
 from execution.approval.policy_config import ApprovalConfig
 from execution.approval.risk_gate import RiskStance, read_stance
@@ -33,11 +34,11 @@ SOURCE = "queue"
 DECISION_ACTIONS = frozenset({Action.APPROVE, Action.REJECT, Action.EDIT})
 
 
-class UnknownOrder(KeyError):
+class UnknownOrder(KeyError, Refused):
     """No order with that id."""
 
 
-class BatchLocked(Exception):
+class BatchLocked(Refused):
     """A batch for that trade date already has approved orders; it cannot be replaced."""
 
 

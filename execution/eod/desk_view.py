@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 import redis
 
 from bus import streams
+from errors import StopTrading
 from execution.approval.queue import OrderQueue
 from execution.eod.views import DeskDay, DeskFill
 from execution.ledger import Ledger
@@ -17,7 +18,7 @@ from execution.worker.keys import FILL_JOURNAL, VT_ORDERS
 from orders.order import OrderRecord
 
 
-class DeskBooksUnreadable(ValueError):
+class DeskBooksUnreadable(ValueError, StopTrading):
     """A key of the desk's books is malformed; the message names the key."""
 
 

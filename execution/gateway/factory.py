@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from errors import FixConfig
 from execution.config import GatewayConfig
 
 
-class GatewayConfigError(ValueError):
+class GatewayConfigError(ValueError, FixConfig):
     """A gateway name, connect key or environment variable is missing or wrong."""
 
 

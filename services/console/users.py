@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict
 
 from bus import streams
+from errors import Refused
 
 USER_NAME = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
 MIN_PASSWORD = 12
@@ -50,11 +51,11 @@ class User(BaseModel):
     created_by: str
 
 
-class UserError(ValueError):
+class UserError(ValueError, Refused):
     """A user operation refused; the message says why."""
 
 
-class LoginRefused(Exception):
+class LoginRefused(Refused):
     """Wrong name or password, disabled, or locked. `locked` tells the throttle apart."""
 
     def __init__(self, message: str, *, locked: bool = False) -> None:

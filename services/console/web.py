@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from bus import streams
 from bus.messages import InvalidMessage, NavSnapshot, decode
+from errors import Refused
 from execution.approval.policy_config import ApprovalConfig
 from execution.approval.queue import OrderQueue
 from execution.approval.reference_data import ReferenceData
@@ -58,11 +59,11 @@ class Desk:
     calendar_warning_days: int = 30
 
 
-class NotLoggedIn(Exception):
+class NotLoggedIn(Refused):
     """No valid session: pages redirect to the login form, API calls get 401."""
 
 
-class Forbidden(Exception):
+class Forbidden(Refused):
     """Logged in, but the role or the CSRF token does not allow this request."""
 
 

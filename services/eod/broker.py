@@ -12,6 +12,7 @@ import os
 import time
 from datetime import date
 
+from errors import RetryLater
 from execution.eod.sim_view import sim_broker_day
 from execution.eod.views import BrokerDay
 from services.runtime import ServiceContext
@@ -19,7 +20,7 @@ from services.runtime import ServiceContext
 SIM = "sim"
 
 
-class BrokerUnavailable(RuntimeError):
+class BrokerUnavailable(RuntimeError, RetryLater):
     """The broker's view could not be read; the message says why."""
 
 

@@ -19,6 +19,7 @@ from bus import streams
 from bus.alerts import send_alert
 from bus.bus import publish
 from bus.messages import BatchPublished
+from errors import FixData
 from orders.factory import new_order
 from services.runtime import ServiceContext
 from services.scheduler.book import current_book
@@ -28,7 +29,7 @@ SOURCE = "scheduler"
 RUNS_KEPT = 50
 
 
-class BatchRefused(Exception):
+class BatchRefused(FixData):
     """The batch may not be published; the message says why."""
 
 

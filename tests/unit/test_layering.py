@@ -15,13 +15,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 FLOORS: list[set[str]] = [
-    {"exchange", "config"},  # 0: the exchange's rules; config files and the Frozen base
-    {"orders", "marketdata"},  # 1: orders as values; market data
-    {"bus"},  # 2: streams, messages, publish/consume
-    {"risk"},  # 3: NAV, drawdown, hedge ladder, contracts
-    {"strategies", "execution"},  # 4: the model and backtest; approval, slicing, gateways
-    {"services"},  # 5: the processes, settings composition, CLI, console
-    {"bench"},  # 6: benchmarks
+    {"errors"},  # 0: DeskError and its groups by what the operator must do
+    {"exchange", "config"},  # 1: the exchange's rules; config files and the Frozen base
+    {"orders", "marketdata"},  # 2: orders as values; market data
+    {"bus"},  # 3: streams, messages, publish/consume
+    {"risk"},  # 4: NAV, drawdown, hedge ladder, contracts
+    {"strategies", "execution"},  # 5: the model and backtest; approval, slicing, gateways
+    {"services"},  # 6: the processes, settings composition, CLI, console
+    {"bench"},  # 7: benchmarks
 ]
 FLOOR_OF = {package: level for level, packages in enumerate(FLOORS) for package in packages}
 
