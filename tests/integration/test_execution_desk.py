@@ -235,3 +235,22 @@ def test_amend_stops_the_children_and_the_reapproved_parent_carries_on(
         assert final is not None and final.state is OrderState.FILLED
         assert final.filled_quantity == done + 5_000
         assert sum(t.volume for t in day.broker_trades()) == done + 5_000
+
+
+def test_a_child_decided_before_the_lunch_break_is_not_sent_once_it_has_begun(
+    redis_client: redis.Redis, tmp_path: Path,
+) -> None:
+    """The service's step reads the clock once; at 60x-300x a decision taken at 11:29:59
+    reaches the gateway in the break. The sender reads the clock itself and refuses."""
+    with sim_day(redis_client, tmp_path, start=dtime(11, 28)) as day:
+        day.run(dtime(11, 28, 50))
+        day.desk.parents.work(approve(day.queue, make_order("l1", 5_000, start=dtime(11, 29),
+                                                             end=dtime(11, 30))))
+        assert day.broker_orders() == []  # its window has not opened yet
+        day.clock.set(at(dtime(11, 30)))  # the step's clock reading is now stale
+        day.desk.parents.advance_all(at(dtime(11, 29, 59)))
+        assert day.broker_orders() == []
+        waiting = [f["body"] for f in events_of(redis_client, "order.event")]
+        assert any("continuous session ended at 11:30:00" in body for body in waiting)
+        day.run(dtime(13, 5))
+        assert day.broker_orders() == []  # the window ended at 11:30: nothing after lunch
