@@ -2,9 +2,11 @@
 
 A consumer acknowledges an entry only after its handler has acted. At start it
 finishes its own pending entries, and on every poll it claims entries that another
-consumer left pending too long (XAUTOCLAIM). An entry that fails validation, or whose
-handler keeps failing, goes to the dead-letter stream with the reason; the consumer
-never stops on a bad message.
+consumer left pending too long (XAUTOCLAIM). Entries are read as bytes and decoded
+defensively (`bus.wire`). An entry that fails validation, that its handler refuses
+(`MessageRefused`), whose handler keeps failing, or that was delivered too often
+without an acknowledgement (its consumer died on it), goes to the dead-letter stream
+with the reason; the consumer never stops on a bad message.
 """
 
 from __future__ import annotations
@@ -19,10 +21,17 @@ from loguru import logger
 
 from bus import streams
 from bus.messages import Body, Envelope, InvalidMessage, decode, encode, new_id
+from bus.wire import BadEntry, check_depth, printable, raw_twin, text_fields
 
 Handler = Callable[[Envelope], None]
 STREAM_MAXLEN = 200_000  # approximate trim; batches and audit are also archived to disk
 PROCESSED_TTL_S = 8 * 24 * 3600
+RawFields = dict[bytes, bytes]
+
+
+class MessageRefused(Exception):
+    """Raised by a handler for a well-formed message it must not act on (forged, out of
+    range): the entry is dead-lettered at once with this reason, never retried."""
 
 
 def publish(
@@ -55,6 +64,11 @@ class StreamConsumer:
     max_attempts: int = 5
     batch: int = 100
     _started: bool = field(default=False, init=False)
+    _raw: redis.Redis = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Replies as bytes: a non-UTF-8 byte must fail one entry, not XREADGROUP itself.
+        self._raw = raw_twin(self.client)
 
     def ensure_group(self) -> None:
         try:
@@ -72,7 +86,7 @@ class StreamConsumer:
         else:
             handled = 0
         handled += self._claim_stale()
-        response = self.client.xreadgroup(
+        response = self._raw.xreadgroup(
             self.group,
             self.name,
             {self.stream: ">"},
@@ -81,7 +95,7 @@ class StreamConsumer:
         )
         for _stream, entries in response or []:
             for entry_id, fields in entries:
-                self._handle(entry_id, fields)
+                self._handle(_text_id(entry_id), fields)
                 handled += 1
         return handled
 
@@ -89,31 +103,59 @@ class StreamConsumer:
         """Entries this consumer read but did not ack before a crash."""
         handled = 0
         while True:
-            response = self.client.xreadgroup(
+            response = self._raw.xreadgroup(
                 self.group, self.name, {self.stream: "0"}, count=self.batch
             )
             entries = response[0][1] if response else []
             if not entries:
                 return handled
-            for entry_id, fields in entries:
-                self._handle(entry_id, fields)
-                handled += 1
+            self._handle_redelivered(entries)
+            handled += len(entries)
 
     def _claim_stale(self) -> int:
-        result = self.client.xautoclaim(
+        result = self._raw.xautoclaim(
             self.stream, self.group, self.name, self.claim_idle_ms, "0-0", count=self.batch
         )
         entries = result[1] if result else []
-        for entry_id, fields in entries:
-            if fields:  # deleted entries come back as None
-                self._handle(entry_id, fields)
+        self._handle_redelivered([(i, f) for i, f in entries if f])  # deleted: None
         return len(entries)
 
-    def _handle(self, entry_id: str, fields: dict[str, str]) -> None:
+    def _handle_redelivered(self, entries: list[tuple[bytes, RawFields]]) -> None:
+        """Pending entries: one delivered too often killed its consumer every time."""
+        ids = [_text_id(entry_id) for entry_id, _fields in entries]
+        deliveries = self._deliveries(ids)
+        for entry_id, (_raw_id, fields) in zip(ids, entries, strict=True):
+            times = deliveries.get(entry_id, 0)
+            if times > self.max_attempts:
+                self._dead_letter(entry_id, fields, f"delivered {times} times and never "
+                                  "acknowledged (its consumer died handling it)")
+            else:
+                self._handle(entry_id, fields)
+
+    def _deliveries(self, ids: list[str]) -> dict[str, int]:
+        if not ids:
+            return {}
+        rows = self.client.xpending_range(self.stream, self.group, min=min(ids, key=_id_key),
+                                          max=max(ids, key=_id_key), count=len(ids),
+                                          consumername=self.name)
+        return {str(r["message_id"]): int(r["times_delivered"]) for r in rows}
+
+    def _decode(self, entry_id: str, raw: RawFields) -> Envelope | None:
+        """The envelope, or None once the entry is dead-lettered with the reason."""
         try:
-            envelope = decode(fields)
-        except InvalidMessage as exc:
-            self._dead_letter(entry_id, fields, f"invalid message: {exc}")
+            fields = text_fields(raw)
+            check_depth(fields.get("body", ""))
+            return decode(fields)
+        except (BadEntry, InvalidMessage) as exc:
+            reason = f"invalid message: {exc}"
+        except Exception as exc:  # any parser failure is the message's fault, not ours
+            reason = f"undecodable message: {type(exc).__name__}: {str(exc)[:200]}"
+        self._dead_letter(entry_id, raw, reason)
+        return None
+
+    def _handle(self, entry_id: str, fields: RawFields) -> None:
+        envelope = self._decode(entry_id, fields)
+        if envelope is None:
             return
         if self._already_processed(envelope.id):
             self.client.xack(self.stream, self.group, entry_id)
@@ -124,6 +166,9 @@ class StreamConsumer:
             return
         try:
             handler(envelope)
+        except MessageRefused as exc:
+            self._dead_letter(entry_id, fields, f"refused: {exc}")
+            return
         except Exception as exc:  # a handler bug must not stop the consumer
             self._failed(entry_id, fields, envelope, exc)
             return
@@ -135,7 +180,7 @@ class StreamConsumer:
     def _attempts_key(self) -> str:
         return f"{streams.PREFIX}:attempts:{self.stream}:{self.group}"
 
-    def _failed(self, entry_id: str, fields: dict[str, str], env: Envelope, exc: Exception) -> None:
+    def _failed(self, entry_id: str, fields: RawFields, env: Envelope, exc: Exception) -> None:
         attempts = int(self.client.hincrby(self._attempts_key, entry_id, 1))
         logger.opt(exception=exc).error(
             "{} failed on {} {} (attempt {}/{})",
@@ -147,9 +192,8 @@ class StreamConsumer:
         )
         if attempts >= self.max_attempts:
             self._dead_letter(entry_id, fields, f"handler failed {attempts} times: {exc!r}")
-            self.client.hdel(self._attempts_key, entry_id)
 
-    def _dead_letter(self, entry_id: str, fields: dict[str, str], reason: str) -> None:
+    def _dead_letter(self, entry_id: str, fields: RawFields, reason: str) -> None:
         logger.warning(
             "dead-lettering {} {} from {}: {}", self.stream, entry_id, self.group, reason
         )
@@ -158,11 +202,12 @@ class StreamConsumer:
             "group": self.group,
             "entry_id": entry_id,
             "reason": reason,
-            **{f"orig_{k}": str(v)[:10_000] for k, v in fields.items()},
+            **{f"orig_{printable(k, 64)}": printable(v) for k, v in list(fields.items())[:16]},
         }
         pipe = self.client.pipeline(transaction=True)
         pipe.xadd(streams.DEAD_LETTER, record, maxlen=STREAM_MAXLEN, approximate=True)  # type: ignore[arg-type]
         pipe.xack(self.stream, self.group, entry_id)
+        pipe.hdel(self._attempts_key, entry_id)
         pipe.execute()
 
     def _already_processed(self, msg_id: str) -> bool:
@@ -177,3 +222,12 @@ class StreamConsumer:
     @property
     def _processed_key(self) -> str:
         return streams.PROCESSED.format(group=f"{self.stream}:{self.group}")
+
+
+def _text_id(entry_id: bytes | str) -> str:
+    return entry_id.decode("ascii") if isinstance(entry_id, bytes) else entry_id
+
+
+def _id_key(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)

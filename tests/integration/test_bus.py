@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import redis
 
-from bus import streams
-from bus.bus import StreamConsumer, publish
-from bus.messages import Alert, BatchPublished, Envelope
+from bus import streams, wire
+from bus.bus import MessageRefused, StreamConsumer, publish
+from bus.messages import Alert, BatchPublished, Envelope, new_id
 from exchange import Side
 from marketdata.clock import FixedClock
 from orders.order import Order
@@ -193,3 +193,67 @@ def test_batch_round_trips_with_exact_prices(redis_client: redis.Redis, clock: F
     consumer.poll(block=False)
     assert got[0].orders[0].reference_price == Decimal("10.15")
     assert got[0] == batch
+
+
+def _fields(clock: FixedClock, body: str, **extra: str | bytes) -> dict[str, str | bytes]:
+    return {"type": "alert", "v": "1", "id": new_id(), "source": "t",
+            "ts": clock.now().isoformat(), "body": body, **extra}
+
+
+def _titles_consumer(redis_client: redis.Redis, seen: list[str]) -> StreamConsumer:
+    return StreamConsumer(redis_client, streams.ALERTS, "g", "c1",
+                          {"alert": lambda env: seen.append(env.body.title)}, block_ms=0)
+
+
+def test_hostile_entries_are_dead_lettered_with_their_reason(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
+    good = '{"severity": "info", "source": "t", "title": "ok"}'
+    deep = "[" * 1000 + "]" * 1000
+    redis_client.xadd(streams.ALERTS, _fields(clock, good, source=b"\xff\xfe"))  # not UTF-8
+    redis_client.xadd(streams.ALERTS, _fields(clock, deep))  # RecursionError in json.loads
+    redis_client.xadd(streams.ALERTS, _fields(clock, '{"a": ' * 40 + "1" + "}" * 40))
+    redis_client.xadd(streams.ALERTS, _fields(clock, "x" * (wire.MAX_BODY_BYTES + 1)))
+    redis_client.xadd(streams.ALERTS, _fields(clock, good, id="i" * 300))
+    redis_client.xadd(streams.ALERTS, {b"\x80": b"\x81"})
+    publish(redis_client, streams.ALERTS, "alert", _alert("good"), source="t", ts=clock.now())
+    seen: list[str] = []
+    _titles_consumer(redis_client, seen).poll(block=False)
+    assert seen == ["good"]
+    reasons = [f["reason"] for _i, f in redis_client.xrange(streams.DEAD_LETTER)]
+    assert len(reasons) == 6
+    assert "not UTF-8" in reasons[0]
+    assert "nested deeper" in reasons[1] and "nested deeper" in reasons[2]
+    assert "bytes (at most" in reasons[3] and "field 'id'" in reasons[4]
+    assert "not UTF-8" in reasons[5]
+    assert redis_client.xpending(streams.ALERTS, "g")["pending"] == 0
+
+
+def test_a_refused_message_is_dead_lettered_at_once(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
+    def refuse(env: Envelope) -> None:
+        raise MessageRefused("forged")
+
+    publish(redis_client, streams.ALERTS, "alert", _alert("x"), source="t", ts=clock.now())
+    StreamConsumer(redis_client, streams.ALERTS, "g", "c1", {"alert": refuse},
+                   block_ms=0).poll(block=False)
+    dead = redis_client.xrange(streams.DEAD_LETTER)
+    assert [f["reason"] for _i, f in dead] == ["refused: forged"]
+    assert redis_client.xpending(streams.ALERTS, "g")["pending"] == 0
+
+
+def test_an_entry_that_kills_its_consumer_each_time_is_dead_lettered(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
+    def die(env: Envelope) -> None:
+        raise SystemExit("the process died while handling")
+
+    publish(redis_client, streams.ALERTS, "alert", _alert("x"), source="t", ts=clock.now())
+    for _restart in range(7):  # each restart re-reads its own pending entry first
+        with contextlib.suppress(SystemExit):
+            StreamConsumer(redis_client, streams.ALERTS, "g", "c1", {"alert": die},
+                           block_ms=0, max_attempts=5).poll(block=False)
+    dead = redis_client.xrange(streams.DEAD_LETTER)
+    assert len(dead) == 1 and "never acknowledged" in dead[0][1]["reason"]
+    assert redis_client.xpending(streams.ALERTS, "g")["pending"] == 0
