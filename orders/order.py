@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from exchange import Side
 
@@ -62,6 +62,15 @@ TERMINAL_STATES = frozenset(
 LIVE_STATES = frozenset({OrderState.WORKING, OrderState.PARTIALLY_FILLED, OrderState.PAUSED})
 
 
+# Domain bounds every order meets, whoever wrote it (docs/bus.md "Hostile messages").
+# Dates and the day's limit band need the calendar and the market: the intake checks them.
+MAX_QUANTITY = {OrderKind.STOCK: 10_000_000, OrderKind.HEDGE: 1_000}  # shares; lots
+MAX_PRICE = Decimal("100000")  # above any A-share or index future
+TICK = {OrderKind.STOCK: Decimal("0.01"), OrderKind.HEDGE: Decimal("0.2")}
+SESSION_OPEN, SESSION_CLOSE = time(9, 30), time(15, 0)
+MAX_TEXT = 2_000
+
+
 class Order(BaseModel):
     """One order as proposed, edited and approved. Immutable."""
 
@@ -69,25 +78,25 @@ class Order(BaseModel):
 
     order_id: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:-]+$")
     version: int = Field(default=1, ge=1)
-    batch_id: str = ""
+    batch_id: str = Field(default="", max_length=80)
     trade_date: date
-    symbol: str = Field(pattern=r"^[A-Z0-9]+\.[A-Z]+$")
-    name: str = ""
+    symbol: str = Field(pattern=r"^[A-Z0-9]{1,12}\.[A-Z]{2,6}$")
+    name: str = Field(default="", max_length=80)
     side: Side
     quantity: int = Field(gt=0)
-    reference_price: Decimal = Field(gt=0)
-    limit_price: Decimal | None = None
+    reference_price: Decimal = Field(gt=0, le=MAX_PRICE, allow_inf_nan=False)
+    limit_price: Decimal | None = Field(default=None, gt=0, le=MAX_PRICE, allow_inf_nan=False)
     algo: Algo = Algo.TWAP
     start_time: time = time(9, 30)
     end_time: time = time(14, 55)
     kind: OrderKind = OrderKind.STOCK
     offset: Offset = Offset.NONE
     urgent: bool = False
-    reason: str = ""
-    target_weight: float = 0.0
-    ranks: dict[str, float] = Field(default_factory=dict)
-    cost_note: str = ""
-    created_by: str = "model"
+    reason: str = Field(default="", max_length=MAX_TEXT)
+    target_weight: float = Field(default=0.0, ge=-1.0, le=1.0, allow_inf_nan=False)
+    ranks: dict[str, float] = Field(default_factory=dict, max_length=32)
+    cost_note: str = Field(default="", max_length=MAX_TEXT)
+    created_by: str = Field(default="model", max_length=80)
     created_at: datetime | None = None
 
     @field_validator("reference_price", "limit_price")
@@ -96,6 +105,13 @@ class Order(BaseModel):
         if value is not None and value.as_tuple().exponent < -2:  # type: ignore[operator]
             raise ValueError(f"price {value} has more than two decimal places")
         return value
+
+    @model_validator(mode="after")
+    def _in_domain(self) -> Order:
+        problem = _domain_problem(self)
+        if problem:
+            raise ValueError(problem)
+        return self
 
     @property
     def estimated_value(self) -> Decimal:
@@ -109,6 +125,25 @@ class Order(BaseModel):
         data.update(changes)
         data["version"] = self.version + 1
         return Order.model_validate(data)
+
+
+def _domain_problem(order: Order) -> str | None:
+    """Why this order cannot be a real one (size, tick, window, offset), or None."""
+    most = MAX_QUANTITY[order.kind]
+    if order.quantity > most:
+        return f"quantity {order.quantity} above {most} for a {order.kind.value} order"
+    tick = TICK[order.kind]
+    for what, price in (("reference_price", order.reference_price),
+                        ("limit_price", order.limit_price)):
+        if price is not None and price % tick != 0:
+            return f"{what} {price} is not on the {tick} tick"
+    if not SESSION_OPEN <= order.start_time < order.end_time <= SESSION_CLOSE:
+        return (f"window {order.start_time}-{order.end_time} must start before it ends, "
+                f"inside {SESSION_OPEN:%H:%M}-{SESSION_CLOSE:%H:%M}")
+    if (order.kind is OrderKind.HEDGE) == (order.offset is Offset.NONE):
+        return (f"offset {order.offset.value!r} for a {order.kind.value} order: a hedge "
+                "opens or closes, a stock order has none")
+    return None
 
 
 class Approval(BaseModel):
