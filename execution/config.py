@@ -79,7 +79,8 @@ class ExecutionConfig(Frozen):
     account: str = "paper"
     stock_gateway: GatewayConfig = GatewayConfig()
     futures_gateway: GatewayConfig = GatewayConfig()
-    initial_cash: Decimal = Decimal("50000000")
+    # Paper/simulated account's starting cash (CNY); money is never negative.
+    initial_cash: Decimal = Field(default=Decimal("50000000"), ge=0)
     slice_interval_s: int = Field(default=60, ge=1)
     end_of_day: time = time(14, 57)
     algo: AlgoConfig = AlgoConfig()

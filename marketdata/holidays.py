@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from config.yaml_file import read_yaml_file
 from errors import FixConfig
 
 
@@ -133,7 +134,7 @@ def read_holiday_file(path: Path) -> HolidayFile:
             "'holidays:' keys (see docs/calendar.md)"
         )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = read_yaml_file(path) or {}  # strict: a duplicated key or non-UTF-8 text fails
     except yaml.YAMLError as exc:
         raise HolidayFileError(f"holiday file {path}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):

@@ -4,18 +4,49 @@ from __future__ import annotations
 
 from datetime import time
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, HttpUrl
+from pydantic import Field, HttpUrl, field_validator
 
 from config.frozen import Frozen
+
+REDIS_URL_FORMS = "redis://HOST[:PORT][/DB], rediss://HOST[:PORT][/DB] or unix:///PATH[?db=DB]"
+
+
+def redis_url_problem(url: str) -> str | None:
+    """Why `url` is not a Redis URL redis-py can connect to (None: it is one)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # reading it raises on a non-numeric or out-of-range port
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme == "unix":
+        return None if parts.path else "a unix:// URL needs the socket's path"
+    if parts.scheme not in ("redis", "rediss"):
+        return f"scheme {parts.scheme or '(none)'!r} is not redis, rediss or unix"
+    if not parts.hostname:
+        return "no host"
+    db = parts.path.removeprefix("/")
+    if db and not db.isdigit():
+        return f"database {db!r} is not a number"
+    return None
 
 
 class RedisConfig(Frozen):
     # None: the desk starts its own Redis (Unix socket + AOF in the data directory).
+    # Otherwise redis://HOST[:PORT][/DB], rediss://... (TLS) or unix:///PATH[?db=DB].
     url: str | None = None
     # Name of the environment variable holding the password; never the password itself.
     password_env: str | None = None
     socket_timeout_s: float = 5.0
+
+    @field_validator("url")
+    @classmethod
+    def _well_formed(cls, url: str | None) -> str | None:
+        problem = None if url is None else redis_url_problem(url)
+        if problem:
+            raise ValueError(f"a Redis URL ({REDIS_URL_FORMS}): {problem}")
+        return url
 
 
 class LoggingConfig(Frozen):

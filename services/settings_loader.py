@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from config import CONFIG_DIR
+from config.yaml_file import YamlFileError, read_yaml_file
 from errors import FixConfig
+from execution.gateway.factory import GATEWAYS
 from services.settings import DeskSettings
 
 DEFAULT_CONFIG = CONFIG_DIR / "paper.yaml"
@@ -44,7 +45,8 @@ def load_settings(
     try:
         settings = DeskSettings.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(format_errors(file, exc)) from None
+        raise ConfigError(format_errors(file, exc, _env_sources(env))) from None
+    _check_gateways(file, settings)
     _check_secrets(file, settings, env)
     return settings
 
@@ -53,9 +55,11 @@ def _read_yaml(file: Path) -> dict[str, Any]:
     if not file.exists():
         raise ConfigError(f"{file}: no such configuration file")
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+        data = read_yaml_file(file)
+    except YamlFileError as exc:
         raise ConfigError(f"{file}: not valid YAML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot be read ({exc.strerror or exc})") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -72,6 +76,22 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
     if env.get(ENV_REDIS_URL):
         merged["redis"] = {**(merged.get("redis") or {}), "url": env[ENV_REDIS_URL]}
     return merged
+
+
+def _env_sources(env: Mapping[str, str]) -> dict[str, str]:
+    """Keys whose value came from the environment, and the variable it came from."""
+    sources = {"data_dir": ENV_DATA_DIR, "redis.url": ENV_REDIS_URL}
+    return {key: var for key, var in sources.items() if env.get(var)}
+
+
+def _check_gateways(file: Path, settings: DeskSettings) -> None:
+    """Only names the gateway factory knows: a typo must stop start-up, not the first order."""
+    for key in ("stock_gateway", "futures_gateway"):
+        name = getattr(settings.execution, key).name
+        if name not in GATEWAYS:
+            known = ", ".join(repr(n) for n in sorted(GATEWAYS))
+            raise ConfigError(f"{file}: key 'execution.{key}.name': unknown gateway {name!r}; "
+                              f"the desk knows {known}")
 
 
 def _check_secrets(file: Path, settings: DeskSettings, env: Mapping[str, str]) -> None:
@@ -93,20 +113,27 @@ def _check_secrets(file: Path, settings: DeskSettings, env: Mapping[str, str]) -
                 )
 
 
-def format_errors(file: Path, exc: ValidationError) -> str:
+def format_errors(file: Path, exc: ValidationError,
+                  from_env: Mapping[str, str] | None = None) -> str:
+    """One line per problem; `from_env` maps a key to the variable that overrode the file."""
     lines = [f"{file}: {exc.error_count()} problem(s) in the configuration"]
     for err in exc.errors():
         key = ".".join(str(part) for part in err["loc"]) or "(top level)"
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            lines.append(f"  key '{key}': unknown key (check the spelling; see docs/config.md)")
-        elif kind == "missing":
-            lines.append(f"  key '{key}': required, but missing")
-        else:
-            got = err.get("input")
-            expected = err["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
-            lines.append(f"  key '{key}': expected {expected}; got {got!r}")
+        where = f"key '{key}'"
+        if from_env and key in from_env:
+            where += f" (from the environment variable {from_env[key]})"
+        lines.append(f"  {where}: {_problem(err)}")
     return "\n".join(lines)
+
+
+def _problem(err: Any) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling; see docs/config.md)"
+    if kind == "missing":
+        return "required, but missing"
+    expected = err["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+    return f"expected {expected}; got {err.get('input')!r}"
 
 
 def resolve_secret(env_name: str | None, env: Mapping[str, str] | None = None) -> str | None:
