@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -66,19 +67,61 @@ class Manifest:
     def from_json(cls, text: str, where: Path) -> Manifest:
         try:
             raw = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise StoreCorrupt(f"{where}: not valid JSON ({exc})") from exc
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise _damaged(where, f"is truncated or not JSON ({exc})") from None
+        if not isinstance(raw, dict):
+            raise _damaged(where, f"is not a JSON object (found {type(raw).__name__})")
         if raw.get("format") != FORMAT_VERSION:
             raise StoreCorrupt(f"{where}: format {raw.get('format')!r}, expected {FORMAT_VERSION}")
-        return cls(tables=raw["tables"], stocks=raw["stocks"], minute=raw["minute"],
-                   meta=raw["meta"], previous_files=raw["previous_files"])
+        return cls(tables=_section(raw, "tables", str, where),
+                   stocks=_section(raw, "stocks", dict, where),
+                   minute=_section(raw, "minute", str, where),
+                   meta=_section(raw, "meta", str, where),
+                   previous_files=_file_list(raw, where))
+
+
+_REPAIR = "restore the store from a backup or re-import it (docs/data.md)"
+
+
+def _damaged(where: Path, why: str) -> StoreCorrupt:
+    return StoreCorrupt(f"store manifest {where} {why}; {_REPAIR}")
+
+
+def _section(raw: dict[str, Any], name: str, kind: type, where: Path) -> dict[str, Any]:
+    """One mapping of the manifest, checked: a damaged entry must not surface as a KeyError."""
+    if name not in raw:
+        raise _damaged(where, f"lacks {name!r}")
+    section = raw[name]
+    if not isinstance(section, dict):
+        raise _damaged(where, f"has a malformed {name!r} (not a mapping)")
+    for key, value in section.items():
+        if not isinstance(value, kind) or (name == "stocks" and not _partition_ok(value)):
+            raise _damaged(where, f"entry {key!r} of {name!r} is malformed")
+    return section
+
+
+def _partition_ok(entry: dict[str, Any]) -> bool:
+    return isinstance(entry.get("file"), str) and isinstance(entry.get("dates"), list)
+
+
+def _file_list(raw: dict[str, Any], where: Path) -> list[str]:
+    files = raw.get("previous_files")
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise _damaged(where, "lacks a list of 'previous_files'")
+    return files
 
 
 def read_manifest(root: Path) -> Manifest:
     path = root / MANIFEST_NAME
     if not path.is_file():
         return Manifest()
-    return Manifest.from_json(path.read_text(encoding="utf-8"), path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _damaged(path, f"is not UTF-8 text (byte at offset {exc.start})") from None
+    except OSError as exc:
+        raise _damaged(path, f"cannot be read ({exc.strerror or exc})") from None
+    return Manifest.from_json(text, path)
 
 
 def _fsync_path(path: Path) -> None:

@@ -6,10 +6,11 @@ import click
 
 from services.cli.context import DeskContext
 from services.cli.desk_cmds import demo_command, redis_cli_command, run_command, status_command
+from services.cli.errors import DeskGroup
 from services.cli.model_cmd import model_group
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=DeskGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_file", envvar="DESK_CONFIG", type=click.Path(dir_okay=False),
               help="Settings file (default: config/paper.yaml; env DESK_CONFIG).")
 @click.option("--data-dir", envvar="DESK_DATA_DIR", type=click.Path(file_okay=False),

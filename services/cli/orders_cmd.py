@@ -19,6 +19,7 @@ from execution.approval.queue import BulkResult, UnknownOrder
 from execution.approval.reference_data import ReferenceData
 from orders.order import OrderRecord, OrderState
 from services.cli.context import DeskContext, pass_desk
+from services.cli.errors import sentence
 from services.cli.rules_cmd import DecimalParam
 from services.console.reads import audit_entries, changed_fields
 from services.console.users import Role, UserStore
@@ -120,7 +121,7 @@ def _control(command: str) -> click.Command:
         try:
             click.echo(desk.queue().request_control(order_id, command, actor=actor, reason=reason))
         except (UnknownOrder, IllegalTransition) as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(sentence(exc)) from None  # a KeyError's str() quotes
 
     return run
 

@@ -182,3 +182,42 @@ def test_a_store_written_before_the_settlement_column_reads_with_it_blank(
     old.to_parquet(copy / rel)
     futures = MarketStore(copy).load_futures(market.days[-1], market.days[-1])
     assert "settlement" in futures.columns and futures["settlement"].isna().all()
+
+
+@pytest.mark.parametrize(("damage", "why"), [
+    (lambda text: text[:200], "truncated or not JSON"),
+    (lambda text: "[1, 2]", "not a JSON object"),
+    (lambda text: '{"format": 1, "tables": {}}', "lacks 'stocks'"),
+    (lambda text: text.replace('"stocks": {', '"stocks": {"2026-13": 5, ', 1),
+     "entry '2026-13' of 'stocks' is malformed"),
+])
+def test_a_damaged_manifest_is_one_sentence_naming_it(tmp_path: Path, partial_store: MarketStore,
+                                                      damage: object, why: str) -> None:
+    from marketdata.errors import StoreCorrupt
+
+    path = partial_store.root / "manifest.json"
+    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")  # type: ignore[operator]
+    with pytest.raises(StoreCorrupt) as err:
+        partial_store.trade_dates()
+    message = str(err.value)
+    assert message.startswith(f"store manifest {path} ") and why in message, message
+    assert "\n" not in message and "restore" in message
+
+
+def test_a_non_utf8_manifest_is_one_sentence(partial_store: MarketStore) -> None:
+    from marketdata.errors import StoreCorrupt
+
+    path = partial_store.root / "manifest.json"
+    path.write_bytes(b"\xff" + path.read_bytes())
+    with pytest.raises(StoreCorrupt, match="not UTF-8 text"):
+        partial_store.manifest()
+
+
+def test_a_corrupt_table_file_names_the_file(partial_store: MarketStore) -> None:
+    from marketdata.errors import StoreCorrupt
+
+    rel = partial_store.manifest().tables["instruments"]
+    (partial_store.root / rel).write_bytes(b"PAR1 not really")
+    with pytest.raises(StoreCorrupt) as err:
+        MarketStore(partial_store.root).instruments()
+    assert str(partial_store.root / rel) in str(err.value) and "\n" not in str(err.value)
