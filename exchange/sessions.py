@@ -112,6 +112,21 @@ def session_windows(on: date, instrument: str = "stock") -> tuple[Window, ...]:
     return _timetable(on, *_instrument_kind(instrument), instrument)
 
 
+def phase_end(at: datetime, instrument: str = "stock") -> datetime | None:
+    """When the window holding `at` ends (aware, Asia/Shanghai); None outside the windows.
+
+    `instrument` as for `session_phase`. Weekends and holidays are not looked at: ask
+    `session_phase` first whether the moment trades at all.
+    """
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"datetime {at.isoformat()} is naive: pass an aware datetime")
+    local = at.astimezone(SHANGHAI)
+    for start, end, _ in session_windows(local.date(), instrument):
+        if start <= local.time() < end:
+            return datetime.combine(local.date(), end, tzinfo=SHANGHAI)
+    return None
+
+
 def _timetable(on: date, is_future: bool, board: Board, instrument: str) -> tuple[Window, ...]:
     if is_future:
         _require_since(on, min(spec.listed for spec in FUTURE_SPECS.values()), instrument)

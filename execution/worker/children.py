@@ -26,9 +26,12 @@ class ChildState(StrEnum):
     CANCELLED = "cancelled"
     REJECTED = "rejected"
     LOST = "lost"  # recorded but the broker never received it (found at reconciliation)
+    # Sent, but the broker's replay after a reconnect did not show it: it may still be
+    # live, so it counts in full and blocks new children of its parent.
+    UNKNOWN = "unknown"
 
 
-OPEN_STATES = frozenset({ChildState.RECORDED, ChildState.WORKING})
+OPEN_STATES = frozenset({ChildState.RECORDED, ChildState.WORKING, ChildState.UNKNOWN})
 
 
 class ChildOrder(BaseModel):

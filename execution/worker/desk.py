@@ -5,6 +5,11 @@ day's live parents with their recorded children, and reconcile (a recorded child
 broker never saw is LOST; its quantity is free again; nothing is re-sent). Each step:
 apply gateway events, watch the links, then let each parent decide. Commands (work,
 pause, resume, cancel, amend, halt) come from the bus through `services`.
+
+A broken line makes its gateway not ready until the line is back **and** the broker's
+replay has matched every open child (`reconnect`): nothing is sent through it before,
+and cancels asked for meanwhile (halt, cancel, pause, a child's TTL) are queued and
+sent then.
 """
 
 from __future__ import annotations
@@ -27,17 +32,19 @@ from execution.engine.bridge import VnpyBridge
 from execution.gateway.link import Link, LinkChange
 from execution.gateway.sim.gateway import SimDeps
 from execution.worker.book import ChildBook
-from execution.worker.children import ChildState, ChildStore
+from execution.worker.children import ChildOrder, ChildStore
 from execution.worker.fills import FillBook
 from execution.worker.inbox import Inbox, Seen
 from execution.worker.market import MarketState
 from execution.worker.parents import ParentLifecycle, ParentParts
+from execution.worker.reconnect import Outage, Reconciled, settle_unmatched, unmatched
 from execution.worker.routing import add_gateways
 from execution.worker.sender import ChildSender
 from marketdata.clock import Clock
 
 SOURCE = "execution"
 REFRESH_S = 1.0  # how often parents' records are re-read from the queue (wall seconds)
+KEEP_RECONCILED = 20  # reconnect reports kept in memory (the alerts keep them all)
 
 
 @dataclass(frozen=True)
@@ -63,8 +70,10 @@ class ExecutionDesk:
         self.market = MarketState()
         self.inbox = Inbox(self.book, self.fills, self.market, self.cfg)
         self.routes, self.links = add_gateways(self.bridge, self.cfg, deps.sim, deps.env or {})
+        self.outages: dict[str, Outage] = {}  # gateways not ready: line down or replay pending
+        self.reconciled: list[Reconciled] = []  # each reconnect's figures, oldest first
         self.sender = ChildSender(self.bridge, self.book, self.routes, self.can_send,
-                                  self.link_up)
+                                  self.ready, self.now)
         self.parents = ParentLifecycle(ParentParts(
             queue=deps.queue, cfg=self.cfg, day=self.day, client=self.client, book=self.book,
             fills=self.fills, market=self.market, sender=self.sender, bridge=self.bridge,
@@ -84,29 +93,20 @@ class ExecutionDesk:
 
     def settle(self, why: str) -> Seen:
         """Apply everything the gateways have pushed (their replay), then reconcile."""
-        seen = self.inbox.handle(self.bridge.barrier())
-        if not all(getattr(link.gateway, "replays_synchronously", False) for link in self.links):
-            deadline = wall.monotonic() + self.cfg.replay_settle_s
-            while wall.monotonic() < deadline:  # real brokers replay asynchronously
-                self.inbox.handle(self.bridge.drain(), seen)
-                wall.sleep(0.1)
-        self._reconcile(seen, why)
-        self.parents.after_events(seen)
-        return seen
-
-    def _reconcile(self, seen: Seen, why: str) -> None:
-        for child in self.book.open():
-            if child.reference in seen.references or child.vt_orderid in seen.vt_orderids:
-                continue
-            lost = child.model_copy(update={
-                "state": ChildState.LOST, "updated_at": self.clock.now(),
-                "reason": f"not at the broker at {why}",
-            })
-            self.book.saved(lost)
-            logger.warning("child {} was never received by the broker: freed", child.reference)
+        seen = self._handle(self.bridge.barrier())
+        complete = all(self._replays_synchronously(link.name) for link in self.links)
+        deadline = wall.monotonic() + self.cfg.replay_settle_s
+        while not complete and wall.monotonic() < deadline:  # real brokers replay late
+            self._handle(self.bridge.drain(), seen)
+            wall.sleep(0.1)
+        lost, unknown = settle_unmatched(self.book, unmatched(self.book.open(), seen),
+                                         complete, self.clock.now(), why)
+        self._report_unmatched(lost, unknown, why)
         if seen.strangers:
             self.alert("warning", "broker orders the desk did not send",
                        "; ".join(seen.strangers[:20]))
+        self.parents.after_events(seen)
+        return seen
 
     def stop(self) -> None:
         self.bridge.close()
@@ -119,9 +119,10 @@ class ExecutionDesk:
         that is in flight); by default whatever is waiting in the inbox.
         """
         events = self.bridge.drain() if events is None else events
-        seen = self.inbox.handle(events)
+        seen = self._handle(events)
         self.parents.after_events(seen)
         self._watch_links()
+        self._reconcile_outages()
         now = self.clock.now()
         if wall.monotonic() - self._refreshed >= REFRESH_S:
             self.parents.refresh()
@@ -136,26 +137,93 @@ class ExecutionDesk:
             events = self.bridge.barrier(timeout_s=0.5)
         except TimeoutError:
             return
-        self.parents.after_events(self.inbox.handle(events))
+        self.parents.after_events(self._handle(events))
+
+    def _handle(self, events: list[Any], seen: Seen | None = None) -> Seen:
+        """Apply gateway events; what they show about orders also counts for any
+        reconciliation under way (a replay is broker news whichever step reads it)."""
+        seen = self.inbox.handle(events, seen)
+        for outage in self.outages.values():
+            outage.note(seen)
+        return seen
 
     def can_send(self, gateway: str) -> bool:
-        return not self.parents.halted and self.link_up(gateway)
+        return not self.parents.halted and self.ready(gateway)
 
-    def link_up(self, gateway: str) -> bool:
-        return all(link.up for link in self.links if link.name == gateway)
+    def ready(self, gateway: str) -> bool:
+        """Orders and cancels may go: the line is up and the broker's replay matched."""
+        return gateway not in self.outages and all(
+            link.up for link in self.links if link.name == gateway)
+
+    def _replays_synchronously(self, gateway: str) -> bool:
+        return bool(getattr(self.bridge.gateway(gateway), "replays_synchronously", False))
 
     def _watch_links(self) -> None:
         for link in self.links:
             change = link.poll()
             if change is LinkChange.DOWN:
+                self.outages.setdefault(link.name, Outage(link.name, self._open_refs(link.name)))
                 self.alert("critical", f"gateway {link.name} disconnected",
-                           "sending stopped; reconnecting with backoff")
+                           "sending stopped; halt and cancels are queued until it is back "
+                           "and its replay is matched; reconnecting with backoff")
             elif change is LinkChange.RETRY:
+                self.outages.setdefault(link.name,
+                                        Outage(link.name, self._open_refs(link.name))).attempt()
                 self._reconnect(link)
-            elif change is LinkChange.UP:
-                self.settle(f"reconnect of {link.name}")
-                self.alert("info", f"gateway {link.name} reconnected",
-                           f"after {link.outage_s():.1f}s; reconciled and resumed")
+            elif change is LinkChange.UP and link.name in self.outages:
+                self.outages[link.name].up_at = wall.monotonic()
+
+    def _open_refs(self, gateway: str) -> frozenset[str]:
+        return frozenset(c.reference for c in self.book.open() if c.gateway == gateway)
+
+    def _reconcile_outages(self) -> None:
+        """Finish each outage whose line is back once its replay is in (or overdue)."""
+        for link in self.links:
+            outage = self.outages.get(link.name)
+            if outage is None or not link.up or outage.up_at is None:
+                continue
+            complete = self._replays_synchronously(link.name)
+            if complete:  # its whole replay was pushed inside connect(): apply it all
+                self.parents.after_events(self._handle(self.bridge.barrier()))
+            mine = [c for c in self.book.open() if c.gateway == link.name]
+            waiting = unmatched(mine, outage.seen)
+            overdue = wall.monotonic() - outage.up_at >= self.cfg.replay_settle_s
+            if complete or not waiting or overdue:
+                self._finish_outage(link.name, outage, waiting, complete)
+
+    def _finish_outage(self, gateway: str, outage: Outage, waiting: list[ChildOrder],
+                       complete: bool) -> None:
+        why = f"reconnect of {gateway}"
+        lost, unknown = settle_unmatched(self.book, waiting, complete, self.clock.now(), why)
+        done = wall.monotonic()
+        del self.outages[gateway]  # ready: the queued cancels can go now
+        if self.parents.halted:  # a halt given while down covers every child it could not reach
+            for child in self.book.open():
+                if child.gateway == gateway:
+                    self.sender.queue_cancel(child)
+        cancels = self.sender.flush_cancels(gateway)
+        matched = tuple(r for r in sorted(outage.open_at_drop) if r not in lost + unknown)
+        report = Reconciled(gateway, done - outage.down_at, (done - outage.reconnected_at) * 1000,
+                            matched, tuple(lost), tuple(unknown), cancels)
+        self.reconciled.append(report)
+        del self.reconciled[:-KEEP_RECONCILED]
+        self._report_unmatched(lost, unknown, why)
+        if outage.seen.strangers:
+            self.alert("warning", "broker orders the desk did not send",
+                       "; ".join(outage.seen.strangers[:20]))
+        if cancels or self.parents.halted:
+            self.alert("warning", f"queued commands for {gateway} carried out at reconnect",
+                       f"{cancels} cancels sent" + ("; trading stays halted"
+                                                    if self.parents.halted else ""))
+        self.alert("info", f"gateway {gateway} reconnected", report.summary())
+
+    def _report_unmatched(self, lost: list[str], unknown: list[str], why: str) -> None:
+        for reference in lost:
+            logger.warning("child {} was never received by the broker: freed", reference)
+        if unknown:
+            self.alert("critical", f"{len(unknown)} children of unknown state after {why}",
+                       "not in the broker's replay; their parents send nothing until the "
+                       "broker reports them: " + ", ".join(unknown[:20]))
 
     def _reconnect(self, link: Link) -> None:
         logger.info("reconnecting {} (attempt {})", link.name, link.attempts)

@@ -31,6 +31,8 @@ from execution.worker.children import ChildOrder, ChildState
 from orders.order import OrderRecord
 
 OPEN_AUCTION_LATEST_START = time(9, 30)
+# A child of unknown fate is cancelled too: the broker refuses if it is not there.
+CANCELLABLE = frozenset({ChildState.WORKING, ChildState.UNKNOWN})
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ class ParentWorker:
     def decide(self, now: datetime, phase: SessionPhase, children: list[ChildOrder],
                quote: Quote | None, position: Position, recent_volume: int | None) -> Decision:
         if self.stopping:
-            working = tuple(c for c in children if c.open and c.state is ChildState.WORKING)
+            working = tuple(c for c in children if c.state in CANCELLABLE)
             return Cancel(working) if working and phase.allows_cancel else None
         if any(c.open for c in children):
             return self.stale(children, now, phase)

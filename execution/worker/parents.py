@@ -129,15 +129,28 @@ class ParentLifecycle:
         elif command == "cancel":
             worker.stopping = command
         self._advance(worker, self.parts.now())
+        gateway = self.parts.routes.for_order(worker.record.order)
+        if command != "resume" and not self.parts.sender.ready(gateway):
+            self.parts.alert("warning", f"{command} of {order_id} queued: {gateway} is not ready",
+                             "its working children are cancelled when the line is back and the "
+                             "broker's replay is matched; the parent is finished only when none "
+                             "of them can still trade")
 
     def halt(self, halted: bool, why: str) -> None:
         """The kill switch: cancel every working child now; send nothing until lifted."""
         self.halted = halted
+        waiting: dict[str, int] = {}
         if halted:
             for child in self.parts.book.open():
-                self.parts.sender.cancel(child)
+                if not self.parts.sender.cancel(child) and not self.parts.sender.ready(
+                        child.gateway):
+                    waiting[child.gateway] = waiting.get(child.gateway, 0) + 1
         self.parts.alert("critical" if halted else "info",
                         "trading halted" if halted else "halt lifted", why)
+        for gateway, count in sorted(waiting.items()):
+            self.parts.alert("critical", f"halt queued for {gateway}: it is disconnected",
+                             f"{count} children may still trade at the broker until the line is "
+                             "back; they are cancelled the moment its replay is matched")
 
     # ---- each step -------------------------------------------------------------------
     def refresh(self) -> None:

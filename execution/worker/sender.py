@@ -4,19 +4,26 @@ Every child passes `exchange.check_order` one last time before it is recorded;
 a refusal there is a bug upstream, so it is logged as an error and nothing is sent.
 The record (with its reference) is written before the order goes out, and linked to
 the broker's vt_orderid right after.
+
+The clock is read again at the moment of sending: a decision taken at 11:29:59 by a
+step that started then may reach the gateway in the lunch break, so a child goes out
+only if the phase it was sized for still has `SEND_GUARD` to run. A cancel that cannot
+go (the line is down, or the broker's replay is not reconciled yet) is queued and
+carried out when the gateway is ready again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from loguru import logger
 from vnpy.trader.constant import OrderType
 from vnpy.trader.object import CancelRequest, OrderRequest
 
-from exchange import OrderFacts, cage_reference, check_order
+from exchange import OrderFacts, cage_reference, check_order, session_phase, session_windows
+from exchange.sessions import SHANGHAI, phase_end
 from execution.algos.market import Quote
 from execution.algos.planner import Child, Position
 from execution.engine.bridge import VnpyBridge
@@ -24,6 +31,8 @@ from execution.gateway.convert import OFFSET_TO_VNPY, SIDE_TO_DIRECTION, split_s
 from execution.worker.book import ChildBook
 from execution.worker.children import ChildOrder, reference_for
 from orders.order import Order
+
+SEND_GUARD = timedelta(seconds=1)  # a child needs this much of its phase left to go out
 
 
 @dataclass(frozen=True)
@@ -37,19 +46,49 @@ class Routes:
         return self.hedge if order.kind.value == "hedge" else self.stock
 
 
+def session_problem(moment: datetime, symbol: str, phase: str) -> str:
+    """Why a child sized for `phase` cannot go out at `moment` ("" when it can)."""
+    current = session_phase(moment, symbol)
+    end = phase_end(moment, symbol)
+    if current.name.value == phase and current.allows_order and end is not None \
+            and end - moment >= SEND_GUARD:
+        return ""
+    if current.name.value == phase and end is not None:
+        return f"the {phase} phase ends at {end:%H:%M:%S}, too close to send: not sent"
+    ended = _end_of(phase, moment, symbol)
+    return (f"the {phase} session ended at {ended} (now {current.name.value} "
+            f"{moment:%H:%M:%S}): not sent")
+
+
+def _end_of(phase: str, moment: datetime, symbol: str) -> str:
+    """The end of the last `phase` window at or before `moment`, as HH:MM:SS."""
+    local = moment.astimezone(SHANGHAI)
+    ends = [end for _, end, name in session_windows(local.date(), symbol)
+            if name.value == phase and end <= local.time()]
+    return f"{ends[-1]:%H:%M:%S}" if ends else "?"
+
+
 class ChildSender:
     def __init__(self, bridge: VnpyBridge, book: ChildBook, routes: Routes,
-                 can_send: Callable[[str], bool], link_up: Callable[[str], bool]) -> None:
-        """`can_send`: new orders allowed (not halted, link up); `link_up`: cancels can go."""
+                 can_send: Callable[[str], bool], ready: Callable[[str], bool],
+                 now: Callable[[], datetime]) -> None:
+        """`can_send`: new orders allowed (not halted, gateway ready); `ready`: the
+        gateway is connected and reconciled, so cancels can go; `now`: the desk's clock."""
         self.bridge, self.book, self.routes = bridge, book, routes
-        self.can_send, self.link_up = can_send, link_up
+        self.can_send, self.ready, self.now = can_send, ready, now
+        self.queued_cancels: dict[str, set[str]] = {}  # gateway -> child references
 
     def send(self, order: Order, child: Child, phase: str, quote: Quote, position: Position,
              now: datetime) -> ChildOrder | str:
         """The child as recorded and sent, or why it was not sent."""
         gateway = self.routes.for_order(order)
         if not self.can_send(gateway):
-            return f"gateway {gateway} is not connected"
+            return f"gateway {gateway} is not connected or not reconciled"
+        now = self.now()  # the step's reading may be stale by the time we get here
+        problem = session_problem(now, order.symbol, phase)
+        if problem:
+            logger.warning("child of {} {}", order.order_id, problem)
+            return problem
         problem = self._rule_problem(order, child, quote, position, now, phase)
         if problem:
             logger.error("child of {} refused by the rules (not sent): {}", order.order_id, problem)
@@ -74,13 +113,33 @@ class ChildSender:
         self.book.linked(linked)
         return linked
 
-    def cancel(self, child: ChildOrder) -> None:
-        if not child.vt_orderid or not self.link_up(child.gateway):
-            return
+    def cancel(self, child: ChildOrder) -> bool:
+        """Cancel now if the gateway is ready; else queue it. True if it went out."""
+        if not child.vt_orderid:
+            return False
+        if not self.ready(child.gateway):
+            self.queue_cancel(child)
+            return False
         code, exchange = split_symbol(child.symbol)
         orderid = child.vt_orderid.split(".", 1)[1]
         self.bridge.cancel_order(CancelRequest(orderid=orderid, symbol=code, exchange=exchange),
                                  child.gateway)
+        return True
+
+    def queue_cancel(self, child: ChildOrder) -> None:
+        self.queued_cancels.setdefault(child.gateway, set()).add(child.reference)
+
+    def queued(self, gateway: str) -> int:
+        return len(self.queued_cancels.get(gateway, ()))
+
+    def flush_cancels(self, gateway: str) -> int:
+        """Send the cancels queued while `gateway` was not ready, for children still open."""
+        sent = 0
+        for reference in sorted(self.queued_cancels.pop(gateway, set())):
+            child = self.book.by_ref.get(reference)
+            if child is not None and child.open and self.cancel(child):
+                sent += 1
+        return sent
 
     def _rule_problem(self, order: Order, child: Child, quote: Quote, position: Position,
                       now: datetime, phase: str) -> str:

@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from datetime import time as dtime
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,15 @@ def reconnect(day: SimDay, timeout_s: float = 10.0) -> float:
     return time.monotonic() - started
 
 
+def figures(day: SimDay, name: str, dropped_at: datetime, orders_at_drop: int) -> None:
+    """The measured figures of one outage (docs/faults.md), shown with `pytest -s`."""
+    report = day.desk.reconciled[-1]
+    print(f"\nFIGURES {name}: outage simulated {(day.clock.now() - dropped_at).seconds} s "
+          f"({report.outage_s:.2f} s wall); children sent during the outage: "
+          f"{len(day.broker_orders()) - orders_at_drop}; reconnect to reconciled: "
+          f"{report.reconcile_ms:.1f} ms; {report.summary()}")
+
+
 def child(day: SimDay, reference: str) -> Any:
     found = day.desk.book.store.get(reference)
     assert found is not None, reference
@@ -87,11 +97,16 @@ def test_a_child_working_through_the_outage_is_matched_and_no_second_child_is_se
     day.run(dtime(9, 32))
     assert [(o.reference, o.status) for o in day.broker_orders()] == [("w1#1", "NOTTRADED")]
     day.gateway.drop_connection()
+    dropped_at = day.clock.now()
     day.run(dtime(9, 36))  # four minutes of the simulated day with the line down
     assert len(day.broker_orders()) == 1  # nothing sent while down
     reconnect(day)
+    figures(day, "live child", dropped_at, 1)
     assert child(day, "w1#1").state is ChildState.WORKING  # matched by the replay, not LOST
-    assert not any("never received" in a or "LOST" in a for a in alerts(day.client))
+    report = day.desk.reconciled[-1]
+    assert (report.matched, report.lost, report.unknown) == (("w1#1",), (), ())
+    assert any("1 children matched, 0 never received, 0 unknown" in a
+               for a in alerts(day.client))
     day.run(dtime(9, 45))
     # The first child still works (long TTL): its parent never got a second one.
     assert [o.reference for o in day.broker_orders()] == ["w1#1"]
@@ -114,6 +129,9 @@ def test_a_halt_during_the_outage_is_carried_out_at_reconnect(day: SimDay) -> No
     at_reconnect = traded(day)
     day.run(dtime(9, 45))
     assert traded(day) == at_reconnect  # nothing traded after the reconnect
+    print(f"\nFIGURES halt: {at_reconnect} shares traded by the broker while the line was "
+          f"down (the halt could not reach it), 0 after the reconnect; "
+          f"{day.desk.reconciled[-1].summary()}")
     assert [o.reference for o in day.broker_orders()] == ["h1#1"]
     assert child(day, "h1#1").state is ChildState.CANCELLED
 
@@ -160,8 +178,39 @@ def test_a_broker_that_replays_after_login_is_waited_for(
             "r1", 100_000, start=dtime(9, 31), end=dtime(9, 41), limit="9.90")))
         day.run(dtime(9, 32))
         day.gateway.drop_connection()
+        dropped_at = day.clock.now()
         day.run(dtime(9, 34))
         reconnect(day)
+        figures(day, "late replay", dropped_at, 1)
         assert child(day, "r1#1").state is ChildState.WORKING
+        assert day.desk.reconciled[-1].reconcile_ms >= LateReplayGateway.replay_delay_s * 1000
         day.run(dtime(9, 40))
         assert [o.reference for o in day.broker_orders()] == ["r1#1"]
+
+
+class NeverReplayedGateway(LateReplayGateway):
+    replay_delay_s = 1.5  # longer than the desk waits (replay_settle_s)
+
+
+def test_a_child_missing_from_a_late_replay_is_unknown_and_blocks_its_parent(
+    redis_client: redis.Redis, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(routing, "gateway_class", lambda name: NeverReplayedGateway)
+    cfg = CFG.model_copy(update={"replay_settle_s": 0.3})
+    with sim_day(redis_client, tmp_path, cfg=cfg, source=FLAT) as day:
+        day.run(dtime(9, 31))
+        day.desk.parents.work(approve(day.queue, make_order(
+            "u1", 100_000, start=dtime(9, 31), end=dtime(9, 41), limit="9.90")))
+        day.run(dtime(9, 32))
+        day.gateway.drop_connection()
+        day.run(dtime(9, 33))
+        reconnect(day)
+        assert child(day, "u1#1").state is ChildState.UNKNOWN  # not LOST: it may be live
+        assert any("children of unknown state" in a for a in alerts(day.client))
+        day.run(dtime(9, 35))
+        assert [o.reference for o in day.broker_orders()] == ["u1#1"]  # blocked
+        time.sleep(NeverReplayedGateway.replay_delay_s)  # the broker speaks at last
+        day.settle()
+        assert child(day, "u1#1").state is ChildState.WORKING
+        day.run(dtime(9, 40))
+        assert [o.reference for o in day.broker_orders()] == ["u1#1"]
