@@ -11,6 +11,7 @@ import pandas as pd
 from exchange import last_trading_day
 from marketdata.calendar import CalendarNotCovered, TradingCalendar
 from marketdata.clock import EXCHANGE_TZ
+from marketdata.completeness import missing_field_problems
 from marketdata.config import DataConfig
 from marketdata.errors import DataProblem, MissingData, Severity
 from marketdata.panel_io import alive_symbols, read_daily_fields
@@ -57,16 +58,19 @@ def _stored_block(store: MarketStore, days: list[date]) -> DayBlock:
 
 
 def _anomalies(store: MarketStore, calendar: TradingCalendar, days: list[date],
-               ) -> list[DataProblem]:
-    """The bar checks of an import, re-run on the stored days (the first one is the reference)."""
+               config: DataConfig) -> list[DataProblem]:
+    """The bar checks of an import, re-run on the stored days (the first one is the reference),
+    and the universe fields of the latest day."""
     block = _stored_block(store, days)
     instruments = store.instruments()
     recent = block.rows(np.arange(len(days)) > 0) if len(days) > 1 else block
+    last = {k: v[-1] for k, v in block.values.items()}
+    missing = missing_field_problems(days[-1], last, last["listed"], config)
     n = len(block.symbols)
     prior = {k: v[0] for k, v in block.values.items()} if len(days) > 1 else {
         "close": np.full(n, np.nan), "adj_factor": np.full(n, np.nan),
         "risk_flag": np.zeros(n, dtype=np.int8)}
-    return bar_problems(recent, instruments, calendar, prior)
+    return missing + bar_problems(recent, instruments, calendar, prior)
 
 
 def _tables(store: MarketStore, calendar: TradingCalendar, day: date) -> list[DataProblem]:
@@ -151,7 +155,7 @@ def check_store(store: MarketStore, calendar: TradingCalendar, config: DataConfi
         problems.append(_error("stale", f"latest stock bars are for {latest}, data for {as_of} "
                                f"is due ({behind} trading day(s) behind)", as_of))
     window = stored[-(config.check_days + 1):]
-    problems += _anomalies(store, calendar, window)
+    problems += _anomalies(store, calendar, window, config)
     problems += _tables(store, calendar, latest)
     problems += _suspensions(store, latest, config)
     problems += _calendar(calendar, as_of, config)

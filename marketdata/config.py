@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, time
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from marketdata.schema import DAILY_FIELDS
+
+# The fields that decide who is in the universe: a day missing them must not trade.
+UNIVERSE_FIELDS: tuple[str, ...] = (
+    "total_mcap", "float_mcap", "open", "high", "low", "close", "prev_close", "adj_factor",
+    "volume", "risk_flag",
+)
 
 
 class DemoConfig(BaseModel):
@@ -31,3 +39,16 @@ class DataConfig(BaseModel):
     check_days: int = Field(default=5, ge=1)  # trading days re-validated by `desk data check`
     calendar_warning_days: int = Field(default=30, ge=0)  # warn when the calendar ends this soon
     max_suspended_share: float = Field(default=0.05, gt=0, le=1)  # warn above this share suspended
+    # The data gate and `desk data check` refuse a day on which any of `universe_fields`
+    # is missing (NaN; a risk flag outside its codes) for more than this share of the
+    # listed symbols. The error names the field, the share and this threshold.
+    max_missing_share: float = Field(default=0.02, ge=0, lt=1)
+    universe_fields: tuple[str, ...] = UNIVERSE_FIELDS  # daily fields counted by that check
+
+    @field_validator("universe_fields")
+    @classmethod
+    def _daily_fields_only(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [n for n in names if n not in DAILY_FIELDS]
+        if unknown:
+            raise ValueError(f"daily stock fields; unknown {unknown} (known: {list(DAILY_FIELDS)})")
+        return names

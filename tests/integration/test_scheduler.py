@@ -174,3 +174,42 @@ def test_the_last_covered_evening_refuses_a_trade_date_it_cannot_know(
     refused = [a for a in _alerts(ctx) if "catch-up run not scheduled on 2026-12-31" in a["title"]]
     assert len(refused) == 1
     assert ctx.client.llen(streams.SCHEDULER_RUNS) == 0 and ctx.client.xlen(streams.BATCHES) == 0
+
+
+def _caps_missing_on_the_last_day(market_dir: Path, target: Path) -> None:
+    """A copy of the store whose last day carries no market caps (a vendor's bad file)."""
+    import shutil
+
+    import numpy as np
+
+    from marketdata.partitions import DayBlock, read_block
+    from marketdata.store import MarketStore
+    from marketdata.writer import stage_stock_days
+
+    shutil.copytree(market_dir / "marketdata", target / "marketdata")
+    store = MarketStore(target / "marketdata")
+    manifest = store.manifest()
+    month = max(manifest.stocks)
+    block = read_block(store.root / manifest.partition_file(month))
+    last = block.rows(np.arange(len(block.dates)) == len(block.dates) - 1)
+    values = {k: v.copy() for k, v in last.values.items()}
+    values["total_mcap"][:] = np.nan
+    values["float_mcap"][:] = np.nan
+    with store.transaction() as tx:
+        stage_stock_days(tx, DayBlock(last.dates, last.symbols, values))
+
+
+def test_the_data_gate_refuses_a_day_whose_market_caps_are_missing(
+        ctx: ServiceContext, market_dir: Path, tmp_path: Path) -> None:
+    _caps_missing_on_the_last_day(market_dir, tmp_path)
+    bad = ServiceContext(settings=ctx.settings.model_copy(update={"data_dir": tmp_path}),
+                         client=ctx.client, clock=ctx.clock, data_dir=tmp_path)
+    latest = bad.store.latest_date()
+    assert latest is not None
+    outcome = run_nightly(bad, latest, bad.calendar.next_trading_day(latest))
+    assert outcome.outcome == "refused"
+    assert "field 'total_mcap'" in outcome.detail and "100.0% of listed symbols" in outcome.detail
+    assert "at most 2.0% may be missing" in outcome.detail
+    assert ctx.client.xlen(streams.BATCHES) == 0
+    assert any("not published" in a["title"] and "total_mcap" in a["detail"]
+               for a in _alerts(ctx))

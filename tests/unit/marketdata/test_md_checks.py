@@ -89,3 +89,54 @@ def test_the_end_of_the_calendar_is_reported(calendar: TradingCalendar, full_sto
     assert "calendar_ending" in kinds(check_store(full_store, calendar, soon, day=market.days[-1]))
     assert "expiry_unconfirmed" in kinds(check_store(full_store, calendar, CONFIG,
                                                      day=market.days[-1]))
+
+
+def _with_last_day(tmp_path: Path, market: SyntheticMarket, edit: object) -> MarketStore:
+    """A store whose last day has `edit(values, listed_columns)` applied."""
+    store = store_through(tmp_path, market)
+    last = market.stocks.rows(np.array([d == market.days[-1] for d in market.days]))
+    values = {k: v.copy() for k, v in last.values.items()}
+    edit(values, np.flatnonzero(values["listed"][0]))  # type: ignore[operator]
+    with store.transaction() as tx:
+        stage_stock_days(tx, DayBlock(last.dates, last.symbols, values))
+    return store
+
+
+def test_a_day_whose_market_caps_are_all_missing_is_unfit(
+        tmp_path: Path, calendar: TradingCalendar, market: SyntheticMarket) -> None:
+    def no_caps(values: dict[str, np.ndarray], listed: np.ndarray) -> None:
+        values["total_mcap"][0, :] = np.nan
+
+    store = _with_last_day(tmp_path, market, no_caps)
+    report = check_store(store, calendar, CONFIG, day=market.days[-1])
+    assert not report.fit
+    found = [p for p in report.problems if p.kind == "universe_field_missing"]
+    assert len(found) == 1 and found[0].field == "total_mcap" and found[0].day == market.days[-1]
+    listed = int(market.stocks.values["listed"][-1].sum())
+    assert found[0].message == (f"missing for 100.0% of listed symbols ({listed} of {listed}); "
+                                "at most 2.0% may be missing (data.max_missing_share)")
+
+
+def test_a_few_missing_values_stay_within_the_threshold(
+        tmp_path: Path, calendar: TradingCalendar, market: SyntheticMarket) -> None:
+    def two_missing(values: dict[str, np.ndarray], listed: np.ndarray) -> None:
+        values["float_mcap"][0, listed[:2]] = np.nan
+        values["risk_flag"][0, listed[:40]] = 9  # not a RiskFlag: counts as missing
+
+    store = _with_last_day(tmp_path, market, two_missing)
+    report = check_store(store, calendar, CONFIG, day=market.days[-1])
+    found = {p.field: p for p in report.problems if p.kind == "universe_field_missing"}
+    assert set(found) == {"risk_flag"}, [str(p) for p in report.problems]
+    lenient = DataConfig(max_missing_share=0.5)
+    assert not [p for p in check_store(store, calendar, lenient, day=market.days[-1]).problems
+                if p.kind == "universe_field_missing"]
+
+
+def test_missing_prices_are_named_field_by_field(
+        tmp_path: Path, calendar: TradingCalendar, market: SyntheticMarket) -> None:
+    def no_close(values: dict[str, np.ndarray], listed: np.ndarray) -> None:
+        values["close"][0, listed[: len(listed) // 2]] = np.nan
+
+    store = _with_last_day(tmp_path, market, no_close)
+    report = check_store(store, calendar, CONFIG, day=market.days[-1])
+    assert "close" in {p.field for p in report.problems if p.kind == "universe_field_missing"}
