@@ -44,7 +44,7 @@ class AlertsService(Service):
         if port == 0:
             return
         registry = CollectorRegistry()
-        registry.register(DeskCollector(self.ctx.client, self.ctx.settings.execution.account))
+        registry.register(DeskCollector(self.ctx.reader, self.ctx.settings.execution.account))
         try:
             self.metrics_server, _thread = start_http_server(port, addr="127.0.0.1",
                                                              registry=registry)

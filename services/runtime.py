@@ -11,12 +11,14 @@ import contextlib
 import json
 import os
 import signal
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import redis
 from loguru import logger
@@ -40,6 +42,26 @@ class ServiceState(StrEnum):
 
 class StopNow(BaseException):
     """Raised by the second stop signal: leave the step at once (teardown still runs)."""
+
+
+class RedisGone(RuntimeError):
+    """Redis stayed away longer than a service waits for it."""
+
+
+# Redis away or restarting (loading its AOF). A refused login or a NOPERM is not
+# "away": it is a fault to see, so it is not waited out.
+REDIS_AWAY = (redis.ConnectionError, redis.TimeoutError)
+REDIS_WAIT_MAX_S = 300.0  # then exit non-zero and let the supervisor act
+EXIT_FAILED, EXIT_STOPPED_NOW, EXIT_REDIS_GONE = 2, 1, 3
+
+
+def exit_process(code: int, grace_s: float = 5.0) -> NoReturn:
+    """Exit with `code`, even if a library left a non-daemon thread running (vnpy's
+    engines do when a setup fails half-way): after `grace_s` the process ends anyway."""
+    timer = threading.Timer(grace_s, os._exit, args=(code,))
+    timer.daemon = True
+    timer.start()
+    sys.exit(code)
 
 
 def open_store(settings: DeskSettings, data_dir: Path) -> MarketStore:
@@ -66,6 +88,7 @@ class ServiceContext:
     _store: MarketStore | None = field(default=None, repr=False)
     _calendar: TradingCalendar | None = field(default=None, repr=False)
     _queue: OrderQueue | None = field(default=None, repr=False)
+    _reader: redis.Redis | None = field(default=None, repr=False)
 
     @property
     def store(self) -> MarketStore:
@@ -78,6 +101,17 @@ class ServiceContext:
         if self._calendar is None:
             self._calendar = open_calendar(self.settings)
         return self._calendar
+
+    @property
+    def reader(self) -> redis.Redis:
+        """A read-only client (Redis user `reader`) for display: metrics, dashboards."""
+        if self._reader is None:
+            from services.connect import connect, process_user
+
+            # The admin (the operator's own process, tests) reads with its own client.
+            own = process_user() == "desk"
+            self._reader = self.client if own else connect(self.settings, user="reader")
+        return self._reader
 
     @property
     def queue(self) -> OrderQueue:
@@ -121,6 +155,7 @@ class Runner:
         self.ttl = heartbeat_ttl_s
         self._stop_requested = False
         self._last_beat = 0.0
+        self.redis_wait_max_s = REDIS_WAIT_MAX_S
 
     def request_stop(self) -> None:
         self._stop_requested = True
@@ -145,24 +180,28 @@ class Runner:
         self._stop_requested = True
 
     def run(self, max_steps: int | None = None) -> int:
-        """Run to completion; returns a process exit code."""
+        """Run to completion; returns a process exit code (non-zero if setup failed)."""
         svc = self.service
         code = 0
         try:
+            self._ping_until_up(None)
             svc.setup()
             svc.state = ServiceState.RUNNING
             self._beat(force=True)
             logger.info("{} running (pid {})", svc.name, os.getpid())
             steps = 0
             while not self._stop_requested and (max_steps is None or steps < max_steps):
-                svc.step()
+                self._step()
                 steps += 1
                 self._beat()
         except StopNow:
-            code = 1
+            code = EXIT_STOPPED_NOW
+        except RedisGone as exc:
+            logger.error("{}: {}; exiting so the supervisor can act", svc.name, exc)
+            code = EXIT_REDIS_GONE
         except Exception:
             logger.exception("{} failed", svc.name)
-            code = 2
+            code = EXIT_FAILED
         finally:
             svc.state = ServiceState.STOPPING
             self._safe_teardown()
@@ -170,6 +209,49 @@ class Runner:
             self._clear_beat()
             logger.info("{} stopped", svc.name)
         return code
+
+    def _step(self) -> None:
+        """One step; if Redis goes away, wait for it here instead of dying (a dead
+        service would only be restarted into the same missing Redis)."""
+        try:
+            self.service.step()
+        except redis.AuthenticationError:
+            raise
+        except REDIS_AWAY as exc:
+            self._ping_until_up(exc)
+
+    def _ping_until_up(self, cause: Exception | None) -> None:
+        """Wait for Redis with capped backoff, bounded by `REDIS_WAIT_MAX_S`."""
+        name, client = self.service.name, self.service.ctx.client
+        started = time.monotonic()
+        delay, logged = 0.1, cause is not None
+        if cause is not None:
+            logger.warning("{}: Redis unavailable ({}); waiting for it, not restarting",
+                           name, cause)
+        while not self._stop_requested:
+            try:
+                client.ping()
+                break
+            except redis.AuthenticationError:
+                raise
+            except REDIS_AWAY as exc:
+                waited = time.monotonic() - started
+                if waited > self.redis_wait_max_s:
+                    raise RedisGone(f"Redis unavailable for {waited:.0f}s: {exc}") from exc
+                if not logged:
+                    logger.warning("{}: Redis unavailable ({}); waiting for it", name, exc)
+                    logged = True
+                self._sleep(delay)
+                delay = min(2.0, delay * 2)
+        if logged and not self._stop_requested:
+            logger.warning("{}: Redis is back after {:.1f}s; carrying on", name,
+                           time.monotonic() - started)
+
+    def _sleep(self, seconds: float) -> None:
+        """Sleep, but wake for a stop request (the first signal only sets a flag)."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and not self._stop_requested:
+            time.sleep(0.05)
 
     def _safe_teardown(self) -> None:
         try:

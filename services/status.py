@@ -15,9 +15,29 @@ from services.registry import SERVICES
 from services.settings import DeskSettings
 
 
+def redis_down(settings: DeskSettings) -> str | None:
+    """Why the desk's Redis cannot be reached, or None. Never starts it."""
+    from services.connect import connect, embedded_for
+
+    server = embedded_for(settings)
+    if server is not None and not server.is_running():
+        return (f"Redis is DOWN: the desk's Redis does not answer on {server.socket}; "
+                "nothing can be said about the services. Start the desk with 'desk run'")
+    try:
+        connect(settings).ping()
+    except redis.RedisError as exc:
+        return f"Redis is DOWN: {exc}; nothing can be said about the services"
+    return None
+
+
+def down_report(settings: DeskSettings, reason: str) -> dict[str, Any]:
+    return {"mode": settings.mode, "redis": "down", "error": reason, "services": {}}
+
+
 def collect_status(client: redis.Redis, settings: DeskSettings) -> dict[str, Any]:
     return {
         "mode": settings.mode,
+        "redis": "up",
         "services": _services(client),
         "streams": _streams(client),
         "batch": _batch(client),

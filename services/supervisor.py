@@ -1,9 +1,11 @@
 """`desk run`: every service as its own process, supervised.
 
-The supervisor starts the embedded Redis (unless a URL is configured), prepares the
-paper day, starts each service, restarts one that dies (with capped backoff and an
-alert), and on SIGTERM/Ctrl-C stops them all in order: a polite SIGTERM, then SIGKILL
-after the stop timeout. A second signal skips the wait.
+The supervisor's first child is the embedded Redis (unless a URL is configured): it
+is started (or a server left by an earlier run adopted), restarted from its AOF if it
+dies (capped backoff, a critical alert once it is back), and stopped last. Then the
+paper day, then each service, each restarted if it dies (capped backoff and an alert).
+On SIGTERM/Ctrl-C it stops them all in order: a polite SIGTERM, then SIGKILL after
+the stop timeout. A second signal skips the wait.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from bus.alerts import send_alert
 from marketdata.clock import WallClock
 from services.connect import connect, embedded_for
 from services.paper import prepare_paper_day
+from services.redis_acl import ENV_USER
+from services.redis_keeper import RedisKeeper
 from services.settings import DeskSettings
 from services.settings_loader import ENV_REDIS_URL
 
@@ -45,8 +49,9 @@ class Supervisor:
         self.config_file = config_file
         self.children = [Child(name, self._args(name)) for name in services]
         self._stopping = 0
-        self._started_redis = False
         self.server = embedded_for(settings)
+        cap = settings.supervisor.restart_backoff_max_s
+        self.keeper = RedisKeeper(self.server, cap) if self.server else None
 
     def _args(self, name: str) -> list[str]:
         args = [sys.executable, "-m", "services.cli.main"]
@@ -60,6 +65,8 @@ class Supervisor:
         try:
             client = self.start()
             while not self._stopping:
+                if self.keeper:
+                    self.keeper.check(client)
                 self.check_children(client)
                 time.sleep(0.2)
         finally:
@@ -75,8 +82,8 @@ class Supervisor:
         return client
 
     def start_redis(self) -> Redis:
-        if self.server and not self._started_redis:
-            self._started_redis = self.server.start()
+        if self.keeper:
+            self.keeper.start()
         return connect(self.settings)
 
     def start_services(self) -> None:
@@ -84,11 +91,10 @@ class Supervisor:
             self._start(child)
 
     def stop(self) -> None:
-        """Stop every service, then the embedded Redis if this supervisor started it."""
+        """Stop every service, then the embedded Redis (started or adopted by this desk)."""
         self._stop_children()
-        if self._started_redis and self.server:
-            self.server.stop()
-            self._started_redis = False
+        if self.keeper:
+            self.keeper.stop()
 
     def alive(self) -> dict[str, bool]:
         return {c.name: bool(c.process and c.process.poll() is None) for c in self.children}
@@ -102,6 +108,7 @@ class Supervisor:
         env = dict(os.environ)
         if self.settings.redis.url is None:
             env.pop(ENV_REDIS_URL, None)  # children must use this desk's own Redis
+            env[ENV_USER] = child.name  # each service logs in as its own Redis user
         child.process = subprocess.Popen(child.args, stdin=subprocess.DEVNULL, env=env)
         child.started_at = time.monotonic()
         logger.info("started {} (pid {})", child.name, child.process.pid)

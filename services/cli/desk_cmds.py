@@ -12,6 +12,8 @@ import click
 from services.cli.context import DeskContext, pass_desk
 from services.registry import SERVICES
 
+REDIS_DOWN_EXIT = 3
+
 
 @click.command("run")
 @click.argument("service", required=False, type=click.Choice(sorted(SERVICES)))
@@ -34,20 +36,22 @@ def run_command(desk: DeskContext, service: str | None, supervised: bool) -> Non
         _banner(desk)
         sys.exit(Supervisor(settings, _config_arg(), list(settings.supervisor.services)).run())
     from services.paper import prepare_paper_day
+    from services.redis_acl import ENV_USER
     from services.registry import service_class, service_context
-    from services.runtime import Runner
+    from services.runtime import Runner, exit_process
 
     setup_logging(service, desk.data_dir, settings.logging)
     if not supervised:
         client = desk.client()  # starts the embedded Redis for a standalone service
         if settings.mode == "paper":
             prepare_paper_day(settings, client)
+    os.environ.setdefault(ENV_USER, service)  # from here on: this service's own Redis user
     ctx = service_context(settings)
     runner = Runner(service_class(service)(ctx),
                     heartbeat_interval_s=settings.supervisor.heartbeat_interval_s,
                     heartbeat_ttl_s=settings.supervisor.heartbeat_ttl_s)
     runner.install_signal_handlers(supervised)
-    sys.exit(runner.run())
+    exit_process(runner.run())
 
 
 def _config_arg() -> str | None:
@@ -70,9 +74,14 @@ def _banner(desk: DeskContext) -> None:
 @pass_desk
 def status_command(desk: DeskContext, as_json: bool) -> None:
     """Services (alive, last heartbeat), streams (length, pending), batch, runs, halt."""
-    from services.status import collect_status, render_status
+    from services.connect import connect
+    from services.status import collect_status, down_report, redis_down, render_status
 
-    report = collect_status(desk.client(), desk.settings)
+    down = redis_down(desk.settings)  # status never starts Redis: it says it is down
+    if down is not None:
+        click.echo(json.dumps(down_report(desk.settings, down)) if as_json else down)
+        sys.exit(REDIS_DOWN_EXIT)
+    report = collect_status(connect(desk.settings), desk.settings)
     click.echo(json.dumps(report, default=str) if as_json else render_status(report))
 
 
