@@ -100,7 +100,7 @@ def _section(raw: dict[str, Any], name: str, kind: type, where: Path) -> dict[st
     return section
 
 
-def _partition_ok(entry: dict[str, Any]) -> bool:
+def _partition_ok(entry: Any) -> bool:
     return isinstance(entry.get("file"), str) and isinstance(entry.get("dates"), list)
 
 

@@ -28,8 +28,12 @@ Generated from the settings models by `python -m services.settings_reference` (a
 this page is out of date). Settings load once at start-up from one YAML file
 (`config/paper.yaml` by default; `desk --config FILE` or `DESK_CONFIG`). Unknown keys,
 wrong types and missing values stop start-up with the file, the key and what was
-expected. Environment overrides: `DESK_DATA_DIR`, `DESK_REDIS_URL`. Secrets are never
-in the file: keys ending in `_env` name the environment variable that holds them.
+expected; so do a key written twice (no silent last-wins), text that is not UTF-8,
+negative money, a malformed `redis.url` and a gateway name the gateway factory does not
+know (`sim`, `XtpGateway`, `CtpGateway`). Every YAML file of the desk (this one, the
+holiday file) is read by `config/yaml_file.py`. Environment overrides: `DESK_DATA_DIR`,
+`DESK_REDIS_URL`. Secrets are never in the file: keys ending in `_env` name the
+environment variable that holds them.
 
 | key | type | default | meaning |
 |---|---|---|---|

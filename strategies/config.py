@@ -120,6 +120,17 @@ class CostConfig(Frozen):
     impact_coefficient: float = Field(default=0.01, ge=0.0)
 
 
+class GuardConfig(Frozen):
+    """Checks on the live batch only, never the backtest (strategies/sell_guard.py). A refused
+    batch is not published; the nightly run alerts with the share sold and the limit."""
+
+    # A batch selling more than this share of the book's value (holdings at the signal
+    # day's close) is refused unless overridden.
+    max_sell_share: float = Field(default=0.5, gt=0.0, le=1.0)
+    # Lets such a batch through (with a warning), like `desk model run --allow-large-turnover`.
+    allow_large_turnover: bool = False
+
+
 class ModelConfig(Frozen):
     """Everything the nightly model and the backtest need; defaults = product.md."""
 
@@ -128,6 +139,7 @@ class ModelConfig(Frozen):
     rotation: RotationConfig = RotationConfig()
     constraints: ConstraintConfig = ConstraintConfig()
     costs: CostConfig = CostConfig()
+    guard: GuardConfig = GuardConfig()
     lookback_days: int = Field(default=250, ge=2)
 
     @model_validator(mode="after")

@@ -18,17 +18,23 @@ from strategies.holdings import classify_holdings, rank_members, value_book
 from strategies.orders import Orders, add_buys, add_sells, attach_ranks
 from strategies.portfolio_state import Book
 from strategies.rotation import plan_rotation
+from strategies.sell_guard import guard_sells
 from strategies.signals import DaySignals, compute_signals
 
 
-def build_batch(panel: Panel, book: Book, trade_date: date, config: ModelConfig) -> ModelBatch:
+def build_batch(panel: Panel, book: Book, trade_date: date, config: ModelConfig,
+                allow_large_turnover: bool = False) -> ModelBatch:
     """Orders for `trade_date` from a panel ending at the signal date (the trading day
-    before `trade_date`) that holds at least `config.lookback_days` days."""
+    before `trade_date`) that holds at least `config.lookback_days` days.
+
+    Raises LargeSellRefused when the batch would sell too much of the book
+    (`strategies.sell_guard`)."""
     if len(panel.dates) < config.lookback_days:
         raise ValueError(f"build_batch: the panel holds {len(panel.dates)} trade dates, the "
                          f"model needs a lookback of {config.lookback_days}")
     signals = compute_signals(panel, config, first_row=len(panel.dates) - 1)
-    return propose_batch(signals.day(0), book, trade_date, config)
+    batch = propose_batch(signals.day(0), book, trade_date, config)
+    return guard_sells(batch, book, config, allow_large_turnover)
 
 
 def propose_batch(day: DaySignals, book: Book, trade_date: date,

@@ -24,15 +24,20 @@ def model_group() -> None:
                    "(paper mode: the day before the latest stored day).")
 @click.option("--dry-run", is_flag=True, help="Build the batch but do not publish it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the batch as one JSON object.")
+@click.option("--allow-large-turnover", is_flag=True,
+              help="Publish even a batch selling more than model.guard.max_sell_share of the "
+                   "book (the batch and an alert say so).")
 @pass_desk
-def model_run(desk: DeskContext, signal: object, dry_run: bool, as_json: bool) -> None:
+def model_run(desk: DeskContext, signal: object, dry_run: bool, as_json: bool,
+              allow_large_turnover: bool) -> None:
     """Run the model now and publish the batch for the next trading day."""
     from services.scheduler.nightly import run_nightly
 
     ctx = ServiceContext(settings=desk.settings, client=desk.client(), clock=desk.clock,
                          data_dir=desk.data_dir)
     signal_date, trade_date = _dates(desk, signal)
-    outcome = run_nightly(ctx, signal_date, trade_date, dry_run=dry_run, trigger="cli")
+    outcome = run_nightly(ctx, signal_date, trade_date, dry_run=dry_run, trigger="cli",
+                          allow_large_turnover=allow_large_turnover)
     if as_json and outcome.model_batch is not None:
         click.echo(json.dumps(outcome.model_batch.to_dict(), default=str, ensure_ascii=False))
     elif as_json:

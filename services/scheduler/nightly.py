@@ -24,6 +24,7 @@ from orders.factory import new_order
 from services.runtime import ServiceContext
 from services.scheduler.book import current_book
 from services.scheduler.gate import data_gate
+from strategies.sell_guard import OVERRIDE_WARNING, LargeSellRefused
 
 SOURCE = "scheduler"
 RUNS_KEPT = 50
@@ -59,12 +60,13 @@ class RunOutcome:
 
 
 def run_nightly(ctx: ServiceContext, signal_date: date, trade_date: date, *,
-                dry_run: bool = False, trigger: str = "manual") -> RunOutcome:
+                dry_run: bool = False, trigger: str = "manual",
+                allow_large_turnover: bool = False) -> RunOutcome:
     """Run the model for `signal_date` and publish the batch for `trade_date`."""
     outcome = RunOutcome(signal_date, trade_date, ctx.clock.now(), "failed")
     try:
-        _run(ctx, outcome, dry_run)
-    except BatchRefused as exc:
+        _run(ctx, outcome, dry_run, allow_large_turnover)
+    except (BatchRefused, LargeSellRefused) as exc:
         outcome.outcome, outcome.detail = "refused", str(exc)
         alert(ctx, "warning", f"batch for {trade_date} not published", str(exc))
     except Exception as exc:
@@ -79,7 +81,8 @@ def run_nightly(ctx: ServiceContext, signal_date: date, trade_date: date, *,
     return outcome
 
 
-def _run(ctx: ServiceContext, outcome: RunOutcome, dry_run: bool) -> None:
+def _run(ctx: ServiceContext, outcome: RunOutcome, dry_run: bool,
+         allow_large_turnover: bool = False) -> None:
     from strategies.nightly import build_batch
 
     problems = data_gate(ctx.store, ctx.calendar, ctx.settings.data, outcome.signal_date)
@@ -93,7 +96,10 @@ def _run(ctx: ServiceContext, outcome: RunOutcome, dry_run: bool) -> None:
     cfg = ctx.settings.model
     panel = ctx.store.load_panel(outcome.signal_date, cfg.lookback_days)
     book = current_book(ctx, outcome.signal_date)
-    model_batch = build_batch(panel, book, outcome.trade_date, cfg)
+    model_batch = build_batch(panel, book, outcome.trade_date, cfg, allow_large_turnover)
+    for warning in model_batch.warnings:
+        if warning.startswith(OVERRIDE_WARNING):  # a human chose this: say so to everyone
+            alert(ctx, "warning", f"batch for {outcome.trade_date}: {OVERRIDE_WARNING}", warning)
     batch = to_bus_batch(model_batch, ctx.clock.now())
     outcome.model_batch, outcome.batch, outcome.batch_id = model_batch, batch, batch.batch_id
     if dry_run:

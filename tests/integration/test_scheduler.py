@@ -213,3 +213,35 @@ def test_the_data_gate_refuses_a_day_whose_market_caps_are_missing(
     assert ctx.client.xlen(streams.BATCHES) == 0
     assert any("not published" in a["title"] and "total_mcap" in a["detail"]
                for a in _alerts(ctx))
+
+
+def _seed_book_of_the_largest_caps(ctx: ServiceContext, signal: date) -> list[str]:
+    """A ledger holding the market's five largest caps: none is in the small-cap universe."""
+    caps = ctx.store.load_panel(signal, 1, ["total_mcap"])["total_mcap"].iloc[-1]
+    largest = list(caps.sort_values(ascending=False).index[:5])
+    ledger = {"cash": "1000000", "positions": {s: {"quantity": 1000, "opened": "2026-10-01"}
+                                               for s in largest}}
+    ctx.client.set(streams.LEDGER.format(account=ctx.settings.execution.account),
+                   json.dumps(ledger))
+    return largest
+
+
+def test_the_model_refuses_to_sell_the_whole_book_and_says_so(ctx: ServiceContext) -> None:
+    signal, trade = _dates(ctx)
+    _seed_book_of_the_largest_caps(ctx, signal)
+    outcome = run_nightly(ctx, signal, trade)
+    assert outcome.outcome == "refused", outcome.detail
+    assert "sells 100.0% of the book's value, limit 50.0%" in outcome.detail
+    assert ctx.client.xlen(streams.BATCHES) == 0
+    assert any("not published" in a["title"] and "--allow-large-turnover" in a["detail"]
+               for a in _alerts(ctx))
+
+
+def test_the_override_publishes_the_large_sale_with_an_alert(ctx: ServiceContext) -> None:
+    signal, trade = _dates(ctx)
+    largest = _seed_book_of_the_largest_caps(ctx, signal)
+    outcome = run_nightly(ctx, signal, trade, allow_large_turnover=True)
+    assert outcome.outcome == "published", outcome.detail
+    assert outcome.batch is not None
+    assert {o.symbol for o in outcome.batch.orders if o.side.value == "sell"} == set(largest)
+    assert any("large sale allowed by override" in a["title"] for a in _alerts(ctx))

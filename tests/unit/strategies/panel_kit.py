@@ -96,6 +96,8 @@ def small_config(**rotation: int) -> ModelConfig:
         "universe": {"min_listing_days": 20, "max_mcap_cny": None},
         "rotation": {"holdings": 20, "buffer_rank": 30, **rotation},
         "constraints": {"max_weight": 0.05, "industry_cap": 0.5, "max_adv_share": 0.5},
+        # Books of one or two names: the sell guard (test_sell_guard.py) would refuse them.
+        "guard": {"max_sell_share": 1.0},
         "lookback_days": 150,
     })
 
