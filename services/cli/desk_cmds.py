@@ -118,6 +118,7 @@ def demo_command(desk: DeskContext, auto_approve: bool, as_json: bool, speed: fl
 def redis_cli_command(desk: DeskContext, args: tuple[str, ...]) -> None:
     """redis-cli against the desk's Redis, e.g. `desk redis-cli XLEN desk:batches`."""
     from services.connect import embedded_for
+    from services.redis_acl import ADMIN
     from services.redis_server import redis_binary
 
     binary = str(Path(redis_binary()).with_name("redis-cli"))
@@ -125,4 +126,8 @@ def redis_cli_command(desk: DeskContext, args: tuple[str, ...]) -> None:
     target = ["-s", str(server.socket)] if server else ["-u", str(desk.settings.redis.url)]
     if server is not None and not server.is_running():
         raise click.ClickException("the desk's Redis is not running: start it with 'desk run'")
-    os.execv(binary, [binary, *target, *args])  # noqa: S606 - argv list, no shell
+    env = dict(os.environ)
+    if server is not None:  # the admin user; the password in the environment, not in argv
+        target += ["--user", ADMIN]
+        env["REDISCLI_AUTH"] = server.password(ADMIN) or ""
+    os.execve(binary, [binary, *target, *args], env)  # noqa: S606 - argv list, no shell

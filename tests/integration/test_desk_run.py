@@ -19,6 +19,7 @@ import pytest
 import redis
 import yaml
 
+from services.redis_server import EmbeddedRedis
 from services.settings_loader import DEFAULT_CONFIG
 
 pytestmark = pytest.mark.slow
@@ -64,7 +65,7 @@ def running_desk(desk_home: Path) -> Iterator[tuple[subprocess.Popen[bytes], red
                              str(desk_home / "data"), "run"], stdout=log, stderr=subprocess.STDOUT)
     sock = desk_home / "data" / "redis" / "redis.sock"
     _wait("the desk's Redis", sock.exists, 60)
-    client = redis.Redis(unix_socket_path=str(sock), decode_responses=True)
+    client = EmbeddedRedis(desk_home / "data", acl=True).client()  # the admin user
     try:
         yield proc, client
     finally:
