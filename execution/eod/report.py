@@ -18,12 +18,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 # Figure without pyplot: no global backend or figure registry, works without a display.
 from matplotlib.figure import Figure
 
-from execution.reconcile import Reconciliation
-from services.eod.alert_log import AlertLine
-from services.eod.facts import OrderLine, OrderTotals
-from services.eod.hedges import HedgeLine
-from services.eod.nav_series import NavRecord
-from services.eod.prices import ClosingPrices
+from execution.eod.alert_log import AlertLine
+from execution.eod.facts import OrderLine, OrderTotals
+from execution.eod.hedges import HedgeLine
+from execution.eod.nav_series import NavRecord
+from execution.eod.prices import ClosingPrices
+from execution.eod.reconcile import Reconciliation
 
 TEMPLATES = Path(__file__).resolve().parent
 

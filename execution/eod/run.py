@@ -1,6 +1,7 @@
 """One end-of-day run: reconcile with the broker, record the NAV, write the report.
 
-Used by the scheduler service (after the close on trading days) and by `desk eod`.
+Triggered by the scheduler service (after the close on trading days) and by `desk eod`,
+through `services.eod.trigger`, which names the settings and reads the broker.
 Breaks raise one critical alert listing them; a clean day raises an info alert, so
 operations see that the run happened. Each run's summary is kept in Redis
 (`desk:eod:runs:<account>`, trade date -> JSON); running a day again replaces it.
@@ -9,32 +10,65 @@ operations see that the run happened. Each run's summary is kept in Redis
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+import redis
 
 from bus import streams
 from bus.alerts import send_alert
 from exchange import future_spec
+from execution.approval.queue import OrderQueue
+from execution.eod.alert_log import alerts_of
 from execution.eod.desk_view import load_desk_day
+from execution.eod.facts import order_line, totals
+from execution.eod.hedges import hedge_lines, store_expiries
+from execution.eod.nav_series import NavRecord, NavSeries
+from execution.eod.prices import ClosingPrices, closing_prices
+from execution.eod.reconcile import Reconciliation, reconcile
+from execution.eod.report import DailyReport, money, pct, write_report
 from execution.eod.views import BrokerDay
 from execution.ledger import Ledger
-from execution.reconcile import Reconciliation, reconcile
+from marketdata.calendar import TradingCalendar
+from marketdata.clock import Clock
+from marketdata.store import MarketStore
+from risk.config import FuturesConfig
 from risk.nav import Book, FuturesShort, MissingPrice, compute_nav
-from services.eod.alert_log import alerts_of
-from services.eod.broker import broker_day
-from services.eod.facts import order_line, totals
-from services.eod.hedges import hedge_lines, store_expiries
-from services.eod.nav_series import NavRecord, NavSeries
-from services.eod.prices import ClosingPrices, closing_prices
-from services.eod.report import DailyReport, money, pct, write_report
-from services.runtime import ServiceContext
 
 SOURCE = "eod"
 EOD_RUNS = f"{streams.PREFIX}:eod:runs:{{account}}"  # hash trade date -> JSON summary
 ALERT_LINES = 20
+
+
+class EodDesk(Protocol):
+    """The parts of the running desk an end of day reads (a service's context has them)."""
+
+    @property
+    def client(self) -> redis.Redis: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def queue(self) -> OrderQueue: ...
+    @property
+    def store(self) -> MarketStore: ...
+    @property
+    def calendar(self) -> TradingCalendar: ...
+
+
+@dataclass(frozen=True)
+class EodSettings:
+    """The settings an end of day uses, named (built from the desk's settings)."""
+
+    account: str
+    initial_cash: Decimal
+    index_symbol: str
+    futures: FuturesConfig
+    margin_total_rate: Decimal
+    reports_dir: Path
 
 
 @dataclass(frozen=True)
@@ -58,23 +92,19 @@ class EodResult:
                 "reconciliation": self.reconciliation.to_dict()}
 
 
-def reports_dir(ctx: ServiceContext) -> Path:
-    return ctx.data_dir / "reports"
-
-
-def run_eod(ctx: ServiceContext, day: date, broker: BrokerDay | None = None) -> EodResult:
-    """The end of `day`; `broker`: the broker's view if already read (else it is read)."""
-    cfg = ctx.settings
-    account = cfg.execution.account
-    desk = load_desk_day(ctx.client, ctx.queue, account, day, cfg.execution.initial_cash,
+def run_eod(ctx: EodDesk, cfg: EodSettings, day: date,
+            read_broker: Callable[[], BrokerDay]) -> EodResult:
+    """The end of `day`; `read_broker` gives the broker's view, asked after the desk's."""
+    account = cfg.account
+    desk = load_desk_day(ctx.client, ctx.queue, account, day, cfg.initial_cash,
                          ctx.clock.now())
-    theirs = broker or broker_day(ctx, day)
+    theirs = read_broker()
     rec = reconcile(desk, theirs)
     _alert_breaks(ctx, rec)
     prices = closing_prices(ctx.store, ctx.client, day, desk.ledger.positions,
-                            desk.ledger.futures, cfg.risk.index_symbol)
-    series = NavSeries(ctx.client, account, reports_dir(ctx) / "nav.csv")
-    nav, nav_error = _record_nav(ctx, series, desk.ledger, prices, day)
+                            desk.ledger.futures, cfg.index_symbol)
+    series = NavSeries(ctx.client, account, cfg.reports_dir / "nav.csv")
+    nav, nav_error = _record_nav(ctx, cfg, series, desk.ledger, prices, day)
     report = DailyReport(
         day=day, account=account, generated_at=ctx.clock.now(),
         orders=[order_line(r) for r in desk.records], totals=totals(desk.records),
@@ -83,7 +113,7 @@ def run_eod(ctx: ServiceContext, day: date, broker: BrokerDay | None = None) -> 
                            store_expiries(ctx.calendar, ctx.store, day)),
         nav=nav, history=[r for r in series.records() if r.day <= day], prices=prices,
         alerts=alerts_of(ctx.client, day), reconciliation=rec, nav_error=nav_error)
-    html, text = write_report(report, reports_dir(ctx))
+    html, text = write_report(report, cfg.reports_dir)
     result = EodResult(day, rec, nav, nav_error, html, text, ctx.clock.now())
     ctx.client.hset(EOD_RUNS.format(account=account), day.isoformat(),
                     json.dumps(result.summary()))
@@ -91,17 +121,16 @@ def run_eod(ctx: ServiceContext, day: date, broker: BrokerDay | None = None) -> 
     return result
 
 
-def _record_nav(ctx: ServiceContext, series: NavSeries, ledger: Ledger, prices: ClosingPrices,
-                day: date) -> tuple[NavRecord | None, str]:
-    risk = ctx.settings.risk
-    spec = future_spec(f"{risk.futures.product}2601.{risk.futures.exchange}")
+def _record_nav(ctx: EodDesk, cfg: EodSettings, series: NavSeries, ledger: Ledger,
+                prices: ClosingPrices, day: date) -> tuple[NavRecord | None, str]:
+    spec = future_spec(f"{cfg.futures.product}2601.{cfg.futures.exchange}")
     book = Book(account=ledger.account, cash=ledger.cash,
                 positions={s: h.quantity for s, h in ledger.positions.items()},
                 futures={s: FuturesShort(s, f.short, f.avg_price)
                          for s, f in ledger.futures.items()})
     try:
         nav = compute_nav(book, prices.prices, multiplier=spec.multiplier,
-                          margin_rate=risk.margin_total_rate)
+                          margin_rate=cfg.margin_total_rate)
         return series.record(day, nav, ctx.clock.now()), ""
     except (MissingPrice, ValueError) as exc:
         alert(ctx, "critical", f"NAV of {day} not recorded", str(exc))
@@ -114,7 +143,7 @@ def _broker_fees(broker: BrokerDay) -> Decimal | None:
     return sum((t.fees for t in broker.trades if t.fees is not None), Decimal(0))
 
 
-def _alert_breaks(ctx: ServiceContext, rec: Reconciliation) -> None:
+def _alert_breaks(ctx: EodDesk, rec: Reconciliation) -> None:
     if rec.clean:
         return
     lines = [b.line() for b in rec.breaks[:ALERT_LINES]]
@@ -124,7 +153,7 @@ def _alert_breaks(ctx: ServiceContext, rec: Reconciliation) -> None:
            f"{rec.source}", "\n".join(lines))
 
 
-def _alert_done(ctx: ServiceContext, result: EodResult) -> None:
+def _alert_done(ctx: EodDesk, result: EodResult) -> None:
     nav = result.nav
     figures = (f"NAV {money(nav.nav)}, drawdown {pct(nav.drawdown)}" if nav
                else "NAV not recorded")
@@ -134,6 +163,6 @@ def _alert_done(ctx: ServiceContext, result: EodResult) -> None:
            f"{figures}; report {result.html}")
 
 
-def alert(ctx: ServiceContext, severity: str, title: str, detail: str) -> None:
+def alert(ctx: EodDesk, severity: str, title: str, detail: str) -> None:
     send_alert(ctx.client, source=SOURCE, severity=severity, title=title, detail=detail,
                ts=ctx.clock.now())

@@ -1,6 +1,6 @@
 """The day as plain data: what the broker reports and what the desk booked.
 
-Reconciliation (`execution.reconcile`) compares a `DeskDay` with a `BrokerDay` and
+Reconciliation (`execution.eod.reconcile`) compares a `DeskDay` with a `BrokerDay` and
 never looks at Redis or vnpy itself, so any source can feed it: the simulated broker's
 books in Redis (`execution.eod.sim_view`), a vnpy `MainEngine` connected to a real
 gateway (`execution.eod.vnpy_view`), or a broker statement file.

@@ -27,8 +27,8 @@ def eod_command(desk: DeskContext, day: object, as_json: bool) -> None:
     """
     from marketdata.calendar import CalendarNotCovered
     from services.eod.broker import BrokerUnavailable
-    from services.eod.run import run_eod
     from services.eod.schedule import default_day
+    from services.eod.trigger import run_eod
 
     ctx = ServiceContext(settings=desk.settings, client=desk.client(), clock=desk.clock,
                          data_dir=desk.data_dir)

@@ -1,1 +1,1 @@
-"""The end of the trading day: reconciliation with the broker, NAV record, daily report."""
+"""Triggers of the end of day (the scheduler, `desk eod`); the end of day is `execution/eod/`."""

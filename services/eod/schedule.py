@@ -14,9 +14,10 @@ from typing import Any
 
 from loguru import logger
 
+from execution.eod.run import EOD_RUNS
 from marketdata.calendar import TradingCalendar
 from marketdata.clock import EXCHANGE_TZ
-from services.eod.run import EOD_RUNS, alert, run_eod
+from services.eod.trigger import alert, run_eod
 from services.runtime import ServiceContext
 
 BRIEF = ("day", "outcome", "breaks", "nav", "drawdown", "report", "detail")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import redis
 
+from execution.eod.nav_series import NavSeries
 from marketdata.clock import EXCHANGE_TZ
 from risk.nav import NavBreakdown
-from services.eod.nav_series import NavSeries
 
 pytestmark = pytest.mark.integration
 

@@ -18,13 +18,13 @@ from bus import streams  # noqa: E402
 from exchange import Side  # noqa: E402
 from execution.engine.bridge import VnpyBridge  # noqa: E402
 from execution.eod.desk_view import load_desk_day  # noqa: E402
+from execution.eod.reconcile import BreakKind, reconcile  # noqa: E402
 from execution.eod.sim_view import sim_broker_day  # noqa: E402
 from execution.eod.views import BrokerDay, DeskDay  # noqa: E402
 from execution.eod.vnpy_view import vnpy_broker_day  # noqa: E402
 from execution.gateway.sim.gateway import SimDeps, SimGateway  # noqa: E402
 from execution.gateway.sim.models import SimOrder  # noqa: E402
 from execution.gateway.sim.scenario import DayBar, scenario  # noqa: E402
-from execution.reconcile import BreakKind, reconcile  # noqa: E402
 from execution.worker.keys import FILL_JOURNAL  # noqa: E402
 from orders.order import Offset, OrderKind  # noqa: E402
 from tests.unit.execution.deskkit import (  # noqa: E402

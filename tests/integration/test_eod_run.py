@@ -26,7 +26,7 @@ from execution.gateway.sim.models import FuturePosition  # noqa: E402
 from execution.gateway.sim.scenario import DayBar, scenario  # noqa: E402
 from orders.order import Offset, OrderKind  # noqa: E402
 from services.cli.main import cli  # noqa: E402
-from services.eod.run import run_eod  # noqa: E402
+from services.eod.trigger import run_eod  # noqa: E402
 from services.runtime import ServiceContext  # noqa: E402
 from services.settings_loader import DEFAULT_CONFIG, load_settings  # noqa: E402
 from tests.unit.execution.deskkit import (  # noqa: E402

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from exchange import Side
+from execution.eod.facts import order_line, totals, why_left
 from orders.order import Offset, Order, OrderKind, OrderRecord, OrderState
-from services.eod.facts import order_line, totals, why_left
 
 DAY = date(2026, 11, 23)
 

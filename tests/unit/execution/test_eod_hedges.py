@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from execution.eod.hedges import hedge_lines, report_expiries
 from execution.ledger import FutureHolding
 from marketdata.calendar import load_calendar
-from services.eod.hedges import hedge_lines, report_expiries
 
 SHIPPED = load_calendar(Path(__file__).resolve().parents[3] / "config" / "holidays.yaml")
 DAY = date(2027, 1, 5)  # past the shipped calendar's end (2026-12-31)

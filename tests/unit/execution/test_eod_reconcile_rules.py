@@ -4,9 +4,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from exchange import Side
+from execution.eod.reconcile import BreakKind, reconcile
 from execution.eod.views import BrokerDay, BrokerOrder, BrokerTrade, DeskDay, DeskFill
 from execution.ledger import FutureHolding, Holding, Ledger
-from execution.reconcile import BreakKind, reconcile
 from marketdata.clock import EXCHANGE_TZ
 from orders.order import Order, OrderRecord, OrderState
 

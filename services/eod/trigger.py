@@ -1,0 +1,38 @@
+"""The service's way into the end of day: name the settings, read the broker, run it.
+
+The end of day itself (reconcile, NAV, report) is `execution.eod.run`; this module only
+turns a service's context into its inputs, so `desk eod` and the scheduler run the same
+thing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from execution.eod import run
+from execution.eod.run import EodResult, EodSettings
+from execution.eod.views import BrokerDay
+from services.eod.broker import broker_day
+from services.runtime import ServiceContext
+
+
+def reports_dir(ctx: ServiceContext) -> Path:
+    return ctx.data_dir / "reports"
+
+
+def eod_settings(ctx: ServiceContext) -> EodSettings:
+    cfg = ctx.settings
+    return EodSettings(account=cfg.execution.account, initial_cash=cfg.execution.initial_cash,
+                       index_symbol=cfg.risk.index_symbol, futures=cfg.risk.futures,
+                       margin_total_rate=cfg.risk.margin_total_rate,
+                       reports_dir=reports_dir(ctx))
+
+
+def run_eod(ctx: ServiceContext, day: date, broker: BrokerDay | None = None) -> EodResult:
+    """The end of `day`; `broker`: the broker's view if already read (else it is read)."""
+    return run.run_eod(ctx, eod_settings(ctx), day, lambda: broker or broker_day(ctx, day))
+
+
+def alert(ctx: ServiceContext, severity: str, title: str, detail: str) -> None:
+    run.alert(ctx, severity, title, detail)
