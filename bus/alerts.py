@@ -16,10 +16,12 @@ from bus.bus import publish
 from bus.messages import Alert
 
 DETAIL_LIMIT = 2000
+TITLE_LIMIT = 300
 
 
 def send_alert(client: redis.Redis | Any, *, source: str, severity: str, title: str,
                detail: str = "", ts: datetime) -> str:
     """Publish one alert from `source`; returns the stream id (see `bus.publish`)."""
-    body = Alert(severity=severity, source=source, title=title, detail=detail[:DETAIL_LIMIT])
+    body = Alert(severity=severity, source=source[:64], title=title[:TITLE_LIMIT],
+                 detail=detail[:DETAIL_LIMIT])
     return publish(client, streams.ALERTS, "alert", body, source=source, ts=ts)

@@ -26,24 +26,28 @@ class Body(BaseModel):
 
 
 class BatchPublished(Body):
-    batch_id: str
+    batch_id: str = Field(min_length=1, max_length=80)
     trade_date: date
     signal_date: date
-    orders: list[Order]
-    totals: dict[str, Any] = Field(default_factory=dict)
+    orders: list[Order] = Field(max_length=5_000)
+    totals: dict[str, Any] = Field(default_factory=dict, max_length=32)
 
 
 class OrderProposed(Body):
     order: Order
-    author: str
+    author: str = Field(min_length=1, max_length=80)
+
+
+ORDER_ID = r"^[A-Za-z0-9_.:-]{1,80}$"
+TEXT = 2_000  # reasons and details; one alert or audit line stays readable
 
 
 class Decision(Body):
-    order_id: str
-    action: str
-    user: str
-    reason: str = ""
-    version: int = 1
+    order_id: str = Field(pattern=ORDER_ID)
+    action: str = Field(max_length=16)
+    user: str = Field(min_length=1, max_length=80)
+    reason: str = Field(default="", max_length=TEXT)
+    version: int = Field(default=1, ge=1)
 
 
 class ExecWork(Body):
@@ -51,15 +55,15 @@ class ExecWork(Body):
 
 
 class ExecControl(Body):
-    order_id: str
+    order_id: str = Field(pattern=ORDER_ID)
     command: str = Field(pattern=r"^(pause|resume|cancel|amend)$")
-    user: str
-    reason: str = ""
+    user: str = Field(min_length=1, max_length=80)
+    reason: str = Field(default="", max_length=TEXT)
 
 
 class ExecHalt(Body):
-    user: str
-    reason: str = ""
+    user: str = Field(min_length=1, max_length=80)
+    reason: str = Field(default="", max_length=TEXT)
     halted: bool = True
 
 
@@ -92,9 +96,9 @@ class LedgerUpdate(Body):
 
 class Alert(Body):
     severity: str = Field(pattern=r"^(info|warning|critical)$")
-    source: str
-    title: str
-    detail: str = ""
+    source: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=300)
+    detail: str = Field(default="", max_length=TEXT)
 
 
 class AuditEntry(Body):

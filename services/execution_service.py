@@ -4,6 +4,9 @@ Each step handles what is waiting on the `exec` stream (approved orders, pause /
 resume / cancel / amend, the halt switch) and the approval intake, then lets the
 desk apply gateway events and decide the next child orders. A step blocks at most
 `COMMAND_BLOCK_MS` waiting for a command, so an approval reaches the gateway at once.
+An `exec.work` is only a hint: the service works the queue's own record, and only
+when it is approved and audited (`WorkCheck`); anything else is dead-lettered and
+alerted as critical.
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ from typing import TYPE_CHECKING
 from loguru import logger
 
 from bus import streams
-from bus.bus import StreamConsumer
+from bus.bus import MessageRefused, StreamConsumer
 from bus.messages import Envelope, ExecControl, ExecHalt, ExecWork
 from execution.approval.intake import intake_consumers
+from execution.approval.intake_guard import IntakeGuard, StoreCloses
 from execution.approval.lifecycle import IllegalTransition
+from execution.approval.reference_data import ReferenceData
+from execution.approval.work_check import StaleWork, WorkCheck
 from execution.engine.home import prepare_vnpy_home
 from services.runtime import Service
 
@@ -59,7 +65,10 @@ class ExecutionService(Service):
             {"exec.work": self._work, "exec.control": self._control, "exec.halt": self._halt},
             block_ms=COMMAND_BLOCK_MS,
         )
-        self.intake = intake_consumers(ctx.client, ctx.queue, CONSUMER)
+        self.work_check = WorkCheck(ctx.queue)
+        guard = IntakeGuard(ctx.calendar, ctx.clock,
+                            StoreCloses(ReferenceData(ctx.store), ctx.calendar))
+        self.intake = intake_consumers(ctx.client, ctx.queue, CONSUMER, guard)
 
     def step(self) -> None:
         self._roll_day()
@@ -98,13 +107,24 @@ class ExecutionService(Service):
         body = env.body
         assert isinstance(body, ExecWork)
         try:
-            self._desk().parents.work(body.record)
-        except IllegalTransition as exc:  # e.g. cancelled before the service took it
+            record = self.work_check.verified(body.record)
+        except StaleWork as exc:  # e.g. cancelled before the service took it
             logger.warning("approved order {} not started: {}", body.record.order_id, exc)
+            return
+        except MessageRefused as exc:
+            self._desk().alert("critical", f"forged or stale exec.work refused: "
+                               f"{body.record.order_id}", f"{exc} (source {env.source[:64]!r})")
+            raise
+        try:
+            self._desk().parents.work(record)
+        except IllegalTransition as exc:  # e.g. cancelled before the service took it
+            logger.warning("approved order {} not started: {}", record.order_id, exc)
 
     def _control(self, env: Envelope) -> None:
         body = env.body
         assert isinstance(body, ExecControl)
+        if self.ctx.queue.get(body.order_id) is None:
+            raise MessageRefused(f"{body.command} of {body.order_id}: no such order")
         try:
             self._desk().parents.control(body.order_id, body.command, body.user, body.reason)
         except IllegalTransition as exc:
@@ -113,4 +133,8 @@ class ExecutionService(Service):
     def _halt(self, env: Envelope) -> None:
         body = env.body
         assert isinstance(body, ExecHalt)
+        # The queue sets or clears the halt key with the message: a message saying
+        # otherwise was not sent by it (a forged "lift" must not restart trading).
+        if body.halted != bool(self.ctx.client.exists(streams.HALT)):
+            raise MessageRefused(f"exec.halt halted={body.halted} does not match {streams.HALT}")
         self._desk().parents.halt(body.halted, f"{body.user}: {body.reason}")

@@ -1,7 +1,9 @@
 """The approval queue's intake: batches and proposals from the bus into the queue.
 
 Runs inside the execution service process (the queue belongs to `execution/`). Each
-handler is idempotent: an order id already in the queue is left as it is.
+handler is idempotent: an order id already in the queue is left as it is. With a
+guard (`IntakeGuard`, as the execution service runs it) a batch or order for another
+day, or outside the day's limit band, is refused and dead-lettered.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from bus import streams
 from bus.alerts import send_alert
 from bus.bus import StreamConsumer
 from bus.messages import BatchPublished, Envelope, OrderProposed
+from execution.approval.intake_guard import IntakeGuard
 from execution.approval.lifecycle import Action
 from execution.approval.queue import OrderQueue
 from orders.order import OrderState
@@ -22,9 +25,11 @@ from orders.order import OrderState
 SOURCE = "intake"
 
 
-def handle_batch(queue: OrderQueue, env: Envelope) -> None:
+def handle_batch(queue: OrderQueue, env: Envelope, guard: IntakeGuard | None = None) -> None:
     batch = env.body
     assert isinstance(batch, BatchPublished)
+    if guard is not None:
+        guard.check_batch(batch)
     client = queue.client
     summary_key = streams.BATCH.format(trade_date=batch.trade_date.isoformat())
     previous = _batch_id(client, summary_key)
@@ -52,9 +57,11 @@ def handle_batch(queue: OrderQueue, env: Envelope) -> None:
                 batch.trade_date, len(batch.orders))
 
 
-def handle_proposal(queue: OrderQueue, env: Envelope) -> None:
+def handle_proposal(queue: OrderQueue, env: Envelope, guard: IntakeGuard | None = None) -> None:
     proposal = env.body
     assert isinstance(proposal, OrderProposed)
+    if guard is not None:
+        guard.check_order(proposal.order)
     record = queue.ingest(proposal.order, actor=proposal.author)
     if proposal.order.urgent:
         _alert(queue, "critical", f"urgent {proposal.order.kind.value} order {record.order_id}",
@@ -79,10 +86,13 @@ def _alert(queue: OrderQueue, severity: str, title: str, detail: str) -> None:
                ts=queue.clock.now())
 
 
-def intake_consumers(client: redis.Redis, queue: OrderQueue, name: str) -> list[StreamConsumer]:
+def intake_consumers(client: redis.Redis, queue: OrderQueue, name: str,
+                     guard: IntakeGuard | None = None) -> list[StreamConsumer]:
     return [
         StreamConsumer(client, streams.BATCHES, streams.GROUP_INTAKE, name,
-                       {"batch.published": lambda env: handle_batch(queue, env)}, block_ms=0),
+                       {"batch.published": lambda env: handle_batch(queue, env, guard)},
+                       block_ms=0),
         StreamConsumer(client, streams.PROPOSALS, streams.GROUP_INTAKE, name,
-                       {"order.proposed": lambda env: handle_proposal(queue, env)}, block_ms=0),
+                       {"order.proposed": lambda env: handle_proposal(queue, env, guard)},
+                       block_ms=0),
     ]

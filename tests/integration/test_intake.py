@@ -15,7 +15,7 @@ from execution.approval.intake import intake_consumers
 from execution.approval.lifecycle import Action
 from execution.approval.queue import OrderQueue
 from marketdata.clock import FixedClock
-from orders.order import Order, OrderKind, OrderState
+from orders.order import Offset, Order, OrderKind, OrderState
 
 DAY = date(2026, 11, 23)
 
@@ -113,6 +113,7 @@ def test_urgent_hedge_proposal_enters_the_queue_and_alerts(
         quantity=12,
         reference_price=Decimal("6123.4"),
         kind=OrderKind.HEDGE,
+        offset=Offset.OPEN,  # a hedge opens or closes (issue 11)
         urgent=True,
         reason="drawdown 21% >= rung 20%",
         created_by="risk",
