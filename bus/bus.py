@@ -22,6 +22,7 @@ from loguru import logger
 from bus import streams
 from bus.messages import Body, Envelope, InvalidMessage, decode, encode, new_id
 from bus.wire import BadEntry, check_depth, printable, raw_twin, text_fields
+from errors import FixData
 
 Handler = Callable[[Envelope], None]
 STREAM_MAXLEN = 200_000  # approximate trim; batches and audit are also archived to disk
@@ -29,7 +30,7 @@ PROCESSED_TTL_S = 8 * 24 * 3600
 RawFields = dict[bytes, bytes]
 
 
-class MessageRefused(Exception):
+class MessageRefused(FixData):
     """Raised by a handler for a well-formed message it must not act on (forged, out of
     range): the entry is dead-lettered at once with this reason, never retried."""
 

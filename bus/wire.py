@@ -13,6 +13,8 @@ from typing import Any
 
 import redis
 
+from errors import FixData
+
 MAX_FIELDS = 16
 MAX_FIELD_BYTES = 256  # every field but the body: type, v, id, source, ts
 MAX_BODY_BYTES = 4 * 1024 * 1024  # a nightly batch of a few thousand orders fits
@@ -22,7 +24,7 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
 
 
-class BadEntry(ValueError):
+class BadEntry(ValueError, FixData):
     """A raw entry refused before parsing; the text says why."""
 
 

@@ -24,6 +24,7 @@ import redis
 from loguru import logger
 
 from bus import streams
+from errors import RetryLater
 
 if TYPE_CHECKING:
     from execution.approval.queue import OrderQueue
@@ -44,7 +45,7 @@ class StopNow(BaseException):
     """Raised by the second stop signal: leave the step at once (teardown still runs)."""
 
 
-class RedisGone(RuntimeError):
+class RedisGone(RuntimeError, RetryLater):
     """Redis stayed away longer than a service waits for it."""
 
 
