@@ -3,6 +3,14 @@
 Public fields (NAV, drawdown, hedge, reducing, blocked symbols...) sit at the top level
 for the console and `desk risk status`; `monitor` and `in_flight` are the daemon's own
 memory, read back by `parse_state`.
+
+The document is typed (`RiskState`) and read in one place, `read_risk_state`: every
+reader (the daemon's restart, the approval gate, the console, the CLI) gets either a
+validated `RiskState` or a `RiskStateUnreadable` naming the key and the field, whatever
+bytes Redis holds. A key is required by the reader that needs it (`monitor` by the
+daemon's restart, through `parse_state`); the others default to "not published", as
+each reader treated a missing key before. Types are checked strictly: `"reducing":
+"false"` is an error, not a truthy string.
 """
 
 from __future__ import annotations
@@ -10,8 +18,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+from pydantic import ConfigDict, Field, FiniteFloat, ValidationError, field_validator
+
+from config.frozen import Frozen
+from errors import FixData
 from risk.config import RiskConfig
 from risk.drawdown import HighWaterMark
 from risk.monitor import MonitorState
@@ -56,16 +69,91 @@ def state_json(public: dict[str, Any], monitor: MonitorState, in_flight: dict[st
                        "monitor": monitor.to_dict()})
 
 
-def parse_state(raw: str | None, key: str) -> tuple[MonitorState, dict[str, str]]:
-    """The daemon's memory from a stored document; a fresh start when there is none."""
+class RiskStateUnreadable(ValueError, FixData):
+    """The stored risk state is not a document the daemon writes; the message names the
+    key and the field."""
+
+
+class RiskState(Frozen):
+    """The document at `RISK_STATE`, as `state_json` writes it (fields in its order)."""
+
+    # Strict: no truthy strings. Extra keys are ignored, not refused: a document an
+    # older daemon wrote must not stop the restart of a newer one.
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    account: str | None = None
+    at: datetime | None = None
+    nav: Decimal | None = None
+    hwm: Decimal | None = None
+    drawdown: FiniteFloat | None = None
+    hedge_ratio: FiniteFloat | None = None
+    hedged_share: FiniteFloat | None = None
+    beta: FiniteFloat | None = None
+    stock_value: Decimal | None = None
+    futures_pnl: Decimal | None = None
+    free_cash: Decimal | None = None
+    reducing: bool = False
+    blocked_symbols: tuple[str, ...] = ()
+    ladder_reason: str | None = None
+    in_flight: dict[str, str] = Field(default_factory=dict)
+    monitor: dict[str, Any] | None = None
+
+    @field_validator("monitor")
+    @classmethod
+    def _monitor_restores(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            _monitor_state(value)
+        return value
+
+    def memory(self) -> MonitorState:
+        """The daemon's memory; the document must hold it."""
+        if self.monitor is None:
+            raise ValueError("monitor: missing")
+        return _monitor_state(self.monitor)
+
+    def public(self) -> dict[str, Any]:
+        """The keys the document holds, as JSON values (what the console and CLI show)."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+def _monitor_state(data: dict[str, Any]) -> MonitorState:
+    try:
+        return MonitorState.from_dict(data)
+    except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:
+        raise ValueError(f"not the daemon's memory ({exc!r})") from None
+
+
+def read_risk_state(raw: bytes | str | None, key: str) -> RiskState | None:
+    """The one reader of the risk state: None when there is none, else validated."""
     if not raw:
+        return None
+    try:
+        return RiskState.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RiskStateUnreadable(f"{key}: unreadable risk state: {_first_problem(exc)}; "
+                                  f"{FIX}") from None
+
+
+FIX = "fix or delete the key (the ladder then restarts from no hedge)"
+
+
+def _first_problem(exc: ValidationError) -> str:
+    problems = exc.errors(include_url=False)
+    first = problems[0]
+    where = ".".join(str(part) for part in first["loc"]) or "document"
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{where}: {first['msg']}{more}"
+
+
+def parse_state(raw: bytes | str | None, key: str) -> tuple[MonitorState, dict[str, str]]:
+    """The daemon's memory from a stored document; a fresh start when there is none."""
+    state = read_risk_state(raw, key)
+    if state is None:
         return MonitorState(), {}
     try:
-        doc = json.loads(raw)
-        return MonitorState.from_dict(doc["monitor"]), dict(doc.get("in_flight", {}))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"{key}: unreadable risk state ({exc!r}); fix or delete the key "
-                         "(the ladder then restarts from no hedge)") from exc
+        return state.memory(), dict(state.in_flight)
+    except ValueError as exc:
+        raise RiskStateUnreadable(f"{key}: unreadable risk state: {exc}; {FIX}") from None
 
 
 def pending_proposals(in_flight: dict[str, str], finished: dict[str, bool | None],

@@ -2,29 +2,34 @@
 
 The risk daemon publishes its stance at `desk:risk:state:<account>` (`reducing`,
 `blocked_symbols`). An approval that would add risk against that stance is refused
-with the reason; sells and hedges always pass, because they reduce risk.
+with the reason; sells and hedges always pass, because they reduce risk. A stance
+that cannot be read (`risk.state_doc.read_risk_state` refuses it) refuses new buys with
+the reason, rather than failing the approval.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from bus import streams
 from exchange import Side
 from orders.order import Order, OrderKind
+from risk.state_doc import RiskStateUnreadable, read_risk_state
 
 
 @dataclass(frozen=True)
 class RiskStance:
     reducing: bool = False
     blocked: frozenset[str] = frozenset()
+    unreadable: str = ""  # why the stance could not be read: buys wait until it can
 
     def refusal(self, order: Order) -> str | None:
         """Why this order may not be approved now, or None."""
         if order.kind is not OrderKind.STOCK or order.side is not Side.BUY:
             return None
+        if self.unreadable:
+            return f"order {order.order_id}: no new buys while {self.unreadable}"
         if self.reducing:
             return (f"order {order.order_id}: the desk is reducing (hard drawdown limit): "
                     "no new buys")
@@ -36,9 +41,11 @@ class RiskStance:
 
 def read_stance(client: Any, account: str) -> RiskStance:
     """Read the stance: advisory, read outside the order's transaction."""
-    raw = client.get(streams.RISK_STATE.format(account=account))
-    if not raw:
+    key = streams.RISK_STATE.format(account=account)
+    try:
+        state = read_risk_state(client.get(key), key)
+    except RiskStateUnreadable as exc:  # refuse buys, never the approval path itself
+        return RiskStance(unreadable=str(exc))
+    if state is None:
         return RiskStance()
-    data = json.loads(raw)
-    return RiskStance(reducing=bool(data.get("reducing", False)),
-                      blocked=frozenset(data.get("blocked_symbols") or ()))
+    return RiskStance(reducing=state.reducing, blocked=frozenset(state.blocked_symbols))

@@ -77,14 +77,20 @@ def replay_command(desk: DeskContext, nav_file: Path, index_file: Path,
 def status_command(desk: DeskContext, as_json: bool) -> None:
     """The risk daemon's last published state: NAV, high-water mark, drawdown, hedge."""
     from bus import streams
+    from risk.state_doc import RiskStateUnreadable, read_risk_state
 
     account = desk.settings.risk.account
     client = desk.client()
-    raw = client.get(streams.RISK_STATE.format(account=account))
+    key = streams.RISK_STATE.format(account=account)
+    raw = client.get(key)
     if raw is None:
         raise click.ClickException(f"no risk state for account {account!r}: is the risk "
                                    "service running (`desk run risk`)?")
-    state = json.loads(str(raw))
+    try:
+        doc = read_risk_state(raw, key)
+    except RiskStateUnreadable as exc:
+        raise click.ClickException(str(exc)) from None
+    state = doc.public() if doc else {}
     if as_json:
         click.echo(json.dumps(state))
         return

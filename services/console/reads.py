@@ -13,6 +13,7 @@ import redis
 
 from bus import streams
 from bus.messages import AuditEntry, Envelope, InvalidMessage, NavSnapshot, decode
+from risk.state_doc import RiskStateUnreadable, read_risk_state
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,13 @@ def nav_history(client: redis.Redis, account: str, count: int = 2000) -> list[Na
 
 
 def risk_state(client: redis.Redis, account: str) -> dict[str, Any]:
-    raw = client.get(streams.RISK_STATE.format(account=account))
-    return json.loads(str(raw)) if raw else {}
+    """The risk state's keys for display; an unreadable document shows why."""
+    key = streams.RISK_STATE.format(account=account)
+    try:
+        state = read_risk_state(client.get(key), key)
+    except RiskStateUnreadable as exc:
+        return {"unreadable": str(exc)}
+    return state.public() if state else {}
 
 
 def changed_fields(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
