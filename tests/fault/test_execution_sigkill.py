@@ -85,9 +85,9 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
         "execution": {"account": "paper", "stock_gateway": {"name": "sim"},
                       "futures_gateway": {"name": "sim"}},
     }))
-    server = EmbeddedRedis(tmp_path)
+    server = EmbeddedRedis(tmp_path, acl=True)  # as the desk runs it: one user per service
     server.start()
-    client = redis.Redis.from_url(server.url, decode_responses=True)
+    client = server.client()
     settings = load_settings(config)
     start_simulated_day(client, settings, day, SPEED)
     clock = shared_clock(client, settings)
