@@ -1,4 +1,5 @@
-"""Settings of the risk daemon: the hedge ladder, un-hedge rules, futures, beta, limits.
+"""Settings of the risk daemon: the hedge ladder, un-hedge rules, futures, options, beta,
+limits.
 
 All numbers that a risk manager may want to change live here (docs/risk.md explains
 each). Everything is frozen and rejects unknown keys, so a typo in the YAML fails at
@@ -56,6 +57,46 @@ class FuturesConfig(Frozen):
     discount_alert: float = Field(default=0.30, gt=0)  # annualised, e.g. 0.30 = 30%/yr
     # Re-size an unchanged hedge only when it is this far off its target.
     resize_tolerance: float = Field(default=0.15, ge=0, lt=1)
+
+
+class HedgeInstrument(StrEnum):
+    FUTURES = "futures"  # short IM only (the desk's original hedge)
+    OPTIONS = "options"  # long MO puts only
+    CHEAPEST = "cheapest"  # whichever costs less per month of protection, at each step
+    MIX = "mix"  # a fixed share of the protection in puts, the rest in futures
+
+
+class HedgeConfig(Frozen):
+    """Which instrument protects the book, and how puts are chosen (docs/risk.md,
+    "Hedging with options")."""
+
+    instrument: HedgeInstrument = HedgeInstrument.FUTURES
+    mix_put_share: float = Field(default=0.5, gt=0, lt=1)  # under `mix`
+    # Put choice: strike / CSI 1000 within [min_moneyness, max_moneyness] ...
+    min_moneyness: float = Field(default=0.80, gt=0, lt=1.2)
+    max_moneyness: float = Field(default=1.00, gt=0, le=1.2)
+    # ... |delta| at least this (deep out-of-money puts need absurd lot counts) ...
+    min_abs_delta: float = Field(default=0.15, gt=0, le=1)
+    # ... and calendar days to expiry within [min_days, max_days].
+    min_days: int = Field(default=20, ge=1, le=400)
+    max_days: int = Field(default=120, ge=1, le=400)
+    # Trading days before expiry when held puts are sold back (or left to expire).
+    roll_days_before_expiry: int = Field(default=5, ge=0, le=20)
+    # At the roll an out-of-money put bid at or below this (index points) is left to
+    # expire worthless rather than sold back.
+    worthless_bid: Decimal = Field(default=Decimal("1.0"), ge=0)
+    max_lots_per_order: int = Field(default=20, ge=1, le=200)  # MO lots per order
+    rate: float = Field(default=0.02, ge=-0.05, le=0.5)  # for implied vol and delta
+    # Replay without a chain file for an options hedge: refused, not invented.
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Self:
+        if self.min_moneyness >= self.max_moneyness:
+            raise ValueError(f"hedge: min_moneyness {self.min_moneyness} must be below "
+                             f"max_moneyness {self.max_moneyness}")
+        if self.min_days > self.max_days:
+            raise ValueError(f"hedge: min_days {self.min_days} above max_days {self.max_days}")
+        return self
 
 
 class BetaConfig(Frozen):
@@ -120,6 +161,7 @@ class RiskConfig(Frozen):
     # Drawdown at which the desk only reduces: no new buys, a critical alert.
     hard_drawdown: float = Field(default=0.35, gt=0, lt=1)
     futures: FuturesConfig = FuturesConfig()
+    hedge: HedgeConfig = HedgeConfig()
     beta: BetaConfig = BetaConfig()
     limits: LimitsConfig = LimitsConfig()
     bad_print: BadPrintConfig = BadPrintConfig()

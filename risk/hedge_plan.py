@@ -72,7 +72,7 @@ def plan_hedge(
     rolling = {s for s in held if must_roll(parse_contract(s, calendar), inp.day, calendar,
                                             fut.roll_days_before_expiry)}
     kept = {s: lots for s, lots in held.items() if s not in rolling}
-    chosen = _hold_view(kept, inp, cfg, calendar)
+    chosen = hold_view(kept, inp, cfg, calendar)
     target = hedge_lots(inp.exposure, inp.beta, inp.ratio, chosen.quote.price, multiplier)
     delta = target - sum(kept.values())
     worth = _worth_trading(delta, target, sum(kept.values()), inp.force, fut.resize_tolerance)
@@ -130,7 +130,7 @@ def cost_note(view: BasisView, lots: int, beta: float, cfg: RiskConfig, multipli
     )
 
 
-def _hold_view(kept: Mapping[str, int], inp: HedgeInputs, cfg: RiskConfig,
+def hold_view(kept: Mapping[str, int], inp: HedgeInputs, cfg: RiskConfig,
                calendar: ExpiryCalendar) -> BasisView:
     """The contract already held (largest position) or, if none, the best one to open."""
     if kept:
