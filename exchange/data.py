@@ -249,3 +249,106 @@ FUTURE_FEES: dict[str, tuple[Dated[FutureFeeRates], ...]] = {
         ),
     ),
 }
+
+
+# --- CSI 1000 index options (MO, CFFEX) ---------------------------------------------
+# Sources: docs/rules.md, "CSI 1000 index options (MO)". The contract terms are those of
+# CFFEX's 中证1000股指期权合约; the numbers CFFEX sets by notice (order size, margin
+# factors, position limit, fees) are dated rows from its listing notice of 2022-07-18.
+@dataclass(frozen=True)
+class OptionSpec:
+    """Fixed contract terms of one index-option product (中证1000股指期权合约)."""
+
+    product: str  # "MO"
+    underlying_index: str  # "000852", the CSI 1000 index
+    future_product: str  # the index future on the same index, same last trading day: "IM"
+    multiplier: int  # CNY per index point
+    tick: Decimal  # index points
+    listed: date  # first trading day of the product
+    quarter_months: tuple[int, ...]  # after the current and next two months, three of these
+    near_months: int  # the current month and the next two: 3
+    quarterly_count: int  # then this many quarterly months
+    strike_cover: Decimal  # strikes cover the index's previous close +/- this fraction
+
+
+OPTION_SPECS: dict[str, OptionSpec] = {
+    "MO": OptionSpec(
+        product="MO",
+        underlying_index="000852",
+        future_product="IM",
+        multiplier=100,
+        tick=Decimal("0.2"),
+        listed=date(2022, 7, 22),
+        quarter_months=(3, 6, 9, 12),
+        near_months=3,
+        quarterly_count=3,
+        strike_cover=Decimal("0.10"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class StrikeStep:
+    """Strikes up to `up_to` (None: no upper end) are multiples of `step` index points."""
+
+    up_to: Decimal | None
+    step: Decimal
+
+
+@dataclass(frozen=True)
+class StrikeIntervals:
+    """Strike intervals by strike level: `near` for the current and next two months,
+    `quarterly` for the three quarterly months after them."""
+
+    near: tuple[StrikeStep, ...]
+    quarterly: tuple[StrikeStep, ...]
+
+
+def _steps(*rows: tuple[str | None, str]) -> tuple[StrikeStep, ...]:
+    return tuple(StrikeStep(None if up is None else Decimal(up), Decimal(s)) for up, s in rows)
+
+
+OPTION_STRIKE_INTERVALS: dict[str, tuple[Dated[StrikeIntervals], ...]] = {
+    "MO": (
+        Dated(
+            date(2022, 7, 22),
+            StrikeIntervals(
+                near=_steps(("2500", "25"), ("5000", "50"), ("10000", "100"), (None, "200")),
+                quarterly=_steps(("2500", "50"), ("5000", "100"), ("10000", "200"), (None, "400")),
+            ),
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class OptionTerms:
+    """The numbers of an option product that the exchange sets and changes by notice."""
+
+    band: Decimal  # daily limit: the option's reference price +/- this x the index's prev close
+    max_limit_order: int  # lots per limit order
+    max_market_order: int  # lots per market order; 0 = the desk sends none (see docs)
+    margin_adjustment: Decimal  # 合约保证金调整系数
+    minimum_safety: Decimal  # 最低保障系数
+    position_limit: int  # lots per client per contract month per side (speculation)
+    fee_per_lot: Decimal  # exchange transaction fee, CNY per lot
+    exercise_fee_per_lot: Decimal  # exercise (履约) fee, CNY per lot
+
+
+OPTION_TERMS: dict[str, tuple[Dated[OptionTerms], ...]] = {
+    "MO": (
+        Dated(
+            date(2022, 7, 22),
+            OptionTerms(
+                band=Decimal("0.10"),
+                max_limit_order=20,
+                max_market_order=0,
+                margin_adjustment=Decimal("0.15"),
+                minimum_safety=Decimal("0.5"),
+                position_limit=1_200,
+                fee_per_lot=Decimal("15"),
+                exercise_fee_per_lot=Decimal("2"),
+            ),
+        ),
+    ),
+}

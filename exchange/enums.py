@@ -12,6 +12,7 @@ class Board(StrEnum):
     BSE = "bse"
     B_SHARE = "b_share"
     INDEX_FUTURE = "index_future"
+    INDEX_OPTION = "index_option"
 
 
 class Exchange(StrEnum):

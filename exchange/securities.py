@@ -9,6 +9,7 @@ from datetime import date
 from exchange.data import BSE_CODE_SWITCH, FUTURE_SPECS
 from exchange.enums import Board, Exchange
 from exchange.errors import UnknownSecurity, UnsupportedSecurity
+from exchange.option_symbols import looks_like_option, parse_option_symbol
 
 # Six-digit stock codes: (prefix, exchange, board). Longest prefix wins, so the single
 # ChiNext code 302132 is listed whole.
@@ -42,14 +43,23 @@ class SecurityInfo:
     def is_future(self) -> bool:
         return self.board is Board.INDEX_FUTURE
 
+    @property
+    def is_option(self) -> bool:
+        """An index option (MO). Not a future: `is_future` stays False for it."""
+        return self.board is Board.INDEX_OPTION
+
 
 def classify(symbol: str, on: date | None = None) -> SecurityInfo:
-    """Exchange and board of `symbol` ("600000.SSE", "600000" or "IM2612.CFFEX").
+    """Exchange and board of `symbol` ("600000.SSE", "600000", "IM2612.CFFEX" or the
+    option "MO2703-P-6000.CFFEX").
 
     Legacy BSE codes (43x/83x/87x/88x) are recognised only when `on` is given and is
     before 2025-10-09; a bare leading 8 or 9 is never taken as BSE on its own.
     """
     code, _, suffix = symbol.strip().upper().partition(".")
+    if looks_like_option(code):
+        contract = parse_option_symbol(symbol)
+        return SecurityInfo(contract.code, Exchange.CFFEX, Board.INDEX_OPTION)
     info = _classify_code(code, on, symbol)
     if suffix and suffix != info.exchange.value:
         raise UnknownSecurity(
@@ -64,6 +74,8 @@ def require_stock(info: SecurityInfo, what: str) -> None:
         raise UnsupportedSecurity(f"{info.symbol}: B-shares are not traded by the desk ({what})")
     if info.is_future:
         raise UnsupportedSecurity(f"{info.symbol}: {what} applies to stocks, not futures")
+    if info.is_option:
+        raise UnsupportedSecurity(f"{info.symbol}: {what} applies to stocks, not options")
 
 
 def _classify_code(code: str, on: date | None, symbol: str) -> SecurityInfo:
