@@ -60,6 +60,7 @@ class ExecutionService(Service):
         self.desk: ExecutionDesk | None = None
         self.desk = self._new_desk()
         self.desk.start()
+        self._watch(self.desk)
         self.commands = StreamConsumer(
             ctx.client, streams.EXEC, streams.GROUP_EXECUTION, CONSUMER,
             {"exec.work": self._work, "exec.control": self._control, "exec.halt": self._halt},
@@ -77,6 +78,7 @@ class ExecutionService(Service):
         for consumer in self.intake:
             consumer.poll(block=False)
         desk.step()
+        self.watch.poll_due()  # orders added since: their prices from now on
         self.info = {"parents": len(desk.parents.workers), "halted": desk.parents.halted,
                      "links": {link.name: link.up for link in desk.links},
                      "handler_errors": desk.bridge.handler_errors}
@@ -92,6 +94,13 @@ class ExecutionService(Service):
         self.desk = None
         self.desk = self._new_desk()
         self.desk.start()
+        self._watch(self.desk)
+
+    def _watch(self, desk: ExecutionDesk) -> None:
+        """Subscribe today's order and held symbols from the start: prices before approval."""
+        from execution.worker.watch import watch_for  # imports vnpy: after prepare_vnpy_home
+
+        self.watch = watch_for(desk)
 
     def teardown(self) -> None:
         desk = getattr(self, "desk", None)

@@ -3,7 +3,9 @@
 Ticks are turned into exact `Quote`s; the day's cumulative volume is kept per symbol
 with a short history, for POV (volume since a parent started) and the participation
 cap (volume over the last slice interval). Last prices go to `LAST_PRICES` in Redis,
-in one write per step, for the risk daemon and the console.
+with their source (`PRICE_SOURCES`: previous close, auction, last trade) and time, in
+one write per step, for the risk daemon, the approval queue and the console. A tick
+without a price (a real gateway before the open) stands for the previous close.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import redis
 from bus import streams
 from exchange import tick_size
 from execution.algos.market import Quote, to_price
+from execution.worker.price_source import PRICE_SOURCES, PriceSource, source_of
 
 HISTORY = 400  # ticks kept per symbol (a day of minute bars fits)
 
@@ -24,7 +27,8 @@ HISTORY = 400  # ticks kept per symbol (a day of minute bars fits)
 def quote_of(tick: Any) -> Quote | None:
     symbol = str(tick.vt_symbol)
     step = tick_size(symbol)
-    last = to_price(float(tick.last_price), step)
+    prev_close = to_price(float(tick.pre_close), step)
+    last = to_price(float(tick.last_price), step) or prev_close
     if last is None:
         return None
     return Quote(
@@ -32,13 +36,19 @@ def quote_of(tick: Any) -> Quote | None:
         bid=to_price(float(tick.bid_price_1), step), ask=to_price(float(tick.ask_price_1), step),
         limit_up=to_price(float(tick.limit_up), step),
         limit_down=to_price(float(tick.limit_down), step), volume=int(tick.volume),
-        prev_close=to_price(float(tick.pre_close), step),
+        prev_close=prev_close,
     )
+
+
+def tick_source(tick: Any, quote: Quote) -> PriceSource:
+    traded = to_price(float(tick.last_price), tick_size(quote.symbol))
+    return source_of(quote.symbol, quote.at, traded, quote.prev_close, quote.volume)
 
 
 class MarketState:
     def __init__(self) -> None:
         self.quotes: dict[str, Quote] = {}
+        self.sources: dict[str, PriceSource] = {}
         self._volumes: dict[str, deque[tuple[datetime, int]]] = {}
         self._dirty: set[str] = set()
 
@@ -47,6 +57,7 @@ class MarketState:
         if quote is None:
             return None
         self.quotes[quote.symbol] = quote
+        self.sources[quote.symbol] = tick_source(tick, quote)
         history = self._volumes.setdefault(quote.symbol, deque(maxlen=HISTORY))
         history.append((quote.at, quote.volume))
         self._dirty.add(quote.symbol)
@@ -75,8 +86,10 @@ class MarketState:
             return
         prices: dict[str | bytes, str] = {s: str(self.quotes[s].last) for s in self._dirty}
         times: dict[str | bytes, str] = {s: self.quotes[s].at.isoformat() for s in self._dirty}
-        pipe = client.pipeline(transaction=False)
+        sources: dict[str | bytes, str] = {s: self.sources[s].value for s in self._dirty}
+        pipe = client.pipeline(transaction=True)  # a price never without its source
         pipe.hset(streams.LAST_PRICES, mapping=prices)
         pipe.hset(streams.PRICE_TIMES, mapping=times)  # staleness = no update, not no change
+        pipe.hset(PRICE_SOURCES, mapping=sources)
         pipe.execute()
         self._dirty.clear()
