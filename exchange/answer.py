@@ -16,6 +16,16 @@ from exchange.data import (
 from exchange.days import TradingDays
 from exchange.futures import future_spec, last_trading_day
 from exchange.futures_limits import future_limit_prices
+from exchange.options import (
+    is_quarterly_slot,
+    listed_option_months,
+    option_last_trading_day,
+    option_limit_prices,
+    option_spec,
+    option_terms,
+    parse_option_symbol,
+    strike_interval,
+)
 from exchange.prices import limit_prices, tick_size
 from exchange.quantity import quantity_rule
 from exchange.securities import SecurityInfo, classify, require_stock
@@ -33,15 +43,24 @@ def describe(
     delisting_day: int | None = None,
     calendar: TradingDays | None = None,
     last_day: date | None = None,
+    index_prev_close: Decimal | None = None,
 ) -> Json:
     """Exchange, board, band, limit prices, quantity rules (and fees or contract terms).
 
     Decimals are strings, "no limit" is None. For futures `prev_close` is the previous
     settlement price (shown as `prev_settlement`), or on the contract's first day
     (`listed`) its listing benchmark price (`benchmark_price`); `last_day` is the
-    contract's listed last trading day (computed from `calendar` when None).
+    contract's listed last trading day (computed from `calendar` when None). For an
+    option `prev_close` is its previous settlement (or listing benchmark price) and
+    `index_prev_close` the CSI 1000's previous close, which sets the limits' width.
     """
     info = classify(symbol, on)
+    if info.is_option:
+        if index_prev_close is None:
+            raise ValueError(f"{info.symbol}: an option's limits are its previous settlement "
+                             "+/- 10% of the CSI 1000's previous close: give that close")
+        return _option_answer(info, on, prev_close, index_prev_close, listed=listed,
+                              calendar=calendar, last_day=last_day)
     if not info.is_future:
         require_stock(info, "rules answer")
     band = price_band(
@@ -115,6 +134,70 @@ def _future_terms(symbol: str, calendar: TradingDays | None, last_day: date | No
         "multiplier": spec.multiplier,
         "last_trading_day": expiry.isoformat(),
         "price_cage": None,
+    }
+
+
+def _option_answer(
+    info: SecurityInfo,
+    on: date,
+    reference: Decimal,
+    index_prev_close: Decimal,
+    *,
+    listed: date | None,
+    calendar: TradingDays | None,
+    last_day: date | None,
+) -> Json:
+    """The answer for an MO option: the stock/future keys where they mean the same, plus
+    the contract's terms."""
+    contract = parse_option_symbol(info.symbol)
+    spec, terms = option_spec(contract.underlying), option_terms(on, contract.underlying)
+    expiry = last_day if last_day is not None else option_last_trading_day(contract, calendar)
+    band = terms.band
+    price_band(info.symbol, on, listed=listed, calendar=calendar, last_day=expiry)  # expired?
+    up, down = option_limit_prices(contract, reference, index_prev_close, on)
+    month = (contract.year, contract.month)
+    listed_now = month in listed_option_months(on, calendar, contract.underlying)
+    quarterly = is_quarterly_slot(*month, on, calendar) if listed_now else None
+    return {
+        "symbol": info.symbol,
+        "code": info.code,
+        "exchange": info.exchange.value,
+        "board": info.board.value,
+        "date": on.isoformat(),
+        "listed": listed.isoformat() if listed else None,
+        "day_count": "calendar" if calendar is not None else "weekdays",
+        "benchmark_price" if on == listed else "prev_settlement": str(reference),
+        "underlying_index": spec.underlying_index,
+        "index_prev_close": str(index_prev_close),
+        "band": str(band),
+        "band_of": "index_prev_close",
+        "band_points": str(band * index_prev_close),
+        "limit_up": str(up),
+        "limit_down": str(down),
+        "tick": str(spec.tick),
+        "lot": 1,
+        "buy_min_qty": 1,
+        "buy_step_qty": 1,
+        "max_order_qty": terms.max_limit_order,
+        "max_market_order_qty": terms.max_market_order,
+        "market_orders_allowed": terms.max_market_order > 0,
+        "t_plus": 0,
+        "price_cage": None,
+        "multiplier": spec.multiplier,
+        "last_trading_day": expiry.isoformat(),
+        "right": contract.right.value,
+        "strike": str(contract.strike),
+        "contract_month": f"{contract.year}-{contract.month:02d}",
+        "month_listed": listed_now,
+        "month_slot": None if quarterly is None else ("quarterly" if quarterly else "near"),
+        "strike_interval": None if quarterly is None
+        else str(strike_interval(contract.strike, quarterly, on, contract.underlying)),
+        "exercise": "european, cash settled",
+        "fee_per_lot": str(terms.fee_per_lot),
+        "exercise_fee_per_lot": str(terms.exercise_fee_per_lot),
+        "margin_adjustment": str(terms.margin_adjustment),
+        "minimum_safety": str(terms.minimum_safety),
+        "position_limit": terms.position_limit,
     }
 
 

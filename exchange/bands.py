@@ -19,6 +19,7 @@ from exchange.enums import Board
 from exchange.errors import RuleNotModelled
 from exchange.futures import last_trading_day
 from exchange.futures_limits import future_band
+from exchange.options import option_last_trading_day, option_terms, parse_option_symbol
 from exchange.securities import SecurityInfo, classify, require_stock
 
 
@@ -69,12 +70,29 @@ def price_band(
     if info.is_future:
         expiry = last_day if last_day is not None else last_trading_day(symbol, calendar)
         return future_band(symbol, on, expiry, listed=listed)
+    if info.is_option:
+        return _option_band(symbol, on, calendar, last_day, listed)
     require_stock(info, "price band")
     if delisting_day is not None:
         return _delisting_band(info, on, delisting_day)
     if listed is not None and _is_new_listing_free_day(info, listed, on, calendar):
         return None
     return board_band(info.board, on, st=st)
+
+
+def _option_band(
+    symbol: str, on: date, calendar: TradingDays | None, last_day: date | None,
+    listed: date | None,
+) -> Decimal:
+    """An option's band: a fraction of the CSI 1000's previous close (not of the
+    option's own price), added to and taken from its previous settlement."""
+    contract = parse_option_symbol(symbol)
+    expiry = last_day if last_day is not None else option_last_trading_day(contract, calendar)
+    if on > expiry:
+        raise ValueError(f"{symbol} expired on {expiry}: no band on {on}")
+    if listed is not None and on < listed:
+        raise ValueError(f"{symbol} is listed from {listed}: no band on {on}")
+    return option_terms(on, contract.underlying).band
 
 
 def board_band(board: Board, on: date, *, st: bool = False) -> Decimal:

@@ -12,14 +12,18 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from exchange.data import PRICE_CAGES, STOCK_TICK, in_force
 from exchange.enums import Side, parse_side
 from exchange.futures import future_spec
+from exchange.options import option_spec, parse_option_symbol
 from exchange.securities import classify, require_stock
 
 
 def tick_size(symbol: str) -> Decimal:
-    """Smallest price step: 0.01 CNY for A-shares, the contract's tick for futures."""
+    """Smallest price step: 0.01 CNY for A-shares, the contract's tick for futures and
+    options."""
     info = classify(symbol)
     if info.is_future:
         return future_spec(symbol).tick
+    if info.is_option:
+        return option_spec(parse_option_symbol(symbol).underlying).tick
     require_stock(info, "tick size")
     return STOCK_TICK
 
@@ -58,10 +62,10 @@ def price_cage(
     """(lowest, highest) limit price the cage allows in continuous trading; None = no bound.
 
     `reference` is the exchange's reference price (`cage_reference`). Buys get only an
-    upper bound, sells only a lower one; futures have none.
+    upper bound, sells only a lower one; futures and options have none.
     """
     info = classify(symbol, on)
-    if info.is_future:
+    if info.is_derivative:
         return None, None
     require_stock(info, "price cage")
     check_price(reference, "cage reference price")

@@ -10,16 +10,21 @@ Two shapes of board (see `QuantityRule`):
 
 from __future__ import annotations
 
-from exchange.data import FUTURE_SPECS, QUANTITY_RULES, QuantityRule
+from exchange.data import FUTURE_SPECS, OPTION_TERMS, QUANTITY_RULES, QuantityRule
+from exchange.option_symbols import parse_option_symbol
 from exchange.securities import classify, require_stock
 
 
 def quantity_rule(symbol: str) -> QuantityRule:
-    """The order-size rule of `symbol`'s board (lots of 1 for index futures)."""
+    """The order-size rule of `symbol`'s board (lots of 1 for index futures and options;
+    for options the latest row of `OPTION_TERMS`, as this takes no date)."""
     info = classify(symbol)
     if info.is_future:
         spec = FUTURE_SPECS[info.code[:-4]]
         return QuantityRule(1, 1, 1, spec.max_limit_order, spec.max_market_order)
+    if info.is_option:
+        terms = OPTION_TERMS[parse_option_symbol(symbol).underlying][-1].value
+        return QuantityRule(1, 1, 1, terms.max_limit_order, terms.max_market_order)
     require_stock(info, "quantity rule")
     return QUANTITY_RULES[info.board]
 

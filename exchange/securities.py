@@ -48,6 +48,11 @@ class SecurityInfo:
         """An index option (MO). Not a future: `is_future` stays False for it."""
         return self.board is Board.INDEX_OPTION
 
+    @property
+    def is_derivative(self) -> bool:
+        """A CFFEX contract (future or option): lots, T+0, open/close offsets."""
+        return self.is_future or self.is_option
+
 
 def classify(symbol: str, on: date | None = None) -> SecurityInfo:
     """Exchange and board of `symbol` ("600000.SSE", "600000", "IM2612.CFFEX" or the

@@ -143,9 +143,9 @@ def _instrument_kind(instrument: str) -> tuple[bool, Board]:
     if instrument == "future":
         return True, Board.INDEX_FUTURE
     info = classify(instrument)
-    if not info.is_future:
+    if not info.is_derivative:
         require_stock(info, "session phase")
-    return info.is_future, info.board
+    return info.is_derivative, info.board  # MO trades the CFFEX timetable of IM
 
 
 def _is_trading_day(local: datetime, calendar: TradingDays | None) -> bool:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from exchange.data import RISK_WARNING_DAILY_BUY_CAP
 from exchange.enums import Side
 from exchange.futures_limits import future_limit_prices
+from exchange.options import option_limit_prices
 from exchange.prices import limit_prices, price_cage, tick_size
 from exchange.quantity import (
     is_legal_buy_quantity,
@@ -51,7 +52,10 @@ class OrderFacts:
     instead of the computed ones when given. `reference`: the cage reference price
     (`cage_reference`); None skips the cage. `holding` / `bought_today`: shares of this
     stock held / bought today (stocks only). `last_day`: a contract's last trading day
-    as the exchange listed it (futures; computed from the calendar when None).
+    as the exchange listed it (futures, options; computed from the calendar when None).
+    `underlying_prev_close`: options only, the CSI 1000's previous close, which sets the
+    width of an option's limits around its previous settlement (`prev_close`); without
+    it (and without the exchange's limits) an option's limits are not checked.
     """
 
     prev_close: Decimal | None = None
@@ -65,6 +69,7 @@ class OrderFacts:
     delisting_day: int | None = None
     risk_warning_daily_buy_cap: int = RISK_WARNING_DAILY_BUY_CAP
     last_day: date | None = None
+    underlying_prev_close: Decimal | None = None
 
     @property
     def exchange_limits(self) -> bool:
@@ -78,7 +83,7 @@ def quantity_violations(
     found = _max_order_violations(symbol, quantity, market)
     if side is Side.BUY:
         return found + _buy_violations(symbol, quantity, facts)
-    if classify(symbol).is_future:
+    if classify(symbol).is_derivative:
         if quantity <= 0:
             found.append(RuleViolation(Rule.QUANTITY, f"{quantity} lots: expected at least 1"))
         return found
@@ -147,17 +152,25 @@ def price_violations(
     if facts.exchange_limits:
         found += _outside(price, facts.limit_up, facts.limit_down)
     elif facts.prev_close is not None and band is not None:
-        found += _limit_violations(symbol, price, facts.prev_close, band)
+        found += _limit_violations(symbol, price, facts, band, on)
     if facts.reference is not None and phase.continuous:
         found += _cage_violations(symbol, side, price, on, facts.reference)
     return found
 
 
 def _limit_violations(
-    symbol: str, price: Decimal, prev_close: Decimal, band: Decimal
+    symbol: str, price: Decimal, facts: OrderFacts, band: Decimal, on: date
 ) -> list[RuleViolation]:
-    up, down = _limits(symbol, prev_close, band)
-    return _outside(price, up, down)
+    reference = facts.prev_close
+    if reference is None:
+        return []
+    if classify(symbol).is_option:
+        if facts.underlying_prev_close is None:
+            return []
+        up, down = option_limit_prices(symbol, reference, facts.underlying_prev_close, on)
+        return _outside(price, up, down)
+    up_or_none, down_or_none = _limits(symbol, reference, band)
+    return _outside(price, up_or_none, down_or_none)
 
 
 def _outside(price: Decimal, up: Decimal | None, down: Decimal | None) -> list[RuleViolation]:

@@ -1,5 +1,7 @@
 """`desk rules SYMBOL --date D --prev-close P`: what the desk believes about one stock;
-`desk rules IM2612.CFFEX --date D --prev-settlement P` for an index-future contract.
+`desk rules IM2612.CFFEX --date D --prev-settlement P` for an index-future contract;
+`desk rules MO2703-P-6000.CFFEX --date D --prev-settlement P --index-prev-close I` for
+an index option (its limits are its previous settlement +/- 10% of the index's close).
 
 Needs no Redis and no data store. The trading calendar (for counting a new listing's
 days, or an IM contract's last trading day) comes from the desk's context
@@ -52,6 +54,13 @@ ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
     help="Previous settlement price (futures; on a contract's first day, --listed, its "
     "listing benchmark price).",
 )
+@click.option(
+    "--index-prev-close",
+    type=DecimalParam(),
+    default=None,
+    help="Options: the CSI 1000's previous close (the limits are the previous settlement "
+    "+/- 10% of it).",
+)
 @click.option("--st", is_flag=True, help="The stock carries a risk warning (ST, *ST).")
 @click.option("--listed", type=ISO_DATE, default=None, help="Listing date, YYYY-MM-DD.")
 @click.option(
@@ -65,8 +74,8 @@ ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
     "last_day",
     type=ISO_DATE,
     default=None,
-    help="Futures: the contract's last trading day as the exchange listed it (needed when "
-    "the trading calendar does not reach the contract month).",
+    help="Futures and options: the contract's last trading day as the exchange listed it "
+    "(needed when the trading calendar does not reach the contract month).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_context
@@ -76,6 +85,7 @@ def rules_command(
     on: datetime,
     prev_close: Decimal | None,
     prev_settlement: Decimal | None,
+    index_prev_close: Decimal | None,
     st: bool,
     listed: datetime | None,
     delisting_day: int | None,
@@ -87,6 +97,7 @@ def rules_command(
     listed_date = listed.date() if listed else None
     try:
         reference = _reference(symbol, trade_date, prev_close, prev_settlement)
+        _check_index_close(symbol, trade_date, index_prev_close)
         listed_last_day = _listed_last_day(symbol, trade_date, last_day)
         calendar = _calendar(ctx, symbol, trade_date, listed_date)
         answer = describe(
@@ -98,10 +109,11 @@ def rules_command(
             delisting_day=delisting_day,
             calendar=calendar,
             last_day=listed_last_day,
+            index_prev_close=index_prev_close,
         )
     except CalendarNotCovered as exc:
         hint = (" For a contract, pass --last-trading-day D, the date the exchange listed."
-                if classify(symbol, trade_date).is_future else "")
+                if classify(symbol, trade_date).is_derivative else "")
         raise click.ClickException(f"{exc}{hint}") from None
     except ValueError as exc:  # RulesError is a ValueError
         raise click.ClickException(str(exc)) from None
@@ -113,11 +125,18 @@ def _reference(
 ) -> Decimal:
     """The price the limits come from: a stock's previous close, a contract's previous
     settlement (CFFEX limits are never computed from the previous close)."""
-    if classify(symbol, on).is_future:
+    info = classify(symbol, on)
+    if info.is_derivative:
         if prev_settlement is None:
+            kind = "an options" if info.is_option else "a futures"
             raise click.UsageError(
-                f"{symbol} is a futures contract: its limits come from the previous "
+                f"{symbol} is {kind} contract: its limits come from the previous "
                 "settlement price, pass --prev-settlement P (not --prev-close)"
+            )
+        if prev_close is not None:
+            raise click.UsageError(
+                f"{symbol}: pass --prev-settlement only; a contract's limits never come "
+                "from its previous close"
             )
         return prev_settlement
     if prev_settlement is not None:
@@ -127,11 +146,23 @@ def _reference(
     return prev_close
 
 
+def _check_index_close(symbol: str, on: date, index_prev_close: Decimal | None) -> None:
+    option = classify(symbol, on).is_option
+    if option and index_prev_close is None:
+        raise click.UsageError(
+            f"{symbol} is an option: its limits are its previous settlement +/- 10% of the "
+            "CSI 1000's previous close, pass --index-prev-close P"
+        )
+    if not option and index_prev_close is not None:
+        raise click.UsageError(f"{symbol}: --index-prev-close is for index options only")
+
+
 def _listed_last_day(symbol: str, on: date, last_day: datetime | None) -> date | None:
     if last_day is None:
         return None
-    if not classify(symbol, on).is_future:
-        raise click.UsageError(f"{symbol} is a stock: --last-trading-day is for index futures")
+    if not classify(symbol, on).is_derivative:
+        raise click.UsageError(
+            f"{symbol} is a stock: --last-trading-day is for index futures and options")
     if last_day.date() < on:
         raise click.UsageError(f"{symbol}: --last-trading-day {last_day.date()} is before "
                                f"--date {on}: the contract has expired")
@@ -144,7 +175,7 @@ def _calendar(ctx: click.Context, symbol: str, on: date, listed: date | None) ->
     The context is looked up by its `calendar` attribute (not imported), so the command
     also runs on its own, without settings.
     """
-    if listed is None and not classify(symbol, on).is_future:
+    if listed is None and not classify(symbol, on).is_derivative:
         return None
     desk = ctx.find_root().obj
     if desk is None or not hasattr(type(desk), "calendar"):
