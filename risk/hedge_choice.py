@@ -106,7 +106,7 @@ class Choice:
     def note(self) -> str:
         """Both costs and the decision, for the order's cost note and the state document."""
         lines = [cost.line() for cost in (self.futures, self.puts) if cost is not None]
-        return f"{self.why}. " + "; ".join(lines)
+        return f"{self.why}. Priced for the whole protection: " + "; ".join(lines)
 
 
 def per_period(to_expiry: Decimal, days: int) -> Decimal:

@@ -6,7 +6,9 @@ at its bid, unless it is out of the money and bid at or below `worthless_bid`: t
 is left to expire (its value at settlement, max(K - S, 0) x 100 per lot, is nil or
 next to it) and no longer counted as protection. Additions go into the largest held
 series while it is still eligible, else into the put `risk.hedge_choice.choose_put`
-picked; reductions sell back the nearest expiry first.
+picked; reductions sell back the nearest expiry first. Between ladder moves the daily
+check only adds puts (when their coverage fell more than the resize tolerance below the
+target): a falling index raises the puts' delta, and that extra protection is kept.
 """
 
 from __future__ import annotations
@@ -60,14 +62,18 @@ def plan_puts(day: date, notional: Decimal, held: Mapping[str, int], quotes: Seq
     legs: list[HedgeLeg] = []
     parts: list[str] = []
     for symbol in sorted(rolling - set(expiring)):
-        legs += _sell(symbol, held[symbol], by_symbol[symbol], opt.max_lots_per_order)
+        sold = _sell(symbol, held[symbol], by_symbol[symbol], opt.max_lots_per_order)
+        legs += sold
         expires = by_symbol[symbol].expiry.expiry
-        parts.append(f"sell back {held[symbol]} {symbol} (expires {expires})")
+        parts.append(f"sell back {held[symbol]} {symbol} (expires {expires})" if sold else
+                     f"hold {held[symbol]} {symbol} to expiry {expires} (no bid)")
     parts += [f"leave {held[s]} {s} to expire worthless (bid {by_symbol[s].bid})" for s in expiring]
     kept = {s: n for s, n in held.items() if s not in rolling}
     gap = notional - coverage(kept, by_symbol, index)
     tolerance = Decimal(str(cfg.futures.resize_tolerance)) * max(notional, gap.copy_abs())
-    worth = gap != 0 and (force or not kept or notional == 0 or gap.copy_abs() > tolerance)
+    # Between ladder moves puts are only added (their delta shrinks as the index rises);
+    # a falling index raises their delta, and that extra protection is kept, not sold.
+    worth = gap != 0 and (force or not kept or notional == 0 or gap > tolerance)
     if worth and gap > 0:
         into = _addition_series(kept, by_symbol, chosen, index, day, cfg)
         if into is None:
@@ -103,8 +109,9 @@ def _reduce(kept: Mapping[str, int], notional: Decimal, quotes: Mapping[str, Put
         lots = min(kept[symbol], put_lots(notional, put.delta, index))
         if lots <= 0:
             continue
-        legs += _sell(symbol, lots, put, cap)
-        parts.append(f"sell back {lots} {symbol}")
+        sold = _sell(symbol, lots, put, cap)
+        legs += sold
+        parts.append(f"sell back {lots} {symbol}" if sold else f"{symbol}: no bid to sell into")
         notional -= Decimal(str(abs(put.delta) * index)) * lots * MO_MULTIPLIER
     return legs
 

@@ -9,11 +9,16 @@ is an overlay whose P&L sits in cash.
 Basis paid: the short's P&L splits into -lots x 200 x (change in the index) and
 -lots x 200 x (change in F - S); the second part, with its sign flipped, is the basis
 paid (positive when a discount converges).
+
+With an option chain (`chain`, `risk.replay_options_io`) the step plans the whole
+protection (`risk.protection`: futures, puts or both as `risk.hedge.instrument` says)
+and the hedged NAV adds the puts' P&L (`risk.replay_options.OptionBook`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -27,10 +32,14 @@ from risk.beta import book_beta
 from risk.config import RiskConfig
 from risk.contracts import ContractDays, ExpiryCalendar, listed_contracts
 from risk.drawdown import max_drawdown
-from risk.hedge_plan import HedgeInputs, HedgePlan, plan_hedge
+from risk.hedge_choice import PutQuote
+from risk.hedge_plan import HedgeInputs, HedgeLeg, HedgePlan, plan_hedge
 from risk.ladder import LadderState, on_close
 from risk.market_inputs import listed_expiries
+from risk.protection import ProtectionPlan, plan_protection
 from risk.replay_io import ReplayInputError
+from risk.replay_options import OptionBook, is_option, put_quotes
+from risk.replay_options_io import ChainRow
 from risk.replay_state import Book, ReplayDay, quotes_on
 from risk.sizing import hedge_lots, on_tick
 
@@ -76,6 +85,14 @@ class ReplayResult:
     @property
     def futures_pnl(self) -> float:
         return float(self.daily["futures_pnl"].iloc[-1])
+
+    @property
+    def premium_paid(self) -> float:
+        return float(self.daily["premium_paid"].iloc[-1])
+
+    @property
+    def options_pnl(self) -> float:
+        return float(self.daily["options_pnl"].iloc[-1])
 
 
 def synthetic_futures(
@@ -129,8 +146,10 @@ def run_replay(
     futures: pd.DataFrame | None,
     cfg: RiskConfig,
     calendar: ExpiryCalendar,
+    chain: Sequence[ChainRow] | None = None,
 ) -> ReplayResult:
-    """`nav`: columns nav, stock_value; `index`: CSI 1000 closes; both by trade date."""
+    """`nav`: columns nav, stock_value; `index`: CSI 1000 closes; both by trade date;
+    `chain`: MO quotes (with it the protection follows `cfg.risk.hedge`)."""
     dates = nav.index.intersection(index.index).sort_values()
     if len(dates) < 2:
         raise ValueError(f"replay: NAV and index share {len(dates)} date(s); need at least 2")
@@ -142,7 +161,7 @@ def run_replay(
                                     cfg.futures.product)
         notes += _assumed_expiries(futures, calendar, _days(dates)[0])
     days = ContractDays(calendar, listed_expiries(futures))
-    run = _Run(cfg, days, nav, index, futures)
+    run = _Run(cfg, days, nav, index, futures, chain)
     run.alerts += notes
     for i in range(len(dates)):
         run.step(i)
@@ -166,7 +185,8 @@ def _assumed_expiries(futures: pd.DataFrame, calendar: ExpiryCalendar,
 
 class _Run:
     def __init__(self, cfg: RiskConfig, calendar: ContractDays, nav: pd.DataFrame,
-                 index: pd.Series, futures: pd.DataFrame) -> None:
+                 index: pd.Series, futures: pd.DataFrame,
+                 chain: Sequence[ChainRow] | None) -> None:
         self.cfg, self.calendar = cfg, calendar
         self.left_out: set[str] = set()  # contracts already reported as unusable
         self.days = _days(nav.index)
@@ -184,6 +204,14 @@ class _Run:
         self.rows: list[ReplayDay] = []
         self.actions: list[HedgeAction] = []
         self.alerts: list[tuple[date, str, str]] = []
+        self.chain: dict[date, list[ChainRow]] | None = None
+        if chain is not None:
+            self.chain = {}
+            for row in chain:
+                self.chain.setdefault(row.day, []).append(row)
+        self.options = OptionBook()
+        self.last_puts: dict[str, PutQuote] = {}
+        self.puts: dict[str, PutQuote] = {}
 
     def step(self, i: int) -> None:
         day, level = self.days[i], float(self.levels[i])
@@ -195,22 +223,50 @@ class _Run:
                 self.alerts.append((day, "warning", f"{symbol} left out: {why}"))
         quotes = quoted.quotes
         self.book.mark(quotes, level)
-        hedged = _cents(self.navs[i]) + self.book.net_pnl
+        puts = self._puts(day, quotes, level)
+        hedged = _cents(self.navs[i]) + self.book.net_pnl + self.options.net_pnl
         bound = self.cfg.bad_print.nav_jump_daily
         check = judge_nav(hedged, self.last_accepted, self.suspect, bound)
         self.suspect = check.suspect
         beta = book_beta(self.nav_returns.iloc[: i + 1], self.index_returns.iloc[: i + 1],
                          self.cfg.beta)
         if check.accepted:
-            self._act(i, hedged, quotes, beta)
+            self._act(i, hedged, quotes, beta, puts)
         else:
             self.alerts.append((day, "warning", f"bad print: hedged NAV moved {check.move:+.1%} "
                                                 "in one day; not acted on until confirmed"))
         ratio = self.ladder.hedge_ratio(self.cfg.ladder)
-        self.rows.append(self.book.row(pd.Timestamp(day), float(self.navs[i]), level, beta, ratio,
-                                       float(self.exposures[i]), self.calendar))
+        row = self.book.row(pd.Timestamp(day), float(self.navs[i]), level, beta, ratio,
+                            float(self.exposures[i]), self.calendar)
+        opt = self.options
+        self.rows.append(replace(row, hedged_nav=row.hedged_nav + float(opt.net_pnl),
+                                 put_lots=opt.total_lots, options_value=float(opt.value),
+                                 premium_paid=float(opt.premium_paid),
+                                 options_pnl=float(opt.net_pnl),
+                                 option_fees=float(opt.fees)))
 
-    def _act(self, i: int, hedged: Decimal, quotes: list[Quote], beta: float) -> None:
+    def _puts(self, day: date, quotes: list[Quote], level: float) -> list[PutQuote]:
+        """Settle the puts expiring today, mark the others, and the day's put quotes."""
+        if self.chain is None:
+            return []
+        rows = self.chain.get(day, [])
+        for symbol, lots, value in self.options.settle_expired(day, level):
+            self.actions.append(HedgeAction(day, symbol, Side.SELL, Offset.CLOSE, lots, 0,
+                                            Decimal(0), None,
+                                            f"expired at CSI 1000 {level:,.2f}: paid CNY "
+                                            f"{value:,.0f}"))
+        self.options.mark(rows)
+        got = put_quotes(rows, day, self.calendar, quotes, level, self.cfg.hedge.rate,
+                         self.last_puts, set(self.options.lots))
+        for symbol, why in got.skipped.items():
+            if symbol not in self.left_out:
+                self.left_out.add(symbol)
+                self.alerts.append((day, "warning", f"{symbol} left out: {why}"))
+        self.puts = {q.symbol: q for q in got.quotes}
+        return got.quotes
+
+    def _act(self, i: int, hedged: Decimal, quotes: list[Quote], beta: float,
+             puts: list[PutQuote]) -> None:
         day = self.days[i]
         self.last_accepted = hedged
         self.hwm = hedged if self.hwm is None else max(self.hwm, hedged)
@@ -223,26 +279,37 @@ class _Run:
                              _cents(self.exposures[i]), dict(self.book.lots), quotes,
                              float(self.levels[i]), UNLIMITED, force=moved)
         try:
-            plan = plan_hedge(inputs, self.cfg, self.calendar, self.book.multiplier)
+            plan: HedgePlan | ProtectionPlan = (
+                plan_hedge(inputs, self.cfg, self.calendar, self.book.multiplier)
+                if self.chain is None else
+                plan_protection(inputs, puts, self.options.lots, self.cfg, self.calendar,
+                                self.book.multiplier))
         except ValueError as exc:  # no usable contract: hold what is held, say so
             self.alerts.append((day, "critical", f"hedge not planned, position held: {exc}"))
             return
         self._fill(day, plan, reason=self.ladder.reason if moved else "")
 
-    def _fill(self, day: date, plan: HedgePlan, reason: str) -> None:
+    def _fill(self, day: date, plan: HedgePlan | ProtectionPlan, reason: str) -> None:
         self.alerts += [(day, note.severity, note.title) for note in plan.alerts]
         grouped: dict[tuple[str, Side, Offset, Decimal], list[int]] = {}
         for leg in plan.legs:
             grouped.setdefault((leg.symbol, leg.side, leg.offset, leg.price), []).append(leg.lots)
-            fee = _fee(leg.symbol, leg.offset, leg.lots, leg.price, day)
-            self.book.trade(leg.symbol, leg.side, leg.lots, leg.price, fee)
+            self._trade(leg, day)
         why = "; ".join(part for part in (reason, plan.reason) if part)
+        chosen = plan.futures.chosen if isinstance(plan, ProtectionPlan) else plan.chosen
         for (symbol, side, offset, price), parts in grouped.items():
-            opening = offset is Offset.OPEN and plan.chosen is not None
+            opening = offset is Offset.OPEN
+            basis = chosen.annual_basis if opening and chosen and not is_option(symbol) else None
             self.actions.append(HedgeAction(
-                day, symbol, side, offset, sum(parts), len(parts), price,
-                plan.chosen.annual_basis if opening and plan.chosen else None, why,
+                day, symbol, side, offset, sum(parts), len(parts), price, basis, why,
                 plan.cost_note if opening else ""))
+
+    def _trade(self, leg: HedgeLeg, day: date) -> None:
+        if is_option(leg.symbol):
+            self.options.trade(self.puts[leg.symbol], leg.side, leg.lots, leg.price, day)
+            return
+        fee = _fee(leg.symbol, leg.offset, leg.lots, leg.price, day)
+        self.book.trade(leg.symbol, leg.side, leg.lots, leg.price, fee)
 
 
 def _by_day(futures: pd.DataFrame) -> list[tuple[date, pd.DataFrame]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 # Figure without pyplot: no global backend or figure registry, works without a display.
@@ -11,9 +12,14 @@ from exchange import Side
 from risk.config import RiskConfig
 from risk.replay import ReplayResult
 
+COLOURS = {"futures": "tab:purple", "options": "tab:green", "cheapest": "tab:brown",
+           "mix": "tab:olive"}
 
-def plot_replay(result: ReplayResult, cfg: RiskConfig, path: Path, title: str = "") -> Path:
-    """Write a three-panel PNG (or any format matplotlib knows from the suffix)."""
+
+def plot_replay(result: ReplayResult, cfg: RiskConfig, path: Path, title: str = "",
+                compared: Mapping[str, ReplayResult] | None = None) -> Path:
+    """Write a three-panel PNG (or any format matplotlib knows from the suffix); with
+    `compared`, each instrument choice's hedged NAV and drawdown as well."""
     daily = result.daily
     fig = Figure(figsize=(11, 9))
     top, middle, bottom = fig.subplots(3, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2, 2]})
@@ -25,6 +31,14 @@ def plot_replay(result: ReplayResult, cfg: RiskConfig, path: Path, title: str = 
         marker, colour = ("v", "tab:red") if action.side is Side.SELL else ("^", "tab:green")
         top.scatter([action.day], [daily["hedged_nav"].asof(str(action.day))], marker=marker,
                     color=colour, zorder=3)
+    for name, other in (compared or {}).items():
+        colour = COLOURS.get(name, "tab:cyan")
+        top.plot(other.daily.index, other.daily["hedged_nav"], color=colour, linewidth=0.9,
+                 label=f"{name} (max DD {other.hedged_max_drawdown:.1%}, basis CNY "
+                       f"{other.basis_paid:,.0f}, premium CNY {other.premium_paid:,.0f})")
+        peak = other.daily["hedged_nav"].cummax()
+        middle.plot(other.daily.index, (other.daily["hedged_nav"] / peak - 1) * 100,
+                    color=colour, linewidth=0.9)
     top.set_ylabel("NAV (CNY)")
     top.legend(loc="best")
     top.set_title(title or f"Hedge replay: basis paid CNY {result.basis_paid:,.0f}, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,39 @@ def summary(result: ReplayResult) -> dict[str, Any]:
         "futures_pnl": round(result.futures_pnl, 2),
         "basis_paid": round(result.basis_paid, 2),
         "fees": round(result.fees, 2),
+        "premium_paid": round(result.premium_paid, 2),
+        "options_pnl": round(result.options_pnl, 2),
+        "option_fees": round(float(daily["option_fees"].iloc[-1]), 2),
         "hedge_actions": len(result.actions),
         "alerts": len(result.alerts),
     }
+
+
+COMPARED = ("max_drawdown_unhedged", "max_drawdown_hedged", "final_nav_hedged", "basis_paid",
+            "premium_paid", "futures_pnl", "options_pnl")
+
+
+def comparison(results: Mapping[str, ReplayResult]) -> dict[str, dict[str, Any]]:
+    """The figures of each instrument choice on the same path (summary.json "instruments")."""
+    out = {}
+    for name, result in results.items():
+        figures = summary(result)
+        out[name] = {key: figures[key] for key in (*COMPARED, "fees", "option_fees",
+                                                    "hedge_actions")}
+    return out
+
+
+def render_comparison(results: Mapping[str, ReplayResult]) -> str:
+    table = comparison(results)
+    lines = ["Instrument choice on the same path:",
+             f"  {'':<10} {'max DD':>8} {'unhedged':>9} {'final NAV':>15} {'basis paid':>13} "
+             f"{'premium paid':>13} {'futures P&L':>13} {'options P&L':>13}"]
+    for name, f in table.items():
+        lines.append(
+            f"  {name:<10} {f['max_drawdown_hedged']:>8.2%} {f['max_drawdown_unhedged']:>9.2%} "
+            f"{f['final_nav_hedged']:>15,.0f} {f['basis_paid']:>13,.0f} "
+            f"{f['premium_paid']:>13,.0f} {f['futures_pnl']:>13,.0f} {f['options_pnl']:>13,.0f}")
+    return "\n".join(lines)
 
 
 def action_line(action: HedgeAction) -> str:
@@ -50,11 +81,16 @@ def render_text(result: ReplayResult) -> str:
         f"Futures P&L    {figures['futures_pnl']:,.2f}  (basis paid {figures['basis_paid']:,.2f}, "
         f"fees {figures['fees']:,.2f})",
     ]
+    if figures["premium_paid"] or figures["options_pnl"]:
+        lines.append(f"Options P&L    {figures['options_pnl']:,.2f}  (premium paid "
+                     f"{figures['premium_paid']:,.2f}, fees {figures['option_fees']:,.2f})")
     return "\n".join(lines)
 
 
-def write_outputs(result: ReplayResult, out_dir: Path) -> dict[str, Path]:
-    """daily.csv, actions.csv and summary.json in `out_dir`."""
+def write_outputs(result: ReplayResult, out_dir: Path,
+                  compared: Mapping[str, ReplayResult] | None = None) -> dict[str, Path]:
+    """daily.csv, actions.csv and summary.json in `out_dir` (with the instrument
+    comparison under "instruments" when `compared` is given)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {name: out_dir / name for name in ("daily.csv", "actions.csv", "summary.json")}
     result.daily.to_csv(paths["daily.csv"], float_format="%.6f")
@@ -65,5 +101,8 @@ def write_outputs(result: ReplayResult, out_dir: Path) -> dict[str, Path]:
             reason = a.reason.replace('"', "'")
             handle.write(f'{a.day},{a.symbol},{a.side.value},{a.offset.value},{a.lots},{a.orders},'
                          f'{a.price},{basis},"{reason}"\n')
-    paths["summary.json"].write_text(json.dumps(summary(result), indent=2), encoding="utf-8")
+    figures: dict[str, Any] = summary(result)
+    if compared:
+        figures["instruments"] = comparison(compared)
+    paths["summary.json"].write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return paths

@@ -29,6 +29,13 @@ class ReplayDay:
     futures_pnl: float
     fees: float
     basis_paid: float
+    # The puts (zero without an option chain): lots held, their mark, premium paid so
+    # far, and their P&L net of fees (mark + sales + expiry payouts - premium - fees).
+    put_lots: int = 0
+    options_value: float = 0.0
+    premium_paid: float = 0.0
+    options_pnl: float = 0.0
+    option_fees: float = 0.0
 
 
 @dataclass

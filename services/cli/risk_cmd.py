@@ -27,6 +27,10 @@ def risk_group() -> None:
                    "expiry: the contract's listed last trading day (needed past the trading "
                    "calendar's end). Without the file: contracts at "
                    "risk.replay_assumed_discount to the index.")
+@click.option("--options", "options_file", type=FILE, default=None,
+              help="CSV: date, symbol (MO2403-P-5000.CFFEX), bid, ask, settle[, iv]: the MO "
+                   "chain. Replays futures only, puts only and the cost-chosen instrument on "
+                   "the same path and compares them (docs/risk.md, Hedging with options).")
 @click.option("--capital", type=click.FloatRange(min=0, min_open=True), default=None,
               help="CNY: scale the NAV series so its first NAV is this capital (for a NAV "
                    "in units, 1.00 ..., which cannot hold one IM lot).")
@@ -36,11 +40,12 @@ def risk_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_desk
 def replay_command(desk: DeskContext, nav_file: Path, index_file: Path,
-                   futures_file: Path | None, capital: float | None, out_dir: Path,
-                   as_json: bool) -> None:
+                   futures_file: Path | None, options_file: Path | None,
+                   capital: float | None, out_dir: Path, as_json: bool) -> None:
     """Run a NAV / CSI 1000 / IM history through the configured hedge policy."""
     from marketdata.calendar import CalendarNotCovered
     from risk.replay import run_replay
+    from risk.replay_compare import run_instruments
     from risk.replay_io import (
         ReplayInputError,
         read_futures,
@@ -48,8 +53,15 @@ def replay_command(desk: DeskContext, nav_file: Path, index_file: Path,
         read_nav,
         scale_to_capital,
     )
+    from risk.replay_options_io import read_chain
     from risk.replay_plot import plot_replay
-    from risk.replay_report import render_text, summary, write_outputs
+    from risk.replay_report import (
+        comparison,
+        render_comparison,
+        render_text,
+        summary,
+        write_outputs,
+    )
 
     cfg = desk.settings.risk
     try:
@@ -58,16 +70,26 @@ def replay_command(desk: DeskContext, nav_file: Path, index_file: Path,
             nav = scale_to_capital(nav, capital)
         index = read_index(index_file)
         futures = read_futures(futures_file) if futures_file else None
-        result = run_replay(nav, index, futures, cfg, desk.calendar)
+        compared = None
+        if options_file is None:
+            result = run_replay(nav, index, futures, cfg, desk.calendar)
+        else:
+            compared = run_instruments(nav, index, futures, cfg, desk.calendar,
+                                       read_chain(options_file))
+            result = compared[cfg.hedge.instrument.value]
     except (ReplayInputError, CalendarNotCovered, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    paths = write_outputs(result, out_dir)
-    plot = plot_replay(result, cfg, out_dir / "replay.png")
+    paths = write_outputs(result, out_dir, compared)
+    plot = plot_replay(result, cfg, out_dir / "replay.png", compared=compared)
     if as_json:
-        click.echo(json.dumps({**summary(result), "plot": str(plot),
+        extra = {"instruments": comparison(compared)} if compared else {}
+        click.echo(json.dumps({**summary(result), **extra, "plot": str(plot),
                                **{k: str(v) for k, v in paths.items()}}))
         return
     click.echo(render_text(result))
+    if compared:
+        click.echo(f"\n(the actions above: risk.hedge.instrument = {cfg.hedge.instrument.value})"
+                   f"\n\n{render_comparison(compared)}")
     click.echo(f"\nPlot: {plot}\nFiles: {', '.join(str(p) for p in paths.values())}")
 
 
