@@ -13,6 +13,7 @@ from bus import streams
 from marketdata.clock import EXCHANGE_TZ, WallClock
 from services.registry import SERVICES
 from services.settings import DeskSettings
+from services.status_desk import desk_summary, render_desk
 
 
 def redis_down(settings: DeskSettings) -> str | None:
@@ -45,6 +46,7 @@ def collect_status(client: redis.Redis, settings: DeskSettings) -> dict[str, Any
         "halted": client.get(streams.HALT),
         "clock": json.loads(client.get(streams.CLOCK) or "null"),
         "calendar": _calendar(client, settings),
+        "desk": desk_summary(client, settings),
     }
 
 
@@ -117,9 +119,8 @@ def order_states(client: redis.Redis, day: str) -> Counter[str]:
 
 
 def render_status(report: dict[str, Any]) -> str:
-    lines = [
-        f"mode: {report['mode']}" + (f"   HALTED: {report['halted']}" if report["halted"] else "")
-    ]
+    lines = [f"mode: {report['mode']}"]
+    lines.extend(render_desk(report["desk"]))  # clock, halt, NAV, batch vs manual orders
     calendar = report.get("calendar")
     if calendar:
         lines.append(f"CALENDAR ({calendar['level']}): {calendar['text']}")
@@ -135,14 +136,6 @@ def render_status(report: dict[str, Any]) -> str:
     for name, s in report["streams"].items():
         pend = ", ".join(f"{g}={v['pending']}" for g, v in s["groups"].items()) or "-"
         lines.append(f"  {name:<28} {s['length']:>6}  {pend}")
-    batch = report["batch"]
-    if batch:
-        lines.append(
-            f"batch: {batch.get('batch_id')} for {batch.get('trade_date')}: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(batch["states"].items()))
-        )
-    else:
-        lines.append("batch: none yet")
     for run in report["runs"]:
         lines.append(
             f"run: {run['signal_date']} -> {run['trade_date']} {run['outcome']} "

@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 import redis
+from pydantic import ValidationError
 
 from errors import DeskError
 
@@ -33,6 +34,23 @@ def sentence(exc: BaseException) -> str:
     return text.strip()
 
 
+def validation_sentence(exc: ValidationError) -> str:
+    """pydantic's multi-line report as one sentence: `field: what is wrong; ...`."""
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"])
+        parts.append(f"{where}: {error['msg']}" if where else str(error["msg"]))
+    return "; ".join(parts) or sentence(exc)
+
+
+def tidy(message: str) -> str:
+    """One error style: a message wrapped whole in quotes (a KeyError's str()) loses them."""
+    text = message.strip()
+    if len(text) > 1 and text[0] == text[-1] and text[0] in "'\"" and text[0] not in text[1:-1]:
+        return text[1:-1]
+    return text
+
+
 def _os_sentence(exc: OSError) -> str:
     what = exc.strerror or sentence(exc)
     return f"{exc.filename}: {what}" if exc.filename else what
@@ -44,7 +62,14 @@ class DeskGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except click.UsageError:
+            raise
+        except click.ClickException as exc:
+            text = tidy(exc.message)
+            if text == exc.message:
+                raise
+            raise click.ClickException(text) from None
+        except (click.exceptions.Exit, click.Abort):
             raise
         except DeskError as exc:
             raise click.ClickException(sentence(exc)) from None

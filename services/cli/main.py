@@ -20,6 +20,10 @@ def cli(ctx: click.Context, config_file: str | None, data_dir: str | None) -> No
     """smallcap-desk: nightly model, human approval, A-share execution, drawdown hedging.
 
     Start with `desk run` (paper mode, demo data) or `desk demo --auto-approve`.
+
+    Exit codes: 0 done (also when there was nothing to do, said in words), 1 an error
+    or a refused order (`Error: ...` on stderr), 2 a usage error, 3 `desk status`
+    with the desk's Redis down.
     """
     ctx.obj = DeskContext(config_file, data_dir)
 

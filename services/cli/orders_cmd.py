@@ -8,10 +8,12 @@ and that user must be an enabled account whose role allows it.
 from __future__ import annotations
 
 import getpass
-from datetime import datetime
+from collections import Counter
+from datetime import date, datetime
 from decimal import Decimal
 
 import click
+from pydantic import ValidationError
 
 from execution.approval.lifecycle import Action, IllegalTransition
 from execution.approval.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
@@ -19,8 +21,10 @@ from execution.approval.queue import BulkResult, UnknownOrder
 from execution.approval.reference_data import ReferenceData
 from orders.order import OrderRecord, OrderState
 from services.cli.context import DeskContext, pass_desk
-from services.cli.errors import sentence
+from services.cli.errors import sentence, tidy, validation_sentence
 from services.cli.rules_cmd import DecimalParam
+from services.cli.table import Column, table
+from services.console.numbers import price_text, quantity_text
 from services.console.reads import audit_entries, changed_fields
 from services.console.users import Role, UserStore
 
@@ -34,7 +38,7 @@ def desk_user(desk: DeskContext, as_user: str | None, needed: Role) -> str:
     user = UserStore(desk.client()).get(name)
     if user is None or user.disabled:
         raise click.ClickException(
-            f"{name!r} is not an enabled desk user: pass --as USER (see 'desk users list')")
+            f"{name} is not an enabled desk user: pass --as USER (see 'desk users list')")
     if not user.role.allows(needed):
         raise click.ClickException(f"{name} is a {user.role.value}: this needs {needed.value}")
     return name
@@ -50,20 +54,56 @@ def desk_user(desk: DeskContext, as_user: str | None, needed: Role) -> str:
 def orders_command(desk: DeskContext, states: tuple[str, ...], day: datetime | None,
                    as_json: bool) -> None:
     """List orders of a trade date with their state and approvals."""
-    trade_date = day.date() if day is not None else None
+    queue = desk.queue()
+    trade_date = day.date() if day is not None else queue.current_trade_date()
     wanted = [OrderState(s) for s in states] or None
-    for record in desk.queue().list_orders(trade_date, states=wanted):
-        click.echo(record.to_json() if as_json else _line(record))
+    records = queue.list_orders(trade_date, states=wanted) if trade_date else []
+    if as_json:
+        for record in records:
+            click.echo(record.to_json())
+        return
+    if trade_date is None:
+        click.echo("no orders: no batch yet (the model publishes one every trading evening)")
+        return
+    if not records:
+        click.echo(nothing_listed(states, trade_date))
+        return
+    click.echo(f"Orders for {trade_date}")
+    for line in table(ORDER_COLUMNS, [_cells(r) for r in records]):
+        click.echo(line)
+    click.echo(count_line(records))
 
 
-def _line(record: OrderRecord) -> str:
+ORDER_COLUMNS = (
+    Column("ORDER"), Column("VER"), Column("SYMBOL"), Column("NAME"), Column("SIDE"),
+    Column("QTY", right=True), Column("REF", right=True), Column("LIMIT", right=True),
+    Column("STATE"), Column("FILLED", right=True), Column("APPR", right=True), Column("BY"),
+)
+
+
+def _cells(record: OrderRecord) -> list[str]:
     o = record.order
     approvals = sum(1 for a in record.approvals if a.version == o.version)
-    limit = o.limit_price if o.limit_price is not None else "-"
-    return (f"{o.order_id:<24} v{o.version} {o.symbol:<12} {o.name:<8} {o.side.value:<4} "
-            f"{o.quantity:>9,} ref {o.reference_price:>8} lim {limit!s:>8} "
-            f"{record.state.value:<16} {record.filled_quantity:>9,} filled "
-            f"{approvals}/{record.approvals_needed} {o.created_by}")
+    limit = price_text(o.limit_price, o.symbol) if o.limit_price is not None else "-"
+    return [o.order_id, f"v{o.version}", o.symbol, o.name, o.side.value, quantity_text(o.quantity),
+            price_text(o.reference_price, o.symbol), limit, record.state.value,
+            quantity_text(record.filled_quantity), f"{approvals}/{record.approvals_needed}",
+            o.created_by]
+
+
+def nothing_listed(states: tuple[str, ...], trade_date: date) -> str:
+    if states == (OrderState.PENDING_APPROVAL.value,):
+        return f"no pending orders for {trade_date}"
+    if states:
+        return f"no orders in state {', '.join(states)} for {trade_date}"
+    return f"no orders for {trade_date}"
+
+
+def count_line(records: list[OrderRecord]) -> str:
+    """`98 orders: 95 pending approval, 3 approved` (states in words, most first)."""
+    counts = Counter(r.state.value.replace("_", " ") for r in records)
+    parts = ", ".join(f"{n} {state}" for state, n in counts.most_common())
+    return f"{len(records)} order{'s' if len(records) != 1 else ''}: {parts}"
 
 
 @click.command("approve")
@@ -82,6 +122,9 @@ def approve_command(desk: DeskContext, order_ids: tuple[str, ...], approve_all: 
     queue = desk.queue()
     ids = list(order_ids) or [r.order_id for r in
                               queue.list_orders(states=[OrderState.PENDING_APPROVAL])]
+    if not ids:
+        click.echo("no pending orders to approve")
+        return
     _report(queue.apply_many(ids, Action.APPROVE, actor=actor, confirmed_move=confirm_move),
             "approved")
 
@@ -102,12 +145,25 @@ def reject_command(desk: DeskContext, order_ids: tuple[str, ...], reason: str,
 
 
 def _report(result: BulkResult, verb: str) -> None:
+    """One line per order, refusals as errors on stderr, a summary; exit 1 if any refused."""
     for record in result.changed:
-        click.echo(f"{record.order_id}: {verb} -> {record.state.value}")
+        click.echo(f"{record.order_id}: {verb} -> {record.state.value}{_progress(record)}")
     for order_id, why in result.refused.items():
-        click.echo(f"{order_id}: refused: {why}", err=True)
+        click.echo(f"Error: {order_id}: {tidy(why)}", err=True)
+    done, refused = len(result.changed), len(result.refused)
+    click.echo(f"{done} {verb}" + (f", {refused} refused" if refused else ""))
     if result.refused:
         raise SystemExit(1)
+
+
+def _progress(record: OrderRecord) -> str:
+    """What an approval did: released to execution, or still waiting for approvers."""
+    if record.state is OrderState.PENDING_APPROVAL and record.approvals:
+        given = sum(1 for a in record.approvals if a.version == record.order.version)
+        return f" ({given} of {record.approvals_needed} approvals)"
+    if record.state is OrderState.APPROVED:
+        return " (released to execution)"
+    return ""
 
 
 def _control(command: str) -> click.Command:
@@ -175,8 +231,10 @@ def order_add_command(desk: DeskContext, symbol: str, side: str, quantity: int, 
         record = add_manual_order(desk.queue(), request, author=actor,
                                   prev_close=prev_close or facts.prev_close, st=facts.st,
                                   account=desk.settings.execution.account)
+    except ValidationError as exc:
+        raise click.ClickException(validation_sentence(exc)) from None
     except (ValueError, ManualOrderRefused) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(sentence(exc)) from None
     click.echo(f"{record.order_id}: {record.state.value} (needs approval)")
 
 
@@ -189,7 +247,12 @@ def order_add_command(desk: DeskContext, symbol: str, side: str, quantity: int, 
 def audit_command(desk: DeskContext, order_id: str, actor: str, count: int,
                   as_json: bool) -> None:
     """The audit trail, newest first: who, when, why, and what changed."""
-    for entry in audit_entries(desk.client(), count, order_id=order_id, actor=actor):
+    entries = audit_entries(desk.client(), count, order_id=order_id, actor=actor)
+    if not entries and not as_json:
+        whose = " ".join(filter(None, (f"of order {order_id}" if order_id else "",
+                                       f"by {actor}" if actor else "")))
+        click.echo(f"no audit entries {whose}".strip())
+    for entry in entries:
         if as_json:
             click.echo(entry.model_dump_json())
             continue

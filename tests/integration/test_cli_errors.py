@@ -3,16 +3,28 @@ traceback; a real bug's traceback goes to the CLI's log file instead."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import click
 import pytest
 import redis
+from click.testing import Result
 
-from execution.approval.queue import UnknownOrder
+from bus import streams
+from bus.bus import publish
+from bus.messages import NavSnapshot
+from execution.approval.manual import ManualOrderRequest, add_manual_order
+from execution.approval.queue import OrderQueue, UnknownOrder
+from marketdata.clock import EXCHANGE_TZ, FixedClock
 from services.cli.main import cli
+from services.cli.table import width
+from services.redis_server import EmbeddedRedis
 from tests.integration.cli_kit import run
+from tests.unit.console.console_kit import add_users, seed_batch
+from tests.unit.queue.queue_kit import set_last
 
 
 def _one_error_line(output: str) -> str:
@@ -111,7 +123,10 @@ def raising(request: pytest.FixtureRequest) -> Iterator[None]:
     cli.commands.pop("raise-for-test")
 
 
-@pytest.mark.parametrize("raising", [UnknownOrder("no order 'NOPE-1'")], indirect=True)
+@pytest.mark.parametrize("raising", [
+    UnknownOrder("no order 'NOPE-1'"),
+    click.ClickException(str(UnknownOrder("no order 'NOPE-1'"))),  # a command's str(KeyError)
+], indirect=True)
 def test_a_desk_error_reads_without_doubled_quotes(raising: None, tmp_path: Path) -> None:
     result = run("--data-dir", str(tmp_path), "raise-for-test")
     assert result.exit_code == 1
@@ -135,3 +150,102 @@ def test_a_bug_keeps_its_traceback_in_the_log_not_on_the_terminal(raising: None,
     assert "internal error (ZeroDivisionError: division by zero)" in line and str(log) in line
     text = log.read_text(encoding="utf-8")
     assert "Traceback" in text and "ZeroDivisionError" in text and "raise-for-test" in text
+
+
+# ---- what a trader sees: headers, empty states in words, exit codes, one error style ----
+
+@pytest.fixture
+def trading_desk(redis_server: EmbeddedRedis, redis_client: redis.Redis,
+                 tmp_path: Path) -> Iterator[Callable[..., Result]]:
+    """`desk ...` against the test's Redis, with the console's users (alice, vera, root)."""
+    clock = FixedClock(datetime(2026, 11, 23, 9, 10, tzinfo=EXCHANGE_TZ))
+    add_users(redis_client, clock)
+    env = {"DESK_REDIS_URL": redis_server.url}
+
+    def desk(*args: str, stdin: str | None = None) -> Result:
+        return run("--data-dir", str(tmp_path / "desk"), *args, env=env, stdin=stdin)
+
+    yield desk
+
+
+def _queue(client: redis.Redis) -> OrderQueue:
+    return OrderQueue(client, FixedClock(datetime(2026, 11, 23, 9, 10, tzinfo=EXCHANGE_TZ)))
+
+
+def test_orders_has_a_header_and_says_when_there_is_nothing(
+        trading_desk: Callable[..., Result], redis_client: redis.Redis) -> None:
+    none = trading_desk("orders")
+    assert none.exit_code == 0 and none.output.startswith("no orders: no batch yet"), none.output
+    seed_batch(_queue(redis_client), 3)
+    listing = trading_desk("orders").output.splitlines()
+    assert listing[0] == "Orders for 2026-11-23"
+    assert listing[1].split() == ["ORDER", "VER", "SYMBOL", "NAME", "SIDE", "QTY", "REF",
+                                  "LIMIT", "STATE", "FILLED", "APPR", "BY"]
+    assert listing[-1] == "3 orders: 3 pending approval"
+    header, row = listing[1], listing[2]
+    # Right-aligned under its header, counting a Chinese character as two cells.
+    assert width(row[:row.index("10.00") + 5]) == width(header[:header.index("REF") + 3])
+    working = trading_desk("orders", "--state", "working")
+    assert (working.exit_code, working.output) == (0, "no orders in state working for "
+                                                       "2026-11-23\n")
+    pending = trading_desk("orders", "--state", "pending_approval", "--date", "2026-11-24")
+    assert pending.output == "no pending orders for 2026-11-24\n"
+
+
+def test_approve_all_with_nothing_pending_says_so(trading_desk: Callable[..., Result],
+                                                  redis_client: redis.Redis) -> None:
+    result = trading_desk("approve", "--all", "--as", "alice")
+    assert (result.exit_code, result.output) == (0, "no pending orders to approve\n")
+    ids = seed_batch(_queue(redis_client), 2)
+    done = trading_desk("approve", "--all", "--as", "alice")
+    assert done.exit_code == 0
+    assert done.stdout.splitlines() == [f"{ids[0]}: approved -> approved (released to execution)",
+                                        f"{ids[1]}: approved -> approved (released to execution)",
+                                        "2 approved"]
+
+
+def test_refusals_are_errors_with_exit_1_and_no_doubled_quotes(
+        trading_desk: Callable[..., Result], redis_client: redis.Redis) -> None:
+    ids = seed_batch(_queue(redis_client), 1)
+    mixed = trading_desk("approve", ids[0], "NOPE-1", "--as", "alice")
+    assert mixed.exit_code == 1
+    assert mixed.stderr == "Error: NOPE-1: no order 'NOPE-1'\n"
+    assert mixed.stdout.splitlines()[-1] == "1 approved, 1 refused"
+    for command in (("pause", "NOPE-1"), ("cancel", "NOPE-1"), ("resume", "NOPE-1")):
+        result = trading_desk(*command, "--as", "alice")
+        assert result.exit_code == 1
+        assert _one_error_line(result.output) == "Error: no order 'NOPE-1'"
+    stranger = trading_desk("approve", ids[0], "--as", "mallory")
+    assert _one_error_line(stranger.output).startswith(
+        "Error: mallory is not an enabled desk user")
+    short = trading_desk("order", "add", "600000.SSE", "buy", "100", "--reason", "x",
+                         "--limit", "10.00", "--as", "alice")
+    assert short.exit_code == 1
+    assert _one_error_line(short.output) == (
+        "Error: reason: String should have at least 3 characters")
+    usage = trading_desk("approve", "--as", "alice")
+    assert usage.exit_code == 2 and "give order ids or --all" in usage.output
+
+
+def test_status_separates_the_batch_from_manual_orders_with_clock_halt_and_nav(
+        trading_desk: Callable[..., Result], redis_client: redis.Redis) -> None:
+    queue = _queue(redis_client)
+    seed_batch(queue, 3)
+    set_last(redis_client, "600000.SSE", "10.00")
+    add_manual_order(queue, ManualOrderRequest.model_validate(
+        {"symbol": "600000.SSE", "side": "buy", "quantity": 200, "reason": "news"}),
+        author="alice", account="paper")
+    at = datetime(2026, 11, 23, 9, 12, tzinfo=EXCHANGE_TZ)
+    publish(redis_client, streams.NAV, "nav", NavSnapshot(
+        account="paper", nav=Decimal("50123456.78"), hwm=Decimal("50200000"), drawdown=0.0015,
+        stock_value=Decimal(0), cash=Decimal("50123456.78"), at=at), source="risk", ts=at)
+    queue.halt(actor="alice", reason="broker drill", halted=True)
+    text = trading_desk("status").output
+    lines = text.splitlines()
+    assert lines[1].startswith("exchange time: ") and "Asia/Shanghai" in lines[1]
+    assert "trading: HALTED (alice: broker drill)" in lines
+    assert "NAV: 50,123,456.78  high-water 50,200,000.00  drawdown 0.15%  hedge 0%  " \
+           "(at 09:12:00)" in lines
+    assert "batch: B1 for 2026-11-23: 3 (3 pending approval)" in lines
+    assert "manual orders: 1 (1 pending approval)" in lines
+    assert "hedge orders: none" in lines
