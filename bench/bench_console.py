@@ -2,7 +2,7 @@
 from a trader's decision to the execution service receiving it (p50 / p99).
 
 Runs the real app under uvicorn on loopback with an embedded Redis, and a consumer
-that reads `desk:exec` with XREADGROUP as the execution service does.
+that reads `desk:decisions` with XREADGROUP as the execution service does.
     python bench/bench_console.py [--orders 1000] [--decisions 500]
 """
 
@@ -79,19 +79,19 @@ def pct(values: list[float], q: float) -> float:
 
 
 class ExecConsumer:
-    """Reads exec.work as the execution service does; records when each arrives."""
+    """Reads the decisions as the execution service does; records when each arrives."""
 
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
         self.arrived: dict[str, float] = {}
         self.stop = False
-        client.xgroup_create(streams.EXEC, "bench", id="$", mkstream=True)
+        client.xgroup_create(streams.DECISIONS, "bench", id="$", mkstream=True)
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
 
     def run(self) -> None:
         while not self.stop:
-            reply = self.client.xreadgroup("bench", "b1", {streams.EXEC: ">"}, count=100,
+            reply = self.client.xreadgroup("bench", "b1", {streams.DECISIONS: ">"}, count=100,
                                            block=200)
             now = time.perf_counter()
             for _stream, entries in reply or []:
@@ -99,7 +99,7 @@ class ExecConsumer:
                     order_id = re.search(r'"order_id":"([^"]+)"', fields["body"])
                     if order_id:
                         self.arrived[order_id.group(1)] = now
-                    self.client.xack(streams.EXEC, "bench", entry_id)
+                    self.client.xack(streams.DECISIONS, "bench", entry_id)
 
 
 def main() -> None:

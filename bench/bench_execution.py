@@ -96,8 +96,8 @@ def bench_latency(client: redis.Redis, data_dir: Path, parents: int) -> list[flo
     desk = build_desk(client, data_dir / "lat", clock, scenario(DAY, bars), ExecutionConfig())
     try:
         desk.bridge.gateway("SIM").advance()
-        consumer = StreamConsumer(client, streams.EXEC, streams.GROUP_EXECUTION, "bench",
-                                  {"exec.work": lambda env: work(desk, env.body)}, block_ms=50)
+        consumer = StreamConsumer(client, streams.DECISIONS, streams.GROUP_EXECUTION, "bench",
+                                  {"decision": lambda env: work(desk, env.body)}, block_ms=50)
         consumer.poll(block=False)
         arrivals = desk.bridge.gateway("SIM").arrivals
         samples = []
@@ -117,10 +117,12 @@ def bench_latency(client: redis.Redis, data_dir: Path, parents: int) -> list[flo
 
 
 def work(desk: Any, body: Any) -> None:
-    from bus.messages import ExecWork
+    """As the service does: the bell names the order; the checked stored record is worked."""
+    from bus.messages import Decision
+    from execution.approval.work_check import WorkCheck
 
-    assert isinstance(body, ExecWork)
-    desk.parents.work(body.record)
+    assert isinstance(body, Decision)
+    desk.parents.work(WorkCheck(desk.deps.queue).verified(body))
 
 
 # ---- 2. child orders per second --------------------------------------------------------

@@ -4,7 +4,8 @@ Starts a real embedded Redis and the services that consume streams (execution, w
 the approval intake inside it, and alerts) as `desk run <service> --supervised`
 processes, writes N entries of each kind (text garbage, deep nesting, raw bytes,
 schema-valid out-of-range values) to each stream with pipelined XADDs, waits until
-each is dead-lettered, then forges `exec.work` commands. Prints the figures.
+each is dead-lettered, then forges approval decisions (and approved records). Prints
+the figures.
 
     python bench/fault_drill.py [--per-kind 2000] [--seed 11]
 """
@@ -34,12 +35,12 @@ sys.path.insert(0, str(ROOT))
 from bench.hostile import KINDS, TYPES, generators  # noqa: E402
 from bus import streams  # noqa: E402
 from bus.bus import publish  # noqa: E402
-from bus.messages import ExecWork  # noqa: E402
+from bus.messages import Decision  # noqa: E402
 from exchange import Side  # noqa: E402
-from orders.order import Approval, Order, OrderRecord, OrderState  # noqa: E402
+from orders.order import Approval, Order, OrderState  # noqa: E402
 
 SERVICES = ("execution", "alerts")
-CONSUMED = tuple(TYPES)  # batches, proposals (intake), exec, alerts
+CONSUMED = tuple(TYPES)  # batches, proposals (intake), decisions, controls, alerts
 PIPELINE_CHUNK = 1_000
 
 
@@ -189,8 +190,9 @@ def _dead_of_ours(desk: DrillDesk, written: dict[str, set[str]],
 
 
 def forged_work(desk: DrillDesk) -> dict[str, str]:
-    """Forged `exec.work`: never proposed; pending, not approved; pending and bigger.
-    Returns order id -> dead-letter reason."""
+    """Forged approvals: a decision for an order never proposed; one for a pending order
+    nobody approved; an approved record written over a pending one, with no audit (what
+    the console's credentials allow). Returns order id -> dead-letter reason."""
     from execution.approval.queue import OrderQueue
     from services.clock_setup import shared_clock
     from services.settings_loader import load_settings
@@ -204,30 +206,26 @@ def forged_work(desk: DrillDesk) -> dict[str, str]:
         return Order(order_id=order_id, trade_date=desk.day, symbol=symbol, side=Side.BUY,
                      quantity=quantity, reference_price=Decimal("10.00"))
 
-    approval = (Approval(user="alice", at=now, version=1),)
-    pending = queue.ingest(order("forged-pending", 5_000), actor="model")
-    queue.ingest(order("forged-bigger", 500), actor="model")
-    forged = {
-        "forged-ghost": OrderRecord(order=order("forged-ghost", 50_000),
-                                    state=OrderState.WORKING, approvals=approval),
-        "forged-pending": pending.model_copy(update={"state": OrderState.APPROVED,
-                                                     "approvals": approval}),
-        "forged-bigger": OrderRecord(order=order("forged-bigger", 50_000),
-                                     state=OrderState.APPROVED, approvals=approval),
-    }
-    for record in forged.values():
-        publish(desk.client, streams.EXEC, "exec.work", ExecWork(record=record),
+    queue.ingest(order("forged-pending", 5_000), actor="model")
+    rewritten = queue.ingest(order("forged-record", 50_000), actor="model")
+    approved = rewritten.model_copy(update={
+        "state": OrderState.APPROVED, "approvals": (Approval(user="alice", at=now, version=1),)})
+    desk.client.set(streams.ORDER.format(order_id="forged-record"), approved.to_json())
+    forged = {"forged-ghost": "alice", "forged-pending": "alice", "forged-record": "alice"}
+    for order_id, user in forged.items():
+        publish(desk.client, streams.DECISIONS, "decision",
+                Decision(order_id=order_id, action="approve", user=user, version=1),
                 source="queue", ts=now)
 
     def reasons() -> dict[str, str]:
         found = {}
         for _e, fields in desk.client.xrange(streams.DEAD_LETTER):
             for order_id in forged:
-                if f"exec.work for {order_id}" in fields.get("reason", ""):
+                if f"approval of {order_id} v1" in fields.get("reason", ""):
                     found[order_id] = fields["reason"]
         return found
 
-    wait_for("the forged work items dead-lettered", lambda: len(reasons()) == len(forged), 30)
+    wait_for("the forged approvals dead-lettered", lambda: len(reasons()) == len(forged), 30)
     time.sleep(2.0)  # several steps of the service: nothing may be sent meanwhile
     return reasons()
 
@@ -266,7 +264,7 @@ def main() -> int:
             print(f"  dead-lettered from {stream}: {count}")
         print(f"dead-lettered: {sum(figures.dead.values())} of {tried} "
               f"(without a reason: {figures.without_reason}) in {figures.seconds:.1f} s")
-        print(f"forged exec.work refused: {len(forged)} of 3; critical alerts: "
+        print(f"forged approvals refused: {len(forged)} of 3; critical alerts: "
               f"{len(critical_alerts(desk))}")
         print(f"service restarts: {desk.restarts()}")
         print(f"order records created: {desk.order_records() - 2} (besides the 2 the drill "

@@ -17,7 +17,7 @@ from typing import Any
 Fields = dict[str | bytes, str | bytes]
 KINDS = ("garbage", "nesting", "bytes", "out_of_range")
 TYPES = {"desk:batches": "batch.published", "desk:proposals": "order.proposed",
-         "desk:exec": "exec.work", "desk:alerts": "alert"}
+         "desk:decisions": "decision", "desk:controls": "exec.control", "desk:alerts": "alert"}
 
 
 def envelope(msg_type: str, body: str | bytes, n: int, ts: str) -> Fields:
@@ -100,11 +100,18 @@ def _out_of_range_body(rng: random.Random, stream: str, day: date,
                                    "signal_date": "2026-01-01", "orders": [bad_order(rng, day, n)]}
     if stream == "desk:proposals":
         return "order.proposed", {"order": bad_order(rng, day, n), "author": "attacker"}
-    if stream == "desk:exec":
-        choice = rng.randrange(3)
-        if choice == 0:
-            return "exec.work", {"record": {"order": bad_order(rng, day, n), "state": "approved"}}
-        if choice == 1:  # a well-formed command for an order that does not exist
+    if stream == "desk:decisions":
+        return "decision", rng.choice([
+            {"order_id": f"ghost-{n}", "action": "approve", "user": "attacker", "version": 1},
+            {"order_id": f"ghost-{n}", "action": "reject", "user": "attacker", "version": 1},
+            {"order_id": f"X{n}", "action": "approve", "user": "attacker", "version": 0},
+            {"order_id": f"X{n}", "action": "approve", "user": "attacker", "version": 10**12},
+            {"order_id": f"X{n}", "action": "work", "user": "attacker", "version": 1},
+            {"order_id": "../../etc", "action": "approve", "user": "attacker", "version": 1},
+            {"order_id": f"X{n}", "action": "approve", "user": "", "version": 1},
+        ])
+    if stream == "desk:controls":
+        if rng.random() < 0.5:  # a well-formed command for an order that does not exist
             return "exec.control", {"order_id": f"ghost-{n}", "command": "resume",
                                     "user": "attacker"}
         return "exec.halt", {"user": "attacker", "reason": "no key set", "halted": True}

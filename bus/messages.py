@@ -43,15 +43,13 @@ TEXT = 2_000  # reasons and details; one alert or audit line stays readable
 
 
 class Decision(Body):
+    """A doorbell: names the order and version decided; the record itself is the truth."""
+
     order_id: str = Field(pattern=ORDER_ID)
-    action: str = Field(max_length=16)
+    action: str = Field(pattern=r"^(approve|reject|edit)$")
     user: str = Field(min_length=1, max_length=80)
     reason: str = Field(default="", max_length=TEXT)
     version: int = Field(default=1, ge=1)
-
-
-class ExecWork(Body):
-    record: OrderRecord
 
 
 class ExecControl(Body):
@@ -127,7 +125,6 @@ BODY_MODELS: dict[str, type[Body]] = {
     "batch.published": BatchPublished,
     "order.proposed": OrderProposed,
     "decision": Decision,
-    "exec.work": ExecWork,
     "exec.control": ExecControl,
     "exec.halt": ExecHalt,
     "order.event": OrderEvent,

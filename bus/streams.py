@@ -7,15 +7,15 @@ PREFIX = "desk"
 # Streams (consumer groups; must not lose a message)
 BATCHES = f"{PREFIX}:batches"  # scheduler -> approval intake
 PROPOSALS = f"{PREFIX}:proposals"  # risk hedges, manual orders -> approval intake
-DECISIONS = f"{PREFIX}:decisions"  # approvals/rejections/edits as they are made
-EXEC = f"{PREFIX}:exec"  # approved orders and controls -> execution service
+DECISIONS = f"{PREFIX}:decisions"  # approvals/rejections/edits -> execution (names an order)
+CONTROLS = f"{PREFIX}:controls"  # pause/resume/cancel/amend, halt -> execution service
 EVENTS = f"{PREFIX}:events"  # parent/child order events, fills, ledger -> risk, console
 ALERTS = f"{PREFIX}:alerts"  # anything -> alerts service
 AUDIT = f"{PREFIX}:audit"  # append-only audit trail of every order transition
 NAV = f"{PREFIX}:nav"  # NAV and drawdown snapshots from the risk daemon
 DEAD_LETTER = f"{PREFIX}:dlq"  # messages that failed validation, with the reason
 
-ALL_STREAMS = (BATCHES, PROPOSALS, DECISIONS, EXEC, EVENTS, ALERTS, AUDIT, NAV, DEAD_LETTER)
+ALL_STREAMS = (BATCHES, PROPOSALS, DECISIONS, CONTROLS, EVENTS, ALERTS, AUDIT, NAV, DEAD_LETTER)
 
 # Consumer groups: one per (stream, service) pair
 GROUP_INTAKE = "intake"

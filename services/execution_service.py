@@ -1,12 +1,12 @@
 """The execution service: works approved orders through vnpy and the broker gateway.
 
-Each step handles what is waiting on the `exec` stream (approved orders, pause /
-resume / cancel / amend, the halt switch) and the approval intake, then lets the
-desk apply gateway events and decide the next child orders. A step blocks at most
-`COMMAND_BLOCK_MS` waiting for a command, so an approval reaches the gateway at once.
-An `exec.work` is only a hint: the service works the queue's own record, and only
-when it is approved and audited (`WorkCheck`); anything else is dead-lettered and
-alerted as critical.
+Each step handles what is waiting on the `controls` stream (pause / resume / cancel /
+amend, the halt switch), the `decisions` stream and the approval intake, then lets
+the desk apply gateway events and decide the next child orders. A step blocks at
+most `COMMAND_BLOCK_MS` waiting for a decision, so an approval reaches the gateway at
+once. A decision only names an order: the service works the queue's own record, and
+only when it is approved and audited (`WorkCheck`); a decision no honest queue
+writes is dead-lettered and alerted as critical. No stream carries an order to work.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ from loguru import logger
 
 from bus import streams
 from bus.bus import MessageRefused, StreamConsumer
-from bus.messages import Envelope, ExecControl, ExecHalt, ExecWork
+from bus.messages import Decision, Envelope, ExecControl, ExecHalt
 from execution.approval.intake import intake_consumers
 from execution.approval.intake_guard import IntakeGuard, StoreCloses
 from execution.approval.lifecycle import IllegalTransition
 from execution.approval.reference_data import ReferenceData
-from execution.approval.work_check import StaleWork, WorkCheck
+from execution.approval.work_check import AwaitingApprovals, StaleWork, WorkCheck
 from execution.engine.home import prepare_vnpy_home
+from orders.order import OrderRecord, OrderState
 from services.runtime import Service
 
 if TYPE_CHECKING:
@@ -61,10 +62,13 @@ class ExecutionService(Service):
         self.desk = self._new_desk()
         self.desk.start()
         self._watch(self.desk)
-        self.commands = StreamConsumer(
-            ctx.client, streams.EXEC, streams.GROUP_EXECUTION, CONSUMER,
-            {"exec.work": self._work, "exec.control": self._control, "exec.halt": self._halt},
-            block_ms=COMMAND_BLOCK_MS,
+        self.controls = StreamConsumer(
+            ctx.client, streams.CONTROLS, streams.GROUP_EXECUTION, CONSUMER,
+            {"exec.control": self._control, "exec.halt": self._halt},
+        )
+        self.decisions = StreamConsumer(
+            ctx.client, streams.DECISIONS, streams.GROUP_EXECUTION, CONSUMER,
+            {"decision": self._decision}, block_ms=COMMAND_BLOCK_MS,
         )
         self.work_check = WorkCheck(ctx.queue)
         guard = IntakeGuard(ctx.calendar, ctx.clock,
@@ -74,7 +78,8 @@ class ExecutionService(Service):
     def step(self) -> None:
         self._roll_day()
         desk = self._desk()
-        self.commands.poll(block=True)
+        self.controls.poll(block=False)  # a halt first: it may stop what a decision starts
+        self.decisions.poll(block=True)
         for consumer in self.intake:
             consumer.poll(block=False)
         desk.step()
@@ -112,20 +117,33 @@ class ExecutionService(Service):
             raise RuntimeError("execution service used before setup()")
         return self.desk
 
-    def _work(self, env: Envelope) -> None:
+    def _decision(self, env: Envelope) -> None:
         body = env.body
-        assert isinstance(body, ExecWork)
+        assert isinstance(body, Decision)
+        if body.action != "approve":  # starts nothing; the record already says so
+            if self.ctx.queue.get(body.order_id) is None:
+                raise MessageRefused(f"{body.action} of {body.order_id}: no such order")
+            return
         try:
-            record = self.work_check.verified(body.record)
-        except StaleWork as exc:  # e.g. cancelled before the service took it
-            logger.warning("approved order {} not started: {}", body.record.order_id, exc)
+            record = self.work_check.verified(body)
+        except AwaitingApprovals as exc:
+            logger.info("{}", exc)
+            return
+        except StaleWork as exc:  # e.g. cancelled or edited before the service took it
+            logger.warning("approved order {} not started: {}", body.order_id, exc)
             return
         except MessageRefused as exc:
-            self._desk().alert("critical", f"forged or stale exec.work refused: "
-                               f"{body.record.order_id}", f"{exc} (source {env.source[:64]!r})")
+            self._desk().alert("critical", f"forged or stale approval refused: {body.order_id}",
+                               f"{exc} (source {env.source[:64]!r})")
             raise
+        self._start(record)
+
+    def _start(self, record: OrderRecord) -> None:
+        parents = self._desk().parents
+        if record.state is not OrderState.APPROVED and record.order_id in parents.workers:
+            return  # the last approval's bell after the first one's: already working
         try:
-            self._desk().parents.work(record)
+            parents.work(record)
         except IllegalTransition as exc:  # e.g. cancelled before the service took it
             logger.warning("approved order {} not started: {}", record.order_id, exc)
 

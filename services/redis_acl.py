@@ -31,8 +31,10 @@ ADMIN_RULES = ("~*", "&*", "+@all")
 # What every service writes: its heartbeat, alerts, dead letters, the shared clock.
 _COMMON = ("desk:alerts", "desk:dlq", "desk:clock", "desk:halt")
 _CONSUMER = ("desk:processed:*", "desk:attempts:*")
+# The decisions stream only names orders, and no stream carries one to work: the
+# execution service works an order only when its record is approved and audited.
 _ORDERS = ("desk:order:*", "desk:orders:*", "desk:batch:*", "desk:audit", "desk:decisions",
-           "desk:events", "desk:exec")
+           "desk:events", "desk:controls")
 _MARKET = ("desk:prices:*", "desk:ledger:*")
 
 SERVICE_KEYS: dict[str, tuple[str, ...]] = {
@@ -52,7 +54,7 @@ SERVICE_KEYS: dict[str, tuple[str, ...]] = {
 }
 # Everything a reader may see: all of the desk but the console's accounts and sessions.
 READER_KEYS = ("desk:[a-b]*", "desk:[d-t]*", "desk:[v-z]*", "desk:c[a-n]*", "desk:c[p-z]*",
-               "desk:u[a-r]*", "desk:u[t-z]*")
+               "desk:controls", "desk:u[a-r]*", "desk:u[t-z]*")
 
 
 def user_rules(name: str) -> tuple[str, ...]:

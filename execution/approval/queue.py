@@ -1,10 +1,12 @@
 """The approval queue: order records in Redis, changed only through the lifecycle.
 
 Each change is one optimistic transaction (WATCH/MULTI): the new record, its audit
-entry, the order event for live views and — when an order becomes approved — the
-`exec.work` command for the execution service all land together or not at all. So
-no order reaches the execution service without an approval, and none is lost
-between the decision and the command. `apply_many` does the same for a whole
+entry, the order event for live views and — for an approval, rejection or edit — the
+`decision` naming the order and version all land together or not at all. The
+decision only rings the execution service's bell: it works the stored record, and
+only when that record is approved and audited (`work_check`), so no message can
+carry an order to the broker, and no approval is lost between the decision and the
+bell. `apply_many` does the same for a whole
 selection in one transaction (bulk approve / reject). Two policy gates live here so
 that people and automatic rules both pass them: four eyes (`approvals_needed`, again
 for each edited version) and price re-confirmation (`NeedsReconfirmation`).
@@ -22,7 +24,7 @@ import redis
 
 from bus import streams
 from bus.bus import publish
-from bus.messages import AuditEntry, Decision, ExecControl, ExecHalt, ExecWork, OrderEvent
+from bus.messages import AuditEntry, Decision, ExecControl, ExecHalt, OrderEvent
 from errors import Refused
 from execution.approval.lifecycle import Action, Fill, IllegalTransition, transition
 from execution.approval.policy_config import ApprovalConfig
@@ -219,7 +221,7 @@ class OrderQueue:
             allowed = {"pause", "resume", "cancel", "amend"}
             if command not in allowed:
                 raise IllegalTransition(f"unknown command {command!r}")
-            publish(self.client, streams.EXEC, "exec.control",
+            publish(self.client, streams.CONTROLS, "exec.control",
                     ExecControl(order_id=order_id, command=command, user=actor, reason=reason),
                     source=SOURCE, ts=self.clock.now())
             return f"{command} of {order_id} sent to the execution service"
@@ -237,7 +239,7 @@ class OrderQueue:
                 pipe.set(streams.HALT, f"{actor}: {reason}")
             else:
                 pipe.delete(streams.HALT)
-            publish(pipe, streams.EXEC, "exec.halt",
+            publish(pipe, streams.CONTROLS, "exec.halt",
                     ExecHalt(user=actor, reason=reason, halted=halted),
                     source=SOURCE, ts=self.clock.now())
             pipe.execute()
@@ -299,16 +301,13 @@ class OrderQueue:
         result.changed.append(after)
 
     def _stage(self, pipe: Any, before: OrderRecord, after: OrderRecord, change: _Change) -> None:
-        """Queue the new record, its audit entry, its event and any command (in MULTI)."""
+        """Queue the new record, its audit entry, its event and any decision (in MULTI)."""
         action = change.action
         pipe.set(streams.ORDER.format(order_id=after.order_id), after.to_json())
         self._audit(pipe, after, action.value, change.actor, change.reason, before, after)
         self._event(pipe, after, action.value, change.reason)
         if action in DECISION_ACTIONS:
             self._decision(pipe, after, action, change.actor, change.reason)
-        if after.state is OrderState.APPROVED and before.state is not OrderState.APPROVED:
-            publish(pipe, streams.EXEC, "exec.work", ExecWork(record=after),
-                    source=SOURCE, ts=self.clock.now())
 
     def _audit(self, pipe: Any, record: OrderRecord, action: str, actor: str, reason: str,
                before: OrderRecord | None, after: OrderRecord | None) -> None:

@@ -1,10 +1,13 @@
-"""The approval is the only key to the broker: an `exec.work` is acted on only when the
-queue's own record says the same order was approved, by as many people as its policy
-needs, and the audit trail holds those approvals.
+"""The approval is the only key to the broker: a `decision` on the bus only names an
+order and a version; the execution service works the queue's own record, and only
+when it says that version was approved by as many people as its policy needs, by the
+user the decision names among them, and the audit trail holds those approvals.
 
-The message is never trusted: the execution service works the stored record, and a
-work item with no record, another version, size, side or price, too few approvals or
-no audited approval is refused (dead-lettered and alerted as critical by the caller).
+Outcomes: the stored record to work; `AwaitingApprovals` (one of two approvals so
+far: nothing to do yet); `StaleWork` (edited or finished since: nothing suspicious);
+`MessageRefused` for anything no honest queue writes (no such order, an approval the
+record does not hold, an approved record with too few or unaudited approvals), which
+the caller dead-letters and alerts as critical.
 """
 
 from __future__ import annotations
@@ -17,62 +20,73 @@ import redis
 
 from bus import streams
 from bus.bus import MessageRefused
+from bus.messages import Decision
 from bus.wire import printable, raw_twin
 from execution.approval.queue import OrderQueue
-from orders.order import LIVE_STATES, TERMINAL_STATES, Order, OrderKind, OrderRecord, OrderState
+from orders.order import (
+    LIVE_STATES,
+    TERMINAL_STATES,
+    Order,
+    OrderKind,
+    OrderRecord,
+    OrderState,
+)
 
-# A redelivered work item finds its order already working: still the same approval.
+# A redelivered decision finds its order already working: still the same approval.
 WORKABLE = frozenset({OrderState.APPROVED, *LIVE_STATES})
-MATCHED = ("order_id", "version", "trade_date", "symbol", "side", "quantity", "kind", "offset",
-           "reference_price", "limit_price")
+FIRST_AUDIT_PAGE = 16
 AUDIT_PAGE = 1_000
 AUDIT_SCAN_LIMIT = 50_000  # approvals are minutes old; this is hours of a busy day
 HEDGE_AUTO = "policy:hedge-auto"  # its approval completes four eyes (policies.py)
 
 
 class StaleWork(MessageRefused):
-    """The order was approved but finished (cancelled, expired) before the service took
-    its work item: nothing to do, and nothing suspicious."""
+    """The decided version was edited, or the order finished (cancelled, expired),
+    before the service took the decision: nothing to do, and nothing suspicious."""
+
+
+class AwaitingApprovals(StaleWork):
+    """A genuine approval that does not complete the order's policy yet (1 of 2)."""
 
 
 class WorkCheck:
-    """Checks work items against the queue it was given."""
+    """Checks approval decisions against the queue it was given."""
 
     def __init__(self, queue: OrderQueue) -> None:
         self.queue = queue
         self.raw = raw_twin(queue.client)  # the audit stream is read as bytes, like a consumer
 
-    def verified(self, work: OrderRecord) -> OrderRecord:
-        """The stored record to work, or MessageRefused saying why not."""
-        return verified_record(self.queue, work, lambda order, wanted: _audited_approvers(
+    def verified(self, decision: Decision) -> OrderRecord:
+        """The stored record to work, or MessageRefused (or a StaleWork) saying why not."""
+        return verified_record(self.queue, decision, lambda order, wanted: _audited_approvers(
             self.raw, order, wanted))
 
 
-def verified_record(queue: OrderQueue, work: OrderRecord,
+def verified_record(queue: OrderQueue, decision: Decision,
                     audited: Callable[[Order, set[str]], set[str]]) -> OrderRecord:
-    stored = queue.get(work.order_id)
+    what = f"approval of {decision.order_id} v{decision.version} by {decision.user!r}"
+    stored = queue.get(decision.order_id)
     if stored is None:
-        raise MessageRefused(f"exec.work for {work.order_id}: no such order in the queue")
-    differ = [name for name in MATCHED
-              if getattr(stored.order, name) != getattr(work.order, name)]
-    if differ:
-        raise MessageRefused(f"exec.work for {work.order_id} does not match its record: "
-                             f"{', '.join(differ)}")
-    if stored.state in TERMINAL_STATES and stored.approvals:
-        raise StaleWork(f"exec.work for {work.order_id}: the order is already "
-                        f"{stored.state.value}")
-    if stored.state not in WORKABLE:
-        raise MessageRefused(f"exec.work for {work.order_id}: the order is "
-                             f"{stored.state.value}, not approved")
+        raise MessageRefused(f"{what}: no such order in the queue")
+    if stored.order.version != decision.version:
+        raise StaleWork(f"{what}: the order is at version {stored.order.version} now")
     approvers = _approvers(stored)
+    if decision.user not in approvers:
+        raise MessageRefused(f"{what}: the order's record holds no such approval")
+    if stored.state is OrderState.PENDING_APPROVAL:
+        raise AwaitingApprovals(f"{what}: {len(approvers)} of {_needed(queue, stored)} "
+                                "approvals so far")
+    if stored.state in TERMINAL_STATES:
+        raise StaleWork(f"{what}: the order is already {stored.state.value}")
+    if stored.state not in WORKABLE:
+        raise MessageRefused(f"{what}: the order is {stored.state.value}, not approved")
     needed = _needed(queue, stored)
     if len(approvers) < needed:
-        raise MessageRefused(f"exec.work for {work.order_id}: {len(approvers)} approval(s) of "
-                             f"version {stored.order.version}, {needed} needed")
+        raise MessageRefused(f"{what}: {len(approvers)} approval(s) of version "
+                             f"{stored.order.version}, {needed} needed")
     missing = approvers - audited(stored.order, approvers)
     if missing:
-        raise MessageRefused(f"exec.work for {work.order_id}: approval by {sorted(missing)} "
-                             "not in the audit trail")
+        raise MessageRefused(f"{what}: approval by {sorted(missing)} not in the audit trail")
     return stored
 
 
@@ -91,19 +105,25 @@ def _needed(queue: OrderQueue, record: OrderRecord) -> int:
 
 
 def _audited_approvers(raw: redis.Redis, order: Order, wanted: set[str]) -> set[str]:
-    """Of `wanted`, the users whose approval of this version the audit stream holds."""
+    """Of `wanted`, the users whose approval of this version the audit stream holds.
+
+    Newest first, in pages that grow: an approval just made is among the last few
+    entries, so the usual check parses a handful, not a thousand."""
     found: set[str] = set()
-    upper, scanned = "+", 0
-    while scanned < AUDIT_SCAN_LIMIT and not wanted <= found:
-        page = raw.xrevrange(streams.AUDIT, max=upper, min="-", count=AUDIT_PAGE)
+    upper, scanned, page_size = "+", 0, FIRST_AUDIT_PAGE
+    while scanned < AUDIT_SCAN_LIMIT:
+        page = raw.xrevrange(streams.AUDIT, max=upper, min="-", count=page_size)
         for entry_id, fields in page:
             entry = _entry(fields)
             if _approves(entry, order):
                 found.add(str(entry["actor"]))
+                if wanted <= found:
+                    return found
             upper = f"({printable(entry_id)}"
         scanned += len(page)
-        if len(page) < AUDIT_PAGE:
+        if len(page) < page_size:
             break
+        page_size = min(page_size * 4, AUDIT_PAGE)
     return found
 
 

@@ -104,7 +104,7 @@ def test_pause_resume_and_a_fill_appear_without_reload(page: Page, fresh: LiveCo
     expect(row.locator('[data-f="state"]')).to_have_text("paused")
     row.locator('button[value="resume"]').click()
     expect(page.locator(".flash").first).to_contain_text(f"resume of {order_id} sent")
-    controls = [f for _i, f in fresh.client.xrange(streams.EXEC) if f["type"] == "exec.control"]
+    controls = [f for _i, f in fresh.client.xrange(streams.CONTROLS) if f["type"] == "exec.control"]
     assert [json.loads(f["body"])["command"] for f in controls] == ["pause", "resume"]
     queue.apply(order_id, Action.RESUME, actor="execution")
     page.evaluate("window.__noReload = true")

@@ -1,6 +1,6 @@
 """Hostile messages on every consumed stream of a running desk (issue 11): 2,000 each of
 text garbage, deep nesting, raw bytes and schema-valid out-of-range values per stream,
-then forged `exec.work`. Real service processes, real embedded Redis with its ACL users."""
+then forged approvals. Real service processes, real embedded Redis with its ACL users."""
 
 from __future__ import annotations
 
@@ -35,12 +35,13 @@ def test_every_hostile_message_is_dead_lettered_and_nothing_stops_or_trades(
     assert desk.client.get(streams.CURRENT_BATCH) is None  # no 2099 batch took over
 
 
-def test_forged_exec_work_never_reaches_the_broker(desk: DrillDesk) -> None:
+def test_forged_approvals_never_reach_the_broker(desk: DrillDesk) -> None:
     reasons = forged_work(desk)
     assert "no such order" in reasons["forged-ghost"]
-    assert "not approved" in reasons["forged-pending"]
-    assert "does not match its record: quantity" in reasons["forged-bigger"]
-    assert len([t for t in critical_alerts(desk) if "exec.work refused" in t]) == 3
+    assert "holds no such approval" in reasons["forged-pending"]
+    assert "not in the audit trail" in reasons["forged-record"]
+    assert len([t for t in critical_alerts(desk) if "approval refused" in t]) == 3
     assert desk.broker_orders() == 0
-    assert not desk.client.exists(streams.CHILDREN_OF.format(order_id="forged-ghost"))
+    for order_id in reasons:
+        assert not desk.client.exists(streams.CHILDREN_OF.format(order_id=order_id))
     assert desk.restarts() == 0

@@ -19,7 +19,7 @@ from execution.approval.queue import OrderQueue
 from marketdata.clock import FixedClock
 from orders.order import OrderState
 from tests.unit.console.console_kit import add_users, build_app, login, seed_batch
-from tests.unit.queue.queue_kit import set_last
+from tests.unit.queue.queue_kit import released, set_last
 
 JSON = {"accept": "application/json"}
 
@@ -41,9 +41,9 @@ def queue(app: FastAPI) -> OrderQueue:
     return app.state.desk.queue  # type: ignore[no-any-return]
 
 
-def _exec(client: redis.Redis) -> list[dict[str, object]]:
+def _exec(client: redis.Redis, stream: str = streams.CONTROLS) -> list[dict[str, object]]:
     out = []
-    for _id, fields in client.xrange(streams.EXEC):
+    for _id, fields in client.xrange(stream):
         env = decode(fields)
         out.append({"type": env.type, **env.body.model_dump(mode="json")})
     return out
@@ -66,9 +66,8 @@ def test_bulk_approve_selected_and_all(web: TestClient, queue: OrderQueue) -> No
     rest = web.post("/orders/approve", data={"csrf": csrf, "scope": "all"}, headers=JSON)
     assert sorted(rest.json()["changed"]) == ids[3:]
     assert {r.state for r in queue.list_orders()} == {OrderState.APPROVED}
-    work = [e for e in _exec(queue.client) if e["type"] == "exec.work"]
-    assert len(work) == 10
-    assert all(e["record"]["approvals"][0]["user"] == "alice" for e in work)  # type: ignore[index]
+    assert sorted(released(queue)) == sorted(ids)
+    assert all(queue.require(i).approvals[0].user == "alice" for i in ids)
 
 
 def test_approve_all_respects_the_filter(web: TestClient, queue: OrderQueue) -> None:
@@ -96,8 +95,9 @@ def test_edit_makes_a_new_version_that_needs_approval_again(web: TestClient,
         300, "10.05", "vwap")
     again = web.post("/orders/approve", data={"csrf": csrf, "ids": order_id}, headers=JSON)
     assert again.json()["changed"] == [order_id]
-    versions = [e["record"]["order"]["version"] for e in _exec(queue.client)]  # type: ignore[index]
-    assert versions == [1, 2]
+    bells = [e for e in _exec(queue.client, streams.DECISIONS) if e["action"] == "approve"]
+    assert [e["version"] for e in bells] == [1, 2]
+    assert released(queue) == [order_id]
     page = web.get(f"/orders/{order_id}").text
     assert "thinner book" in page and "edit" in page
 

@@ -101,13 +101,14 @@ def test_desk_runs_a_paper_day_and_stops_cleanly(
     assert length.stdout.strip() == "1"
 
     # A malformed message on every consumed stream is dead-lettered; nothing stops.
-    consumed = ["desk:batches", "desk:proposals", "desk:exec", "desk:alerts"]
+    consumed = ["desk:batches", "desk:proposals", "desk:decisions", "desk:controls",
+                "desk:alerts"]
     for stream in consumed:
         client.xadd(stream, {"type": "batch.published", "v": "1", "id": f"bad-{stream}",
                              "source": "attacker", "ts": "2026-11-20T09:00:00+08:00",
                              "body": '{"orders": "not a list"}'})
     dead = lambda: {f["stream"] for _i, f in client.xrange("desk:dlq")}  # noqa: E731
-    _wait("four dead letters", lambda: dead() >= set(consumed), 60)
+    _wait("five dead letters", lambda: dead() >= set(consumed), 60)
     assert all(s["alive"] for s in _status(desk_home)["services"].values())
 
     # The supervisor restarts a service that dies.

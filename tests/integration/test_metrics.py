@@ -34,4 +34,4 @@ def test_metrics_show_services_streams_orders_and_halt(redis_client: redis.Redis
     assert 'desk_service_up{service="risk"} 0.0' in text
     assert 'desk_orders{state="pending_approval"} 1.0' in text
     assert "desk_halted 1.0" in text
-    assert 'desk_stream_length{stream="desk:exec"} 1.0' in text
+    assert 'desk_stream_length{stream="desk:controls"} 1.0' in text

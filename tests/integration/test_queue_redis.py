@@ -1,4 +1,4 @@
-"""The approval queue on a real Redis: approval is the only way to the execution stream."""
+"""The approval queue on a real Redis: approval is the only way to the execution service."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from execution.approval.policy_config import ApprovalConfig
 from execution.approval.queue import OrderQueue
 from marketdata.clock import FixedClock
 from orders.order import Order, OrderState
+from tests.unit.queue.queue_kit import released
 
 
 def _order(order_id: str = "B1-0001", qty: int = 1000, price: str = "10.00") -> Order:
@@ -30,27 +31,23 @@ def _order(order_id: str = "B1-0001", qty: int = 1000, price: str = "10.00") -> 
     )
 
 
-def _exec_commands(client: redis.Redis) -> list[str]:
-    return [fields["type"] for _id, fields in client.xrange(streams.EXEC)]
-
-
 def test_ingest_is_idempotent_and_pending(redis_client: redis.Redis, clock: FixedClock) -> None:
     queue = OrderQueue(redis_client, clock)
     first = queue.ingest(_order(), actor="model")
     again = queue.ingest(_order(qty=5000), actor="model")
     assert first == again and again.order.quantity == 1000
     assert first.state is OrderState.PENDING_APPROVAL
-    assert _exec_commands(redis_client) == []
+    assert released(queue) == [] and redis_client.xlen(streams.DECISIONS) == 0
 
 
-def test_approval_sends_work_atomically_with_audit(
+def test_approval_rings_the_execution_bell_atomically_with_audit(
     redis_client: redis.Redis, clock: FixedClock
 ) -> None:
     queue = OrderQueue(redis_client, clock)
     queue.ingest(_order(), actor="model")
     record = queue.apply("B1-0001", Action.APPROVE, actor="alice")
     assert record.state is OrderState.APPROVED
-    assert _exec_commands(redis_client) == ["exec.work"]
+    assert released(queue) == ["B1-0001"]
     audit = [f["body"] for _i, f in redis_client.xrange(streams.AUDIT)]
     assert len(audit) == 2 and '"actor":"alice"' in audit[1]
     assert redis_client.xlen(streams.DECISIONS) == 1
@@ -66,9 +63,9 @@ def test_four_eyes_needs_two_different_approvers(
     )
     with pytest.raises(IllegalTransition, match="already approved"):
         queue.apply("B1-0001", Action.APPROVE, actor="alice")
-    assert _exec_commands(redis_client) == []
+    assert released(queue) == []  # alice's bell rang; her approval alone works nothing
     assert queue.apply("B1-0001", Action.APPROVE, actor="bob").state is OrderState.APPROVED
-    assert _exec_commands(redis_client) == ["exec.work"]
+    assert released(queue) == ["B1-0001"]
 
 
 def test_edit_needs_a_new_approval(redis_client: redis.Redis, clock: FixedClock) -> None:
@@ -80,7 +77,7 @@ def test_edit_needs_a_new_approval(redis_client: redis.Redis, clock: FixedClock)
     with pytest.raises(IllegalTransition):
         queue.apply("B1-0001", Action.START, actor="execution")
     queue.apply("B1-0001", Action.APPROVE, actor="alice")
-    assert _exec_commands(redis_client) == ["exec.work", "exec.work"]
+    assert released(queue) == ["B1-0001"]  # version 1's bell is stale, version 2's works
 
 
 def test_fills_and_overfill_refused(redis_client: redis.Redis, clock: FixedClock) -> None:

@@ -15,7 +15,10 @@ from services.redis_server import EmbeddedRedis
 ROOT = Path(__file__).resolve().parents[2]
 Write = Callable[[redis.Redis], object]
 
+# The stream that once carried orders to work: no service may write it any more.
 FORGE_WORK: Write = lambda c: c.xadd("desk:exec", {"type": "exec.work", "body": "{}"})  # noqa: E731
+FORGE_CONTROL: Write = lambda c: c.xadd("desk:controls", {"type": "exec.halt"})  # noqa: E731
+FORGE_DECISION: Write = lambda c: c.xadd("desk:decisions", {"type": "decision"})  # noqa: E731
 FORGE_ORDER: Write = lambda c: c.set("desk:order:x", "{}")  # noqa: E731
 FORGE_BATCH: Write = lambda c: c.xadd("desk:batches", {"type": "batch.published"})  # noqa: E731
 FORGE_PROPOSAL: Write = lambda c: c.xadd("desk:proposals", {"type": "order.proposed"})  # noqa: E731
@@ -29,21 +32,22 @@ CONFIG: Write = lambda c: c.config_set("dir", "/tmp")  # noqa: E731
 ACL: Write = lambda c: c.acl_setuser("x", enabled=True)  # noqa: E731
 
 FORBIDDEN: dict[str, list[Write]] = {
-    "alerts": [FORGE_WORK, FORGE_ORDER, FORGE_BATCH, FORGE_PROPOSAL, FORGE_FILL, LEDGER,
-               USERS],
-    "risk": [FORGE_WORK, FORGE_BATCH, FORGE_FILL, SIM_BROKER, USERS],
-    "scheduler": [FORGE_WORK, FORGE_PROPOSAL, FORGE_FILL, USERS],
-    "console": [FORGE_FILL, SIM_BROKER],
-    "execution": [USERS],
-    "reader": [FORGE_WORK, FORGE_ORDER, HALT, LEDGER],
+    "alerts": [FORGE_WORK, FORGE_CONTROL, FORGE_DECISION, FORGE_ORDER, FORGE_BATCH,
+               FORGE_PROPOSAL, FORGE_FILL, LEDGER, USERS],
+    "risk": [FORGE_WORK, FORGE_CONTROL, FORGE_DECISION, FORGE_BATCH, FORGE_FILL, SIM_BROKER,
+             USERS],
+    "scheduler": [FORGE_WORK, FORGE_CONTROL, FORGE_DECISION, FORGE_PROPOSAL, FORGE_FILL, USERS],
+    "console": [FORGE_WORK, FORGE_FILL, SIM_BROKER],
+    "execution": [FORGE_WORK, USERS],
+    "reader": [FORGE_WORK, FORGE_CONTROL, FORGE_DECISION, FORGE_ORDER, HALT, LEDGER],
 }
 ALLOWED: dict[str, Write] = {  # the same user's own work, so a refusal above means something
     "alerts": lambda c: c.xadd("desk:dlq", {"reason": "test"}),
     "risk": lambda c: c.xadd("desk:proposals", {"type": "order.proposed"}),
     "scheduler": lambda c: c.xadd("desk:batches", {"type": "batch.published"}),
-    "console": lambda c: c.xadd("desk:exec", {"type": "exec.halt"}),
+    "console": lambda c: c.xadd("desk:controls", {"type": "exec.halt"}),
     "execution": lambda c: c.xadd("desk:events", {"type": "fill"}),
-    "reader": lambda c: c.xlen("desk:exec"),
+    "reader": lambda c: c.xlen("desk:controls"),
 }
 
 

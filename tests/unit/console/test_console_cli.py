@@ -10,7 +10,6 @@ import pytest
 import redis
 from click.testing import CliRunner, Result
 
-from bus import streams
 from execution.approval.queue import OrderQueue
 from marketdata.clock import FixedClock
 from orders.order import OrderState
@@ -19,7 +18,7 @@ from services.cli.orders_cmd import ORDER_COMMANDS
 from services.cli.users_cmd import users_group
 from services.redis_server import EmbeddedRedis
 from tests.unit.console.console_kit import add_users, seed_batch
-from tests.unit.queue.queue_kit import set_last
+from tests.unit.queue.queue_kit import released, set_last
 
 COMMANDS = {c.name: c for c in ORDER_COMMANDS}
 
@@ -120,4 +119,4 @@ def test_order_add_and_audit(desk: DeskContext, queue: OrderQueue) -> None:
     assert "submit by bob (buy on news)" in audit
     as_json = run(desk, COMMANDS["audit"], "--json", "-n", "1").output
     assert json.loads(as_json)["order_id"] == order_id
-    assert queue.client.xlen(streams.EXEC) == 0
+    assert released(queue) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -9,7 +10,10 @@ from typing import Any
 import redis
 
 from bus import streams
+from bus.messages import Decision, decode
 from exchange import Side
+from execution.approval.queue import OrderQueue
+from execution.approval.work_check import StaleWork, WorkCheck
 from orders.order import Offset, Order, OrderKind
 
 TRADE_DATE = date(2026, 11, 23)
@@ -47,3 +51,17 @@ def set_last(client: redis.Redis, symbol: str, price: str) -> None:
 
 def stream_types(client: redis.Redis, stream: str) -> list[str]:
     return [fields["type"] for _id, fields in client.xrange(stream)]
+
+
+def released(queue: OrderQueue) -> list[str]:
+    """Ids the execution service would start: approve decisions whose stored record
+    passes its work check, once each, in the order the bells rang."""
+    check, out = WorkCheck(queue), []
+    for _id, fields in queue.client.xrange(streams.DECISIONS):
+        body = decode(fields).body
+        assert isinstance(body, Decision)
+        if body.action != "approve":
+            continue
+        with contextlib.suppress(StaleWork):
+            out.append(check.verified(body).order_id)
+    return list(dict.fromkeys(out))

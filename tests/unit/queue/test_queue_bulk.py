@@ -14,7 +14,7 @@ from execution.approval.policy_config import ApprovalConfig
 from execution.approval.queue import NeedsReconfirmation, OrderQueue
 from marketdata.clock import FixedClock
 from orders.order import OrderState
-from tests.unit.queue.queue_kit import make_order, set_last, stream_types
+from tests.unit.queue.queue_kit import make_order, released, set_last
 
 
 def _queue(client: redis.Redis, clock: FixedClock, **policy: object) -> OrderQueue:
@@ -29,7 +29,7 @@ def test_bulk_approve_changes_all_and_sends_one_work_each(redis_client: redis.Re
     result = queue.apply_many([f"B1-{i}" for i in range(5)], Action.APPROVE, actor="alice")
     assert [r.state for r in result.changed] == [OrderState.APPROVED] * 5
     assert result.refused == {}
-    assert stream_types(redis_client, streams.EXEC) == ["exec.work"] * 5
+    assert released(queue) == [f"B1-{i}" for i in range(5)]
     audit = [json.loads(f["body"]) for _i, f in redis_client.xrange(streams.AUDIT)]
     approvals = [a for a in audit if a["action"] == "approve"]
     assert {a["actor"] for a in approvals} == {"alice"}
@@ -65,7 +65,7 @@ def test_moved_price_needs_reconfirmation(redis_client: redis.Redis, clock: Fixe
     with pytest.raises(NeedsReconfirmation, match=r"moved \+6.00%"):
         queue.apply("B1-1", Action.APPROVE, actor="alice")
     assert "re-confirm" in queue.apply_many(["B1-1"], Action.APPROVE, actor="alice").refused["B1-1"]
-    assert stream_types(redis_client, streams.EXEC) == []
+    assert released(queue) == [] and redis_client.xlen(streams.DECISIONS) == 0
     record = queue.apply("B1-1", Action.APPROVE, actor="alice", confirmed_move=True)
     assert record.state is OrderState.APPROVED
 
@@ -89,7 +89,7 @@ def test_edit_recomputes_four_eyes_for_the_new_version(redis_client: redis.Redis
     with pytest.raises(IllegalTransition, match="already approved version 2"):
         queue.apply("B1-1", Action.APPROVE, actor="alice")
     assert queue.apply("B1-1", Action.APPROVE, actor="bob").state is OrderState.APPROVED
-    assert stream_types(redis_client, streams.EXEC) == ["exec.work", "exec.work"]
+    assert released(queue) == ["B1-1"]
 
 
 def test_policy_price_move_is_signed_and_thresholded() -> None:

@@ -15,7 +15,7 @@ from execution.approval.manual import ManualOrderRefused, ManualOrderRequest, ad
 from execution.approval.queue import OrderQueue
 from marketdata.clock import FixedClock
 from orders.order import OrderState
-from tests.unit.queue.queue_kit import TRADE_DATE, set_batch, set_last, stream_types
+from tests.unit.queue.queue_kit import TRADE_DATE, released, set_batch, set_last
 
 
 def _ledger(client: redis.Redis, symbol: str, quantity: int, sellable: int) -> None:
@@ -45,8 +45,9 @@ def test_a_checked_manual_order_waits_for_approval(queue: OrderQueue) -> None:
     assert record.state is OrderState.PENDING_APPROVAL and record.approvals == ()
     assert record.order.created_by == "alice" and record.order.trade_date == TRADE_DATE
     assert record.order.side is Side.SELL and record.order.reference_price == Decimal("10.00")
-    assert stream_types(queue.client, streams.EXEC) == []
+    assert released(queue) == []
     assert queue.apply(record.order_id, Action.APPROVE, actor="bob").state is OrderState.APPROVED
+    assert released(queue) == [record.order_id]
 
 
 def test_selling_more_than_is_sellable_is_refused(queue: OrderQueue) -> None:

@@ -20,9 +20,9 @@ from tests.unit.queue.queue_kit import (
     TRADE_DATE,
     make_hedge,
     make_order,
+    released,
     set_batch,
     set_last,
-    stream_types,
 )
 
 
@@ -91,7 +91,7 @@ def test_urgent_hedge_auto_approves_after_n_minutes_and_says_so(redis_client: re
     after = queue.require("H-0001")
     assert after.state is OrderState.APPROVED
     assert [a.user for a in after.approvals] == ["policy:hedge-auto"]
-    assert stream_types(redis_client, streams.EXEC) == ["exec.work"]
+    assert released(queue) == ["H-0001"]
     audit = json.loads(redis_client.xrange(streams.AUDIT)[-1][1]["body"])
     assert "auto-approved after 10 min without a decision" in audit["reason"]
 

@@ -2,10 +2,10 @@
 no sequence reaches a state the transition table does not allow.
 
 The queue runs on a real Redis. The simulated execution service starts orders only
-from `exec.work` commands, as the real one does; an "attacker" rule also tries to
-start orders directly. Afterwards the audit stream is checked: every start was of an
-order approved (enough times) in its current version, and every change was one the
-table allows from the state before it.
+from approve decisions whose stored record passes the work check, as the real one
+does; an "attacker" rule also tries to start orders directly. Afterwards the audit
+stream is checked: every start was of an order approved (enough times) in its current
+version, and every change was one the table allows from the state before it.
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from bus import streams
-from bus.messages import decode
+from bus.messages import Decision, decode
 from execution.approval.lifecycle import ALLOWED, Action, Fill, IllegalTransition, transition
 from execution.approval.policies import run_policies
 from execution.approval.policy_config import ApprovalConfig
 from execution.approval.queue import OrderQueue, UnknownOrder
+from execution.approval.work_check import StaleWork, WorkCheck
 from marketdata.clock import FixedClock
-from orders.order import OrderRecord, OrderState
+from orders.order import LIVE_STATES, OrderRecord, OrderState
 from tests.unit.queue.queue_kit import make_order, set_batch, set_last
 
 IDS = st.sampled_from(["P-0", "P-1", "P-2"])
@@ -60,14 +61,6 @@ def check_audit(client: redis.Redis) -> None:
             assert approved_enough(after) or policy_override
 
 
-def check_exec_stream(client: redis.Redis) -> None:
-    for _id, fields in client.xrange(streams.EXEC):
-        env = decode(fields)
-        if env.type == "exec.work":
-            record = env.body.record.model_dump(mode="json")  # type: ignore[attr-defined]
-            assert record["state"] == "approved" and approved_enough(record)
-
-
 class QueueMachine(RuleBasedStateMachine):
     client: redis.Redis
     clock: FixedClock
@@ -77,7 +70,8 @@ class QueueMachine(RuleBasedStateMachine):
         self.client.flushall()
         set_batch(self.client)
         self.queue = OrderQueue(self.client, self.clock, POLICY)
-        self.exec_cursor = "0-0"
+        self.decision_cursor = "0-0"
+        self.work_check = WorkCheck(self.queue)
 
     def _try(self, order_id: str, action: Action, **kwargs: Any) -> None:
         # A refusal with a reason is exactly what must happen to illegal commands.
@@ -110,12 +104,18 @@ class QueueMachine(RuleBasedStateMachine):
         self._try(order_id, Action.FILL, actor="execution", fill=Fill(lots * 100, value))
 
     @rule()
-    def execution_service_starts_what_it_was_sent(self) -> None:
-        for entry_id, fields in self.client.xrange(streams.EXEC, min=f"({self.exec_cursor}"):
-            self.exec_cursor = entry_id
-            env = decode(fields)
-            if env.type == "exec.work":
-                self._try(env.body.record.order_id, Action.START, actor="execution")  # type: ignore[attr-defined]
+    def execution_service_starts_what_the_work_check_passes(self) -> None:
+        after = f"({self.decision_cursor}"
+        for entry_id, fields in self.client.xrange(streams.DECISIONS, min=after):
+            self.decision_cursor = entry_id
+            body = decode(fields).body
+            assert isinstance(body, Decision)
+            if body.action != "approve":
+                continue
+            with contextlib.suppress(StaleWork):
+                record = self.work_check.verified(body)
+                assert record.state is OrderState.APPROVED or record.state in LIVE_STATES
+                self._try(record.order_id, Action.START, actor="execution")
 
     @rule(order_id=IDS)
     def attacker_starts_directly(self, order_id: str) -> None:
@@ -138,7 +138,6 @@ class QueueMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         check_audit(self.client)
-        check_exec_stream(self.client)
 
 
 def test_no_command_sequence_executes_without_approval(redis_client: redis.Redis,
