@@ -2,9 +2,14 @@
 
 Kept twice, so that losing either copy loses nothing: a Redis hash
 (`desk:eod:nav:<account>`, date -> JSON) and `<data_dir>/reports/nav.csv`, rewritten
-whole through a temporary file. The mark is the highest closing NAV recorded on an
-earlier day or today (the risk daemon's intraday mark can be higher). Re-running a
-day replaces its record; later records are not recomputed.
+whole through a temporary file.
+
+One drawdown figure for the whole desk: the mark is the **intraday high-water mark**,
+the one the risk daemon keeps (`desk:risk:hwm:<account>`) and the ladder acts on, so
+the report's drawdown is the console's and `desk risk status`'s at the close. It is
+the highest of the closing NAVs recorded so far and the daemon's mark, when that mark
+was set on or before the day recorded (a re-run of a past day cannot use a later
+peak). Re-running a day replaces its record; later records are not recomputed.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from typing import Any
 
 import redis
 
-from bus.streams import PREFIX
+from bus.streams import HWM, PREFIX
+from marketdata.clock import EXCHANGE_TZ
 from risk.drawdown import HighWaterMark
 from risk.nav import NavBreakdown
 
@@ -65,10 +71,7 @@ class NavSeries:
     def records(self) -> list[NavRecord]:
         """Every recorded day, oldest first: Redis, completed from the CSV file."""
         found = {r.day: r for r in self._from_csv()}
-        raw: dict[str, str] = self.client.hgetall(self.key)  # type: ignore[assignment]
-        for day, text in raw.items():
-            found[date.fromisoformat(day)] = NavRecord.from_row(json.loads(text),
-                                                               f"{self.key} {day}")
+        found.update({r.day: r for r in stored_records(self.client, self.account)})
         return [found[d] for d in sorted(found)]
 
     def record(self, day: date, nav: NavBreakdown, now: datetime) -> NavRecord:
@@ -78,11 +81,26 @@ class NavSeries:
         if earlier:
             mark = HighWaterMark(max(r.hwm for r in earlier), earlier[-1].recorded_at)
         mark = mark.advanced(nav.nav, now)
+        intraday = self._intraday_mark(day)
+        if intraday is not None and intraday.value > mark.value:
+            mark = intraday
         record = NavRecord(day, self.account, nav.nav, nav.stock_value, nav.cash,
                            nav.futures_pnl, mark.value, mark.drawdown(nav.nav), now)
         self.client.hset(self.key, day.isoformat(), json.dumps(record.to_row()))
         self._write_csv([*(r for r in self.records() if r.day != day), record])
         return record
+
+    def _intraday_mark(self, day: date) -> HighWaterMark | None:
+        """The risk daemon's mark, if it was set by the end of `day`; an unreadable one
+        is left out (the daemon alerts on it) rather than stopping the end of day."""
+        raw = self.client.get(HWM.format(account=self.account))
+        if not raw:
+            return None
+        try:
+            mark = HighWaterMark.from_json(str(raw), HWM.format(account=self.account))
+        except ValueError:
+            return None
+        return mark if mark.at.astimezone(EXCHANGE_TZ).date() <= day else None
 
     def _from_csv(self) -> list[NavRecord]:
         if not self.csv_path.exists():
@@ -109,3 +127,11 @@ class NavSeries:
             handle.flush()
             os.fsync(handle.fileno())
         temp.replace(self.csv_path)
+
+
+def stored_records(client: redis.Redis, account: str) -> list[NavRecord]:
+    """The records in Redis alone, oldest first (the console has no report files)."""
+    key = NAV_SERIES.format(account=account)
+    raw: dict[str, str] = client.hgetall(key)  # type: ignore[assignment]
+    found = [NavRecord.from_row(json.loads(text), f"{key} {day}") for day, text in raw.items()]
+    return sorted(found, key=lambda r: r.day)

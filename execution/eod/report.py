@@ -6,24 +6,23 @@ inline PNG, no script, no external link) and `<date>.txt` is the short version.
 
 from __future__ import annotations
 
-import base64
-import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-# Figure without pyplot: no global backend or figure registry, works without a display.
-from matplotlib.figure import Figure
-
 from execution.eod.alert_log import AlertLine
+from execution.eod.chart_scale import RungLine
 from execution.eod.facts import OrderLine, OrderTotals
 from execution.eod.hedges import HedgeLine
+from execution.eod.nav_chart import png_data_url
+from execution.eod.nav_points import HedgeMark, history_points
 from execution.eod.nav_series import NavRecord
 from execution.eod.prices import ClosingPrices
 from execution.eod.reconcile import Reconciliation
+from marketdata.clock import EXCHANGE_TZ
 
 TEMPLATES = Path(__file__).resolve().parent
 
@@ -44,6 +43,7 @@ class DailyReport:
     alerts: list[AlertLine]
     reconciliation: Reconciliation
     nav_error: str = ""
+    rungs: tuple[RungLine, ...] = ()  # the hedge ladder, drawn when in the chart's range
     undone: list[OrderLine] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -65,7 +65,7 @@ def render_html(report: DailyReport) -> str:
     env.filters["money"] = money
     env.filters["bps"] = bps
     env.filters["pct"] = pct
-    return env.get_template("report.html").render(r=report, chart=nav_chart(report.history))
+    return env.get_template("report.html").render(r=report, chart=nav_chart(report))
 
 
 def render_text(report: DailyReport) -> str:
@@ -97,8 +97,8 @@ def _nav_text(report: DailyReport) -> str:
     if nav is None:
         return f"NAV: not recorded - {report.nav_error}"
     return (f"NAV {money(nav.nav)} (stocks {money(nav.stock_value)}, cash {money(nav.cash)}, "
-            f"futures P&L {money(nav.futures_pnl)}); high-water mark {money(nav.hwm)}, "
-            f"drawdown {pct(nav.drawdown)}")
+            f"futures P&L {money(nav.futures_pnl)}); intraday high-water mark {money(nav.hwm)}, "
+            f"drawdown {pct(nav.drawdown)} from it")
 
 
 def _hedge_text(hedge: HedgeLine) -> str:
@@ -109,24 +109,13 @@ def _hedge_text(hedge: HedgeLine) -> str:
             f"{money(hedge.monthly_cost)}/month")
 
 
-def nav_chart(history: list[NavRecord]) -> str:
-    """NAV and drawdown by day as an inline PNG data URL ('' with no history)."""
-    if not history:
-        return ""
-    days = [r.day for r in history]
-    fig = Figure(figsize=(9, 4.5))
-    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
-    top.plot(days, [float(r.nav) for r in history], marker="o", label="NAV")
-    top.plot(days, [float(r.hwm) for r in history], linestyle="--", label="high-water mark")
-    top.set_ylabel("CNY")
-    top.legend(loc="best")
-    bottom.fill_between(days, [-r.drawdown * 100 for r in history], color="tab:red", alpha=0.4)
-    bottom.set_ylabel("drawdown %")
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+def nav_chart(report: DailyReport) -> str:
+    """The console's chart of the whole NAV history (daily closes), as an inline PNG
+    data URL ('' with no history); the day's hedge orders are marked at its close."""
+    at_close = datetime.combine(report.day, time(15, 0), EXCHANGE_TZ)
+    marks = [HedgeMark(at_close, f"{o.side} {o.quantity} {o.symbol}", o.side == "sell")
+             for o in report.orders if o.kind == "hedge"]
+    return png_data_url(history_points(report.history), report.rungs, marks)
 
 
 def money(value: Decimal | None) -> str:

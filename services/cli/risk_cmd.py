@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from services.cli.context import DeskContext, pass_desk
+
+if TYPE_CHECKING:
+    from marketdata.store import MarketStore
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -97,25 +101,29 @@ def replay_command(desk: DeskContext, nav_file: Path, index_file: Path,
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @pass_desk
 def status_command(desk: DeskContext, as_json: bool) -> None:
-    """The risk daemon's last published state: NAV, high-water mark, drawdown, hedge."""
+    """The risk daemon's last published state: NAV, drawdown from the intraday high-water
+    mark, the ladder and what stepping down waits for, legs, basis cost, margin."""
     from bus import streams
-    from risk.state_doc import RiskStateUnreadable, read_risk_state
+    from marketdata.clock import EXCHANGE_TZ
+    from services.cli.risk_status import status_json, status_lines
+    from services.console.hedge_read import expiry_calendar, read_hedge_view
 
-    account = desk.settings.risk.account
+    cfg = desk.settings.risk
     client = desk.client()
-    key = streams.RISK_STATE.format(account=account)
-    raw = client.get(key)
-    if raw is None:
-        raise click.ClickException(f"no risk state for account {account!r}: is the risk "
+    if client.get(streams.RISK_STATE.format(account=cfg.account)) is None:
+        raise click.ClickException(f"no risk state for account {cfg.account}: is the risk "
                                    "service running (`desk run risk`)?")
-    try:
-        doc = read_risk_state(raw, key)
-    except RiskStateUnreadable as exc:
-        raise click.ClickException(str(exc)) from None
-    state = doc.public() if doc else {}
+    today = desk.clock.now().astimezone(EXCHANGE_TZ).date()
+    calendar = expiry_calendar(desk.calendar, _store_or_none(desk), today)
+    view = read_hedge_view(client, cfg.account, cfg, calendar, today)
+    if view.unreadable:
+        raise click.ClickException(view.unreadable)
     if as_json:
-        click.echo(json.dumps(state))
+        click.echo(json.dumps(status_json(view)))
         return
-    for key in ("account", "at", "nav", "hwm", "drawdown", "hedge_ratio", "short_lots",
-                "reducing", "blocked_symbols", "ladder_reason"):
-        click.echo(f"{key:<16} {state.get(key)}")
+    click.echo("\n".join(status_lines(view, cfg.account)))
+
+
+def _store_or_none(desk: DeskContext) -> MarketStore | None:
+    """The market store, for the listed expiries; a desk without one still shows status."""
+    return desk.store if desk.store.root.exists() else None

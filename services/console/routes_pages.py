@@ -13,18 +13,19 @@ from fastapi.responses import Response
 from bus import streams
 from exchange import RulesError, describe
 from execution.approval.manual import facts_for, pre_trade_checks
+from marketdata.clock import EXCHANGE_TZ
 from orders.order import OrderKind, OrderState
+from services.console import figures
 from services.console.auth import Session
-from services.console.charts import NavPoint, RungLine, nav_chart
+from services.console.charts import nav_chart, nav_points
 from services.console.filters import all_rows, filter_from, trade_date_of
+from services.console.hedge_read import expiry_calendar, read_hedge_view
 from services.console.reads import (
     audit_entries,
     changed_fields,
     last_prices,
     ledger,
-    nav_history,
     recent,
-    risk_state,
 )
 from services.console.users import Role
 from services.console.views import make_rows, schedule_gap, totals
@@ -87,21 +88,25 @@ def positions(request: Request, session: Session = VIEWER) -> Response:
 @router.get("/nav")
 def nav(request: Request, session: Session = VIEWER) -> Response:
     d = desk(request)
-    snaps = nav_history(d.client, d.account)
-    points = [NavPoint(s.at, float(s.nav), max(float(s.drawdown), 0.0)) for s in snaps]
-    rungs = [RungLine(r.drawdown, f"-{r.drawdown:.0%} → hedge {r.hedge_ratio:.0%}")
-             for r in d.risk.ladder]
-    return render(request, session, "nav.html", chart=nav_chart(points, rungs),
-                  latest=snaps[-1] if snaps else None, ladder=d.risk.ladder)
+    points = nav_points(d.client, d.account)
+    chart = nav_chart(points, d.risk.ladder, [r.record for r in _hedge_rows(d)])
+    return render(request, session, "nav.html", chart=chart,
+                  latest=points[-1] if points else None, ladder=d.risk.ladder, fmt=figures)
 
 
 @router.get("/hedge")
 def hedge(request: Request, session: Session = VIEWER) -> Response:
     d = desk(request)
-    hedges = [r for r in all_rows(d) if r.record.order.kind is OrderKind.HEDGE]
-    book = ledger(d.client, d.account)
-    return render(request, session, "hedge.html", risk_state=risk_state(d.client, d.account),
-                  hedges=hedges, futures=book.futures if book else {}, ladder=d.risk.ladder)
+    today = d.clock.now().astimezone(EXCHANGE_TZ).date()
+    store = d.reference.store if d.reference else None
+    view = read_hedge_view(d.client, d.account, d.risk,
+                           expiry_calendar(d.calendar, store, today), today)
+    return render(request, session, "hedge.html", view=view, hedges=_hedge_rows(d),
+                  fmt=figures)
+
+
+def _hedge_rows(d: Desk) -> list[Any]:
+    return [r for r in all_rows(d) if r.record.order.kind is OrderKind.HEDGE]
 
 
 @router.get("/alerts")

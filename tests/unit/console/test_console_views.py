@@ -1,4 +1,4 @@
-"""Row filtering and sorting, the schedule, the SVG chart, and live events."""
+"""Row filtering and sorting, the schedule, the NAV chart, and live events."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from decimal import Decimal
 from bus.messages import FillEvent, OrderEvent, encode
 from exchange import Side
 from execution.approval.policy_config import ApprovalConfig
+from execution.eod.nav_points import NavPoint
 from marketdata.clock import EXCHANGE_TZ
 from orders.order import OrderRecord, OrderState
-from services.console.charts import NavPoint, RungLine, nav_chart
+from risk.config import RiskConfig
+from services.console.charts import nav_chart
 from services.console.filters import filter_from
 from services.console.live import live_event
 from services.console.views import RowFilter, make_rows, schedule_fraction, totals
-from tests.unit.queue.queue_kit import make_order
+from tests.unit.console.chart_kit import svg_of, texts
+from tests.unit.queue.queue_kit import make_hedge, make_order
 
 AT = datetime(2026, 11, 23, 10, 0, tzinfo=EXCHANGE_TZ)
 
@@ -79,14 +82,32 @@ def test_schedule_skips_the_lunch_break() -> None:
     assert schedule_fraction(start, end, at(15, 30)) == 1.0
 
 
-def test_chart_draws_nav_drawdown_and_every_rung() -> None:
-    points = [NavPoint(AT.replace(hour=h), 100.0 - h, (h - 9) / 50) for h in range(9, 15)]
-    svg = str(nav_chart(points, [RungLine(0.20, "-20% → hedge 30%"),
-                                 RungLine(0.25, "-25% <b>")]))
-    assert svg.startswith("<svg") and svg.count('class="rung"') == 2
-    assert "nav-line" in svg and "dd-area" in svg
-    assert "-25% &lt;b&gt;" in svg  # labels are escaped
-    assert "Not enough" in str(nav_chart(points[:1], []))
+def _points(drawdowns: list[float]) -> list[NavPoint]:
+    peak = Decimal("50000000")
+    return [NavPoint(AT.replace(hour=9 + i // 2, minute=30 * (i % 2)), peak * Decimal(str(1 - d)),
+                     peak, d) for i, d in enumerate(drawdowns)]
+
+
+def test_chart_fits_a_small_drawdown_and_names_the_rung_off_scale() -> None:
+    html = str(nav_chart(_points([0.0, 0.0004, 0.0013, 0.0008]), RiskConfig().ladder))
+    assert html.startswith('<img class="chart nav-chart" src="data:image/svg+xml;base64,')
+    shown = texts(svg_of(html))
+    assert "-0.16%" in shown or "-0.15%" in shown  # the axis reaches just below -0.13%
+    assert not any(t.startswith("-20.00% → hedge") for t in shown)  # no rung drawn
+    assert ("drawdown from the intraday high-water mark; next rung -20.00% → hedge 30.00% "
+            "is off this scale") in shown
+    hours = [t for t in shown if t[:2].isdigit() and ":" in t]
+    assert hours == ["09:30", "10:30", "11:30/13:00", "14:00", "15:00"]
+
+
+def test_chart_draws_the_rungs_in_range_and_marks_hedges() -> None:
+    points = _points([0.0, 0.1, 0.21, 0.18])
+    hedge = OrderRecord(order=make_hedge(created_at=points[2].at))
+    shown = texts(svg_of(str(nav_chart(points, RiskConfig().ladder, [hedge]))))
+    assert "-20.00% → hedge 30.00%" in shown and "-25.00% → hedge 60.00%" in shown
+    assert "-30.00% → hedge 100.00%" not in shown
+    assert "sell 2 IM2612.CFFEX (pending_approval)" in shown
+    assert "No NAV yet" in str(nav_chart([], RiskConfig().ladder))
 
 
 def _fields(msg_type: str, body: object) -> dict[str, str]:

@@ -1,0 +1,103 @@
+"""`desk risk status` as text and as JSON: the console's Hedge page for a terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.console.figures import DASH, cny, drawdown, level, percent, signed_cny
+from services.console.hedge_view import HedgeView, at_text
+
+
+def status_lines(view: HedgeView, account: str) -> list[str]:
+    return [*_head(view, account), "", *_ladder(view), "", *_legs(view), "", *_basis(view)]
+
+
+def _row(label: str, value: str) -> str:
+    return f"{label:<22} {value}"
+
+
+def _head(view: HedgeView, account: str) -> list[str]:
+    s = view.state
+    if s is None:
+        return [f"Risk state of account {account}: not published"]
+    beta = f"{s.beta:.2f}" if s.beta is not None else DASH
+    return [
+        f"Risk state of account {account} at {at_text(s.at)}",
+        _row("NAV", cny(s.nav)),
+        _row("High-water mark", f"{cny(s.hwm)} (intraday, the risk daemon's)"),
+        _row("Drawdown", f"{drawdown(s.drawdown)} from the intraday high-water mark"),
+        _row("Hedge ratio in force", percent(s.hedge_ratio)),
+        _row("Covered now", f"{percent(s.hedged_share)} of beta x stocks (beta {beta})"),
+        _row("Reducing", "yes: no new buys" if s.reducing else "no"),
+        _row("Blocked buys", ", ".join(view.blocked) or "none"),
+        _row("Last ladder change", s.ladder_reason or DASH),
+    ]
+
+
+def _ladder(view: HedgeView) -> list[str]:
+    lines = ["Ladder", f"  {'Rung':<5} {'Drawdown':>9} {'Hedge':>8}"]
+    lines += [f"  {r.number:<5} {drawdown(r.drawdown):>9} {percent(r.hedge_ratio):>8}"
+              + ("  <- in force" if r.current else "") for r in view.rungs]
+    lines += ["Stepping down", *(f"  {line}" for line in view.step_down)]
+    if len(view.rules) > 1:
+        lines.append("  Any one rule is enough:")
+    for number, rule in enumerate(view.rules, start=1):
+        lines.append(f"  Rule {number}:")
+        lines += [f"    [{'x' if c.met else ('?' if c.met is None else ' ')}] {c.text}"
+                  for c in rule]
+    return lines
+
+
+def _legs(view: HedgeView) -> list[str]:
+    lines = ["Legs held"]
+    if not view.legs:
+        lines.append("  No futures held.")
+    else:
+        lines.append(f"  {'Contract':<14} {'Lots':>5} {'Avg price':>10} {'Last':>10} "
+                     f"{'P&L':>20} {'Margin':>20}")
+        lines += [f"  {g.symbol:<14} {g.lots:>5} {level(g.avg_price):>10} {level(g.price):>10} "
+                  f"{signed_cny(g.pnl):>20} {cny(g.margin):>20}" for g in view.legs]
+    lines.append(f"  Margin used {cny(view.margin_used)}; free cash {cny(view.free_cash)} "
+                 "(cash + futures P&L - margin)")
+    return lines
+
+
+def _basis(view: HedgeView) -> list[str]:
+    lines = [f"Basis per contract (CSI 1000 {level(view.index)})"]
+    if not view.basis:
+        return [*lines, "  No contract priced."]
+    lines.append(f"  {'Contract':<14} {'Last':>9} {'Days':>5} {'Basis/yr':>9} "
+                 f"{'Per lot/month':>18} {'Held/month':>18}")
+    for b in view.basis:
+        days = str(b.days_to_expiry) if b.days_to_expiry is not None else DASH
+        line = (f"  {b.symbol:<14} {level(b.price):>9} {days:>5} {percent(b.annual):>9} "
+                f"{cny(b.per_lot_month):>18} {cny(b.held_month):>18}")
+        lines.append(f"{line}  {b.note}" if b.note else line)
+    return lines
+
+
+def status_json(view: HedgeView) -> dict[str, Any]:
+    """The state document's public keys plus the view; numbers for programs to read."""
+    public = view.state.public() if view.state else {}
+    return {
+        **public,
+        "drawdown_mark": "intraday high-water mark",
+        "ladder": [{"rung": r.number, "drawdown": r.drawdown, "hedge_ratio": r.hedge_ratio,
+                    "current": r.current} for r in view.rungs],
+        "step_down": view.step_down,
+        "unhedge_rules": [[{"condition": c.text, "met": c.met} for c in rule]
+                          for rule in view.rules],
+        "legs": [{"symbol": g.symbol, "short_lots": g.lots, "avg_price": str(g.avg_price),
+                  "price": _text(g.price), "pnl": _text(g.pnl), "margin": str(g.margin)}
+                 for g in view.legs],
+        "basis": [{"symbol": b.symbol, "price": _text(b.price),
+                   "days_to_expiry": b.days_to_expiry, "annual_basis": b.annual,
+                   "cost_per_lot_month": _text(b.per_lot_month),
+                   "cost_held_month": _text(b.held_month), "note": b.note}
+                  for b in view.basis],
+        "margin_used": str(view.margin_used), "free_cash": _text(view.free_cash),
+    }
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,32 @@
+"""Figures on the hedge and risk screens: two-decimal percentages, CNY with separators."""
+
+from decimal import Decimal
+
+from services.console.figures import cny, drawdown, level, percent, signed_cny
+
+
+def test_percentages_have_two_decimals() -> None:
+    assert percent(0.000431) == "0.04%"
+    assert percent(0.3) == "30.00%"
+    assert percent(-0.1219) == "-12.19%"
+    assert percent(None) == "—"
+
+
+def test_a_drawdown_is_shown_as_a_fall() -> None:
+    assert drawdown(0.0013) == "-0.13%"
+    assert drawdown(0.0) == "0.00%"
+    assert drawdown(0.00001) == "0.00%"  # no "-0.00%"
+    assert drawdown(0.2) == "-20.00%"
+
+
+def test_money_has_thousands_separators_and_cents() -> None:
+    assert cny(Decimal("8682520")) == "CNY 8,682,520.00"
+    assert cny(Decimal("1302378.455")) == "CNY 1,302,378.46"  # half up, not banker's
+    assert signed_cny(Decimal("-88264")) == "CNY -88,264.00"
+    assert signed_cny(Decimal("1500.5")) == "CNY +1,500.50"
+    assert cny(None) == "—"
+
+
+def test_levels_have_one_decimal() -> None:
+    assert level(Decimal("6201.8")) == "6,201.8"
+    assert level(6268.84) == "6,268.8"
