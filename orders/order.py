@@ -80,7 +80,8 @@ class Order(BaseModel):
     version: int = Field(default=1, ge=1)
     batch_id: str = Field(default="", max_length=80)
     trade_date: date
-    symbol: str = Field(pattern=r"^[A-Z0-9]{1,12}\.[A-Z]{2,6}$")
+    # A stock or future ("IM2612.CFFEX"), or an index option ("MO2703-P-6000.CFFEX").
+    symbol: str = Field(pattern=r"^[A-Z0-9]{1,12}(-[CP]-[0-9]{1,6})?\.[A-Z]{2,6}$")
     name: str = Field(default="", max_length=80)
     side: Side
     quantity: int = Field(gt=0)
@@ -116,8 +117,7 @@ class Order(BaseModel):
     @property
     def estimated_value(self) -> Decimal:
         price = self.limit_price or self.reference_price
-        multiplier = 200 if self.kind is OrderKind.HEDGE else 1
-        return price * self.quantity * multiplier
+        return price * self.quantity * multiplier_of(self)
 
     def edited(self, **changes: Any) -> Order:
         """A new version with `changes` applied and validated."""
@@ -125,6 +125,13 @@ class Order(BaseModel):
         data.update(changes)
         data["version"] = self.version + 1
         return Order.model_validate(data)
+
+
+def multiplier_of(order: Order) -> int:
+    """CNY per price point of one unit: 1 for a share, 200 for an IM lot, 100 for MO."""
+    if order.kind is not OrderKind.HEDGE:
+        return 1
+    return 100 if "-" in order.symbol else 200
 
 
 def _domain_problem(order: Order) -> str | None:
@@ -163,6 +170,7 @@ class OrderRecord(BaseModel):
     state: OrderState = OrderState.PENDING_APPROVAL
     approvals: tuple[Approval, ...] = ()
     approvals_needed: int = 1
+    editors: tuple[str, ...] = ()  # who edited it, in order (maker-checker)
     filled_quantity: int = 0
     filled_value: Decimal = Decimal(0)
     fees: Decimal = Decimal(0)
@@ -182,7 +190,7 @@ class OrderRecord(BaseModel):
     def average_price(self) -> Decimal | None:
         if self.filled_quantity == 0:
             return None
-        multiplier = 200 if self.order.kind is OrderKind.HEDGE else 1
+        multiplier = multiplier_of(self.order)
         return (self.filled_value / (self.filled_quantity * multiplier)).quantize(Decimal("0.0001"))
 
     def to_json(self) -> str:

@@ -1,7 +1,9 @@
 """The ledger JSON (written by the execution service) read defensively into a `Book`.
 
 Shape: `{"account", "cash", "positions": {symbol: {"quantity", "sellable",
-"avg_cost"}}, "futures": {symbol: {"short", "avg_price"}}, "at"}`, numbers as strings.
+"avg_cost"}}, "futures": {symbol: {"short", "avg_price"}}, "options": {symbol: {"long",
+"avg_price"}}, "at"}`, numbers as strings ("options" is optional: long MO lots, e.g.
+"MO2403-P-5000.CFFEX").
 Anything malformed raises `LedgerUnreadable` naming the key and the field, so the
 daemon can alert instead of valuing a half-read book.
 """
@@ -13,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from errors import StopTrading
-from risk.nav import Book, FuturesShort
+from risk.nav import Book, FuturesShort, OptionLong
 
 
 class LedgerUnreadable(ValueError, StopTrading):
@@ -41,8 +43,16 @@ def book_from_ledger(raw: str | None, key: str, account: str) -> Book:
             raise LedgerUnreadable(f"{where}: short {short} is a long futures position; "
                                    "the risk daemon only models short hedges")
         futures[symbol] = FuturesShort(symbol, short, _decimal(entry, "avg_price", where))
+    options = {}
+    for symbol, entry in _mapping(data, "options", key).items():
+        where = f"{key} options.{symbol}"
+        long = _int(entry, "long", where)
+        if long < 0:
+            raise LedgerUnreadable(f"{where}: long {long} is a short option position; "
+                                   "the risk daemon only models bought puts")
+        options[symbol] = OptionLong(symbol, long, _decimal(entry, "avg_price", where))
     return Book(account=account, cash=_decimal(data, "cash", key), positions=positions,
-                futures=futures)
+                futures=futures, options=options)
 
 
 def _mapping(data: dict[str, Any], name: str, key: str) -> dict[str, Any]:

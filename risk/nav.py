@@ -1,4 +1,5 @@
-"""Net asset value of one account: stocks at their latest price, cash, futures P&L.
+"""Net asset value of one account: stocks at their latest price, cash, futures P&L, long
+options at their mark.
 
 Money is `Decimal` here because the figures feed the high-water mark and the hedge
 size; the maths is a few hundred multiplications, well within the time budget
@@ -35,6 +36,18 @@ class FuturesShort:
 
 
 @dataclass(frozen=True)
+class OptionLong:
+    """Long MO puts (or calls) held: marked at their last price x 100 per lot."""
+
+    symbol: str
+    lots: int  # long lots (>= 0)
+    avg_price: Decimal
+
+
+OPTION_MULTIPLIER = 100  # MO: CNY per index point
+
+
+@dataclass(frozen=True)
 class Book:
     """What an account holds, as read from the ledger."""
 
@@ -42,6 +55,7 @@ class Book:
     cash: Decimal
     positions: Mapping[str, int]  # symbol -> shares
     futures: Mapping[str, FuturesShort] = field(default_factory=dict)
+    options: Mapping[str, OptionLong] = field(default_factory=dict)
 
     @property
     def short_lots(self) -> int:
@@ -56,6 +70,7 @@ class NavBreakdown:
     futures_pnl: Decimal
     futures_notional: Decimal  # short exposure at current prices, positive
     futures_margin: Decimal
+    options_value: Decimal = ZERO  # long options at their last price (in `nav`)
 
     @property
     def free_cash(self) -> Decimal:
@@ -93,11 +108,27 @@ def compute_nav(
             raise MissingPrice(f"no price for {short.symbol} (short {short.lots} lots)")
         pnl += (short.avg_price - price) * short.lots * multiplier
         notional += price * short.lots * multiplier
+    options = options_value(book, prices)
     return NavBreakdown(
-        nav=stocks + book.cash + pnl,
+        nav=stocks + book.cash + pnl + options,
         stock_value=stocks,
         cash=book.cash,
         futures_pnl=pnl,
         futures_notional=notional,
         futures_margin=(notional * margin_rate).quantize(Decimal("0.01")),
+        options_value=options,
     )
+
+
+def options_value(book: Book, prices: Mapping[str, Decimal]) -> Decimal:
+    """Long options at their last price: lots x price x 100 (the premium paid is already
+    out of the ledger's cash)."""
+    total = ZERO
+    for held in book.options.values():
+        if held.lots == 0:
+            continue
+        price = prices.get(held.symbol)
+        if price is None:
+            raise MissingPrice(f"no price for {held.symbol} (long {held.lots} lots)")
+        total += price * held.lots * OPTION_MULTIPLIER
+    return total

@@ -27,8 +27,46 @@ from config.frozen import Frozen
 from errors import FixData
 from risk.config import RiskConfig
 from risk.drawdown import HighWaterMark
+from risk.hedge_choice import Choice
 from risk.monitor import MonitorState
 from risk.nav import NavBreakdown
+
+
+class HedgeCosts(Frozen):
+    """The alternatives priced at the last hedge decision (`risk.hedge_choice.Choice`):
+    what the futures and the puts would cost for the whole protection, and the pick."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    at: datetime
+    instrument: str  # configured: futures / options / cheapest / mix
+    put_share: FiniteFloat  # of the protection proposed as puts
+    why: str
+    futures_symbol: str | None = None
+    futures_lots: int | None = None
+    futures_cost_to_expiry: Decimal | None = None  # CNY, index unchanged
+    futures_cost_30d: Decimal | None = None
+    futures_margin: Decimal | None = None
+    put_symbol: str | None = None
+    put_lots: int | None = None
+    put_premium: Decimal | None = None
+    put_cost_to_expiry: Decimal | None = None
+    put_cost_30d: Decimal | None = None
+
+
+def hedge_costs(choice: Choice, at: datetime) -> dict[str, Any]:
+    """The state document's `hedge_costs` (JSON values) from a choice."""
+    fut, put = choice.futures, choice.puts
+    doc: dict[str, Any] = {"at": at.isoformat(), "instrument": choice.instrument.value,
+                           "put_share": choice.put_share, "why": choice.why}
+    if fut is not None:
+        doc |= {"futures_symbol": fut.symbol, "futures_lots": fut.lots,
+                "futures_cost_to_expiry": str(fut.to_expiry),
+                "futures_cost_30d": str(fut.per_period), "futures_margin": str(fut.margin)}
+    if put is not None:
+        doc |= {"put_symbol": put.symbol, "put_lots": put.lots, "put_premium": str(put.premium),
+                "put_cost_to_expiry": str(put.to_expiry), "put_cost_30d": str(put.per_period)}
+    return doc
 
 
 @dataclass(frozen=True)
@@ -41,6 +79,7 @@ class Snapshot:
     hedged_share: float
     beta: float
     blocked: list[str]
+    hedge_costs: dict[str, Any] | None = None  # `hedge_costs(...)` of the last decision
 
 
 def public_state(cfg: RiskConfig, snap: Snapshot, monitor: MonitorState,
@@ -61,6 +100,8 @@ def public_state(cfg: RiskConfig, snap: Snapshot, monitor: MonitorState,
         "reducing": monitor.reducing,
         "blocked_symbols": snap.blocked,
         "ladder_reason": monitor.ladder.reason,
+        "options_value": str(nav.options_value),
+        "hedge_costs": snap.hedge_costs,
     }
 
 
@@ -97,6 +138,9 @@ class RiskState(Frozen):
     ladder_reason: str | None = None
     in_flight: dict[str, str] = Field(default_factory=dict)
     monitor: dict[str, Any] | None = None
+    # Added with the options hedge (issue 19): absent from older documents, read as None.
+    options_value: Decimal | None = None
+    hedge_costs: HedgeCosts | None = None
 
     @field_validator("monitor")
     @classmethod

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 import redis
@@ -34,7 +34,7 @@ from risk.config import RiskConfig
 from risk.contracts import ContractDays
 from risk.drawdown import HighWaterMark
 from risk.hedge_orders import hedge_orders
-from risk.hedge_plan import HedgeInputs, plan_hedge
+from risk.hedge_plan import HedgeInputs
 from risk.ledger_view import LedgerUnreadable, book_from_ledger
 from risk.limits import (
     Breach,
@@ -44,6 +44,7 @@ from risk.limits import (
     turnover_breaches,
     weight_breaches,
 )
+from risk.live_puts import live_put_quotes, option_prices
 from risk.live_view import PriceClock, build_quotes, hedged_share, stock_values
 from risk.market_inputs import DailyInputs, live_prices, load_daily
 from risk.monitor import (
@@ -55,7 +56,15 @@ from risk.monitor import (
     observe_nav,
 )
 from risk.nav import Book, MissingPrice, NavBreakdown, compute_nav
-from risk.state_doc import Snapshot, parse_state, pending_proposals, public_state, state_json
+from risk.protection import plan_protection
+from risk.state_doc import (
+    Snapshot,
+    hedge_costs,
+    parse_state,
+    pending_proposals,
+    public_state,
+    state_json,
+)
 from services.runtime import Service
 
 SOURCE = "risk"
@@ -81,6 +90,7 @@ class RiskService(Service):
         self._daily_key: tuple[date, frozenset[str]] | None = None
         self._last_check = self._last_publish = float("-inf")
         self.published: dict[str, object] = {}
+        self.hedge_costs: dict[str, Any] | None = None  # the last decision's alternatives
         logger.info("risk: account {}, high-water mark {}, ladder level {}", account,
                     self.hwm.value if self.hwm else None, self.monitor.ladder.level)
 
@@ -113,6 +123,7 @@ class RiskService(Service):
         raw: dict[str, str] = self.ctx.client.hgetall(streams.LAST_PRICES)  # type: ignore[assignment]
         futures = sorted(set(daily.futures) | {s for s, f in book.futures.items() if f.lots})
         live = live_prices(raw, list(book.positions), futures, daily, now.date())
+        live.prices.update(option_prices(raw))  # long MO puts at their last price
         for why in live.bad_prints:
             self._alert("warning", f"bad print ignored: {why.split(':')[0]}", why, now)
         try:
@@ -135,7 +146,7 @@ class RiskService(Service):
         breaches = self._guarded("limit check failed", now, no_breaches,
                                  lambda: self._limits(now, book, nav, daily, live.prices, raw))
         blocked = blocked_symbols(breaches, self.cfg.limits)
-        snap = Snapshot(now, nav, obs.drawdown, share, daily.beta, blocked)
+        snap = Snapshot(now, nav, obs.drawdown, share, daily.beta, blocked, self.hedge_costs)
         self.published = public_state(self.cfg, snap, self.monitor, self.hwm)
         if obs.ladder_moved or time.monotonic() - self._last_publish >= self.cfg.publish_interval_s:
             self._publish_nav(now, nav, obs, share)
@@ -191,14 +202,22 @@ class RiskService(Service):
         if force is None or self._in_flight(now):
             return share
         ladder = self.monitor.ladder
+        index = _index(raw, self.cfg, daily)
         inputs = HedgeInputs(now.date(), ladder.hedge_ratio(self.cfg.ladder), daily.beta,
-                             nav.stock_value, held, quoted.quotes, _index(raw, self.cfg, daily),
-                             nav.free_cash, force=force)
+                             nav.stock_value, held, quoted.quotes, index, nav.free_cash,
+                             force=force)
+        held_puts = {s: o.lots for s, o in book.options.items() if o.lots > 0}
+        puts = live_put_quotes(raw, quoted.quotes, index, now.date(), days, self.cfg.hedge.rate)
+        for symbol, why in puts.skipped.items():
+            self._alert("warning", f"{symbol} left out of the hedge choice", why, now)
         try:
-            plan = plan_hedge(inputs, self.cfg, days, self.multiplier)
+            plan = plan_protection(inputs, puts.quotes, held_puts, self.cfg, days,
+                                   self.multiplier)
         except ValueError as exc:
             self._alert("critical", "hedge not proposed", str(exc), now, key="hedge-plan")
             return share
+        if plan.choice is not None:
+            self.hedge_costs = hedge_costs(plan.choice, now)
         for note in plan.alerts:
             self._alert(note.severity, note.title, note.detail, now)
         reason = "; ".join(p for p in (ladder.reason if force else "", plan.reason) if p)
