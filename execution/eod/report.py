@@ -65,6 +65,7 @@ def render_html(report: DailyReport) -> str:
     env.filters["money"] = money
     env.filters["bps"] = bps
     env.filters["pct"] = pct
+    env.filters["fall"] = fall
     return env.get_template("report.html").render(r=report, chart=nav_chart(report))
 
 
@@ -98,7 +99,7 @@ def _nav_text(report: DailyReport) -> str:
         return f"NAV: not recorded - {report.nav_error}"
     return (f"NAV {money(nav.nav)} (stocks {money(nav.stock_value)}, cash {money(nav.cash)}, "
             f"futures P&L {money(nav.futures_pnl)}); intraday high-water mark {money(nav.hwm)}, "
-            f"drawdown {pct(nav.drawdown)} from it")
+            f"drawdown {fall(nav.drawdown)} from it")
 
 
 def _hedge_text(hedge: HedgeLine) -> str:
@@ -128,3 +129,10 @@ def bps(value: float | None) -> str:
 
 def pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2%}"
+
+
+def fall(drawdown: float | None) -> str:
+    """A drawdown as the console and `desk risk status` write it: 0.0026 -> '-0.26%'."""
+    if drawdown is None:
+        return "n/a"
+    return "0.00%" if round(drawdown * 100, 2) == 0 else f"-{drawdown:.2%}"

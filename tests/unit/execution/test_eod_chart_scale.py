@@ -1,7 +1,12 @@
-"""The drawdown scale fits the data, and rungs are drawn only when inside it."""
+"""The drawdown scale fits the data, rungs are drawn only when inside it, and thinning
+the snapshots loses no close."""
+
+from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
+from execution.eod.chart_axis import TradingAxis
 from execution.eod.chart_scale import (
     MIN_DEPTH,
     RungLine,
@@ -9,6 +14,9 @@ from execution.eod.chart_scale import (
     next_rung_off_scale,
     rungs_in_range,
 )
+from execution.eod.nav_chart import thinned
+from execution.eod.nav_points import NavPoint
+from marketdata.clock import EXCHANGE_TZ
 
 LADDER = [RungLine(0.20, 0.30), RungLine(0.25, 0.60), RungLine(0.30, 1.00)]
 
@@ -34,3 +42,14 @@ def test_rungs_inside_the_range_are_drawn() -> None:
 
 def test_rung_labels_are_percentages() -> None:
     assert LADDER[0].label == "-20.00% → hedge 30.00%"
+
+
+def test_thinning_keeps_a_close_that_shares_its_x_with_the_next_open() -> None:
+    close = NavPoint(datetime(2026, 11, 20, 15, 0, tzinfo=EXCHANGE_TZ), Decimal(101),
+                     Decimal(101), 0.0)
+    opens = [NavPoint(datetime(2026, 11, 23, 9, 30, s, tzinfo=EXCHANGE_TZ), Decimal(100 - s),
+                      Decimal(101), (1 + s) / 101) for s in range(0, 60, 3)]
+    axis = TradingAxis.of([close.at, *(p.at for p in opens)])
+    kept = thinned([close, *opens], axis)
+    assert kept[0] == close  # not swallowed by Monday's first minute
+    assert opens[-1] in kept and len(kept) == 2  # the deepest and the last are one here
