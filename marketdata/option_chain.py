@@ -123,22 +123,50 @@ def synthetic_chain(
     trading days (pass `WeekdaysBeyondCalendar(calendar)` past its coverage).
     `forwards`: (year, month) -> that month's IM price, used instead of the synthetic
     forward where given."""
-    if not isinstance(index_level, Decimal) or not index_level.is_finite() or index_level <= 0:
-        raise ValueError(f"index level {index_level!r}: expected a positive Decimal")
+    _check_level(index_level)
     quotes: list[OptionQuote] = []
     for year, month in listed_option_months(on, calendar):
-        expiry = option_last_trading_day(OptionContract("MO", year, month, OptionRight.PUT,
-                                                        Decimal(1)), calendar)
-        days = (expiry - on).days
-        t = days / 365.0 if days > 0 else _EXPIRY_DAY_YEARS
-        forward = (forwards or {}).get((year, month)) or synthetic_forward(
-            on, index_level, expiry, month, regime_stress)
+        forward = (forwards or {}).get((year, month))
         for strike in strike_grid(index_level, year, month, on, calendar):
-            vol = surface_vol(math.log(float(strike) / float(forward)), t, regime_stress)
             for right in (OptionRight.CALL, OptionRight.PUT):
                 contract = OptionContract("MO", year, month, right, strike)
-                quotes.append(_quote(contract, forward, expiry, t, vol, regime_stress))
+                quotes.append(synthetic_quote(contract, on, index_level, regime_stress,
+                                              calendar, forward))
     return quotes
+
+
+def synthetic_quote(
+    contract: OptionContract,
+    on: date,
+    index_level: Decimal,
+    regime_stress: float,
+    calendar: TradingDays | None = None,
+    forward: Decimal | None = None,
+) -> OptionQuote:
+    """One contract's quote on the surface (its month need not be on today's grid)."""
+    _check_level(index_level)
+    expiry = option_last_trading_day(contract, calendar)
+    if on > expiry:
+        raise ValueError(f"{contract.vt_symbol} expired on {expiry}: no quote on {on}")
+    days = (expiry - on).days
+    t = days / 365.0 if days > 0 else _EXPIRY_DAY_YEARS
+    if forward is None:
+        forward = synthetic_forward(on, index_level, expiry, contract.month, regime_stress)
+    vol = surface_vol(math.log(float(contract.strike) / float(forward)), t, regime_stress)
+    return _quote(contract, forward, expiry, t, vol, regime_stress)
+
+
+def implied_stress(index_close: float, near_future_close: float, days_to_expiry: int) -> float:
+    """The regime stress a near IM contract's discount to the index implies (0-1)."""
+    if index_close <= 0 or near_future_close <= 0 or days_to_expiry <= 0:
+        return 0.0
+    discount = (1.0 - near_future_close / index_close) * 365.0 / days_to_expiry
+    return stress_from_discount(discount)
+
+
+def _check_level(index_level: Decimal) -> None:
+    if not isinstance(index_level, Decimal) or not index_level.is_finite() or index_level <= 0:
+        raise ValueError(f"index level {index_level!r}: expected a positive Decimal")
 
 
 def _quote(contract: OptionContract, forward: Decimal, expiry: date, t: float, vol: float,

@@ -3,7 +3,11 @@
 Stocks: a buy pays value + fees and is not sellable until the next day (T+1); a sell
 receives value - fees. IM futures: opening holds margin (price x 200 x lots x rate)
 and pays the open fee; closing takes today's lots first (as CFFEX does), pays the
-close or close-today fee and realises the P&L against the average open price.
+close or close-today fee and realises the P&L against the average open price. MO
+options: premium changes hands (price x 100 x lots) with the exchange's fee per lot; a
+buy pays it, a sell receives it; a short (sell to open) also holds the exchange's
+short-option margin (`exchange.options.short_option_margin`, from the order price and the
+index's previous close), released pro rata when bought back.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from exchange import CommissionConfig, fees, future_fee, future_spec
+from exchange import CommissionConfig, classify, fees, future_fee, future_spec
+from exchange.instruments import contract_multiplier
+from exchange.options import option_fee, short_option_margin
 from execution.config import SimConfig
 from execution.gateway.sim.models import FuturePosition, Position, SimOrder, StockPosition
 
@@ -25,13 +31,17 @@ def commission_of(cfg: SimConfig) -> CommissionConfig:
 
 
 def multiplier(symbol: str, position: Position) -> int:
-    return future_spec(symbol).multiplier if isinstance(position, FuturePosition) else 1
+    return contract_multiplier(symbol) if isinstance(position, FuturePosition) else 1
 
 
-def cash_to_freeze(order: SimOrder, position: Position, cfg: SimConfig, day: date) -> Decimal:
-    """Cash held while `order`'s unfilled part works: buy value + fees, or futures margin."""
+def cash_to_freeze(order: SimOrder, position: Position, cfg: SimConfig, day: date,
+                   index_prev_close: Decimal | None = None) -> Decimal:
+    """Cash held while `order`'s unfilled part works: buy value + fees, futures margin, an
+    option's premium + fee, or a written option's margin (needs `index_prev_close`)."""
     if order.remaining <= 0:
         return Decimal(0)
+    if classify(order.symbol).is_option:
+        return _option_freeze(order, day, index_prev_close)
     if isinstance(position, StockPosition):
         if order.side != "buy":
             return Decimal(0)
@@ -41,6 +51,24 @@ def cash_to_freeze(order: SimOrder, position: Position, cfg: SimConfig, day: dat
         return Decimal(0)
     notional = order.price * future_spec(order.symbol).multiplier * order.remaining
     return (notional * cfg.futures_margin_rate).quantize(CENT, ROUND_HALF_UP)
+
+
+def _option_freeze(order: SimOrder, day: date, index_prev_close: Decimal | None) -> Decimal:
+    lots = order.remaining
+    if order.side == "buy":
+        premium = order.price * contract_multiplier(order.symbol) * lots
+        return premium + option_fee(lots, day)
+    if order.offset != "open":
+        return Decimal(0)
+    if index_prev_close is None:
+        raise OptionMarginUnknown(
+            f"{order.symbol}: writing an option needs its margin, and the index's previous "
+            "close is not known to the simulated broker today")
+    return short_option_margin(order.symbol, order.price, index_prev_close, day) * lots
+
+
+class OptionMarginUnknown(ValueError):
+    """A sell-to-open of an option without the index level its margin is computed from."""
 
 
 def hold_shares(position: Position, order: SimOrder, sign: int) -> Position:
@@ -62,9 +90,11 @@ class FillResult:
 
 
 def apply_fill(position: Position, order: SimOrder, qty: int, price: Decimal,
-               cfg: SimConfig, day: date) -> FillResult:
+               cfg: SimConfig, day: date, index_prev_close: Decimal | None = None) -> FillResult:
     if isinstance(position, StockPosition):
         return _stock_fill(position, order, qty, price, cfg, day)
+    if classify(order.symbol).is_option:
+        return _option_fill(position, order, qty, price, day, index_prev_close)
     return _future_fill(position, order, qty, price, cfg, day)
 
 
@@ -118,3 +148,39 @@ def _future_fill(pos: FuturePosition, order: SimOrder, qty: int, price: Decimal,
     })
     offset = "close_today" if from_today == qty else "close"
     return FillResult(new, (pnl - cost).quantize(CENT, ROUND_HALF_UP), cost, offset)
+
+
+def _option_fill(pos: FuturePosition, order: SimOrder, qty: int, price: Decimal, day: date,
+                 index_prev_close: Decimal | None) -> FillResult:
+    """Premium for cash: a buy pays price x 100 x lots + fee, a sell receives it - fee.
+    Opening adds lots at an average premium; a short holds margin, released when closed."""
+    premium = price * contract_multiplier(order.symbol) * qty
+    cost = option_fee(qty, day)
+    cash = (-premium if order.side == "buy" else premium) - cost
+    if order.offset == "open":
+        side = "short" if order.side == "sell" else "long"
+        held = getattr(pos, side) + qty
+        avg = (getattr(pos, f"{side}_avg") * getattr(pos, side) + price * qty) / held
+        margin = Decimal(0)
+        if side == "short":
+            if index_prev_close is None:
+                raise OptionMarginUnknown(f"{order.symbol}: no index level for the margin")
+            margin = short_option_margin(order.symbol, price, index_prev_close, day) * qty
+        new = pos.model_copy(update={
+            side: held, f"{side}_today": getattr(pos, f"{side}_today") + qty,
+            f"{side}_avg": avg.quantize(AVG, ROUND_HALF_UP), "margin": pos.margin + margin,
+        })
+        return FillResult(new, cash, cost, "open")
+    side = "long" if order.side == "sell" else "short"
+    held, today = getattr(pos, side), getattr(pos, f"{side}_today")
+    from_today = min(qty, today)
+    released = Decimal(0)
+    if side == "short" and held:
+        released = (pos.margin * qty / held).quantize(CENT, ROUND_HALF_UP)
+    new = pos.model_copy(update={
+        side: held - qty, f"{side}_today": today - from_today,
+        f"{side}_avg": getattr(pos, f"{side}_avg") if held - qty else Decimal(0),
+        "margin": pos.margin - released, "frozen_close": max(pos.frozen_close - qty, 0),
+    })
+    offset = "close_today" if from_today == qty else "close"
+    return FillResult(new, cash.quantize(CENT, ROUND_HALF_UP), cost, offset)

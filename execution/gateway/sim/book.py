@@ -22,7 +22,7 @@ DAY_TTL_S = 10 * 24 * 3600
 
 
 def load_position(symbol: str, raw: str | None) -> Position:
-    model = FuturePosition if classify(symbol).is_future else StockPosition
+    model = FuturePosition if classify(symbol).is_derivative else StockPosition
     return model.model_validate_json(raw) if raw else model()
 
 

@@ -1,7 +1,9 @@
 """What the simulated exchange and broker refuse, each with the reason they would give.
 
 Exchange rules (lots, tick, limit prices, price cage, sessions, T+1) come from
-`exchange.check_order`; the broker adds cash, margin, offsets and closeable lots.
+`exchange.check_order`; the broker adds cash, margin, offsets and closeable lots. Options
+(MO) are contracts like IM: open/close offsets, lots, the exchange's limits; writing one
+(sell to open) needs the short-option margin (`accounts.cash_to_freeze`).
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ def _offset_problem(order: SimOrder, position: Position) -> str:
     if isinstance(position, StockPosition):
         return "" if order.offset == "none" else f"stock order with offset {order.offset}"
     if order.offset not in ("open", "close", "close_today"):
-        return f"{order.symbol}: futures need an open or close offset, got {order.offset!r}"
+        return (f"{order.symbol}: futures and options need an open or close offset, "
+                f"got {order.offset!r}")
     if order.offset == "open":
         return ""
     held = position.long if order.side == "sell" else position.short

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 
-from vnpy.trader.constant import Direction, Product, Status
+from vnpy.trader.constant import Direction, OptionType, Product, Status
 from vnpy.trader.object import (
     AccountData,
     ContractData,
@@ -15,10 +15,13 @@ from vnpy.trader.object import (
     TradeData,
 )
 
-from exchange import classify, future_spec, quantity_rule, tick_size
+from exchange import classify, quantity_rule, tick_size
+from exchange.instruments import contract_multiplier
+from exchange.options import option_last_trading_day, parse_option_symbol
 from execution.gateway.convert import OFFSET_TO_VNPY, SIDE_TO_DIRECTION, split_symbol
 from execution.gateway.sim.models import FuturePosition, Position, SimOrder, SimTrade
 from execution.gateway.sim.tape import Bar, SymbolRef, touch
+from marketdata.clock import EXCHANGE_TZ
 
 __all__ = ["Status", "account", "contract", "order", "positions", "preopen_tick", "tick",
            "trade"]
@@ -26,14 +29,36 @@ __all__ = ["Status", "account", "contract", "order", "positions", "preopen_tick"
 
 def contract(symbol: str, gateway: str) -> ContractData:
     code, exchange = split_symbol(symbol)
-    future = classify(symbol).is_future
+    info = classify(symbol)
+    if info.is_option:
+        return _option_contract(symbol, gateway)
+    future = info.is_future
     return ContractData(
         gateway_name=gateway, symbol=code, exchange=exchange, name=code,
         product=Product.FUTURES if future else Product.EQUITY,
-        size=future_spec(symbol).multiplier if future else 1,
+        size=contract_multiplier(symbol),
         pricetick=float(tick_size(symbol)),
         min_volume=1 if future else quantity_rule(symbol).buy_min,
         max_volume=quantity_rule(symbol).max_limit_order, net_position=not future,
+    )
+
+
+def _option_contract(symbol: str, gateway: str) -> ContractData:
+    """An MO contract as CTP describes one: an option on the CSI 1000 index."""
+    code, exchange = split_symbol(symbol)
+    option = parse_option_symbol(symbol)
+    expiry = datetime.combine(option_last_trading_day(option), time(15, 0), tzinfo=EXCHANGE_TZ)
+    return ContractData(
+        gateway_name=gateway, symbol=code, exchange=exchange, name=code,
+        product=Product.OPTION, size=contract_multiplier(symbol),
+        pricetick=float(tick_size(symbol)), min_volume=1,
+        max_volume=quantity_rule(symbol).max_limit_order, net_position=False,
+        # vnpy_optionmaster's convention for CFFEX index options: the same month's future.
+        option_strike=float(option.strike),
+        option_underlying=f"IM{option.year % 100:02d}{option.month:02d}.CFFEX",
+        option_type=OptionType.CALL if option.is_call else OptionType.PUT,
+        option_expiry=expiry, option_portfolio=option.underlying,
+        option_index=str(option.strike),
     )
 
 

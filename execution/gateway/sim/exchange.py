@@ -79,8 +79,13 @@ class SimExchange:
         reason = refusal(order, self.tape.refs.get(order.symbol), position, last, at)
         freeze = Decimal(0)
         if not reason:
-            freeze = accounts.cash_to_freeze(order, position, self.cfg, self.day)
-            reason = cash_refusal(position, freeze, self.available_cash())
+            try:
+                freeze = accounts.cash_to_freeze(order, position, self.cfg, self.day,
+                                                 self._index_prev_close(order.symbol))
+            except accounts.OptionMarginUnknown as exc:
+                reason = str(exc)
+            else:
+                reason = cash_refusal(position, freeze, self.available_cash())
         if reason:
             rejected = order.model_copy(update={"status": "REJECTED", "reason": reason})
             self.book.save(self.day, rejected)
@@ -136,6 +141,10 @@ class SimExchange:
                 in_auction = opening and order.created_at < minute
                 self._try_fill(order, bar, update, bar.open if in_auction else None)
 
+    def _index_prev_close(self, symbol: str) -> Decimal | None:
+        ref = self.tape.refs.get(symbol)
+        return ref.underlying_prev_close if ref is not None else None
+
     def _seen(self, bar: Bar) -> None:
         self.last[bar.symbol] = bar
         self.day_volume[bar.symbol] = self.day_volume.get(bar.symbol, 0) + bar.volume
@@ -154,13 +163,14 @@ class SimExchange:
 
     def _fill(self, order: SimOrder, match: Match, bar: Bar, update: Update) -> None:
         position = self.book.position(order.symbol)
+        index_close = self._index_prev_close(order.symbol)
         result = accounts.apply_fill(position, order, match.quantity, match.price, self.cfg,
-                                     self.day)
+                                     self.day, index_close)
         traded = order.traded + match.quantity
         status = "ALLTRADED" if traded == order.volume else "PARTTRADED"
         after = order.model_copy(update={"traded": traded, "status": status})
         after = after.model_copy(update={"frozen_cash": accounts.cash_to_freeze(
-            after, result.position, self.cfg, self.day)})
+            after, result.position, self.cfg, self.day, index_close)})
         trade = SimTrade(
             tradeid=f"{self.day:%Y%m%d}-{self.book.next_id()}", orderid=order.orderid,
             symbol=order.symbol, side=order.side, offset=result.offset, price=match.price,
@@ -186,7 +196,7 @@ class SimExchange:
 
 
 def _in_closing_auction(order: SimOrder) -> bool:
-    if classify(order.symbol).is_future:
+    if classify(order.symbol).is_derivative:  # CFFEX: no closing auction
         return False
     return _clock_time(order.created_at) >= CLOSE_AUCTION_START
 

@@ -25,7 +25,7 @@ class Match:
 
 
 def _lot(symbol: str) -> int:
-    return 1 if classify(symbol).is_future else quantity_rule(symbol).lot
+    return 1 if classify(symbol).is_derivative else quantity_rule(symbol).lot
 
 
 def _capacity(bar: Bar, participation: Decimal, share: Decimal, used: int) -> int:

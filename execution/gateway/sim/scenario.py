@@ -12,7 +12,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from exchange import classify
+from execution.gateway.sim.option_tape import fix_option_amounts, option_ref
 from execution.gateway.sim.source import FrameSource, future_ref, stock_ref
+from execution.gateway.sim.tape import SymbolRef
 from marketdata.minute import synthesize_minute_bars
 
 
@@ -24,23 +27,36 @@ class DayBar:
     low: float
     close: float
     volume: float
+    index_prev_close: float | None = None  # options: the CSI 1000's previous close
 
 
 def scenario(day: date, bars: dict[str, DayBar]) -> FrameSource:
-    """A tape of `day` for the given symbols (futures included, e.g. IM2612.CFFEX)."""
+    """A tape of `day` for the given symbols (futures and options included, e.g.
+    IM2612.CFFEX, MO2612-P-6000.CFFEX; an option's `prev_close` is its previous settlement
+    and its `index_prev_close` is required)."""
     frame = pd.DataFrame(
         {k: [getattr(b, k) for b in bars.values()] for k in ("open", "high", "low", "close",
                                                            "volume")},
         index=pd.Index(list(bars), name="symbol"),
     )
-    minutes = synthesize_minute_bars(day, frame)
+    minutes = fix_option_amounts(synthesize_minute_bars(day, frame))
     refs = {}
     for symbol, bar in bars.items():
-        ref = (future_ref(symbol, day, bar.prev_close) if symbol.endswith(".CFFEX")
-               else stock_ref(symbol, day, bar.prev_close, st=False, listed=None))
+        ref = _ref(symbol, day, bar)
         if ref is not None:
             refs[symbol] = ref
     return FrameSource(minutes, refs)
+
+
+def _ref(symbol: str, day: date, bar: DayBar) -> SymbolRef | None:
+    info = classify(symbol)
+    if info.is_option:
+        if bar.index_prev_close is None:
+            raise ValueError(f"{symbol}: an option's scenario needs index_prev_close")
+        return option_ref(symbol, day, bar.prev_close, bar.index_prev_close)
+    if info.is_future:
+        return future_ref(symbol, day, bar.prev_close)
+    return stock_ref(symbol, day, bar.prev_close, st=False, listed=None)
 
 
 def random_day(day: date, symbols: list[str], seed: int = 7) -> dict[str, DayBar]:

@@ -5,7 +5,9 @@ and derives IM minute bars from the day's futures bar the same way the store der
 stock minutes. Limits: stocks from the day's exchange reference price (`prev_close`)
 and the dated band of `exchange`; futures from the previous settlement (the
 store's `settlement` column; a store written before it existed falls back to the close)
-and the contract's listed expiry.
+and the contract's listed expiry. MO options: `option_tape` (prices from the synthetic
+chain's surface at the day's index levels, limits from the previous settlement and the
+index's previous close).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from exchange import (
     tick_size,
 )
 from execution.algos.market import to_price
+from execution.gateway.sim.option_tape import option_day, option_minute_bars, option_refs
 from execution.gateway.sim.tape import SymbolRef
 from marketdata.errors import MissingData
 from marketdata.minute import synthesize_minute_bars
@@ -77,8 +80,7 @@ class StoreTapeSource:
         self.store = store
 
     def minute_bars(self, day: date, symbols: list[str]) -> pd.DataFrame:
-        stocks = [s for s in symbols if not classify(s).is_future]
-        futures = [s for s in symbols if classify(s).is_future]
+        stocks, futures, options = _kinds(symbols)
         frames = []
         if stocks:
             frames.append(self.store.minute_bars(day, stocks))
@@ -86,17 +88,22 @@ class StoreTapeSource:
             daily = self.store.load_futures(day, day)
             daily = daily[daily["symbol"].isin(futures)].set_index("symbol")
             frames.append(synthesize_minute_bars(day, daily))
+        inputs = option_day(self.store, day) if options else None
+        if inputs is not None:
+            frames.append(option_minute_bars(inputs, options))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
             columns=MINUTE_COLUMNS)
 
     def refs(self, day: date, symbols: list[str]) -> dict[str, SymbolRef]:
         out: dict[str, SymbolRef] = {}
-        stocks = [s for s in symbols if not classify(s).is_future]
+        stocks, futures, options = _kinds(symbols)
         if stocks:
             out.update(self._stock_refs(day, stocks))
-        futures = [s for s in symbols if classify(s).is_future]
         if futures:
             out.update(self._future_refs(day, futures))
+        inputs = option_day(self.store, day) if options else None
+        if inputs is not None:
+            out.update(option_refs(inputs, options))
         return out
 
     def _stock_refs(self, day: date, symbols: list[str]) -> dict[str, SymbolRef]:
@@ -132,6 +139,15 @@ class StoreTapeSource:
             if ref is not None:
                 out[str(symbol)] = ref
         return out
+
+
+def _kinds(symbols: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Stocks, futures and options among `symbols` (unknown symbols count as stocks and
+    find no data)."""
+    kinds = {s: classify(s) for s in symbols}
+    return ([s for s, i in kinds.items() if not i.is_derivative],
+            [s for s, i in kinds.items() if i.is_future],
+            [s for s, i in kinds.items() if i.is_option])
 
 
 def _settlement(row: pd.Series) -> float:

@@ -31,6 +31,7 @@ class SymbolRef:
     limit_down: Decimal | None
     st: bool = False
     listed: date | None = None
+    underlying_prev_close: Decimal | None = None  # options: the CSI 1000's previous close
 
 
 @dataclass(frozen=True)
