@@ -27,6 +27,7 @@ from risk.config import RiskConfig
 from services.console import live, routes_admin, routes_auth, routes_orders, routes_pages
 from services.console.auth import LoginThrottle, SessionStore, load_secret
 from services.console.config import ConsoleConfig
+from services.console.display import install as install_figures
 from services.console.users import UserStore
 from services.console.web import Desk, Forbidden, NotLoggedIn, wants_json
 
@@ -99,6 +100,7 @@ def _templates() -> Jinja2Templates:
     templates.env.filters["money"] = _money
     templates.env.filters["pct"] = _pct
     templates.env.filters["fields"] = _fields
+    install_figures(templates.env)  # px, qty, last_px: every number cell reads the same
     return templates
 
 
