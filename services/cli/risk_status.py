@@ -73,6 +73,8 @@ def _basis(view: HedgeView) -> list[str]:
         line = (f"  {b.symbol:<14} {level(b.price):>9} {days:>5} {percent(b.annual):>9} "
                 f"{cny(b.per_lot_month):>18} {cny(b.held_month):>18}")
         lines.append(f"{line}  {b.note}" if b.note else line)
+    if view.decision:
+        lines += ["Last hedge decision", *(f"  {line}" for line in view.decision)]
     return lines
 
 

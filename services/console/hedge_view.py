@@ -6,6 +6,7 @@ and the last prices; the rules it quotes are `risk.ladder`, `risk.basis`, `risk.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,6 +21,7 @@ from risk.ladder import NO_HEDGE, LadderState
 from risk.state_doc import RiskState
 from services.console.figures import drawdown as dd
 from services.console.figures import percent
+from services.console.hedge_decision import decision_lines
 from services.console.step_down import Condition, rule_conditions
 
 MARK = "intraday high-water mark (the risk daemon's, the one the ladder acts on)"
@@ -69,6 +71,7 @@ class HedgeView:
     index: float | None
     mark_label: str = MARK
     blocked: list[str] = field(default_factory=list)
+    decision: list[str] = field(default_factory=list)  # the last futures-or-puts choice
 
     @property
     def level(self) -> int:
@@ -92,7 +95,8 @@ def build_view(state: RiskState | None, unreadable: str, ledger: Ledger | None,
         state=state, unreadable=unreadable, rungs=_rungs(cfg, ladder), ladder=ladder,
         step_down=_where(cfg, ladder, drawdown, today), rules=evidence_rules, legs=legs,
         basis=_basis(futures, prices, index, cfg, calendar, today), margin_used=margin,
-        free_cash=free, index=index, blocked=list(state.blocked_symbols) if state else [])
+        free_cash=free, index=index, blocked=list(state.blocked_symbols) if state else [],
+        decision=decision_lines(state.hedge_costs if state else None))
 
 
 def _ladder(state: RiskState | None) -> LadderState | None:
@@ -174,7 +178,7 @@ def _basis_row(symbol: str, price: Decimal | None, index: float | None, lots: in
     try:
         days = calendar_days_left(parse_contract(symbol, calendar), today)
     except ValueError as exc:  # ExpiryUnknown: say why (its first sentence), keep the rest
-        why = str(exc).removeprefix(f"{symbol}: ").split(". ")[0]
+        why = re.split(r" \(|\. ", str(exc).removeprefix(f"{symbol}: "))[0]
         return BasisRow(symbol, price, None, None, None, None, why)
     basis = annualised_basis(float(price), index, days)
     lot = price * future_spec(symbol).multiplier
