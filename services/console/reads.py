@@ -13,6 +13,7 @@ import redis
 
 from bus import streams
 from bus.messages import AuditEntry, Envelope, InvalidMessage, NavSnapshot, decode
+from execution.worker.price_source import PRICE_SOURCES, PriceSource
 from risk.state_doc import RiskStateUnreadable, read_risk_state
 
 
@@ -45,12 +46,33 @@ class Ledger:
         return sum((p.value or Decimal(0) for p in self.positions), Decimal(0))
 
 
+class LastPrice(Decimal):
+    """A last price that carries its source (prev_close, auction, last), so a page can
+    say "previous close" next to it; arithmetic on it gives plain Decimals."""
+
+    source: str
+
+    def __new__(cls, value: str, source: str = PriceSource.LAST.value) -> LastPrice:
+        price = super().__new__(cls, value)
+        price.source = source
+        return price
+
+    @property
+    def before_trading(self) -> bool:
+        return self.source != PriceSource.LAST.value
+
+
 def last_prices(client: redis.Redis, symbols: Iterable[str]) -> dict[str, Decimal]:
+    """Last prices (`LastPrice`, with their source) of the symbols that have one."""
     wanted = sorted(set(symbols))
     if not wanted:
         return {}
-    raws = client.hmget(streams.LAST_PRICES, wanted)
-    return {s: Decimal(str(p)) for s, p in zip(wanted, raws, strict=True) if p}
+    pipe = client.pipeline(transaction=False)
+    pipe.hmget(streams.LAST_PRICES, wanted)
+    pipe.hmget(PRICE_SOURCES, wanted)
+    raws, sources = pipe.execute()
+    return {s: LastPrice(str(p), str(src or PriceSource.LAST.value))
+            for s, p, src in zip(wanted, raws, sources, strict=True) if p}
 
 
 def ledger(client: redis.Redis, account: str) -> Ledger | None:

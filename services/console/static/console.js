@@ -1,4 +1,7 @@
 // Live updates for the console: one EventSource, small DOM updates, no framework.
+// The server formats figures (prices with their instrument's decimals); this script
+// only places them. A `status` event every second carries the clock, the halt, the
+// counts, the hedge state and vs-schedule (services/console/live_status.py).
 "use strict";
 (function () {
   const body = document.body;
@@ -13,29 +16,35 @@
   if (!body.dataset.since || !window.EventSource) { return; }
 
   const fmt = (n) => Number(n).toLocaleString("en-US");
-  const dot = document.getElementById("live-dot");
-  const ticker = document.getElementById("ticker");
+  const pct = (x) => (x >= 0 ? "+" : "") + (x * 100).toFixed(0) + "%";
+  const byId = (id) => document.getElementById(id);
+  const dot = byId("live-dot");
+  const ticker = byId("ticker");
 
   function say(text, kind) {
     if (!ticker) { return; }
-    const item = document.createElement("div");
+    const item = document.createElement("span");
     item.className = "tick " + kind;
     item.textContent = text;
     ticker.prepend(item);
-    while (ticker.children.length > 6) { ticker.lastChild.remove(); }
+    while (ticker.children.length > 8) { ticker.lastChild.remove(); }
     setTimeout(() => item.classList.add("old"), 8000);
+  }
+
+  function setText(el, text) {
+    if (el && el.textContent !== text) { el.textContent = text; }
   }
 
   function setField(row, name, text) {
     const cell = row.querySelector('[data-f="' + name + '"]');
-    if (cell) { cell.textContent = text; }
+    setText(cell, text);
     return cell;
   }
 
   function onOrder(o) {
     const rows = document.querySelectorAll('[data-order="' + CSS.escape(o.id) + '"]');
     if (rows.length === 0 && page === "pending" && o.event === "submitted") {
-      document.getElementById("new-orders")?.classList.remove("hidden");
+      byId("new-orders")?.classList.remove("hidden");
     }
     rows.forEach((row) => {
       const state = setField(row, "state", o.state.replace(/_/g, " "));
@@ -52,24 +61,90 @@
     });
   }
 
-  function onAlert(a) {
-    say(a.at + " " + a.severity.toUpperCase() + " " + a.title, "alert " + a.severity);
-    const table = document.getElementById("alert-rows");
-    if (!table) { return; }
-    table.querySelector(".empty-row")?.remove();
-    const tr = document.createElement("tr");
-    tr.className = "sev-" + a.severity;
-    [a.at, a.severity, a.source, a.title, a.detail].forEach((v) => {
-      const td = document.createElement("td");
-      td.textContent = v;
-      tr.appendChild(td);
-    });
-    table.prepend(tr);
+  function haltBanner(reason) {
+    const slot = byId("halt-slot");
+    let banner = byId("halt-banner");
+    if (!reason) { banner?.remove(); return; }
+    if (!banner && slot) {
+      banner = document.createElement("div");
+      banner.id = "halt-banner";
+      banner.className = "halt-banner";
+      banner.setAttribute("role", "alert");
+      slot.appendChild(banner);
+    }
+    setText(banner, "TRADING HALTED — " + reason);
   }
 
-  const source = new EventSource("/events?since=" + encodeURIComponent(body.dataset.since));
+  function onSchedule(gaps) {
+    document.querySelectorAll('[data-f="gap"]').forEach((cell) => {
+      const id = cell.closest("[data-order]")?.dataset.order;
+      if (!id || !(id in gaps)) { return; }
+      const gap = gaps[id];
+      setText(cell, pct(gap));
+      cell.classList.toggle("behind", gap < -0.1);
+      cell.classList.toggle("ahead", gap > 0.1);
+    });
+  }
+
+  function onStatus(s) {
+    setText(byId("live-clock"), s.clock);
+    byId("live-clock")?.setAttribute("title", "exchange time (Asia/Shanghai), " + s.phase);
+    haltBanner(s.halted);
+    const counts = byId("live-counts");
+    if (counts) {
+      counts.replaceChildren();
+      const pending = document.createElement("b");
+      pending.textContent = String(s.pending);
+      counts.append(pending, " pending · " + s.working + " working");
+    }
+    setText(byId("live-hedge"), s.hedge);
+    if (s.schedule) { onSchedule(s.schedule); }
+  }
+
+  function alertRow(a) {
+    const tr = document.createElement("tr");
+    tr.className = "sev-" + a.severity + (a.severity === "critical" ? " pinned" : "");
+    tr.dataset.group = a.group;
+    const cells = [["last", a.at], ["count", "1"], ["severity", a.severity], ["source", a.source],
+      ["title", a.title], ["detail", a.detail]];
+    cells.forEach(([name, value]) => {
+      const td = document.createElement("td");
+      td.dataset.f = name;
+      td.textContent = value;
+      if (name === "count") { td.className = "num"; }
+      tr.appendChild(td);
+    });
+    return tr;
+  }
+
+  function onAlert(a) {
+    say(a.at + " " + a.severity.toUpperCase() + " " + a.title, "alert " + a.severity);
+    const table = byId("alert-rows");
+    if (!table) { return; }
+    table.querySelector(".empty-row")?.remove();
+    let row = table.querySelector('tr[data-group="' + CSS.escape(a.group) + '"]');
+    if (row) {
+      const count = row.querySelector('[data-f="count"]');
+      setText(count, String(Number(count.textContent) + 1));
+      setField(row, "last", a.at);
+      setField(row, "detail", a.detail);
+    } else {
+      row = alertRow(a);
+    }
+    // Newest first, critical groups pinned above the rest.
+    const firstPlain = table.querySelector("tr:not(.pinned)");
+    if (row.classList.contains("pinned") || !firstPlain) {
+      table.prepend(row);
+    } else {
+      table.insertBefore(row, firstPlain);
+    }
+  }
+
+  const url = "/events?since=" + encodeURIComponent(body.dataset.since) + "&page=" + encodeURIComponent(page);
+  const source = new EventSource(url);
   source.onopen = () => { if (dot) { dot.className = "dot live"; } };
   source.onerror = () => { if (dot) { dot.className = "dot down"; } };
+  source.addEventListener("status", (e) => onStatus(JSON.parse(e.data)));
   source.addEventListener("order", (e) => onOrder(JSON.parse(e.data)));
   source.addEventListener("fill", (e) => {
     const f = JSON.parse(e.data);
@@ -78,9 +153,6 @@
   source.addEventListener("alert", (e) => onAlert(JSON.parse(e.data)));
   source.addEventListener("nav", (e) => {
     const n = JSON.parse(e.data);
-    const el = document.getElementById("live-nav");
-    if (el) {
-      el.textContent = "NAV " + fmt(Number(n.nav).toFixed(0)) + "  DD " + (n.drawdown * 100).toFixed(2) + "%";
-    }
+    setText(byId("live-nav"), "NAV " + fmt(Number(n.nav).toFixed(0)) + "  DD " + (n.drawdown * 100).toFixed(2) + "%");
   });
 })();
