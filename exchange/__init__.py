@@ -1,4 +1,5 @@
-"""A-share and CSI 1000 futures order rules: pure functions over dated rule tables.
+"""A-share, CSI 1000 futures (IM) and options (MO) order rules: pure functions over dated
+rule tables.
 
 See docs/rules.md. Nothing here does I/O or reads the clock.
 """
@@ -42,6 +43,24 @@ from exchange.futures import (
     third_friday,
 )
 from exchange.futures_limits import future_band, future_limit_prices
+from exchange.instruments import contract_multiplier
+from exchange.options import (
+    MO_MULTIPLIER,
+    MO_TICK,
+    InvalidOptionSymbol,
+    OptionContract,
+    OptionRight,
+    listed_option_months,
+    max_option_order_lots,
+    option_fee,
+    option_intrinsic,
+    option_last_trading_day,
+    option_limit_prices,
+    option_symbol,
+    parse_option_symbol,
+    short_option_margin,
+    strike_grid,
+)
 from exchange.prices import cage_reference, limit_prices, price_cage, tick_size
 from exchange.quantity import (
     is_legal_buy_quantity,
@@ -58,6 +77,8 @@ from exchange.splitting import split_order_quantity
 from exchange.violations import OrderFacts, Rule, RuleViolation
 
 __all__ = [
+    "MO_MULTIPLIER",
+    "MO_TICK",
     "Board",
     "CageRule",
     "CommissionConfig",
@@ -66,7 +87,10 @@ __all__ = [
     "FeeBreakdown",
     "FirstDayCap",
     "FutureSpec",
+    "InvalidOptionSymbol",
     "NewListing",
+    "OptionContract",
+    "OptionRight",
     "OrderFacts",
     "Phase",
     "QuantityRule",
@@ -89,6 +113,7 @@ __all__ = [
     "check_order",
     "classify",
     "contract_month",
+    "contract_multiplier",
     "contract_schedule",
     "contract_symbol",
     "day_number",
@@ -105,9 +130,17 @@ __all__ = [
     "last_trading_day",
     "limit_prices",
     "listed_contracts",
+    "listed_option_months",
+    "max_option_order_lots",
     "max_order_quantity",
     "new_listing",
     "open_room",
+    "option_fee",
+    "option_intrinsic",
+    "option_last_trading_day",
+    "option_limit_prices",
+    "option_symbol",
+    "parse_option_symbol",
     "price_band",
     "price_cage",
     "quantity_rule",
@@ -116,7 +149,9 @@ __all__ = [
     "sellable_quantity",
     "session_phase",
     "session_windows",
+    "short_option_margin",
     "split_order_quantity",
+    "strike_grid",
     "third_friday",
     "tick_size",
 ]
