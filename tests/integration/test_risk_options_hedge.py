@@ -5,6 +5,7 @@ document the figures (risk.state_doc.HedgeCosts)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from marketdata.calendar import TradingCalendar, load_calendar
 from marketdata.clock import FixedClock
 from marketdata.store import MarketStore
 from marketdata.synthetic import write_demo_store
-from orders.order import Offset, OrderKind
+from orders.order import Offset, OrderKind, OrderRecord, OrderState
 from risk.config import HedgeConfig, HedgeInstrument, RiskConfig
 from risk.drawdown import HighWaterMark
 from risk.option_pricing import black76_price
@@ -151,3 +152,50 @@ def test_cheapest_shorts_futures_when_puts_cost_more(
 def _clock() -> FixedClock:
     return FixedClock(MONDAY_10AM)
 
+
+
+def fill_puts(client: Redis, orders: list) -> tuple[str, int, Decimal]:  # type: ignore[type-arg]
+    """What the execution side records once the trader approved and the puts filled: the
+    orders finished, the long puts in the ledger's `options`, the premium out of cash."""
+    symbol, lots = orders[0].symbol, sum(o.quantity for o in orders)
+    price = orders[0].reference_price
+    for order in orders:
+        record = OrderRecord(order=order, state=OrderState.FILLED,
+                             filled_quantity=order.quantity,
+                             filled_value=order.reference_price * order.quantity * 100)
+        client.set(streams.ORDER.format(order_id=order.order_id), record.to_json())
+    key = streams.LEDGER.format(account="paper")
+    ledger = json.loads(str(client.get(key)))
+    ledger["cash"] = str(Decimal(ledger["cash"]) - price * lots * 100)
+    ledger["options"] = {symbol: {"long": str(lots), "avg_price": str(price)}}
+    client.set(key, json.dumps(ledger))
+    return symbol, lots, price
+
+
+def test_after_the_fill_nav_marks_the_puts_and_they_are_not_bought_again(
+        redis_client: redis.Redis, store: MarketStore, calendar: TradingCalendar) -> None:
+    breach(redis_client, store)
+    wide_discount_market(redis_client, vol=0.35)
+    clock = _clock()
+    svc = service(redis_client, store, calendar, clock,
+                  RiskConfig(hedge=HedgeConfig(instrument=HedgeInstrument.OPTIONS),
+                             publish_interval_s=1e-9))
+    first = svc.check()
+    assert first is not None
+    orders = proposed(redis_client)
+    symbol, lots, price = fill_puts(redis_client, orders)
+    # the next day: the puts are held (the daily check keeps them), NAV includes their mark
+    clock.advance(timedelta(days=1))
+    after = svc.check()
+    assert after is not None and after.accepted
+    assert proposed(redis_client) == orders  # nothing new proposed
+    doc = read_risk_state(redis_client.get(streams.RISK_STATE.format(account="paper")), "k")
+    assert doc is not None and doc.options_value == price * lots * 100
+    navs = [m.body.nav for m in messages(redis_client, streams.NAV)]
+    assert navs[-1] == navs[0]  # premium out of cash, the same value in the puts
+    # the puts gain 30 points: NAV gains lots x 30 x 100
+    redis_client.hset(streams.LAST_PRICES, symbol, str(price + 30))
+    clock.advance(timedelta(seconds=5))
+    svc.check()
+    navs = [m.body.nav for m in messages(redis_client, streams.NAV)]
+    assert navs[-1] - navs[0] == lots * 30 * 100
