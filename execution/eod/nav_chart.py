@@ -19,6 +19,7 @@ from datetime import date
 from functools import lru_cache
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -68,8 +69,11 @@ def _render(points: tuple[NavPoint, ...], rungs: tuple[RungLine, ...],
         return ""
     fig = draw(points, rungs, marks, theme)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, dpi=90 if fmt == "png" else 72,
-                facecolor=theme.background, metadata={"Date": None} if fmt == "svg" else None)
+    # SVG text as <text>, not glyph outlines: a third smaller and faster to write.
+    with rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buffer, format=fmt, dpi=90 if fmt == "png" else 72,
+                    facecolor=theme.background,
+                    metadata={"Date": None} if fmt == "svg" else None)
     mime = "image/svg+xml" if fmt == "svg" else "image/png"
     return f"data:{mime};base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 

@@ -1,11 +1,12 @@
-"""Reading a chart back: the texts matplotlib writes into its SVG (as comments)."""
+"""Reading a chart back: the texts of matplotlib's SVG (`<text>` elements)."""
 
 from __future__ import annotations
 
 import base64
+import html
 import re
 
-TEXT = re.compile(r"<!-- (.*?) -->")
+TEXT = re.compile(r"<text[^>]*>(.*?)</text>", re.DOTALL)
 DATA_URL = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
 
 
@@ -16,4 +17,4 @@ def svg_of(html: str) -> str:
 
 
 def texts(svg: str) -> list[str]:
-    return TEXT.findall(svg)
+    return [html.unescape(t) for t in TEXT.findall(svg)]
