@@ -30,7 +30,7 @@ from bus.messages import (
 )
 from services.console.alert_groups import group_key
 from services.console.auth import Session
-from services.console.live_status import STATUS_S, status_payload
+from services.console.live_status import STATUS_S, StatusCache
 from services.console.numbers import price_text
 from services.console.users import Role
 from services.console.web import desk, require
@@ -53,12 +53,13 @@ async def events(request: Request, since: str = "", page: str = "",
 async def _follow(request: Request, start: str, page: str) -> AsyncIterator[dict[str, str]]:
     d = desk(request)
     client = d.client
+    cache = _status_cache(request)
     cursors: dict[Any, Any] = dict.fromkeys(LIVE_STREAMS, start)
     sent = float("-inf")
     while not await request.is_disconnected():
         if time.monotonic() - sent >= STATUS_S:
             sent = time.monotonic()
-            status = await run_in_threadpool(status_payload, d, page)
+            status = await run_in_threadpool(cache.get, d, page)
             yield {"event": "status", "data": json.dumps(status, default=str)}
         response = await run_in_threadpool(client.xread, cursors, 200, BLOCK_MS)
         for stream, entries in response or []:
@@ -67,6 +68,14 @@ async def _follow(request: Request, start: str, page: str) -> AsyncIterator[dict
                 event = live_event(fields)
                 if event is not None:
                     yield event
+
+
+def _status_cache(request: Request) -> StatusCache:
+    state = request.app.state
+    if getattr(state, "live_status", None) is None:
+        state.live_status = StatusCache()
+    cache: StatusCache = state.live_status
+    return cache
 
 
 def live_event(fields: dict[str, str]) -> dict[str, str] | None:
