@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from risk.config import RiskConfig
+from risk.config import HedgeInstrument, RiskConfig
 from risk.contracts import ExpiryCalendar
 from risk.hedge_choice import Choice, PutQuote, choose_instrument, choose_put, futures_cost
 from risk.hedge_plan import AlertNote, HedgeInputs, HedgeLeg, HedgePlan, hold_view, plan_hedge
@@ -41,7 +41,12 @@ class ProtectionPlan:
 
     @property
     def cost_note(self) -> str:
-        parts = [self.choice.note()] if self.choice else []
+        """The decision and both alternatives, then the futures legs' own note; with
+        futures configured and no put priced, the futures note alone (as before options)."""
+        choice = self.choice
+        alone = choice is None or (choice.instrument is HedgeInstrument.FUTURES
+                                   and choice.puts is None)
+        parts = [] if alone or choice is None else [choice.note()]
         if self.futures.cost_note and self.futures.legs:
             parts.append(self.futures.cost_note)
         return " | ".join(parts)[:NOTE_LIMIT]
