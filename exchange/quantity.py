@@ -86,10 +86,11 @@ def round_sell_quantity(symbol: str, quantity: int, holding: int) -> int:
 def sellable_quantity(holding: int, bought_today: int, *, symbol: str | None = None) -> int:
     """What can be sold now: stocks are T+1, so today's buys are not sellable.
 
-    Index futures (`symbol` such as "IM2612.CFFEX") are T+0: the whole holding.
+    Index futures and options (`symbol` such as "IM2612.CFFEX", "MO2612-P-6000.CFFEX")
+    are T+0: the whole holding.
     """
     _check_non_negative(holding=holding, bought_today=bought_today)
-    if symbol is not None and classify(symbol).is_future:
+    if symbol is not None and classify(symbol).is_derivative:
         return holding
     return max(holding - bought_today, 0)
 

@@ -27,7 +27,9 @@ from exchange import (
     fees,
     price_band,
     quantity_rule,
+    sellable_quantity,
     session_phase,
+    split_order_quantity,
     tick_size,
 )
 from exchange.options import (
@@ -243,6 +245,13 @@ def test_terms_tick_multiplier_and_sizes() -> None:
     # The CFFEX timetable of IM: continuous from 09:30, no closing auction.
     assert session_phase(datetime(2026, 12, 2, 9, 31, tzinfo=SH), "MO2612-P-6000.CFFEX").continuous
     assert session_phase(datetime(2026, 12, 2, 14, 58, tzinfo=SH), "MO2612-P-6000.CFFEX").continuous
+
+
+def test_options_are_t_plus_0_and_split_into_20_lot_orders() -> None:
+    assert sellable_quantity(10, 10, symbol="MO2612-P-6000.CFFEX") == 10
+    assert sellable_quantity(10, 10, symbol="600000.SSE") == 0
+    assert split_order_quantity("MO2612-P-6000.CFFEX", 45, side="buy") == [15, 15, 15]
+    assert split_order_quantity("MO2612-P-6000.CFFEX", 45, side="sell", holding=30) == [15, 15]
 
 
 def test_check_order_for_an_option() -> None:
