@@ -135,7 +135,9 @@ def run_bench(client: redis.Redis, tmp: Path, args: argparse.Namespace) -> None:
             renders.append(time.perf_counter() - started)
             assert page.text.count('name="ids"') == args.orders
             started = time.perf_counter()
-            done = web.post("/orders/approve", data={"csrf": csrf, "scope": "all"},
+            shown = re.findall(r'name="shown" value="([^"]+)"', page.text)
+            done = web.post("/orders/approve", data={"csrf": csrf, "scope": "shown",
+                                                     "shown": shown},
                             headers={"accept": "application/json"}).json()
             approvals.append(time.perf_counter() - started)
             assert len(done["changed"]) == args.orders, done.get("message")
@@ -155,7 +157,7 @@ def latency(web: httpx.Client, queue: OrderQueue, csrf: str, decisions: int) -> 
     for i in range(decisions):
         order_id = f"L-{i:05d}"
         sent[order_id] = time.perf_counter()
-        web.post("/orders/approve", data={"csrf": csrf, "ids": order_id},
+        web.post("/orders/approve", data={"csrf": csrf, "ids": f"{order_id}@1"},
                  headers={"accept": "application/json"})
     deadline = time.time() + 5
     while len(consumer.arrived) < decisions and time.time() < deadline:

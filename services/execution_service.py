@@ -11,6 +11,7 @@ writes is dead-lettered and alerted as critical. No stream carries an order to w
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -71,6 +72,7 @@ class ExecutionService(Service):
             {"decision": self._decision}, block_ms=COMMAND_BLOCK_MS,
         )
         self.work_check = WorkCheck(ctx.queue)
+        self._start_approved()
         guard = IntakeGuard(ctx.calendar, ctx.clock,
                             StoreCloses(ReferenceData(ctx.store), ctx.calendar))
         self.intake = intake_consumers(ctx.client, ctx.queue, CONSUMER, guard)
@@ -100,6 +102,7 @@ class ExecutionService(Service):
         self.desk = self._new_desk()
         self.desk.start()
         self._watch(self.desk)
+        self._start_approved()
 
     def _watch(self, desk: ExecutionDesk) -> None:
         """Subscribe today's order and held symbols from the start: prices before approval."""
@@ -124,6 +127,24 @@ class ExecutionService(Service):
             if self.ctx.queue.get(body.order_id) is None:
                 raise MessageRefused(f"{body.action} of {body.order_id}: no such order")
             return
+        self._check_and_start(body, env.source)
+
+    def _start_approved(self) -> None:
+        """Approved orders not started yet (their bell rang during a halt, or before a
+        restart): each goes through the same check as a bell on the bus."""
+        if self.ctx.queue.halted():
+            return
+        for record in self.ctx.queue.list_orders(self._desk().day, [OrderState.APPROVED]):
+            version = record.order.version
+            users = [a.user for a in record.approvals if a.version == version]
+            if not users:
+                continue
+            bell = Decision(order_id=record.order_id, action="approve", user=users[-1],
+                            version=version)
+            with contextlib.suppress(MessageRefused):  # alerted as critical already
+                self._check_and_start(bell, "the approved orders waiting in the queue")
+
+    def _check_and_start(self, body: Decision, source: str) -> None:
         try:
             record = self.work_check.verified(body)
         except AwaitingApprovals as exc:
@@ -134,7 +155,7 @@ class ExecutionService(Service):
             return
         except MessageRefused as exc:
             self._desk().alert("critical", f"forged or stale approval refused: {body.order_id}",
-                               f"{exc} (source {env.source[:64]!r})")
+                               f"{exc} (source {source[:64]!r})")
             raise
         self._start(record)
 
@@ -165,3 +186,5 @@ class ExecutionService(Service):
         if body.halted != bool(self.ctx.client.exists(streams.HALT)):
             raise MessageRefused(f"exec.halt halted={body.halted} does not match {streams.HALT}")
         self._desk().parents.halt(body.halted, f"{body.user}: {body.reason}")
+        if not body.halted:
+            self._start_approved()  # what was approved before the halt and waits

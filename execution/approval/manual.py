@@ -60,6 +60,15 @@ class ManualOrderRefused(ValueError, Refused):
         super().__init__(f"manual order for {symbol} refused: {reasons}")
 
 
+class TradingHalted(ManualOrderRefused):
+    """No manual order is taken while the kill switch is on."""
+
+    def __init__(self, symbol: str, halted: str) -> None:
+        self.violations = []
+        ValueError.__init__(self, f"manual order for {symbol} refused: trading is halted "
+                                  f"({halted}); add it after an admin lifts the halt")
+
+
 def facts_for(client: redis.Redis, order: Order, *, account: str,
               prev_close: Decimal | None = None, st: bool = False) -> OrderFacts:
     """What the checks need: holdings from the ledger, the previous close when known.
@@ -94,6 +103,9 @@ def add_manual_order(queue: OrderQueue, request: ManualOrderRequest, *, author: 
                      account: str, prev_close: Decimal | None = None,
                      st: bool = False) -> OrderRecord:
     """Check the order and add it to the queue pending approval, or raise ManualOrderRefused."""
+    halted = queue.halted()
+    if halted:
+        raise TradingHalted(request.symbol, halted)
     order = build_order(queue, request, author=author)
     facts = facts_for(queue.client, order, account=account, prev_close=prev_close, st=st)
     violations = pre_trade_checks(order, facts)

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from execution.approval.gates import MakerChecker
+
 
 class ApprovalConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -30,6 +32,9 @@ class ApprovalConfig(BaseModel):
     # An approval must be re-confirmed when the last price is this fraction or more
     # away from the price the batch was built with.
     reconfirm_price_move: Decimal = Field(default=Decimal("0.05"), gt=0)
+    # Who may never approve an order: its author and its last editor, or (stricter)
+    # its author and everyone who ever edited it. There is no laxer setting.
+    maker_checker: MakerChecker = MakerChecker.AUTHOR_AND_LAST_EDITOR
 
     def price_move(self, reference: Decimal, last: Decimal | None) -> Decimal | None:
         """The move since the batch (a fraction, signed) when it needs re-confirmation."""

@@ -26,6 +26,7 @@ from bus import streams
 from bus.bus import publish
 from bus.messages import AuditEntry, Decision, ExecControl, ExecHalt, OrderEvent
 from errors import Refused
+from execution.approval.gates import halt_refusal, maker_refusal, with_editor
 from execution.approval.lifecycle import Action, Fill, IllegalTransition, transition
 from execution.approval.policy_config import ApprovalConfig
 from execution.approval.risk_gate import RiskStance, read_stance
@@ -56,6 +57,16 @@ class BulkResult:
     refused: dict[str, str] = field(default_factory=dict)
 
 
+class ChangedSinceShown(Refused):
+    """A bulk action named orders at versions they no longer have: nothing was done."""
+
+    def __init__(self, changed: dict[str, str]) -> None:
+        self.changed = changed
+        listed = "; ".join(f"{k}: {v}" for k, v in changed.items())
+        super().__init__(f"{len(changed)} order(s) changed since the page was shown, nothing "
+                         f"was done: {listed}")
+
+
 @dataclass(frozen=True)
 class _Change:
     action: Action
@@ -63,6 +74,7 @@ class _Change:
     reason: str
     confirmed_move: bool
     completes_approval: bool
+    halted: str | None = None  # the halt key's text, read inside the transaction
 
 
 class OrderQueue:
@@ -158,7 +170,7 @@ class OrderQueue:
         while True:
             with self.client.pipeline(transaction=True) as pipe:
                 try:
-                    pipe.watch(key)
+                    pipe.watch(key, streams.HALT)
                     raw: str | None = pipe.get(key)  # type: ignore[assignment]
                     if not raw:
                         raise UnknownOrder(f"no order {order_id!r}")
@@ -166,7 +178,8 @@ class OrderQueue:
                     approving = action is Action.APPROVE
                     prices = self._last_prices(pipe, [before]) if approving else {}
                     stance = read_stance(self.client, self.account) if approving else RiskStance()
-                    change = _Change(action, actor, reason, confirmed_move, completes_approval)
+                    change = _Change(action, actor, reason, confirmed_move, completes_approval,
+                                     _halt_text(pipe))
                     after = self._decide(before, change, prices, stance, fill=fill, edit=edit)
                     pipe.multi()
                     self._stage(pipe, before, after, change)
@@ -183,24 +196,29 @@ class OrderQueue:
         actor: str,
         reason: str = "",
         confirmed_move: bool = False,
+        seen_versions: dict[str, int] | None = None,
     ) -> BulkResult:
         """Approve, reject or expire many orders in one transaction.
 
         Orders the action cannot apply to are left unchanged and listed in
         `refused` with the reason; the others change together or not at all.
+        `seen_versions` (order id -> the version the trader saw): if any order is
+        missing or at another version, nothing changes (`ChangedSinceShown`).
         """
         ids = list(dict.fromkeys(order_ids))
         keys = [streams.ORDER.format(order_id=i) for i in ids]
-        change = _Change(action, actor, reason, confirmed_move, False)
         while True:
             with self.client.pipeline(transaction=True) as pipe:
                 try:
-                    if keys:
-                        pipe.watch(*keys)
+                    pipe.watch(*keys, streams.HALT)
                     raws: list[str | None] = pipe.mget(keys) if keys else []  # type: ignore[assignment]
                     befores = {
                         i: OrderRecord.from_json(r) for i, r in zip(ids, raws, strict=True) if r
                     }
+                    if seen_versions is not None:
+                        _check_seen(ids, befores, seen_versions)
+                    change = _Change(action, actor, reason, confirmed_move, False,
+                                     _halt_text(pipe))
                     prices = self._last_prices(pipe, list(befores.values()))
                     stance = read_stance(self.client, self.account)
                     result = BulkResult()
@@ -263,8 +281,12 @@ class OrderQueue:
     def _decide(self, before: OrderRecord, change: _Change, prices: dict[str, Decimal],
                 stance: RiskStance, fill: Fill | None = None,
                 edit: dict[str, Any] | None = None) -> OrderRecord:
+        halt = halt_refusal(before.order_id, change.action, change.halted)
+        if halt:
+            raise IllegalTransition(halt)
         if change.action is Action.APPROVE:
-            refusal = stance.refusal(before.order)
+            refusal = stance.refusal(before.order) or maker_refusal(
+                before, change.actor, self.policy.maker_checker)
             if refusal:
                 raise IllegalTransition(refusal)
             if not change.confirmed_move:
@@ -276,7 +298,8 @@ class OrderQueue:
         if change.action is Action.EDIT:
             # The new version may cross the four-eyes threshold (or fall below it).
             needed = self._approvals_needed(after.order)
-            after = after.model_copy(update={"approvals_needed": needed})
+            after = with_editor(after.model_copy(update={"approvals_needed": needed}),
+                                change.actor)
         return after
 
     def _check_price_move(self, record: OrderRecord, last: Decimal | None) -> None:
@@ -329,6 +352,25 @@ class OrderQueue:
         body = Decision(order_id=record.order_id, action=action.value, user=actor,
                         reason=reason, version=record.order.version)
         publish(pipe, streams.DECISIONS, "decision", body, source=SOURCE, ts=self.clock.now())
+
+
+def _halt_text(pipe: Any) -> str | None:
+    value = pipe.get(streams.HALT)
+    return str(value) if value else None
+
+
+def _check_seen(ids: Sequence[str], befores: dict[str, OrderRecord],
+                seen: dict[str, int]) -> None:
+    changed = {}
+    for order_id in ids:
+        record = befores.get(order_id)
+        if record is None:
+            changed[order_id] = "no such order"
+        elif order_id in seen and record.order.version != seen[order_id]:
+            changed[order_id] = (f"you saw version {seen[order_id]}, it is now version "
+                                 f"{record.order.version}")
+    if changed:
+        raise ChangedSinceShown(changed)
 
 
 def _sort_key(order: Order) -> float:

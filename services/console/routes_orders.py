@@ -14,10 +14,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from execution.approval.lifecycle import Action, IllegalTransition
-from execution.approval.queue import BulkResult, UnknownOrder
+from execution.approval.queue import ChangedSinceShown, UnknownOrder
 from orders.order import Order
 from services.console.auth import Session
-from services.console.filters import filter_from, pending_rows
+from services.console.bulk import bulk_reply, seen_versions
 from services.console.users import Role
 from services.console.web import Forbidden, desk, reply, require
 
@@ -29,13 +29,9 @@ EDIT_FIELDS = ("quantity", "limit_price", "algo", "start_time", "end_time")
 @router.post("/approve")
 async def approve(request: Request, session: Session = TRADER) -> Response:
     form = await request.form()
-    ids = _chosen_ids(request, form)
     confirmed = form.get("confirm_move") == "1"
-    result = await run_in_threadpool(
-        desk(request).queue.apply_many, ids, Action.APPROVE, actor=session.user,
-        reason=str(form.get("reason", "")), confirmed_move=confirmed,
-    )
-    return _bulk_reply(request, session, "approved", result)
+    return await _bulk(request, session, form, Action.APPROVE, reason="",
+                       confirmed_move=confirmed)
 
 
 @router.post("/reject")
@@ -45,11 +41,25 @@ async def reject(request: Request, session: Session = TRADER) -> Response:
     if not reason:
         return reply(request, session, {"changed": [], "refused": {}},
                      "A rejection needs a reason.", status=400)
-    ids = _chosen_ids(request, form)
-    result = await run_in_threadpool(
-        desk(request).queue.apply_many, ids, Action.REJECT, actor=session.user, reason=reason
-    )
-    return _bulk_reply(request, session, "rejected", result)
+    return await _bulk(request, session, form, Action.REJECT, reason=reason)
+
+
+async def _bulk(request: Request, session: Session, form: FormData, action: Action, *,
+                reason: str, confirmed_move: bool = False) -> Response:
+    """Approve or reject exactly the rows the trader saw, at the versions they saw."""
+    try:
+        seen = seen_versions(form)
+    except ValueError as exc:
+        return reply(request, session, {"changed": [], "refused": {}}, str(exc), status=400)
+    try:
+        result = await run_in_threadpool(
+            desk(request).queue.apply_many, list(seen), action, actor=session.user,
+            reason=reason, confirmed_move=confirmed_move, seen_versions=seen)
+    except ChangedSinceShown as exc:
+        return reply(request, session, {"changed": [], "refused": {}, "stale": exc.changed},
+                     f"{exc} — reload the page and decide again.", level="warning",
+                     status=409)
+    return bulk_reply(request, session, action, result)
 
 
 @router.post("/{order_id}/edit")
@@ -122,23 +132,3 @@ def _differs(order: Order, field: str, value: str | None) -> bool:
     except ValueError:
         return True  # the transition refuses it and says why
     return bool(getattr(candidate, field) != getattr(order, field))
-
-
-def _chosen_ids(request: Request, form: FormData) -> list[str]:
-    """The ticked orders, or with scope=all every pending order the filter shows."""
-    if form.get("scope") == "all":
-        rows = pending_rows(desk(request), filter_from(form))
-        return [r.record.order_id for r in rows if r.record.state.value == "pending_approval"]
-    return [str(v) for v in form.getlist("ids")]
-
-
-def _bulk_reply(request: Request, session: Session, verb: str, result: BulkResult) -> Response:
-    changed = [r.order_id for r in result.changed]
-    message = f"{len(changed)} order(s) {verb}"
-    if result.refused:
-        shown = "; ".join(f"{k}: {v}" for k, v in list(result.refused.items())[:5])
-        more = f" (+{len(result.refused) - 5} more)" if len(result.refused) > 5 else ""
-        message += f"; {len(result.refused)} refused: {shown}{more}"
-    status = 200 if changed or not result.refused else 409
-    return reply(request, session, {"changed": changed, "refused": result.refused}, message,
-                 level="warning" if result.refused else "info", status=status)

@@ -68,8 +68,14 @@ def test_edit_and_reapprove(page: Page, fresh: LiveConsole) -> None:
     page.fill('#edit-form input[name="reason"]', "thin book")
     page.click("#save-edit")
     expect(page.locator(".flash").first).to_contain_text("version 2, pending_approval")
+    page.click("#approve-one")  # the editor may not approve her own edit (maker-checker)
+    expect(page.locator(".flash").first).to_contain_text("alice edited it and cannot also")
+    assert fresh.queue.require(order_id).state is OrderState.PENDING_APPROVAL
+    page.context.clear_cookies()
+    log_in(page, fresh, "bob")
+    page.goto(f"{fresh.url}/orders/{order_id}")
     page.click("#approve-one")
-    expect(page.locator(".flash").first).to_contain_text("1 order(s) approved")
+    expect(page.locator(".flash").first).to_contain_text("1 order(s) approved and released")
     record = fresh.queue.require(order_id)
     assert (record.state, record.order.version, record.order.quantity) == (
         OrderState.APPROVED, 2, 700)

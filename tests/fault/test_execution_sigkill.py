@@ -223,3 +223,29 @@ def test_halt_on_the_bus_cancels_working_children_within_a_second(desk: Desk) ->
     finally:
         service.send_signal(signal.SIGTERM)
         service.wait(30)
+
+
+def test_nothing_becomes_working_during_a_halt_and_what_waited_starts_at_the_lift(
+        desk: Desk) -> None:
+    """The halt is raised before the service takes an approved order (its bell waits on
+    the bus): the start is refused while halted; lifting it starts the order."""
+    symbol, price = liquid_symbols(desk, 1)[0]
+    order = make_order("wait0", 1_000, symbol=symbol, reference=str(price), end=dtime(11, 0)
+                       ).model_copy(update={"trade_date": desk.day})
+    desk.queue.ingest(order, actor="model")
+    desk.queue.apply("wait0", Action.APPROVE, actor="trader")
+    desk.queue.halt(actor="ops", reason="drill")
+    service = desk.start_service()
+    try:
+        wait_until_up(desk, service)
+        wait_for(lambda: desk.sim_now().time() > dtime(9, 32), 30, "the open")
+        time.sleep(1.0)  # several steps of the service, its bell long consumed
+        assert desk.queue.require("wait0").state is OrderState.APPROVED
+        assert desk.broker().orders(desk.day) == []
+        desk.queue.halt(actor="admin", reason="drill over", halted=False)
+        wait_for(lambda: desk.queue.require("wait0").state in {
+            OrderState.WORKING, OrderState.PARTIALLY_FILLED, OrderState.FILLED}, 10,
+            "the waiting order started after the lift")
+    finally:
+        service.send_signal(signal.SIGTERM)
+        service.wait(30)

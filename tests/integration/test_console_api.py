@@ -4,6 +4,7 @@ reject with a reason, pause / resume, the kill switch, manual orders, every page
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,12 +15,13 @@ from fastapi.testclient import TestClient
 
 from bus import streams
 from bus.messages import decode
+from exchange import Side
 from execution.approval.lifecycle import Action
 from execution.approval.queue import OrderQueue
 from marketdata.clock import FixedClock
 from orders.order import OrderState
 from tests.unit.console.console_kit import add_users, build_app, login, seed_batch
-from tests.unit.queue.queue_kit import released, set_last
+from tests.unit.queue.queue_kit import make_order, released, set_last
 
 JSON = {"accept": "application/json"}
 
@@ -58,33 +60,102 @@ def test_login_shows_the_pending_batch_with_chinese_names(web: TestClient,
     assert "Approve selected" in page
 
 
+def _at(ids: list[str], version: int = 1) -> list[str]:
+    return [f"{i}@{version}" for i in ids]
+
+
+def _shown(page: str) -> list[str]:
+    """The rows the pending page put under "approve all shown" (id@version)."""
+    form = page[page.index('id="bulk"'):]
+    return re.findall(r'name="shown" value="([^"]+)"', form)
+
+
 def test_bulk_approve_selected_and_all(web: TestClient, queue: OrderQueue) -> None:
     ids = seed_batch(queue, 10)
     csrf = login(web, "alice")
-    first = web.post("/orders/approve", data={"csrf": csrf, "ids": ids[:3]}, headers=JSON)
+    first = web.post("/orders/approve", data={"csrf": csrf, "ids": _at(ids[:3])}, headers=JSON)
     assert first.status_code == 200 and first.json()["changed"] == ids[:3]
-    rest = web.post("/orders/approve", data={"csrf": csrf, "scope": "all"}, headers=JSON)
+    assert first.json()["message"] == "3 order(s) approved and released to execution"
+    rest = web.post("/orders/approve", headers=JSON,
+                    data={"csrf": csrf, "scope": "shown", "shown": _shown(web.get("/").text)})
     assert sorted(rest.json()["changed"]) == ids[3:]
     assert {r.state for r in queue.list_orders()} == {OrderState.APPROVED}
     assert sorted(released(queue)) == sorted(ids)
     assert all(queue.require(i).approvals[0].user == "alice" for i in ids)
 
 
-def test_approve_all_respects_the_filter(web: TestClient, queue: OrderQueue) -> None:
+def test_approve_all_shown_takes_the_rows_on_screen_not_the_filter(
+        web: TestClient, queue: OrderQueue) -> None:
     seed_batch(queue, 9)
     csrf = login(web, "alice")
-    response = web.post("/orders/approve", data={"csrf": csrf, "scope": "all", "side": "sell"},
-                        headers=JSON)
-    changed = response.json()["changed"]
-    assert changed and all(queue.require(i).order.side.value == "sell" for i in changed)
+    shown = _shown(web.get("/?side=sell").text)
+    assert shown and all(queue.require(s.split("@")[0]).order.side.value == "sell"
+                         for s in shown)
+    late = queue.ingest(make_order("B1-LATE", side=Side.SELL), actor="model")  # a colleague's
+    response = web.post("/orders/approve", headers=JSON,
+                        data={"csrf": csrf, "scope": "shown", "shown": shown, "side": "sell"})
+    assert sorted(response.json()["changed"]) == sorted(s.split("@")[0] for s in shown)
+    assert queue.require(late.order_id).state is OrderState.PENDING_APPROVAL
     assert any(r.state is OrderState.PENDING_APPROVAL for r in queue.list_orders())
+
+
+def test_an_order_edited_since_the_page_was_shown_refuses_the_whole_action(
+        web: TestClient, queue: OrderQueue) -> None:
+    ids = seed_batch(queue, 3)
+    csrf = login(web, "alice")
+    shown = _shown(web.get("/").text)
+    queue.apply(ids[1], Action.EDIT, actor="bob", edit={"quantity": 100})  # meanwhile
+    response = web.post("/orders/approve", headers=JSON,
+                        data={"csrf": csrf, "scope": "shown", "shown": shown})
+    assert response.status_code == 409
+    assert response.json()["stale"] == {ids[1]: "you saw version 1, it is now version 2"}
+    assert {r.state for r in queue.list_orders()} == {OrderState.PENDING_APPROVAL}
+
+
+@pytest.mark.parametrize("ids", [["B1-0000"], ["B1-0000@0"], ["B1-0000@x"], ["<b>@1"], []])
+def test_a_bulk_action_must_name_the_versions_seen(web: TestClient, queue: OrderQueue,
+                                                   ids: list[str]) -> None:
+    seed_batch(queue, 1)
+    csrf = login(web, "alice")
+    response = web.post("/orders/approve", data={"csrf": csrf, "ids": ids}, headers=JSON)
+    assert response.status_code == 400
+    assert queue.require("B1-0000").state is OrderState.PENDING_APPROVAL
+
+
+def test_the_reply_says_approved_1_of_2(web: TestClient, queue: OrderQueue) -> None:
+    ids = seed_batch(queue, 2)
+    csrf = login(web, "alice")
+    four_eyes = queue.require(ids[0]).model_copy(update={"approvals_needed": 2})
+    queue.client.set(streams.ORDER.format(order_id=ids[0]), four_eyes.to_json())
+    response = web.post("/orders/approve", data={"csrf": csrf, "ids": [f"{ids[0]}@1",
+                                                                       f"{ids[1]}@1"]},
+                        headers=JSON)
+    assert response.json()["released"] == [ids[1]]
+    assert response.json()["message"] == ("1 order(s) approved and released to execution; "
+                                          "1 order(s) approved 1 of 2: waiting for another "
+                                          "trader")
+
+
+def test_approving_and_adding_orders_during_a_halt_is_refused(web: TestClient,
+                                                              queue: OrderQueue) -> None:
+    ids = seed_batch(queue, 1)
+    queue.halt(actor="bob", reason="gateway loop")
+    csrf = login(web, "alice")
+    response = web.post("/orders/approve", data={"csrf": csrf, "ids": _at(ids)}, headers=JSON)
+    assert response.status_code == 409
+    assert "trading is halted (bob: gateway loop)" in response.json()["refused"][ids[0]]
+    manual = web.post("/orders/new", data={
+        "csrf": csrf, "symbol": "600000.SSE", "side": "buy", "quantity": "100",
+        "limit_price": "10.00", "reason": "news"}, headers=JSON)
+    assert manual.status_code == 422 and "trading is halted" in manual.text
+    assert queue.require(ids[0]).state is OrderState.PENDING_APPROVAL
 
 
 def test_edit_makes_a_new_version_that_needs_approval_again(web: TestClient,
                                                             queue: OrderQueue) -> None:
     order_id = seed_batch(queue, 1)[0]
     csrf = login(web, "alice")
-    web.post("/orders/approve", data={"csrf": csrf, "ids": order_id}, headers=JSON)
+    web.post("/orders/approve", data={"csrf": csrf, "ids": f"{order_id}@1"}, headers=JSON)
     edited = web.post(f"/orders/{order_id}/edit", headers=JSON, data={
         "csrf": csrf, "quantity": "300", "limit_price": "10.05", "algo": "vwap",
         "start_time": "10:00", "end_time": "14:30", "reason": "thinner book"})
@@ -93,7 +164,10 @@ def test_edit_makes_a_new_version_that_needs_approval_again(web: TestClient,
     assert record.state is OrderState.PENDING_APPROVAL
     assert (record.order.quantity, str(record.order.limit_price), record.order.algo.value) == (
         300, "10.05", "vwap")
-    again = web.post("/orders/approve", data={"csrf": csrf, "ids": order_id}, headers=JSON)
+    mine = web.post("/orders/approve", data={"csrf": csrf, "ids": f"{order_id}@2"}, headers=JSON)
+    assert mine.status_code == 409 and "maker-checker" in mine.json()["refused"][order_id]
+    csrf = login(web, "bob")  # the editor may not approve the edit: a colleague does
+    again = web.post("/orders/approve", data={"csrf": csrf, "ids": f"{order_id}@2"}, headers=JSON)
     assert again.json()["changed"] == [order_id]
     bells = [e for e in _exec(queue.client, streams.DECISIONS) if e["action"] == "approve"]
     assert [e["version"] for e in bells] == [1, 2]
@@ -123,10 +197,11 @@ def test_invalid_edit_is_refused_with_the_reason(web: TestClient, queue: OrderQu
 def test_reject_needs_a_reason_and_keeps_it(web: TestClient, queue: OrderQueue) -> None:
     order_id = seed_batch(queue, 1)[0]
     csrf = login(web, "alice")
-    refused = web.post("/orders/reject", data={"csrf": csrf, "ids": order_id}, headers=JSON)
+    refused = web.post("/orders/reject", data={"csrf": csrf, "ids": f"{order_id}@1"},
+                       headers=JSON)
     assert refused.status_code == 400
     done = web.post("/orders/reject", headers=JSON,
-                    data={"csrf": csrf, "ids": order_id, "reason": "halted stock"})
+                    data={"csrf": csrf, "ids": f"{order_id}@1", "reason": "halted stock"})
     assert done.json()["changed"] == [order_id]
     assert queue.require(order_id).state is OrderState.REJECTED
     audit = json.loads(queue.client.xrange(streams.AUDIT)[-1][1]["body"])
@@ -138,9 +213,10 @@ def test_moved_price_needs_the_confirm_box(web: TestClient, queue: OrderQueue) -
     order_id = seed_batch(queue, 1)[0]
     set_last(queue.client, queue.require(order_id).order.symbol, "11.00")
     csrf = login(web, "alice")
-    first = web.post("/orders/approve", data={"csrf": csrf, "ids": order_id}, headers=JSON)
+    first = web.post("/orders/approve", data={"csrf": csrf, "ids": f"{order_id}@1"},
+                     headers=JSON)
     assert first.status_code == 409 and "re-confirm" in first.json()["refused"][order_id]
-    second = web.post("/orders/approve", data={"csrf": csrf, "ids": order_id,
+    second = web.post("/orders/approve", data={"csrf": csrf, "ids": f"{order_id}@1",
                                                "confirm_move": "1"}, headers=JSON)
     assert second.json()["changed"] == [order_id]
 

@@ -76,7 +76,7 @@ def test_edit_needs_a_new_approval(redis_client: redis.Redis, clock: FixedClock)
     assert edited.state is OrderState.PENDING_APPROVAL and edited.order.version == 2
     with pytest.raises(IllegalTransition):
         queue.apply("B1-0001", Action.START, actor="execution")
-    queue.apply("B1-0001", Action.APPROVE, actor="alice")
+    queue.apply("B1-0001", Action.APPROVE, actor="bob")  # alice edited: she may not
     assert released(queue) == ["B1-0001"]  # version 1's bell is stale, version 2's works
 
 

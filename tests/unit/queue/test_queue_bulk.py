@@ -85,10 +85,12 @@ def test_edit_recomputes_four_eyes_for_the_new_version(redis_client: redis.Redis
     edited = queue.apply("B1-1", Action.EDIT, actor="alice", edit={"quantity": 10000})
     assert edited.state is OrderState.PENDING_APPROVAL and edited.approvals_needed == 2
     assert edited.order.version == 2
-    assert queue.apply("B1-1", Action.APPROVE, actor="alice").state is OrderState.PENDING_APPROVAL
-    with pytest.raises(IllegalTransition, match="already approved version 2"):
+    with pytest.raises(IllegalTransition, match="alice edited it and cannot also approve"):
         queue.apply("B1-1", Action.APPROVE, actor="alice")
-    assert queue.apply("B1-1", Action.APPROVE, actor="bob").state is OrderState.APPROVED
+    assert queue.apply("B1-1", Action.APPROVE, actor="bob").state is OrderState.PENDING_APPROVAL
+    with pytest.raises(IllegalTransition, match="already approved version 2"):
+        queue.apply("B1-1", Action.APPROVE, actor="bob")
+    assert queue.apply("B1-1", Action.APPROVE, actor="carol").state is OrderState.APPROVED
     assert released(queue) == ["B1-1"]
 
 
