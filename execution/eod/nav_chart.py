@@ -50,24 +50,27 @@ LIGHT = Theme(background="#ffffff", text="#222222", grid="#dddddd")
 
 
 def svg_data_url(points: Sequence[NavPoint], rungs: Sequence[RungLine] = (),
-                 marks: Sequence[HedgeMark] = (), theme: Theme = DARK) -> str:
+                 marks: Sequence[HedgeMark] = (), theme: Theme = DARK,
+                 closed: frozenset[date] = frozenset()) -> str:
     """An `<img src>` for the chart ('' with no points). An image, not inline SVG: the
-    console's CSP forbids the style attributes matplotlib writes into its SVG."""
-    return _render(tuple(points), tuple(rungs), tuple(marks), theme, "svg")
+    console's CSP forbids the style attributes matplotlib writes into its SVG.
+    `closed`: weekdays the exchange was shut (holidays) that the axis leaves out."""
+    return _render(tuple(points), tuple(rungs), tuple(marks), theme, "svg", closed)
 
 
 def png_data_url(points: Sequence[NavPoint], rungs: Sequence[RungLine] = (),
                  marks: Sequence[HedgeMark] = (), theme: Theme = LIGHT) -> str:
     """The same chart as a PNG (mail clients show PNG, not always SVG)."""
-    return _render(tuple(points), tuple(rungs), tuple(marks), theme, "png")
+    return _render(tuple(points), tuple(rungs), tuple(marks), theme, "png", frozenset())
 
 
 @lru_cache(maxsize=8)
 def _render(points: tuple[NavPoint, ...], rungs: tuple[RungLine, ...],
-            marks: tuple[HedgeMark, ...], theme: Theme, fmt: str) -> str:
+            marks: tuple[HedgeMark, ...], theme: Theme, fmt: str,
+            closed: frozenset[date]) -> str:
     if not points:
         return ""
-    fig = draw(points, rungs, marks, theme)
+    fig = draw(points, rungs, marks, theme, closed)
     buffer = io.BytesIO()
     # SVG text as <text>, not glyph outlines: a third smaller and faster to write.
     with rc_context({"svg.fonttype": "none"}):
@@ -95,8 +98,9 @@ def thinned(points: Sequence[NavPoint], axis: TradingAxis) -> list[NavPoint]:
 
 
 def draw(points: Sequence[NavPoint], rungs: Sequence[RungLine],
-         marks: Sequence[HedgeMark], theme: Theme) -> Figure:
-    axis = TradingAxis.of([p.at for p in points])
+         marks: Sequence[HedgeMark], theme: Theme,
+         closed: frozenset[date] = frozenset()) -> Figure:
+    axis = TradingAxis.of([p.at for p in points], lambda day: day not in closed)
     points = thinned(points, axis)
     xs = np.array([axis.x(p.at) for p in points])
     fig = Figure(figsize=(12, 5.2), facecolor=theme.background)

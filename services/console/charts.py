@@ -9,6 +9,7 @@ two never disagree. The SVG is embedded as an `<img>` data URL: the CSP allows
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from html import escape
 
 import redis
@@ -19,6 +20,8 @@ from execution.eod.chart_scale import RungLine
 from execution.eod.nav_chart import svg_data_url
 from execution.eod.nav_points import HedgeMark, NavPoint, history_points, ladder_marks
 from execution.eod.nav_series import stored_records
+from marketdata.calendar import CalendarNotCovered, TradingCalendar
+from marketdata.clock import EXCHANGE_TZ
 from orders.order import OrderRecord
 from risk.config import Rung
 from services.console.reads import nav_history
@@ -40,13 +43,30 @@ def rung_lines(ladder: Sequence[Rung]) -> list[RungLine]:
     return [RungLine(r.drawdown, r.hedge_ratio) for r in ladder]
 
 
+def closed_days(points: Sequence[NavPoint], calendar: TradingCalendar | None) -> frozenset[date]:
+    """Weekdays of the series the exchange was shut (the risk daemon publishes on
+    holidays too); past the calendar's end a weekday counts as open."""
+    if calendar is None:
+        return frozenset()
+    days = {p.at.astimezone(EXCHANGE_TZ).date() for p in points}
+    return frozenset(d for d in days if d.weekday() < 5 and not _trades(calendar, d))
+
+
+def _trades(calendar: TradingCalendar, day: date) -> bool:
+    try:
+        return calendar.is_trading_day(day)
+    except CalendarNotCovered:
+        return True
+
+
 def nav_chart(points: Sequence[NavPoint], ladder: Sequence[Rung],
-              hedges: Iterable[OrderRecord] = ()) -> Markup:
+              hedges: Iterable[OrderRecord] = (),
+              calendar: TradingCalendar | None = None) -> Markup:
     if not points:
         return Markup('<p class="muted">No NAV yet: the risk daemon has published no '
                       'snapshot and no end of day has been recorded.</p>')
     marks = [*ladder_marks(points), *order_marks(hedges)]
-    url = svg_data_url(points, rung_lines(ladder), marks)
+    url = svg_data_url(points, rung_lines(ladder), marks, closed=closed_days(points, calendar))
     alt = (f"NAV and drawdown on trading time, {len(points)} points from "
            f"{points[0].at:%Y-%m-%d %H:%M} to {points[-1].at:%Y-%m-%d %H:%M}")
     # Safe: the URL is base64 text and the alt text goes through html.escape.

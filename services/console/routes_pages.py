@@ -89,7 +89,7 @@ def positions(request: Request, session: Session = VIEWER) -> Response:
 def nav(request: Request, session: Session = VIEWER) -> Response:
     d = desk(request)
     points = nav_points(d.client, d.account)
-    chart = nav_chart(points, d.risk.ladder, [r.record for r in _hedge_rows(d)])
+    chart = nav_chart(points, d.risk.ladder, [r.record for r in _hedge_rows(d)], d.calendar)
     return render(request, session, "nav.html", chart=chart,
                   latest=points[-1] if points else None, ladder=d.risk.ladder, fmt=figures)
 

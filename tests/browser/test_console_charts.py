@@ -37,13 +37,13 @@ def console(redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactor
     clock = FixedClock(AT)
     app = build_app(client, clock, tmp_path_factory.mktemp("charts"),
                     calendar=load_calendar(ROOT / "config" / "holidays.yaml"))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(),
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", timeout_graceful_shutdown=1))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
     yield LiveConsole(app, f"http://127.0.0.1:{port}", client, clock)
     server.should_exit = True
     thread.join(timeout=5)

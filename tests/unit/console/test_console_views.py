@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 
 from bus.messages import FillEvent, OrderEvent, encode
 from exchange import Side
 from execution.approval.policy_config import ApprovalConfig
 from execution.eod.nav_points import NavPoint
+from marketdata.calendar import load_calendar
 from marketdata.clock import EXCHANGE_TZ
 from orders.order import OrderRecord, OrderState
 from risk.config import RiskConfig
-from services.console.charts import nav_chart
+from services.console.charts import closed_days, nav_chart
 from services.console.filters import filter_from
 from services.console.live import live_event
 from services.console.views import RowFilter, make_rows, schedule_fraction, totals
@@ -108,6 +110,18 @@ def test_chart_draws_the_rungs_in_range_and_marks_hedges() -> None:
     assert "-30.00% → hedge 100.00%" not in shown
     assert "sell 2 IM2612.CFFEX (pending_approval)" in shown
     assert "No NAV yet" in str(nav_chart([], RiskConfig().ladder))
+
+
+def test_a_holiday_takes_no_room_on_the_chart(repo_root: Path) -> None:
+    calendar = load_calendar(repo_root / "config" / "holidays.yaml")
+    peak = Decimal("50000000")
+    moments = [datetime(2026, 9, 30, 15, 0, tzinfo=EXCHANGE_TZ),
+               datetime(2026, 10, 1, 11, 0, tzinfo=EXCHANGE_TZ),  # National Day: the daemon
+               datetime(2026, 10, 9, 9, 45, tzinfo=EXCHANGE_TZ)]  # still publishes
+    points = [NavPoint(at, peak, peak, 0.0) for at in moments]
+    assert closed_days(points, calendar) == frozenset({date(2026, 10, 1)})
+    shown = texts(svg_of(str(nav_chart(points, RiskConfig().ladder, calendar=calendar))))
+    assert [t for t in shown if t.startswith(("2026-", "09-", "10-"))] == ["2026-09-30", "10-09"]
 
 
 def _fields(msg_type: str, body: object) -> dict[str, str]:
