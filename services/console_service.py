@@ -16,6 +16,7 @@ from loguru import logger
 from execution.approval.policies import run_policies
 from execution.approval.reference_data import ReferenceData
 from services.console.app import create_app
+from services.console.forwarded import server_config
 from services.console.users import UserStore, bootstrap_admin
 from services.runtime import Service
 
@@ -41,9 +42,7 @@ class ConsoleService(Service):
                          account=settings.execution.account, data_dir=ctx.data_dir,
                          reference=ReferenceData(ctx.store), calendar=ctx.calendar,
                          calendar_warning_days=settings.data.calendar_warning_days)
-        config = uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level="warning",
-                                access_log=False, timeout_graceful_shutdown=3)
-        self.server = uvicorn.Server(config)
+        self.server = uvicorn.Server(server_config(app, cfg))
         self.thread = threading.Thread(target=self.server.run, name="console-http", daemon=True)
         self.thread.start()
         self._wait_started()

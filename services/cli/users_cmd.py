@@ -1,4 +1,4 @@
-"""`desk users add | disable | enable | list`: console accounts (argon2-hashed passwords).
+"""`desk users add | disable | enable | unlock | list`: console accounts (argon2 hashes).
 
 Whoever can run the desk's CLI on the trading server manages accounts; the console
 itself lets only admins do it.
@@ -13,6 +13,8 @@ import click
 
 from marketdata.clock import WallClock
 from services.cli.context import DeskContext, pass_desk
+from services.console.admin_audit import audit_unlock
+from services.console.throttle import LoginThrottle
 from services.console.users import MIN_PASSWORD, Role, UserError, UserStore
 
 
@@ -34,7 +36,7 @@ def add_command(desk: DeskContext, name: str, role: str, password_stdin: bool) -
         password = click.prompt(f"Password for {name} ({MIN_PASSWORD}+ characters)",
                                 hide_input=True, confirmation_prompt=True)
     try:
-        UserStore(desk.client()).add(name, Role(role), password, by=f"cli:{getpass.getuser()}",
+        UserStore(desk.client()).add(name, Role(role), password, by=_actor(),
                                      at=WallClock().now())
     except UserError as exc:
         raise click.ClickException(str(exc)) from None
@@ -53,7 +55,7 @@ def disable_command(desk: DeskContext, name: str) -> None:
 @click.argument("name")
 @pass_desk
 def enable_command(desk: DeskContext, name: str) -> None:
-    """Enable an account again (also clears a lockout)."""
+    """Enable an account again."""
     _set(desk, name, disabled=False)
 
 
@@ -65,13 +67,38 @@ def _set(desk: DeskContext, name: str, *, disabled: bool) -> None:
     click.echo(f"user {name} {'disabled' if disabled else 'enabled'}")
 
 
+@users_group.command("unlock")
+@click.argument("name")
+@pass_desk
+def unlock_command(desk: DeskContext, name: str) -> None:
+    """Clear an account's login throttle from every address (audited)."""
+    if UserStore(desk.client()).get(name) is None:
+        raise click.ClickException(f"no user {name!r}")
+    cleared = _throttle(desk).clear(name)
+    audit_unlock(desk.client(), name=name, actor=_actor(), cleared=cleared,
+                 at=WallClock().now())
+    click.echo(f"login throttle of {name} cleared ({len(cleared)} address(es))")
+
+
 @users_group.command("list")
 @pass_desk
 def list_command(desk: DeskContext) -> None:
-    """Accounts, roles and status."""
+    """Accounts, roles, status and failed logins."""
+    throttle = _throttle(desk)
     for user in UserStore(desk.client()).list():
         status = "disabled" if user.disabled else "active"
-        if user.locked_until is not None:
-            status += f", locked until {user.locked_until:%Y-%m-%d %H:%M}"
+        held = throttle.failures(user.name)
+        if held:
+            failures = sum(p.failures for p in held)
+            status += f", {failures} failed login(s) from {len(held)} address(es)"
         click.echo(f"{user.name:<20} {user.role.value:<7} {status:<10} created "
                    f"{user.created_at:%Y-%m-%d} by {user.created_by}")
+
+
+def _throttle(desk: DeskContext) -> LoginThrottle:
+    return LoginThrottle(desk.client(), desk.settings.console)
+
+
+def _actor() -> str:
+    """Account commands act as the shell user: whoever can run `desk` on the server."""
+    return f"cli:{getpass.getuser()}"

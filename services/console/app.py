@@ -8,7 +8,6 @@ else (no CDN, no inline script or style).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from services.console import live, routes_admin, routes_auth, routes_orders, rou
 from services.console.auth import LoginThrottle, SessionStore, load_secret
 from services.console.config import ConsoleConfig
 from services.console.display import install as install_figures
+from services.console.forwarded import trust_proxies
 from services.console.users import UserStore
 from services.console.web import Desk, Forbidden, NotLoggedIn, wants_json
 
@@ -57,12 +57,10 @@ def create_app(client: redis.Redis, queue: OrderQueue, clock: Clock, *,
     app.state.desk = Desk(
         client=client, queue=queue, clock=clock, console=console, approval=approval,
         risk=risk, account=account,
-        users=UserStore(client, lockout_after=console.lockout_after_failures,
-                        lockout=timedelta(minutes=console.lockout_minutes)),
+        users=UserStore(client),
         sessions=SessionStore(client, load_secret(console.secret_env, data_dir),
                               console.session_minutes),
-        throttle=LoginThrottle(client, console.login_attempts_per_window,
-                               console.login_window_s),
+        throttle=LoginThrottle(client, console),
         templates=_templates(),
         reference=reference,
         calendar=calendar,
@@ -74,6 +72,7 @@ def create_app(client: redis.Redis, queue: OrderQueue, clock: Clock, *,
     app.add_exception_handler(NotLoggedIn, _not_logged_in)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]
     app.middleware("http")(_security_headers)
+    trust_proxies(app, console)
     return app
 
 

@@ -1,4 +1,4 @@
-"""Sessions, CSRF tokens, the login throttle and the cookie-signing secret.
+"""Sessions, CSRF tokens and the cookie-signing secret (the login throttle: throttle.py).
 
 A session is a random id kept in Redis with a TTL; the cookie carries that id signed
 with the console's secret (itsdangerous), HttpOnly, SameSite=Strict and with an
@@ -19,6 +19,7 @@ import redis
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from bus import streams
+from services.console.throttle import LoginThrottle as LoginThrottle  # web.py's import
 from services.console.users import Role, User
 
 SESSION_COOKIE = "desk_session"
@@ -26,7 +27,6 @@ LOGIN_CSRF_COOKIE = "desk_login_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf"
 SESSION_KEY = f"{streams.PREFIX}:console:session:{{sid}}"
-THROTTLE_KEY = f"{streams.PREFIX}:console:login:{{client}}"
 
 
 @dataclass(frozen=True)
@@ -74,23 +74,6 @@ def tokens_match(expected: str | None, given: str | None) -> bool:
     if not expected or not given:
         return False
     return hmac.compare_digest(expected.encode(), given.encode())
-
-
-class LoginThrottle:
-    """At most `attempts` login attempts per client address per `window_s`."""
-
-    def __init__(self, client: redis.Redis, attempts: int, window_s: int) -> None:
-        self.client = client
-        self.attempts = attempts
-        self.window_s = window_s
-
-    def allow(self, client_address: str) -> bool:
-        key = THROTTLE_KEY.format(client=client_address)
-        pipe = self.client.pipeline(transaction=True)
-        pipe.set(key, 0, ex=self.window_s, nx=True)  # the window starts at the first try
-        pipe.incr(key)
-        _, count = pipe.execute()
-        return int(count) <= self.attempts
 
 
 def load_secret(env_name: str, data_dir: Path) -> bytes:

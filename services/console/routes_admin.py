@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from execution.approval.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
+from services.console.admin_audit import audit_unlock
 from services.console.auth import Session
 from services.console.users import Role, UserError
 from services.console.web import desk, render, reply, require
@@ -83,7 +84,10 @@ def _form_again(request: Request, session: Session, values: dict[str, str],
 
 @router.get("/users")
 def users(request: Request, session: Session = Depends(require(Role.ADMIN))) -> Response:
-    return render(request, session, "users.html", users=desk(request).users.list(),
+    d = desk(request)
+    accounts = d.users.list()
+    throttled = {u.name: d.throttle.failures(u.name) for u in accounts}
+    return render(request, session, "users.html", users=accounts, throttled=throttled,
                   roles=[r.value for r in Role])
 
 
@@ -112,3 +116,18 @@ async def disable_user(name: str, request: Request,
     except UserError as exc:
         return reply(request, session, {"user": name}, str(exc), status=404, back="/users")
     return reply(request, session, {"user": name}, f"user {name} disabled", back="/users")
+
+
+@router.post("/users/{name}/unlock")
+async def unlock_user(name: str, request: Request,
+                      session: Session = Depends(require(Role.ADMIN))) -> Response:
+    """Clear the login throttle of one account, from every address; audited."""
+    d = desk(request)
+    if d.users.get(name) is None:
+        return reply(request, session, {"user": name}, f"no user {name!r}", status=404,
+                     back="/users")
+    cleared = d.throttle.clear(name)
+    audit_unlock(d.client, name=name, actor=session.user, cleared=cleared, at=d.clock.now())
+    return reply(request, session, {"user": name, "cleared": len(cleared)},
+                 f"login throttle of {name} cleared ({len(cleared)} address(es))",
+                 back="/users")

@@ -1,5 +1,7 @@
-"""Console user accounts in Redis: argon2 password hashes, roles, lockout.
+"""Console user accounts in Redis: argon2 password hashes and roles.
 
+Failed logins are not counted here but by the login throttle (`throttle.py`), per
+name typed and client address, so no one can lock an account from elsewhere.
 There is no default password. In paper mode the first start creates `admin` with a
 generated password and prints it once (`bootstrap_admin`); otherwise accounts are
 made with `desk users add`.
@@ -10,13 +12,15 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
+from functools import cache
+from typing import Any
 
 import redis
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from bus import streams
 from errors import Refused
@@ -24,8 +28,8 @@ from errors import Refused
 USER_NAME = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
 MIN_PASSWORD = 12
 _HASHER = PasswordHasher()
-# Verifying against this keeps a login for an unknown user as slow as a real one.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+# Accounts written before the login throttle carried their own lockout; it is ignored.
+_LEGACY_FIELDS = ("failures", "locked_until")
 
 
 class Role(StrEnum):
@@ -45,10 +49,15 @@ class User(BaseModel):
     role: Role
     password_hash: str
     disabled: bool = False
-    failures: int = 0
-    locked_until: datetime | None = None
     created_at: datetime
     created_by: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_legacy_lockout(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in _LEGACY_FIELDS}
+        return data
 
 
 class UserError(ValueError, Refused):
@@ -56,22 +65,17 @@ class UserError(ValueError, Refused):
 
 
 class LoginRefused(Refused):
-    """Wrong name or password, disabled, or locked. `locked` tells the throttle apart."""
-
-    def __init__(self, message: str, *, locked: bool = False) -> None:
-        super().__init__(message)
-        self.locked = locked
+    """Wrong name or password, or disabled; the message is for the log, not the reply."""
 
 
 class UserStore:
-    def __init__(self, client: redis.Redis, *, lockout_after: int = 5,
-                 lockout: timedelta = timedelta(minutes=15),
-                 hasher: PasswordHasher | None = None) -> None:
+    def __init__(self, client: redis.Redis, *, hasher: PasswordHasher | None = None) -> None:
         self.client = client
-        # Verification reads the cost from each stored hash; `hasher` sets it for new ones.
+        # Verification reads the cost from each stored hash; `hasher` sets it for new
+        # ones and for the dummy hash that unknown names are checked against.
         self.hasher = hasher or _HASHER
-        self.lockout_after = lockout_after
-        self.lockout = lockout
+        # Made now, not at the first unknown name, which would then take twice as long.
+        self._dummy_hash = _dummy_hash(_cost(self.hasher))
 
     def get(self, name: str) -> User | None:
         raw = self.client.hget(streams.USERS, name)
@@ -94,31 +98,33 @@ class UserStore:
 
     def set_disabled(self, name: str, disabled: bool = True) -> User:
         user = self._require(name)
-        return self._save(user.model_copy(update={"disabled": disabled, "failures": 0,
-                                                  "locked_until": None}))
+        return self._save(user.model_copy(update={"disabled": disabled}))
 
-    def verify(self, name: str, password: str, now: datetime) -> User:
-        """The user if the password is right; LoginRefused (saying little) otherwise."""
+    def verify(self, name: str, password: str) -> User:
+        """The user if the password is right; LoginRefused otherwise.
+
+        A name without an account is checked against a dummy hash of the same cost, so
+        both take as long and do the same work.
+        """
         user = self.get(name)
         if user is None:
-            _safe_verify(_DUMMY_HASH, password)
-            raise LoginRefused("invalid user name or password")
-        if user.locked_until is not None and now < user.locked_until:
-            raise LoginRefused("too many failed attempts: try again later", locked=True)
-        if not _safe_verify(user.password_hash, password):
-            self._failed(user, now)
-            raise LoginRefused("invalid user name or password")
+            self.check_dummy(password)
+            raise LoginRefused("unknown user name")
+        if not self._matches(user.password_hash, password):
+            raise LoginRefused("wrong password")
         if user.disabled:
             raise LoginRefused("account disabled")
-        if user.failures or user.locked_until:
-            user = self._save(user.model_copy(update={"failures": 0, "locked_until": None}))
         return user
 
-    def _failed(self, user: User, now: datetime) -> None:
-        failures = user.failures + 1
-        locked = now + self.lockout if failures >= self.lockout_after else None
-        self._save(user.model_copy(update={"failures": 0 if locked else failures,
-                                           "locked_until": locked}))
+    def check_dummy(self, password: str) -> None:
+        """Spend one password check on nobody: a refusal costs what a check costs."""
+        self._matches(self._dummy_hash, password)
+
+    def _matches(self, password_hash: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
     def _require(self, name: str) -> User:
         user = self.get(name)
@@ -131,11 +137,22 @@ class UserStore:
         return user
 
 
-def _safe_verify(password_hash: str, password: str) -> bool:
-    try:
-        return _HASHER.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+_Cost = tuple[int, int, int, int, int, Type]
+
+
+def _cost(hasher: PasswordHasher) -> _Cost:
+    return (hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len,
+            hasher.salt_len, hasher.type)
+
+
+@cache
+def _dummy_hash(cost: _Cost) -> str:
+    """A hash of a random password at this cost, made once per cost and process."""
+    time_cost, memory_cost, parallelism, hash_len, salt_len, kind = cost
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
+                            parallelism=parallelism, hash_len=hash_len, salt_len=salt_len,
+                            type=kind)
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 def bootstrap_admin(store: UserStore, *, paper: bool, at: datetime,
