@@ -17,6 +17,7 @@ from exchange.days import TradingDays
 from exchange.futures import future_spec, last_trading_day
 from exchange.futures_limits import future_limit_prices
 from exchange.options import (
+    check_strike,
     is_quarterly_slot,
     listed_option_months,
     option_last_trading_day,
@@ -150,6 +151,7 @@ def _option_answer(
     """The answer for an MO option: the stock/future keys where they mean the same, plus
     the contract's terms."""
     contract = parse_option_symbol(info.symbol)
+    check_strike(contract, on)
     spec, terms = option_spec(contract.underlying), option_terms(on, contract.underlying)
     expiry = last_day if last_day is not None else option_last_trading_day(contract, calendar)
     band = terms.band

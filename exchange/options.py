@@ -38,6 +38,7 @@ __all__ = [
     "InvalidOptionSymbol",
     "OptionContract",
     "OptionRight",
+    "check_strike",
     "is_quarterly_slot",
     "listed_option_months",
     "max_option_order_lots",
@@ -130,6 +131,19 @@ def is_quarterly_slot(
 def strike_interval(strike: Decimal, quarterly: bool, on: date, product: str = "MO") -> Decimal:
     """The strike interval at the level of `strike` (index points)."""
     return _step_at(_steps(quarterly, on, product), strike, above=False)
+
+
+def check_strike(contract: OptionContract | str, on: date) -> None:
+    """Raise unless the strike is a multiple of the near-month interval at its level: no
+    month, near or quarterly, ever lists another strike (quarterly intervals are twice the
+    near ones), e.g. MO2703-P-6050 (100-point steps above 5,000)."""
+    c = _contract(contract)
+    step = strike_interval(c.strike, False, on, c.underlying)
+    if c.strike % step != 0:
+        raise InvalidOptionSymbol(
+            f"{c.vt_symbol}: strike {c.strike} is not a multiple of the {step}-point "
+            "interval at that level; CFFEX lists no such contract"
+        )
 
 
 def strike_grid(

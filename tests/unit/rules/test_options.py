@@ -38,6 +38,7 @@ from exchange.options import (
     InvalidOptionSymbol,
     OptionContract,
     OptionRight,
+    check_strike,
     is_quarterly_slot,
     listed_option_months,
     max_option_order_lots,
@@ -188,6 +189,19 @@ def test_quarterly_slot_changes_as_a_month_comes_near() -> None:
 def test_strike_interval_by_level_and_month(strike: Decimal, quarterly: bool,
                                              step: Decimal) -> None:
     assert strike_interval(strike, quarterly, date(2026, 12, 2)) == step
+
+
+@pytest.mark.parametrize("symbol", ["MO2703-P-6050", "MO2703-C-5050", "MO2612-P-4975",
+                                    "MO2612-P-2510", "MO2612-C-10100"])
+def test_strikes_off_every_interval_do_not_exist(symbol: str) -> None:
+    with pytest.raises(InvalidOptionSymbol, match="no such contract"):
+        check_strike(symbol, date(2026, 12, 2))
+
+
+@pytest.mark.parametrize("symbol", ["MO2703-P-6000", "MO2703-C-5100", "MO2612-P-4950",
+                                    "MO2612-P-2475", "MO2612-C-10200", "MO2612-C-5000"])
+def test_strikes_on_an_interval_exist(symbol: str) -> None:
+    check_strike(symbol, date(2026, 12, 2))
 
 
 def test_strike_grid_covers_ten_percent_either_side() -> None:

@@ -94,7 +94,8 @@ def test_an_expired_option_is_refused() -> None:
 
 
 def test_malformed_option_symbols_are_one_line_naming_the_input() -> None:
-    for text in ("MO2713-P-6000.CFFEX", "MO2703-P-6000.5", "MO2703-Q-6000", "IO2703-P-6000"):
+    for text in ("MO2713-P-6000.CFFEX", "MO2703-P-6000.5", "MO2703-Q-6000", "IO2703-P-6000",
+                 "MO2703-P-6050.CFFEX"):
         result = run(text, *BASE)
         assert result.exit_code == 1, (text, result.output)
         assert text in result.output and len(result.output.strip().splitlines()) == 1
