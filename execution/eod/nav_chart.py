@@ -30,6 +30,7 @@ from execution.eod.nav_points import HedgeMark, NavPoint
 from marketdata.clock import EXCHANGE_TZ
 
 MARK_LABEL = "drawdown from the intraday high-water mark"
+MAX_DAY_EDGES = 20
 
 
 @dataclass(frozen=True)
@@ -175,8 +176,10 @@ def _style(ax: Axes, axis: TradingAxis, theme: Theme) -> None:
     ax.set_facecolor(theme.background)
     ax.tick_params(colors=theme.text, labelsize=8)
     ax.grid(True, color=theme.grid, linewidth=0.6)
-    # One collection for every day's edge: an artist per day costs milliseconds each.
-    ax.vlines(axis.day_edges(), 0, 1, transform=ax.get_xaxis_transform(), color=theme.grid,
+    # Day edges help over a few days and only clutter over months (the ticks remain).
+    # One collection for them all: an artist per day costs milliseconds each.
+    edges = axis.day_edges() if len(axis.days) <= MAX_DAY_EDGES else []
+    ax.vlines(edges, 0, 1, transform=ax.get_xaxis_transform(), color=theme.grid,
               linewidth=0.8)
     for spine in ax.spines.values():
         spine.set_color(theme.grid)
