@@ -113,7 +113,7 @@ def _payload(env: Envelope) -> dict[str, Any] | None:
     if isinstance(body, Alert):
         return {"kind": "alert", "severity": body.severity, "source": body.source,
                 "title": body.title, "detail": body.detail, "group": group_key(body),
-                "at": env.ts.strftime("%H:%M:%S")}
+                "at": env.ts.strftime("%H:%M:%S"), "when": env.ts.strftime("%m-%d %H:%M:%S")}
     if isinstance(body, NavSnapshot):
         return {"kind": "nav", "nav": body.nav, "drawdown": body.drawdown,
                 "hedge_ratio": body.hedge_ratio, "at": body.at.strftime("%H:%M:%S")}

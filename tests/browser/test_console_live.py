@@ -200,6 +200,7 @@ def test_alerts_are_grouped_by_kind_and_symbol_with_criticals_pinned(
     expect(stale.locator('[data-f="detail"]')).to_have_text("no update for 101 min")
     alert("warning", "limit: stale_price 600000.SSE", 102, "no update for 102 min")  # live
     expect(stale.locator('[data-f="count"]')).to_have_text("51")
+    expect(stale.locator('[data-f="last"]')).to_have_text("11-23 12:12:00")
     expect(rows.nth(1)).to_contain_text("600000.SSE")  # moved up under the pinned one
     expect(rows).to_have_count(4)
     shot(page, "alerts-grouped")

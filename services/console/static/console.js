@@ -105,7 +105,7 @@
     const tr = document.createElement("tr");
     tr.className = "sev-" + a.severity + (a.severity === "critical" ? " pinned" : "");
     tr.dataset.group = a.group;
-    const cells = [["last", a.at], ["count", "1"], ["severity", a.severity], ["source", a.source],
+    const cells = [["last", a.when], ["count", "1"], ["severity", a.severity], ["source", a.source],
       ["title", a.title], ["detail", a.detail]];
     cells.forEach(([name, value]) => {
       const td = document.createElement("td");
@@ -126,7 +126,7 @@
     if (row) {
       const count = row.querySelector('[data-f="count"]');
       setText(count, String(Number(count.textContent) + 1));
-      setField(row, "last", a.at);
+      setField(row, "last", a.when);
       setField(row, "detail", a.detail);
     } else {
       row = alertRow(a);
