@@ -70,7 +70,7 @@ class OptionQuote:
     ask: Decimal
     mid: Decimal
     implied_vol: float  # the surface's volatility the quote was priced with
-    forward: Decimal  # the month's forward (the synthetic IM price), on the 0.2 tick
+    forward: Decimal  # the month's forward: the synthetic IM price on the tick, or as given
     expiry: date
     t_years: float
 

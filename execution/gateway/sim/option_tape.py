@@ -59,12 +59,14 @@ def option_ref(symbol: str, day: date, prev_settle: float,
 
 def fix_option_amounts(minutes: pd.DataFrame) -> pd.DataFrame:
     """Minute bars derived with the IM multiplier get the options' (amount = value traded)."""
-    options = minutes["symbol"].map(lambda s: parse_or_none(str(s)) is not None)
-    if not options.any():
+    symbols = minutes["symbol"].astype(str)
+    multipliers = {s: contract_multiplier(s) for s in symbols.unique()
+                   if parse_or_none(s) is not None}
+    if not multipliers:
         return minutes
+    multiplier = symbols.map(multipliers)
+    options = multiplier.notna()
     average = (minutes["open"] + minutes["high"] + minutes["low"] + minutes["close"]) / 4.0
-    multiplier = minutes["symbol"].map(lambda s: contract_multiplier(str(s)) if
-                                       parse_or_none(str(s)) else 1)
     fixed = minutes.copy()
     fixed.loc[options, "amount"] = (minutes["volume"] * multiplier * average)[options]
     return fixed
