@@ -18,7 +18,7 @@ from services.console.users import LoginRefused, Role, User
 from services.console.web import Desk, desk, require
 
 router = APIRouter()
-REFUSED = "Invalid user name or password."
+REFUSED = "invalid user name or password"  # the one reply to every refused login
 
 
 @router.get("/login")
