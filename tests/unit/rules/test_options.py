@@ -172,6 +172,14 @@ def test_listed_months_roll_the_day_after_expiry_across_the_year_end() -> None:
     assert listed_option_months(date(2026, 12, 22), closed)[0] == (2027, 1)
 
 
+def test_listed_months_past_the_calendar_use_the_named_fallback() -> None:
+    assumed = WeekdaysBeyondCalendar(ENDS_2026)
+    assert listed_option_months(date(2027, 1, 20), assumed) == [
+        (2027, 2), (2027, 3), (2027, 4), (2027, 6), (2027, 9), (2027, 12)]
+    with pytest.raises(LookupError):
+        listed_option_months(date(2027, 1, 20), ENDS_2026)
+
+
 def test_quarterly_slot_changes_as_a_month_comes_near() -> None:
     assert is_quarterly_slot(2027, 3, date(2026, 12, 18), ENDS_2026)
     assert not is_quarterly_slot(2027, 3, date(2026, 12, 21), ENDS_2026)
