@@ -48,6 +48,7 @@ class HedgeInputs:
     index: float  # CSI 1000 level
     free_cash: Decimal  # cash not blocked as margin
     force: bool = False  # the ladder moved: trade even inside the resize tolerance
+    rising: bool = True  # with `force`: the ladder moved up (puts: up buys, down sells)
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ def plan_protection(inp: HedgeInputs, puts: Sequence[PutQuote], held_puts: Mappi
         futures = HedgePlan(target_lots=0)
     put_plan = plan_puts(inp.day, (notional * Decimal(str(share))).quantize(Decimal(1)),
                          held_puts, puts, inp.index, choice.puts if choice else None, cfg,
-                         calendar, inp.force)
+                         calendar, inp.force, inp.rising)
     if share > 0 and not put_plan.legs and not held_puts and choice and choice.puts is None:
         alerts.append(AlertNote("critical", "no eligible put for the options hedge", ""))
     return ProtectionPlan(futures, put_plan, share, choice, tuple(alerts) + futures.alerts)

@@ -7,8 +7,9 @@ is left to expire (its value at settlement, max(K - S, 0) x 100 per lot, is nil 
 next to it) and no longer counted as protection. Additions go into the largest held
 series while it is still eligible, else into the put `risk.hedge_choice.choose_put`
 picked; reductions sell back the nearest expiry first. Between ladder moves the daily
-check only adds puts (when their coverage fell more than the resize tolerance below the
-target): a falling index raises the puts' delta, and that extra protection is kept.
+check only rolls: puts are sized by delta when bought and then left alone, whatever
+their delta does, so a rebound does not buy more protection each day. A step up only
+buys (to the new rung's delta-equivalent target), a step down only sells back.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def left_to_expire(put: PutQuote, index: float, worthless_bid: Decimal) -> bool:
 
 def plan_puts(day: date, notional: Decimal, held: Mapping[str, int], quotes: Sequence[PutQuote],
               index: float, chosen: PutCost | None, cfg: RiskConfig, calendar: ExpiryCalendar,
-              force: bool) -> PutPlan:
+              force: bool, rising: bool = True) -> PutPlan:
+    """`force`: the ladder moved (`rising`: up). Up only buys, down only sells, the daily
+    check (neither) only rolls; with nothing held the target is bought."""
     opt = cfg.hedge
     by_symbol = {q.symbol: q for q in quotes}
     held = {s: n for s, n in held.items() if n > 0}
@@ -70,11 +73,12 @@ def plan_puts(day: date, notional: Decimal, held: Mapping[str, int], quotes: Seq
     parts += [f"leave {held[s]} {s} to expire worthless (bid {by_symbol[s].bid})" for s in expiring]
     kept = {s: n for s, n in held.items() if s not in rolling}
     gap = notional - coverage(kept, by_symbol, index)
-    tolerance = Decimal(str(cfg.futures.resize_tolerance)) * max(notional, gap.copy_abs())
-    # Between ladder moves puts are only added (their delta shrinks as the index rises);
-    # a falling index raises their delta, and that extra protection is kept, not sold.
-    worth = gap != 0 and (force or not kept or notional == 0 or gap > tolerance)
-    if worth and gap > 0:
+    # Between ladder moves the puts held are left alone (sized by delta when bought): a
+    # falling index raises their delta, a rally lowers it, and topping them up daily would
+    # buy more protection into every rebound. Rolls are replaced at once.
+    buy = gap > 0 and (not kept or bool(rolling) or (force and rising))
+    sell = gap < 0 and (notional == 0 or (force and not rising))
+    if buy:
         into = _addition_series(kept, by_symbol, chosen, index, day, cfg)
         if into is None:
             parts.append("no eligible put to add")
@@ -84,7 +88,7 @@ def plan_puts(day: date, notional: Decimal, held: Mapping[str, int], quotes: Seq
                      for n in split_lots(lots, opt.max_lots_per_order)]
             if lots:
                 parts.append(f"buy {lots} {into.symbol} for CNY {gap:,.0f} of protection")
-    elif worth and gap < 0:
+    elif sell:
         legs += _reduce(kept, -gap, by_symbol, index, opt.max_lots_per_order, parts)
     return PutPlan(notional, tuple(legs), tuple(expiring), "; ".join(parts))
 

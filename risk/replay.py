@@ -277,7 +277,8 @@ class _Run:
         moved = self.ladder.level != before
         inputs = HedgeInputs(day, self.ladder.hedge_ratio(self.cfg.ladder), beta,
                              _cents(self.exposures[i]), dict(self.book.lots), quotes,
-                             float(self.levels[i]), UNLIMITED, force=moved)
+                             float(self.levels[i]), UNLIMITED, force=moved,
+                             rising=self.ladder.level > before)
         try:
             plan: HedgePlan | ProtectionPlan = (
                 plan_hedge(inputs, self.cfg, self.calendar, self.book.multiplier)

@@ -205,7 +205,7 @@ class RiskService(Service):
         index = _index(raw, self.cfg, daily)
         inputs = HedgeInputs(now.date(), ladder.hedge_ratio(self.cfg.ladder), daily.beta,
                              nav.stock_value, held, quoted.quotes, index, nav.free_cash,
-                             force=force)
+                             force=force, rising=ladder.level > self.monitor.proposed_level)
         held_puts = {s: o.lots for s, o in book.options.items() if o.lots > 0}
         puts = live_put_quotes(raw, quoted.quotes, index, now.date(), days, self.cfg.hedge.rate)
         for symbol, why in puts.skipped.items():

@@ -52,3 +52,29 @@ def write_chain(path: Path, rows: list[dict[str, object]], iv: bool = False) -> 
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+def surface_chain_rows(index: pd.Series, futures: pd.DataFrame,
+                       calendar: object) -> list[dict[str, object]]:
+    """The desk's own synthetic surface (`marketdata.option_chain.synthetic_chain`): each
+    day at the stress the nearest IM contract's discount implies, the month's IM price as
+    the forward; puts only."""
+    from decimal import Decimal
+
+    from marketdata.option_chain import implied_stress, synthetic_chain
+
+    rows: list[dict[str, object]] = []
+    for stamp, day_rows in futures.groupby(pd.DatetimeIndex(futures["date"])):
+        level = float(index.loc[stamp])
+        near = day_rows.sort_values("expiry").iloc[0]
+        stress = implied_stress(level, float(near["close"]),
+                                (pd.Timestamp(near["expiry"]) - stamp).days)
+        forwards = {(int("20" + str(s)[2:4]), int(str(s)[4:6])): Decimal(f"{c:.1f}")
+                    for s, c in zip(day_rows["symbol"], day_rows["close"], strict=True)}
+        for quote in synthetic_chain(stamp.date(), Decimal(f"{level:.2f}"), stress,
+                                     calendar, forwards):  # type: ignore[arg-type]
+            if quote.contract.is_call:
+                continue
+            rows.append({"date": stamp.date().isoformat(), "symbol": quote.vt_symbol,
+                         "bid": str(quote.bid), "ask": str(quote.ask), "settle": str(quote.mid)})
+    return rows

@@ -178,9 +178,30 @@ def test_a_step_down_sells_back_part(calendar: TradingCalendar) -> None:
     cfg = cfg_with("options")
     held = {"MO2403-P-4800.CFFEX": 86}
     quotes = [put(4800, "100.4", -0.35, calendar, bid="100.0")]
-    plan = plan_puts(DAY, NOTIONAL / 2, held, quotes, INDEX, None, cfg, calendar, force=True)
+    plan = plan_puts(DAY, NOTIONAL / 2, held, quotes, INDEX, None, cfg, calendar, force=True,
+                     rising=False)
     assert sum(leg.lots for leg in plan.legs) == 43  # 7.5 m of the 15.05 m held
     assert all(leg.side is Side.SELL for leg in plan.legs)
+
+
+@pytest.mark.parametrize(("force", "rising", "delta", "legs"), [
+    (False, True, -0.20, 0),  # daily check, delta fell (a rally): no top-up
+    (False, True, -0.60, 0),  # daily check, delta rose (a fall): the extra is kept
+    (True, False, -0.20, 0),  # a step down never buys
+    (True, True, -0.60, 0),  # a step up never sells
+    (True, True, -0.20, 64),  # a step up buys to the target: 15 m - 8.6 m = 6.4 m
+    (True, False, -0.60, 36),  # a step down sells the surplus: 25.8 m - 15 m = 10.8 m
+])
+def test_puts_held_move_only_with_the_ladder(force: bool, rising: bool, delta: float,
+                                             legs: int, calendar: TradingCalendar) -> None:
+    cfg = cfg_with("options")
+    held = {"MO2403-P-4800.CFFEX": 86}
+    quotes = [put(4800, "100.4", delta, calendar, bid="100.0")]
+    new = choose_put(quotes, NOTIONAL, INDEX, DAY, cfg.hedge)
+    plan = plan_puts(DAY, NOTIONAL, held, quotes, INDEX, new, cfg, calendar, force=force,
+                     rising=rising)
+    assert sum(leg.lots for leg in plan.legs) == legs
+    assert all(leg.side is (Side.BUY if rising else Side.SELL) for leg in plan.legs)
 
 
 def _inputs(held: dict[str, int], discount: float, calendar: TradingCalendar,

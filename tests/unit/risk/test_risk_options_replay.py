@@ -18,7 +18,7 @@ from risk.replay_compare import run_instruments
 from risk.replay_io import ReplayInputError
 from risk.replay_options import is_option
 from risk.replay_options_io import ChainRow, read_chain
-from tests.unit.risk.chain_kit import put_chain_rows, write_chain
+from tests.unit.risk.chain_kit import put_chain_rows, surface_chain_rows, write_chain
 from tests.unit.risk.test_risk_scenarios import csi1000, market, smallest_book
 
 # What the ladder promises on this path, for each instrument: its top rung hedges 100%
@@ -162,3 +162,30 @@ def test_a_chain_without_a_column_or_rows_or_in_another_encoding(tmp_path: Path)
         read_chain(path)
     with pytest.raises(ReplayInputError, match=r"must be a \.csv"):
         read_chain(write(tmp_path, GOOD, "chain.parquet"))
+
+
+def test_on_the_desks_own_surface_puts_bought_in_the_spike_deepen_the_drawdown(
+        calendar: TradingCalendar, tmp_path: Path) -> None:
+    """marketdata.option_chain: volatility tied to the near discount. Puts bought while
+    it spikes lose most of their value when the discount collapses (2024-03-26): the
+    options-only hedge deepens the drawdown, and `cheapest`, seeing that the puts cost
+    more per 30 days at each rung, stays with futures."""
+    m = market(calendar, RegimePlan(rotation_at=None, crash_at=0.5))
+    index = csi1000(m)
+    chain = read_chain(write_chain(tmp_path / "surface.csv",
+                                   surface_chain_rows(index, m.futures, calendar)))
+    runs = run_instruments(smallest_book(m), index, m.futures, RiskConfig(), calendar, chain)
+    for name, r in runs.items():
+        print(f"\nsurface, {name}: max drawdown unhedged {r.max_drawdown:.2%}, hedged "
+              f"{r.hedged_max_drawdown:.2%}; final NAV {r.daily['hedged_nav'].iloc[-1]:,.0f}; "
+              f"basis paid CNY {r.basis_paid:,.0f}, premium paid CNY {r.premium_paid:,.0f}")
+    options, cheapest, futures = runs["options"], runs["cheapest"], runs["futures"]
+    assert options.hedged_max_drawdown > options.max_drawdown
+    fees = float(options.daily["option_fees"].iloc[-1])
+    assert options.options_pnl >= -(options.premium_paid + fees)
+    assert Decimal(str(round(options.premium_paid, 2))) == premiums(options)
+    decided = [a for a in cheapest.actions if "cheapest:" in a.cost_note]
+    assert decided and all("cheapest: futures" in a.cost_note and "puts: buy" in a.cost_note
+                           for a in decided)
+    assert cheapest.premium_paid == 0
+    assert cheapest.hedged_max_drawdown == futures.hedged_max_drawdown < futures.max_drawdown
