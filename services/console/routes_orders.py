@@ -19,7 +19,7 @@ from orders.order import Order
 from services.console.auth import Session
 from services.console.bulk import bulk_reply, seen_versions
 from services.console.users import Role
-from services.console.web import Forbidden, desk, reply, require
+from services.console.web import MAX_FORM_FIELDS, Forbidden, desk, reply, require
 
 router = APIRouter(prefix="/orders")
 TRADER = Depends(require(Role.TRADER))
@@ -28,7 +28,7 @@ EDIT_FIELDS = ("quantity", "limit_price", "algo", "start_time", "end_time")
 
 @router.post("/approve")
 async def approve(request: Request, session: Session = TRADER) -> Response:
-    form = await request.form()
+    form = await request.form(max_fields=MAX_FORM_FIELDS)
     confirmed = form.get("confirm_move") == "1"
     return await _bulk(request, session, form, Action.APPROVE, reason="",
                        confirmed_move=confirmed)
@@ -36,7 +36,7 @@ async def approve(request: Request, session: Session = TRADER) -> Response:
 
 @router.post("/reject")
 async def reject(request: Request, session: Session = TRADER) -> Response:
-    form = await request.form()
+    form = await request.form(max_fields=MAX_FORM_FIELDS)
     reason = str(form.get("reason", "")).strip()
     if not reason:
         return reply(request, session, {"changed": [], "refused": {}},

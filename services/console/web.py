@@ -34,6 +34,9 @@ from services.console.auth import (
 from services.console.config import ConsoleConfig
 from services.console.users import Role, UserStore
 
+# A bulk decision posts one field per row on screen (bulk.MAX_PICKS); Starlette allows 1,000.
+MAX_FORM_FIELDS = 5_020
+
 FLASH_KEY = f"{streams.PREFIX}:console:flash:{{sid}}"
 
 
@@ -108,7 +111,7 @@ async def check_csrf(request: Request, expected: str) -> None:
         raise Forbidden(f"cross-site request from {origin} refused")
     given = request.headers.get(CSRF_HEADER)
     if given is None:
-        form = await request.form()
+        form = await request.form(max_fields=MAX_FORM_FIELDS)  # parsed once, then cached
         value = form.get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
     if not tokens_match(expected, given):

@@ -295,3 +295,14 @@ def test_every_page_renders_for_a_viewer(web: TestClient, queue: OrderQueue) -> 
         response = web.get(path)
         assert response.status_code == 200, path
         assert "Approve selected" not in response.text, path
+
+
+def test_approve_all_shown_takes_more_rows_than_the_form_parser_default(
+        web: TestClient, queue: OrderQueue) -> None:
+    ids = seed_batch(queue, 1_200)  # Starlette refuses more than 1,000 fields by default
+    csrf = login(web, "alice")
+    shown = _shown(web.get("/").text)
+    assert len(shown) == 1_200
+    response = web.post("/orders/approve", headers=JSON,
+                        data={"csrf": csrf, "scope": "shown", "shown": shown})
+    assert response.status_code == 200 and len(response.json()["changed"]) == len(ids)
