@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 from collections import Counter
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -25,7 +26,7 @@ from services.cli.errors import sentence, tidy, validation_sentence
 from services.cli.rules_cmd import DecimalParam
 from services.cli.table import Column, table
 from services.console.numbers import price_text, quantity_text
-from services.console.reads import audit_entries, changed_fields
+from services.console.reads import audit_entries, changed_fields, last_prices
 from services.console.users import Role, UserStore
 
 AS_USER = click.option("--as", "as_user", envvar="DESK_USER", default=None,
@@ -69,24 +70,32 @@ def orders_command(desk: DeskContext, states: tuple[str, ...], day: datetime | N
         click.echo(nothing_listed(states, trade_date))
         return
     click.echo(f"Orders for {trade_date}")
-    for line in table(ORDER_COLUMNS, [_cells(r) for r in records]):
+    prices = last_prices(desk.client(), (r.order.symbol for r in records))
+    for line in table(ORDER_COLUMNS, [_cells(r, prices) for r in records]):
         click.echo(line)
     click.echo(count_line(records))
 
 
 ORDER_COLUMNS = (
     Column("ORDER"), Column("VER"), Column("SYMBOL"), Column("NAME"), Column("SIDE"),
-    Column("QTY", right=True), Column("REF", right=True), Column("LIMIT", right=True),
+    Column("QTY", right=True), Column("REF", right=True), Column("LAST", right=True),
+    Column("LIMIT", right=True),
     Column("STATE"), Column("FILLED", right=True), Column("APPR", right=True), Column("BY"),
 )
 
 
-def _cells(record: OrderRecord) -> list[str]:
+SOURCE_MARKS = {"prev_close": " prev", "auction": " auct"}  # nothing traded yet
+
+
+def _cells(record: OrderRecord, prices: Mapping[str, Decimal]) -> list[str]:
     o = record.order
+    last = prices.get(o.symbol)
+    mark = SOURCE_MARKS.get(str(getattr(last, "source", "")), "")
     approvals = sum(1 for a in record.approvals if a.version == o.version)
     limit = price_text(o.limit_price, o.symbol) if o.limit_price is not None else "-"
     return [o.order_id, f"v{o.version}", o.symbol, o.name, o.side.value, quantity_text(o.quantity),
-            price_text(o.reference_price, o.symbol), limit, record.state.value,
+            price_text(o.reference_price, o.symbol),
+            "-" if last is None else price_text(last, o.symbol) + mark, limit, record.state.value,
             quantity_text(record.filled_quantity), f"{approvals}/{record.approvals_needed}",
             o.created_by]
 

@@ -18,6 +18,7 @@ from bus.bus import publish
 from bus.messages import NavSnapshot
 from execution.approval.manual import ManualOrderRequest, add_manual_order
 from execution.approval.queue import OrderQueue, UnknownOrder
+from execution.worker.price_source import PRICE_SOURCES
 from marketdata.clock import EXCHANGE_TZ, FixedClock
 from services.cli.main import cli
 from services.cli.table import width
@@ -177,10 +178,14 @@ def test_orders_has_a_header_and_says_when_there_is_nothing(
     none = trading_desk("orders")
     assert none.exit_code == 0 and none.output.startswith("no orders: no batch yet"), none.output
     seed_batch(_queue(redis_client), 3)
+    redis_client.hset(streams.LAST_PRICES, mapping={"600000.SSE": "10.8", "000002.SZSE": "9.9"})
+    redis_client.hset(PRICE_SOURCES, mapping={"600000.SSE": "prev_close", "000002.SZSE": "last"})
     listing = trading_desk("orders").output.splitlines()
     assert listing[0] == "Orders for 2026-11-23"
     assert listing[1].split() == ["ORDER", "VER", "SYMBOL", "NAME", "SIDE", "QTY", "REF",
-                                  "LIMIT", "STATE", "FILLED", "APPR", "BY"]
+                                  "LAST", "LIMIT", "STATE", "FILLED", "APPR", "BY"]
+    assert [line.split()[7:9] for line in listing[2:5]] == [["10.80", "prev"], ["9.90", "-"],
+                                                            ["-", "-"]]
     assert listing[-1] == "3 orders: 3 pending approval"
     header, row = listing[1], listing[2]
     # Right-aligned under its header, counting a Chinese character as two cells.
