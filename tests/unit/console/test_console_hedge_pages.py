@@ -54,3 +54,14 @@ def test_nav_page_chart_covers_the_closes_and_today(web: TestClient,
     # The figure the page shows is the newest snapshot's: 1 - 50,004,010 / 50,065,000.
     assert 'id="nav-drawdown">-0.12%</b>' in html
     assert elapsed < 2.0, elapsed
+
+
+def test_hedge_page_says_why_it_cannot_read_the_state(web: TestClient,
+                                                      redis_client: redis.Redis) -> None:
+    redis_client.set("desk:risk:state:paper", '{"reducing": "false"}')
+    login(web, "vera")
+    response = web.get("/hedge")
+    assert response.status_code == 200
+    assert 'id="risk-unreadable">desk:risk:state:paper: unreadable risk state: reducing:' \
+        in response.text
+    assert "No futures held." in response.text
