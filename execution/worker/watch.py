@@ -28,6 +28,11 @@ if TYPE_CHECKING:
     from execution.worker.desk import ExecutionDesk
 
 EVERY_S = 1.0  # wall seconds between looks at the queue's order index
+# A subscription can cost tens of ms (the simulator loads the symbol's day), and the
+# service must keep answering halts and approvals: so at most this many per look, and
+# a backlog is worked off every BACKLOG_S.
+MAX_PER_POLL = 16
+BACKLOG_S = 0.2
 
 
 class MarketWatch:
@@ -37,24 +42,28 @@ class MarketWatch:
         self._subscribe = subscribe
         self.subscribed: set[str] = set()
         self._sizes: dict[date, int] = {}  # orders per trade date when last read
+        self.backlog: list[str] = []  # known, not subscribed yet (in order)
         self._polled = float("-inf")
 
     def poll_due(self) -> list[str]:
-        """`poll` at most every `EVERY_S` (the service steps every few ms)."""
-        if wall.monotonic() - self._polled < EVERY_S:
+        """`poll` every `EVERY_S`, or `BACKLOG_S` while a backlog is left."""
+        wait = BACKLOG_S if self.backlog else EVERY_S
+        if wall.monotonic() - self._polled < wait:
             return []
         return self.poll()
 
-    def poll(self, held: Iterable[str] = ()) -> list[str]:
-        """Subscribe symbols not subscribed yet; returns them (sorted)."""
+    def poll(self, held: Iterable[str] = (), limit: int = MAX_PER_POLL) -> list[str]:
+        """Subscribe up to `limit` symbols not subscribed yet; returns them."""
         self._polled = wall.monotonic()
+        queued = set(self.backlog)
         wanted = set(held) | self._order_symbols()
-        new = sorted(wanted - self.subscribed)
+        self.backlog += sorted(wanted - self.subscribed - queued)
+        new, self.backlog = self.backlog[:limit], self.backlog[limit:]
         for symbol in new:
             self._add(symbol)
         if new:
-            logger.info("market watch: subscribed {} more symbols ({} in all)", len(new),
-                        len(self.subscribed))
+            logger.info("market watch: subscribed {} more symbols ({} in all, {} to go)",
+                        len(new), len(self.subscribed), len(self.backlog))
         return new
 
     def _order_symbols(self) -> set[str]:
