@@ -227,9 +227,10 @@ def test_amend_stops_the_children_and_the_reapproved_parent_carries_on(
         done = day.queue.get("am").filled_quantity  # type: ignore[union-attr]
         day.queue.apply("am", Action.EDIT, actor="trader", edit={"quantity": done + 5_000})
         time.sleep(1.1)  # the desk re-reads records every second
+        # the editor may not release her own edit (maker-checker): a colleague approves
         day.run(dtime(9, 43))
         assert "am" not in day.desk.parents.workers  # back for approval
-        day.desk.parents.work(day.queue.apply("am", Action.APPROVE, actor="trader"))
+        day.desk.parents.work(day.queue.apply("am", Action.APPROVE, actor="checker"))
         day.run(dtime(10, 35))
         final = day.queue.get("am")
         assert final is not None and final.state is OrderState.FILLED
