@@ -84,19 +84,22 @@ class MarketWatch:
 
     def _add(self, symbol: str) -> None:
         try:
-            gateway = self.routes.hedge if classify(symbol).is_future else self.routes.stock
+            classify(symbol)
         except RulesError:
             logger.warning("market watch: {} is not a symbol the desk trades", symbol)
             self.subscribed.add(symbol)  # not asked again
             return
+        # CFFEX contracts (IM futures, MO options) trade on the futures gateway.
+        gateway = self.routes.hedge if symbol.endswith(".CFFEX") else self.routes.stock
         self._subscribe(symbol, gateway)
         self.subscribed.add(symbol)
 
 
 def watch_for(desk: ExecutionDesk) -> MarketWatch:
-    """A started desk's watch, its holdings (stocks and futures) subscribed at once."""
+    """A started desk's watch, its holdings (stocks, futures, options) subscribed first."""
     watch = MarketWatch(desk.client, desk.deps.queue, desk.day, desk.routes,
                         desk.parents.subscribe)
     ledger = desk.fills.ledger()
-    watch.poll(held=[*ledger.positions, *ledger.futures])
+    options = getattr(ledger, "options", {})  # option holdings, where the ledger has them
+    watch.poll(held=[*ledger.positions, *ledger.futures, *options])
     return watch
