@@ -2,11 +2,14 @@
 
 Stored as JSON at `LEDGER.format(account=...)` in the shape the risk daemon reads:
 `{"account", "cash", "positions": {symbol: {"quantity", "sellable", "avg_cost"}},
-"futures": {symbol: {"short", "avg_price"}}, "at"}`, numbers as strings. Stocks are
+"futures": {symbol: {"short", "avg_price"}}, "options": {symbol: {"long", "avg_price"}},
+"at"}`, numbers as strings. Stocks are
 T+1: a buy adds to `quantity` only; `sellable` catches up on the next trading day
 (`rolled`). Futures: a sell opens (or adds to) a short, a buy closes it; cash moves by
 fees and realised P&L, margin is the broker's business. A long future shows as a
-negative short.
+negative short. Options (MO): a buy opens (or adds to) a long, a sell closes it; cash
+moves by the premium (price x 100 per lot) and fees; a written option shows as a
+negative long (the risk daemon refuses it).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from exchange import classify, future_spec
+from exchange import classify, contract_multiplier, future_spec
 
 AVG = Decimal("0.0001")
 CENT = Decimal("0.01")
@@ -37,12 +40,19 @@ class FutureHolding:
 
 
 @dataclass(frozen=True)
+class OptionHolding:
+    long: int = 0
+    avg_price: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
 class Ledger:
     account: str
     cash: Decimal
     at: datetime
     positions: dict[str, Holding] = field(default_factory=dict)
     futures: dict[str, FutureHolding] = field(default_factory=dict)
+    options: dict[str, OptionHolding] = field(default_factory=dict)
 
     def rolled(self, today: date) -> Ledger:
         """On a new trading day, yesterday's buys become sellable."""
@@ -57,6 +67,8 @@ class Ledger:
             raise ValueError(f"fill of {symbol}: quantity {quantity}, expected > 0")
         if classify(symbol).is_future:
             return self._future(symbol, side, quantity, price, fees, at)
+        if classify(symbol).is_option:
+            return self._option(symbol, side, quantity, price, fees, at)
         return self._stock(symbol, side, quantity, price, fees, at)
 
     def _stock(self, symbol: str, side: str, qty: int, price: Decimal, fees: Decimal,
@@ -98,6 +110,25 @@ class Ledger:
             futures.pop(symbol)
         return replace(self, cash=cash.quantize(CENT, ROUND_HALF_UP), futures=futures, at=at)
 
+    def _option(self, symbol: str, side: str, qty: int, price: Decimal, fees: Decimal,
+                at: datetime) -> Ledger:
+        held = self.options.get(symbol, OptionHolding())
+        premium = price * qty * contract_multiplier(symbol)
+        if side == "buy":
+            total = held.long + qty
+            avg = held.avg_price if total <= 0 else (
+                (held.avg_price * max(held.long, 0) + price * qty) / total)
+            new = OptionHolding(total, avg.quantize(AVG, ROUND_HALF_UP))
+            cash = self.cash - premium - fees
+        else:
+            total = held.long - qty
+            new = OptionHolding(total, held.avg_price if total else Decimal(0))
+            cash = self.cash + premium - fees
+        options = {**self.options, symbol: new}
+        if new.long == 0:
+            options.pop(symbol)
+        return replace(self, cash=cash.quantize(CENT, ROUND_HALF_UP), options=options, at=at)
+
     # ---- JSON -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -107,6 +138,8 @@ class Ledger:
                               "avg_cost": str(h.avg_cost)} for s, h in self.positions.items()},
             "futures": {s: {"short": str(f.short), "avg_price": str(f.avg_price)}
                         for s, f in self.futures.items()},
+            "options": {s: {"long": str(o.long), "avg_price": str(o.avg_price)}
+                        for s, o in self.options.items()},
             "at": self.at.isoformat(),
         }
 
@@ -123,6 +156,8 @@ class Ledger:
                 positions={s: _holding(p) for s, p in data["positions"].items()},
                 futures={s: FutureHolding(int(f["short"]), Decimal(f["avg_price"]))
                          for s, f in data.get("futures", {}).items()},
+                options={s: OptionHolding(int(o["long"]), Decimal(o["avg_price"]))
+                         for s, o in data.get("options", {}).items()},
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise ValueError(f"ledger JSON is malformed ({exc!r}): {raw[:200]}") from exc

@@ -21,7 +21,14 @@ from loguru import logger
 from bus import streams
 from bus.bus import publish
 from bus.messages import FillEvent, LedgerUpdate
-from exchange import CommissionConfig, classify, fees, future_fee, future_spec
+from exchange import (
+    CommissionConfig,
+    classify,
+    contract_multiplier,
+    fees,
+    future_fee,
+    option_fee,
+)
 from execution.approval.lifecycle import Action, Fill, IllegalTransition
 from execution.approval.queue import OrderQueue
 from execution.ledger import Ledger
@@ -39,11 +46,13 @@ def fill_fees(child: ChildOrder, offset: str, quantity: int, price: Decimal,
     if classify(child.symbol).is_future:
         kind = offset if offset in ("open", "close_today") else "close"
         return future_fee(child.symbol, kind, quantity, price, child.trade_date)
+    if classify(child.symbol).is_option:  # CFFEX's per-lot fee, open or close
+        return option_fee(quantity, child.trade_date)
     return fees(child.symbol, child.side, quantity, price, child.trade_date, commission).total
 
 
 def multiplier(symbol: str) -> int:
-    return future_spec(symbol).multiplier if classify(symbol).is_future else 1
+    return contract_multiplier(symbol)
 
 
 class FillBook:
@@ -120,6 +129,6 @@ class FillBook:
 
 def _ledger_update(ledger: Ledger) -> LedgerUpdate:
     data = ledger.to_dict()
-    positions = {**data["positions"], **data["futures"]}
+    positions = {**data["positions"], **data["futures"], **data["options"]}
     return LedgerUpdate(account=ledger.account, cash=ledger.cash, positions=positions,
                         at=ledger.at)
