@@ -37,6 +37,7 @@ from risk.hedge_plan import HedgeInputs, HedgeLeg, HedgePlan, plan_hedge
 from risk.ladder import LadderState, on_close
 from risk.market_inputs import listed_expiries
 from risk.protection import ProtectionPlan, plan_protection
+from risk.put_plan import coverage
 from risk.replay_io import ReplayInputError
 from risk.replay_options import OptionBook, is_option, put_quotes
 from risk.replay_options_io import ChainRow
@@ -239,11 +240,20 @@ class _Run:
         row = self.book.row(pd.Timestamp(day), float(self.navs[i]), level, beta, ratio,
                             float(self.exposures[i]), self.calendar)
         opt = self.options
+        share = row.hedged_share + self._put_share(level, beta, float(self.exposures[i]))
         self.rows.append(replace(row, hedged_nav=row.hedged_nav + float(opt.net_pnl),
+                                 hedged_share=share,
                                  put_lots=opt.total_lots, options_value=float(opt.value),
                                  premium_paid=float(opt.premium_paid),
                                  options_pnl=float(opt.net_pnl),
                                  option_fees=float(opt.fees)))
+
+    def _put_share(self, level: float, beta: float, exposure: float) -> float:
+        """What the puts held cover of beta x exposure, by their delta today."""
+        held = {s: n for s, n in self.options.lots.items() if s in self.puts}
+        if not held or exposure <= 0:
+            return 0.0
+        return float(coverage(held, self.puts, level)) / (beta * exposure)
 
     def _puts(self, day: date, quotes: list[Quote], level: float) -> list[PutQuote]:
         """Settle the puts expiring today, mark the others, and the day's put quotes."""

@@ -22,7 +22,7 @@ class ReplayDay:
     index: float
     beta: float
     ladder_ratio: float  # hedge ratio the ladder has in force
-    hedged_share: float  # what the lots held actually cover of beta x exposure
+    hedged_share: float  # what the lots (and puts, by delta) held cover of beta x exposure
     short_lots: int
     contract: str
     annual_basis: float  # of the contract held; NaN when flat

@@ -84,9 +84,11 @@ def test_options_only_buys_puts_and_pays_no_basis(results: dict[str, ReplayResul
     # the loss is bounded by what was paid: premiums plus fees
     fees = float(options.daily["option_fees"].iloc[-1])
     assert options.options_pnl >= -(options.premium_paid + fees)
-    # the first rung reached buys puts
+    # the first rung reached buys puts whose delta covers the rung's ratio (within a lot)
     first = options.daily[options.daily["ladder_ratio"] > 0].index[0]
-    assert options.daily.loc[first, "put_lots"] > 0
+    day = options.daily.loc[first]
+    assert day["put_lots"] > 0
+    assert abs(day["hedged_share"] - day["ladder_ratio"]) < 0.01
 
 
 def test_cheapest_takes_the_cheaper_at_each_ladder_move(results: dict[str, ReplayResult]) -> None:
