@@ -79,7 +79,9 @@ def test_redis_killed_mid_session_comes_back_from_the_aof(tmp_path: Path) -> Non
         _wait("the batch", lambda: client.get("desk:batch:current"), 30)
         _cli(tmp_path, "users", "add", "alice", "--role", "trader", "--password-stdin",
              stdin="correct horse battery staple\n")
-        approved = _cli(tmp_path, "approve", "--all", "--as", "alice")
+        # prices flow from the start of day: past the open at demo speed some moved >5%
+        approved = _cli(tmp_path, "approve", "--all", "--as", "alice",
+                        "--confirm-move")
         assert approved.returncode == 0, approved.stdout + approved.stderr
         kept = _approved(client)
         assert kept

@@ -92,7 +92,9 @@ def test_desk_runs_a_paper_day_and_stops_cleanly(
     added = _cli(desk_home, "users", "add", "alice", "--role", "trader", "--password-stdin",
                  stdin="correct horse battery staple\n")
     assert added.returncode == 0, added.stderr
-    approved = _cli(desk_home, "approve", "--all", "--as", "alice")
+    # prices flow from the start of day: past the open at demo speed some moved >5%
+    approved = _cli(desk_home, "approve", "--all", "--as", "alice",
+                    "--confirm-move")
     assert approved.returncode == 0, approved.stderr + approved.stdout
 
     has_fill = lambda: any(f["type"] == "fill" for _i, f in client.xrange("desk:events"))  # noqa: E731
