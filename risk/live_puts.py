@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from exchange.options import InvalidOptionSymbol, OptionRight, parse_option_symbol
 from risk.basis import Quote
-from risk.contracts import ExpiryCalendar
+from risk.contracts import ExpiryCalendar, ExpiryUnknown, parse_contract
 from risk.replay_options import ChainDay, put_quotes
 from risk.replay_options_io import ChainRow
 from risk.sizing import on_tick
@@ -47,3 +47,15 @@ def live_put_quotes(raw: Mapping[str, str], futures: Sequence[Quote], index: flo
         price = on_tick(price, MO_TICK)
         rows.append(ChainRow(day, contract, price, price, price, None, 0))
     return put_quotes(rows, day, calendar, futures, index, rate, {}, set())
+
+
+def past_expiry(symbol: str, day: date, calendar: ExpiryCalendar) -> bool:
+    """Whether an MO contract's last trading day (its IM month's) is before `day`: the
+    exchange has settled it, there is nothing left to trade."""
+    contract = parse_option_symbol(symbol)
+    try:
+        expiry = parse_contract(f"IM{contract.year % 100:02d}{contract.month:02d}.CFFEX",
+                                calendar).expiry
+    except ExpiryUnknown:
+        return False
+    return expiry < day

@@ -44,7 +44,7 @@ from risk.limits import (
     turnover_breaches,
     weight_breaches,
 )
-from risk.live_puts import live_put_quotes, option_prices
+from risk.live_puts import live_put_quotes, option_prices, past_expiry
 from risk.live_view import PriceClock, build_quotes, hedged_share, stock_values
 from risk.market_inputs import DailyInputs, live_prices, load_daily
 from risk.monitor import (
@@ -207,6 +207,12 @@ class RiskService(Service):
                              nav.stock_value, held, quoted.quotes, index, nav.free_cash,
                              force=force, rising=ladder.level > self.monitor.proposed_level)
         held_puts = {s: o.lots for s, o in book.options.items() if o.lots > 0}
+        for symbol in [s for s in held_puts if past_expiry(s, now.date(), days)]:
+            del held_puts[symbol]  # settled by the exchange: not protection, not tradable
+            self._alert("warning", f"{symbol} is past its expiry and still in the ledger",
+                        "awaiting its settlement (max(K - settlement, 0) x 100 per lot) in "
+                        "the ledger; marked at its last price until then", now,
+                        key=f"expired-{symbol}")
         puts = live_put_quotes(raw, quoted.quotes, index, now.date(), days, self.cfg.hedge.rate)
         for symbol, why in puts.skipped.items():
             self._alert("warning", f"{symbol} left out of the hedge choice", why, now)

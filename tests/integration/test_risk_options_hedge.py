@@ -199,3 +199,22 @@ def test_after_the_fill_nav_marks_the_puts_and_they_are_not_bought_again(
     svc.check()
     navs = [m.body.nav for m in messages(redis_client, streams.NAV)]
     assert navs[-1] - navs[0] == lots * 30 * 100
+
+
+def test_a_put_past_its_expiry_in_the_ledger_is_not_counted_and_is_said(
+        redis_client: redis.Redis, store: MarketStore, calendar: TradingCalendar) -> None:
+    breach(redis_client, store)
+    wide_discount_market(redis_client, vol=0.35)
+    expired = "MO2403-P-4800.CFFEX"  # last traded 2024-03-15, the Friday before
+    key = streams.LEDGER.format(account="paper")
+    ledger = json.loads(str(redis_client.get(key)))
+    ledger["options"] = {expired: {"long": "40", "avg_price": "90.0"}}
+    redis_client.set(key, json.dumps(ledger))
+    redis_client.hset(streams.LAST_PRICES, expired, "0.2")
+    svc = service(redis_client, store, calendar, _clock(), cfg("options"))
+    svc.check()
+    alerts = [m.body.title for m in messages(redis_client, streams.ALERTS)]
+    assert f"{expired} is past its expiry and still in the ledger" in alerts
+    assert "hedge not proposed" not in alerts
+    orders = proposed(redis_client)
+    assert orders and all(o.symbol.startswith("MO2406-P-") for o in orders)
