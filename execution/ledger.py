@@ -9,7 +9,9 @@ T+1: a buy adds to `quantity` only; `sellable` catches up on the next trading da
 fees and realised P&L, margin is the broker's business. A long future shows as a
 negative short. Options (MO): a buy opens (or adds to) a long, a sell closes it; cash
 moves by the premium (price x 100 per lot) and fees; a written option shows as a
-negative long (the risk daemon refuses it).
+negative long (the risk daemon refuses it). At expiry (its last trading day) an option
+leaves the ledger: worthless out of the money, cash settled in the money at its intrinsic
+value at the settlement price x 100 per lot, less CFFEX's exercise fee (`expire_options`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from exchange import classify, contract_multiplier, future_spec
+from exchange import (
+    TradingDays,
+    classify,
+    contract_multiplier,
+    future_spec,
+    option_fee,
+    option_intrinsic,
+    option_last_trading_day,
+)
 
 AVG = Decimal("0.0001")
 CENT = Decimal("0.01")
@@ -43,6 +53,27 @@ class FutureHolding:
 class OptionHolding:
     long: int = 0
     avg_price: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class OptionExpiry:
+    """One option position settled at its expiry: what it paid (negative for a written
+    one) and the exercise fee (nil when it expired worthless)."""
+
+    symbol: str
+    lots: int
+    settlement: Decimal
+    value: Decimal
+    fee: Decimal
+
+
+def option_expiry(symbol: str, lots: int, settlement: Decimal, day: date) -> OptionExpiry:
+    """European, cash settled: max(K - S, 0) (put) x multiplier per lot, automatic exercise
+    of what is in the money, which pays the exercise fee per lot."""
+    points = option_intrinsic(symbol, settlement)
+    value = (points * contract_multiplier(symbol) * lots).quantize(CENT, ROUND_HALF_UP)
+    fee = option_fee(abs(lots), day, exercise=True) if points > 0 else Decimal("0.00")
+    return OptionExpiry(symbol, lots, settlement, value, fee)
 
 
 @dataclass(frozen=True)
@@ -128,6 +159,20 @@ class Ledger:
         if new.long == 0:
             options.pop(symbol)
         return replace(self, cash=cash.quantize(CENT, ROUND_HALF_UP), options=options, at=at)
+
+    def expire_options(self, day: date, settlement: Decimal, at: datetime,
+                       calendar: TradingDays | None = None) -> tuple[Ledger, list[OptionExpiry]]:
+        """Settle every option whose last trading day (by `calendar`, else the weekday
+        rule) is `day` at the index's settlement price; the others are left alone."""
+        expiries = [option_expiry(s, o.long, settlement, day) for s, o in sorted(
+            self.options.items()) if option_last_trading_day(s, calendar) == day]
+        if not expiries:
+            return self, []
+        cash = self.cash + sum((e.value - e.fee for e in expiries), Decimal(0))
+        gone = {e.symbol for e in expiries}
+        options = {s: o for s, o in self.options.items() if s not in gone}
+        return replace(self, cash=cash.quantize(CENT, ROUND_HALF_UP), options=options,
+                       at=at), expiries
 
     # ---- JSON -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
