@@ -79,8 +79,10 @@ def plan_protection(inp: HedgeInputs, puts: Sequence[PutQuote], held_puts: Mappi
     put_plan = plan_puts(inp.day, (notional * Decimal(str(share))).quantize(Decimal(1)),
                          held_puts, puts, inp.index, choice.puts if choice else None, cfg,
                          calendar, inp.force, inp.rising)
-    if share > 0 and not put_plan.legs and not held_puts and choice and choice.puts is None:
-        alerts.append(AlertNote("critical", "no eligible put for the options hedge", ""))
+    wanted_puts = (HedgeInstrument.OPTIONS, HedgeInstrument.MIX)
+    if choice is not None and choice.instrument in wanted_puts and choice.puts is None:
+        alerts.append(AlertNote("critical", f"{choice.instrument.value} hedge: no eligible put",
+                                f"{choice.why}; check the MO quotes and risk.hedge bounds"))
     return ProtectionPlan(futures, put_plan, share, choice, tuple(alerts) + futures.alerts)
 
 

@@ -243,3 +243,13 @@ def test_a_daily_check_keeps_the_split_held(calendar: TradingCalendar) -> None:
     plan = plan_protection(_inputs({}, 0.05, calendar, force=False), puts,
                            {"MO2403-P-4800.CFFEX": 86}, cfg, calendar, 200)
     assert plan.put_share == 1.0 and not plan.legs
+
+
+def test_options_configured_without_a_put_hedges_with_futures_and_says_so(
+        calendar: TradingCalendar) -> None:
+    cfg = cfg_with("options")
+    plan = plan_protection(_inputs({}, 0.56, calendar), [], {}, cfg, calendar, 200)
+    assert plan.put_share == 0.0 and plan.legs
+    assert all(leg.symbol.startswith("IM24") and leg.side is Side.SELL for leg in plan.legs)
+    assert [a.title for a in plan.alerts if a.severity == "critical"] == [
+        "options hedge: no eligible put"]
