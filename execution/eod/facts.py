@@ -3,7 +3,8 @@
 Slippage is measured against each order's reference price (the price the batch or
 the hedge was built with), signed so that a positive figure is a cost: a buy filled
 above its reference, or a sell below it. Totals of shares, value and slippage are of
-stock orders (value-weighted); futures hedges, in lots, are totalled apart.
+stock orders (value-weighted); hedges (IM futures, MO options), in lots, are totalled
+apart, each valued at its contract's multiplier.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from exchange import Side
+from exchange import Side, contract_multiplier
 from orders.order import OrderKind, OrderRecord, OrderState
 
 S = OrderState
@@ -62,14 +63,14 @@ class OrderTotals:
     sold_shares: int
     sold_value: Decimal
     hedge_lots: int
-    hedge_value: Decimal  # notional traded in futures
+    hedge_value: Decimal  # traded in hedges: futures notional, option premium
     fees: Decimal  # stocks and futures
     slippage_cost: Decimal  # stocks
     slippage_bps: float | None  # stocks
 
 
 def multiplier(record: OrderRecord) -> int:
-    return 200 if record.order.kind is OrderKind.HEDGE else 1
+    return contract_multiplier(record.order.symbol)  # IM 200, MO 100, a share 1
 
 
 def order_line(record: OrderRecord) -> OrderLine:

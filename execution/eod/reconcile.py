@@ -5,7 +5,7 @@ every difference it finds, each naming what differs, the desk's figure and the
 broker's. Nothing is corrected here or anywhere else: a break is for a person to
 explain (a late fill, a manual trade at the broker, a fee schedule out of date).
 
-Checks: stock positions and futures shorts per symbol; cash; every trade by its id
+Checks: stock positions, futures shorts and option longs per symbol; cash; every trade by its id
 (missing on either side, different quantity, value or fees); every parent order's
 filled quantity and value against the trades of its child orders; broker orders the
 desk did not send; broker orders still working after the close.
@@ -19,13 +19,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from exchange import classify, future_spec
+from exchange import contract_multiplier
 from execution.eod.views import BrokerDay, BrokerTrade, DeskDay, DeskFill
 
 
 class BreakKind(StrEnum):
     POSITION = "position"
     FUTURES = "futures"
+    OPTIONS = "options"
     CASH = "cash"
     FILL_MISSING = "fill_missing"  # the broker traded, the desk did not book it
     FILL_UNKNOWN = "fill_unknown"  # the desk booked a trade the broker does not have
@@ -71,10 +72,12 @@ class Reconciliation:
 
 
 def reconcile(desk: DeskDay, broker: BrokerDay) -> Reconciliation:
-    breaks = [*_stocks(desk, broker), *_futures(desk, broker), *_cash(desk, broker),
+    breaks = [*_stocks(desk, broker), *_futures(desk, broker), *_options(desk, broker),
+              *_cash(desk, broker),
               *_trades(desk, broker), *_orders(desk, broker), *_broker_orders(desk, broker)]
     checked = {"positions": len(set(broker.stocks) | set(desk.ledger.positions)),
                "futures": len(set(broker.futures) | set(desk.ledger.futures)),
+               "options": len(set(broker.options) | set(desk.ledger.options)),
                "trades": len(broker.trades), "fills": len(desk.fills),
                "orders": len(desk.records), "broker_orders": len(broker.orders)}
     notes = [broker.cash_note] if broker.cash_note else []
@@ -95,6 +98,15 @@ def _futures(desk: DeskDay, broker: BrokerDay) -> list[Break]:
                   f"short {broker.futures.get(s, 0)} lots")
             for s in sorted(set(ours) | set(broker.futures))
             if ours.get(s, 0) != broker.futures.get(s, 0)]
+
+
+def _options(desk: DeskDay, broker: BrokerDay) -> list[Break]:
+    """MO lots held (negative: written), T+0, so today's buys count at once."""
+    ours = {s: o.long for s, o in desk.ledger.options.items()}
+    return [Break(BreakKind.OPTIONS, s, f"long {ours.get(s, 0)} lots",
+                  f"long {broker.options.get(s, 0)} lots")
+            for s in sorted(set(ours) | set(broker.options))
+            if ours.get(s, 0) != broker.options.get(s, 0)]
 
 
 def _cash(desk: DeskDay, broker: BrokerDay) -> list[Break]:
@@ -174,7 +186,7 @@ def _parent(desk: DeskDay, vt_orderid: str, reference: str) -> str | None:
 
 
 def _multiplier(symbol: str) -> int:
-    return future_spec(symbol).multiplier if classify(symbol).is_future else 1
+    return contract_multiplier(symbol)  # 1 a share, 200 an IM point, 100 an MO point
 
 
 def _trade_text(trade: BrokerTrade) -> str:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import redis
 
+from exchange import classify
 from execution.eod.views import BrokerDay, BrokerOrder, BrokerTrade
 from execution.gateway.factory import gateway_spec
 from execution.gateway.sim.book import SimBook
@@ -31,10 +32,14 @@ def sim_broker_day(client: redis.Redis, account: str, day: date,
               for t in book.trades(day)]
     stocks: dict[str, int] = {}
     futures: dict[str, int] = {}
+    options: dict[str, int] = {}
     for symbol, position in book.positions().items():
         if isinstance(position, StockPosition) and position.quantity:
             stocks[symbol] = position.quantity
         elif isinstance(position, FuturePosition) and position.short != position.long:
-            futures[symbol] = position.short - position.long
+            if classify(symbol).is_option:  # the simulator keeps options as lots too
+                options[symbol] = position.long - position.short
+            else:
+                futures[symbol] = position.short - position.long
     return BrokerDay(day=day, source=f"sim:{account}", orders=orders, trades=trades,
-                     stocks=stocks, futures=futures, cash=book.cash())
+                     stocks=stocks, futures=futures, options=options, cash=book.cash())

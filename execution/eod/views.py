@@ -56,6 +56,7 @@ class BrokerDay:
     trades: list[BrokerTrade] = field(default_factory=list)
     stocks: dict[str, int] = field(default_factory=dict)  # symbol -> shares held
     futures: dict[str, int] = field(default_factory=dict)  # contract -> net short lots
+    options: dict[str, int] = field(default_factory=dict)  # MO contract -> net long lots
     cash: Decimal | None = None  # None: not comparable (see `cash_note`)
     cash_note: str = ""
 

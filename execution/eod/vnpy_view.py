@@ -26,12 +26,13 @@ def vnpy_broker_day(main_engine: Any, day: date, gateways: Collection[str]) -> B
               if o.gateway_name in mine and _on(o.datetime, day)]
     trades = [_trade(t) for t in main_engine.get_all_trades()
               if t.gateway_name in mine and _on(t.datetime, day)]
-    stocks, futures = _positions([p for p in main_engine.get_all_positions()
-                                  if p.gateway_name in mine])
+    stocks, futures, options = _positions([p for p in main_engine.get_all_positions()
+                                           if p.gateway_name in mine])
     accounts = [a for a in main_engine.get_all_accounts() if a.gateway_name in mine]
     cash, note = _cash(accounts)
     return BrokerDay(day=day, source=f"vnpy:{','.join(sorted(mine))}", orders=orders,
-                     trades=trades, stocks=stocks, futures=futures, cash=cash, cash_note=note)
+                     trades=trades, stocks=stocks, futures=futures, options=options, cash=cash,
+                     cash_note=note)
 
 
 def _on(moment: Any, day: date) -> bool:
@@ -53,17 +54,26 @@ def _trade(data: Any) -> BrokerTrade:
                        price=exact(data.price))
 
 
-def _positions(items: list[Any]) -> tuple[dict[str, int], dict[str, int]]:
+def _positions(items: list[Any]) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Shares; futures as net short lots; options (MO) as net long lots."""
     stocks: dict[str, int] = {}
     futures: dict[str, int] = {}
+    options: dict[str, int] = {}
     for item in items:
+        symbol, kind = item.vt_symbol, classify(item.vt_symbol)
         volume = whole(item.volume, f"position {item.vt_positionid} volume")
-        if classify(item.vt_symbol).is_future:
-            sign = 1 if item.direction.name == "SHORT" else -1
-            futures[item.vt_symbol] = futures.get(item.vt_symbol, 0) + sign * volume
+        short = volume if item.direction.name == "SHORT" else -volume  # + short, - long
+        if kind.is_option:
+            options[symbol] = options.get(symbol, 0) - short
+        elif kind.is_future:
+            futures[symbol] = futures.get(symbol, 0) + short
         else:
-            stocks[item.vt_symbol] = stocks.get(item.vt_symbol, 0) + volume
-    return ({s: q for s, q in stocks.items() if q}, {s: n for s, n in futures.items() if n})
+            stocks[symbol] = stocks.get(symbol, 0) + volume
+    return _nonzero(stocks), _nonzero(futures), _nonzero(options)
+
+
+def _nonzero(lots: dict[str, int]) -> dict[str, int]:
+    return {s: n for s, n in lots.items() if n}
 
 
 def _cash(accounts: list[Any]) -> tuple[Decimal | None, str]:
