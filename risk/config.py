@@ -15,6 +15,7 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from config.frozen import Frozen
+from risk.liquidity_config import LiquidityConfig
 
 
 class Rung(Frozen):
@@ -165,6 +166,7 @@ class RiskConfig(Frozen):
     beta: BetaConfig = BetaConfig()
     limits: LimitsConfig = LimitsConfig()
     bad_print: BadPrintConfig = BadPrintConfig()
+    liquidity: LiquidityConfig = LiquidityConfig()  # docs/risk.md, "Liquidity and crowding"
     # Replay without a futures file: a synthetic contract at this annualised discount.
     replay_assumed_discount: float = Field(default=0.12, ge=-0.5, lt=2)
 

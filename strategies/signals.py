@@ -17,10 +17,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from marketdata.schema import Panel
+from strategies.adv import average_daily_amount
 from strategies.config import FactorConfig, ModelConfig
 from strategies.cross_section import neutralise, standardise, winsorise
 from strategies.factors import raw_factors
-from strategies.rolling import FloatArray, trailing_mean
+from strategies.rolling import FloatArray
 from strategies.universe import Exclusion, compute_universe, field_array
 
 
@@ -124,13 +125,6 @@ def factor_scores(panel: Panel, config: FactorConfig, members: npt.NDArray[np.bo
     return treated, score
 
 
-def _average_amount(amount: FloatArray, days: int) -> FloatArray:
-    """Average daily amount (CNY) over `days`; suspended days count as zero."""
-    # In millions, so that years of amounts fit the exact fixed-point sums.
-    millions = trailing_mean(amount / 1e6, days, 1.0, "amount (million CNY)")
-    return np.asarray(millions * 1e6, dtype=np.float64)
-
-
 def compute_signals(panel: Panel, config: ModelConfig, first_row: int = 0) -> Signals:
     """Universe, factor z-scores and scores for the panel's days from `first_row` on.
 
@@ -157,7 +151,7 @@ def compute_signals(panel: Panel, config: ModelConfig, first_row: int = 0) -> Si
         factor_z=factor_z, close=np.where(suspended, np.nan, close)[rows],
         value_price=np.asarray(carried, dtype=np.float64),
         prev_close=field_array(panel, "prev_close")[rows],
-        adv=_average_amount(amount, config.constraints.adv_days)[rows],
+        adv=average_daily_amount(amount, config.constraints.adv_days)[rows],
         mcap=field_array(panel, config.universe.mcap_field)[rows],
         risk_flag=np.nan_to_num(field_array(panel, "risk_flag")[rows], nan=0.0),
     )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from services.cli.context import DeskContext, pass_desk
+from services.cli.liquidity_cmd import liquidity_command
 
 if TYPE_CHECKING:
     from marketdata.store import MarketStore
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-@click.group("risk")
+@click.group("risk", commands=[liquidity_command])
 def risk_group() -> None:
     """The drawdown hedge: replay a history, or show the live state."""
 
