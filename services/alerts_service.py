@@ -2,10 +2,13 @@
 
 A webhook that fails is retried with backoff; an alert whose webhook keeps failing
 stays pending and is retried on later polls, then dead-lettered with the reason.
-It is always in the log file first.
+It is always in the log file first. The configured channels (WeCom, DingTalk, Feishu,
+e-mail) get them routed, grouped and escalated by `services.alerting` (docs/alerts.md).
 """
 
 from __future__ import annotations
+
+import os
 
 import httpx
 from loguru import logger
@@ -15,6 +18,8 @@ from tenacity import retry, stop_after_attempt, wait_exponential
 from bus import streams
 from bus.bus import StreamConsumer
 from bus.messages import Alert, Envelope
+from services.alerting.channels import build_channels
+from services.alerting.dispatcher import Dispatcher
 from services.metrics import DeskCollector
 from services.runtime import Service
 
@@ -38,6 +43,8 @@ class AlertsService(Service):
             reraise=True,
         )(self._post)
         self.info["sent"] = 0
+        self.dispatcher = Dispatcher(cfg, build_channels(cfg, os.environ, self.http),
+                                     self.ctx.client, self.ctx.clock)
         self._serve_metrics(cfg.metrics_port)
 
     def _serve_metrics(self, port: int) -> None:
@@ -55,6 +62,9 @@ class AlertsService(Service):
 
     def step(self) -> None:
         self.consumer.poll(block=True)
+        self.dispatcher.tick()  # grouped messages and escalations that fell due
+        self.info["channel_messages"] = self.dispatcher.sent
+        self.info["channel_failures"] = self.dispatcher.failed
 
     def teardown(self) -> None:
         if hasattr(self, "http"):
@@ -67,6 +77,7 @@ class AlertsService(Service):
         assert isinstance(alert, Alert)
         logger.log(LEVELS[alert.severity], "ALERT [{}] {}: {} {}", alert.severity, alert.source,
                    alert.title, alert.detail)
+        self.dispatcher.on_alert(alert, env.id)  # before the webhook, which may raise
         if self.webhook:
             self.post(env, alert)
         self.info["sent"] += 1

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, HttpUrl, field_validator
 
 from config.frozen import Frozen
+from services.alerting.config import AlertingConfig
 
 REDIS_URL_FORMS = "redis://HOST[:PORT][/DB], rediss://HOST[:PORT][/DB] or unix:///PATH[?db=DB]"
 
@@ -73,7 +74,7 @@ class SchedulerConfig(Frozen):
     account: str = "paper"
 
 
-class AlertsConfig(Frozen):
+class AlertsConfig(AlertingConfig):
     webhook_url: HttpUrl | None = None
     webhook_timeout_s: float = Field(default=5.0, gt=0)
     webhook_retries: int = Field(default=3, ge=0, le=10)

@@ -49,8 +49,9 @@ SERVICE_KEYS: dict[str, tuple[str, ...]] = {
     "console": (*_ORDERS, *_MARKET, "desk:users", "desk:console:*", "desk:nav",
                 "desk:risk:*", "desk:heartbeat:*", "desk:scheduler:*", "desk:batches",
                 "desk:proposals", "desk:child:*", "desk:children:*", "desk:eod:*",
-                "desk:exec:*"),
-    "alerts": (*_CONSUMER,),
+                "desk:exec:*", "desk:alerting:*"),
+    # desk:alerting:*: critical alerts awaiting acknowledgement (services/alerting/escalation.py)
+    "alerts": (*_CONSUMER, "desk:alerting:*"),
 }
 # Everything a reader may see: all of the desk but the console's accounts and sessions.
 READER_KEYS = ("desk:[a-b]*", "desk:[d-t]*", "desk:[v-z]*", "desk:c[a-n]*", "desk:c[p-z]*",

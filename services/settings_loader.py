@@ -17,6 +17,7 @@ from config import CONFIG_DIR
 from config.yaml_file import YamlFileError, read_yaml_file
 from errors import FixConfig
 from execution.gateway.factory import GATEWAYS
+from services.alerting.config import env_problems
 from services.settings import DeskSettings
 
 DEFAULT_CONFIG = CONFIG_DIR / "paper.yaml"
@@ -111,6 +112,9 @@ def _check_secrets(file: Path, settings: DeskSettings, env: Mapping[str, str]) -
                     f"{file}: key 'execution.{key}.setting_env.{field_name}' names the "
                     f"environment variable {var!r}, which is not set"
                 )
+    problems = env_problems(settings.alerts, env, "alerts.channels")
+    if problems:
+        raise ConfigError(f"{file}: " + "; ".join(problems))
 
 
 def format_errors(file: Path, exc: ValidationError,

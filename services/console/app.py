@@ -23,7 +23,14 @@ from execution.approval.reference_data import ReferenceData
 from marketdata.calendar import TradingCalendar
 from marketdata.clock import Clock
 from risk.config import RiskConfig
-from services.console import live, routes_admin, routes_auth, routes_orders, routes_pages
+from services.console import (
+    live,
+    routes_ack,
+    routes_admin,
+    routes_auth,
+    routes_orders,
+    routes_pages,
+)
 from services.console.auth import LoginThrottle, SessionStore, load_secret
 from services.console.config import ConsoleConfig
 from services.console.display import install as install_figures
@@ -67,7 +74,7 @@ def create_app(client: redis.Redis, queue: OrderQueue, clock: Clock, *,
         calendar_warning_days=calendar_warning_days,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (routes_auth, routes_admin, routes_orders, routes_pages, live):
+    for module in (routes_auth, routes_admin, routes_orders, routes_pages, live, routes_ack):
         app.include_router(module.router)
     app.add_exception_handler(NotLoggedIn, _not_logged_in)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]
