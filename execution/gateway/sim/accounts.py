@@ -7,20 +7,29 @@ close or close-today fee and realises the P&L against the average open price. MO
 options: premium changes hands (price x 100 x lots) with the exchange's fee per lot; a
 buy pays it, a sell receives it; a short (sell to open) also holds the exchange's
 short-option margin (`exchange.options.short_option_margin`, from the order price and the
-index's previous close), released pro rata when bought back.
+index's previous close), released pro rata when bought back. At the close of its last
+trading day an option is cash settled (`settle_option`): max(K - S, 0) (put) or
+max(S - K, 0) (call) x 100 per lot at the index's settlement price, paid to the long,
+who pays the exercise fee per lot exercised, and by the short, whose margin is freed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from exchange import CommissionConfig, classify, fees, future_fee, future_spec
 from exchange.instruments import contract_multiplier
-from exchange.options import option_fee, short_option_margin
+from exchange.options import option_fee, option_intrinsic, short_option_margin
 from execution.config import SimConfig
-from execution.gateway.sim.models import FuturePosition, Position, SimOrder, StockPosition
+from execution.gateway.sim.models import (
+    FuturePosition,
+    Position,
+    SimExpiry,
+    SimOrder,
+    StockPosition,
+)
 
 CENT = Decimal("0.01")
 AVG = Decimal("0.0001")
@@ -184,3 +193,15 @@ def _option_fill(pos: FuturePosition, order: SimOrder, qty: int, price: Decimal,
     })
     offset = "close_today" if from_today == qty else "close"
     return FillResult(new, cash.quantize(CENT, ROUND_HALF_UP), cost, offset)
+
+
+def settle_option(symbol: str, position: FuturePosition, settlement: Decimal, day: date,
+                  at: datetime) -> SimExpiry:
+    """The cash one option position settles for at expiry (the position then is empty)."""
+    points = option_intrinsic(symbol, settlement)
+    value = points * contract_multiplier(symbol) * (position.long - position.short)
+    exercised = position.long if points > 0 else 0  # automatic exercise in the money
+    fee = option_fee(exercised, day, exercise=True) if exercised else Decimal(0)
+    return SimExpiry(symbol=symbol, long=position.long, short=position.short,
+                     settlement=settlement, value=value.quantize(CENT, ROUND_HALF_UP),
+                     fee=fee.quantize(CENT), at=at)

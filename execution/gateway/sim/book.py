@@ -3,7 +3,8 @@
 Every change is one MULTI transaction, so a SIGKILL of the service never leaves an
 order without its frozen cash or a trade without its position change. Keys:
 `day`, `cash`, `seq`, `pos` (hash symbol -> position), `orders:{day}` and
-`trades:{day}` (hash id -> JSON), `cursor:{day}` (bars ending by then are matched), `used:{day}`
+`trades:{day}` (hash id -> JSON), `expiries:{day}` (hash symbol -> JSON: options settled
+at their expiry), `cursor:{day}` (bars ending by then are matched), `used:{day}`
 (hash symbol|minute -> shares we already took from that bar).
 """
 
@@ -15,7 +16,14 @@ from decimal import Decimal
 import redis
 
 from exchange import classify
-from execution.gateway.sim.models import FuturePosition, Position, SimOrder, SimTrade, StockPosition
+from execution.gateway.sim.models import (
+    FuturePosition,
+    Position,
+    SimExpiry,
+    SimOrder,
+    SimTrade,
+    StockPosition,
+)
 
 PREFIX = "desk:sim"
 DAY_TTL_S = 10 * 24 * 3600
@@ -77,6 +85,10 @@ class SimBook:
         raws = self.client.hvals(self.key(f"trades:{day.isoformat()}"))
         return sorted((SimTrade.model_validate_json(r) for r in raws), key=lambda t: t.tradeid)
 
+    def expiries(self, day: date) -> list[SimExpiry]:
+        raws = self.client.hvals(self.key(f"expiries:{day.isoformat()}"))
+        return sorted((SimExpiry.model_validate_json(r) for r in raws), key=lambda e: e.symbol)
+
     def cursor(self, day: date) -> datetime | None:
         raw = self.client.get(self.key(f"cursor:{day.isoformat()}"))
         return datetime.fromisoformat(raw) if raw else None
@@ -121,6 +133,19 @@ class SimBook:
         self._cash = cash
         if position is not None:
             self._positions = {**self.positions(), order.symbol: position}
+
+    def settle(self, day: date, expiry: SimExpiry) -> None:
+        """An option settled at expiry: its position emptied, the cash paid, all at once."""
+        cash = self.cash() + expiry.value - expiry.fee
+        key = self.key(f"expiries:{day.isoformat()}")
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hset(self.key("pos"), expiry.symbol, FuturePosition().model_dump_json())
+            pipe.hset(key, expiry.symbol, expiry.model_dump_json())
+            pipe.expire(key, DAY_TTL_S)
+            pipe.set(self.key("cash"), str(cash))
+            pipe.execute()
+        self._cash = cash
+        self._positions = {**self.positions(), expiry.symbol: FuturePosition()}
 
     def set_cursor(self, day: date, minute: datetime) -> None:
         self.client.set(self.key(f"cursor:{day.isoformat()}"), minute.isoformat(), ex=DAY_TTL_S)

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from exchange import check_cancel, classify
+from exchange import check_cancel, classify, option_last_trading_day
 from execution.config import SimConfig
 from execution.gateway.sim import accounts
 from execution.gateway.sim.book import SimBook
 from execution.gateway.sim.checks import cash_refusal, refusal
 from execution.gateway.sim.matching import Match, match_auction, match_continuous
-from execution.gateway.sim.models import FuturePosition, SimOrder, SimTrade
+from execution.gateway.sim.models import FuturePosition, SimExpiry, SimOrder, SimTrade
 from execution.gateway.sim.tape import BAR, Bar, SimTape
 from marketdata.clock import EXCHANGE_TZ
 
@@ -33,6 +33,7 @@ class Update:
     orders: list[SimOrder] = field(default_factory=list)
     trades: list[SimTrade] = field(default_factory=list)
     bars: list[Bar] = field(default_factory=list)
+    expiries: list[SimExpiry] = field(default_factory=list)
 
 
 class SimExchange:
@@ -193,6 +194,26 @@ class SimExchange:
                 self._try_fill(order, bar, update, bar.close)
         for order in list(self.active.values()):
             update.orders.append(self._end(order, "CANCELLED", "expired at the close"))
+        self._settle_expiries(update)
+
+    def _settle_expiries(self, update: Update) -> None:
+        """Options held into the close of their last trading day are cash settled. The
+        matcher runs on trading days only, so the weekday rule's day or later is it."""
+        settlement = self.tape.source.index_settlement(self.day)
+        if settlement is None:  # no settlement price: held until there is one
+            return
+        at = datetime.combine(self.day, DAY_END, tzinfo=EXCHANGE_TZ)
+        for symbol, position in sorted(self.book.positions().items()):
+            if isinstance(position, FuturePosition) and _expiring(symbol, position, self.day):
+                expiry = accounts.settle_option(symbol, position, settlement, self.day, at)
+                self.book.settle(self.day, expiry)
+                update.expiries.append(expiry)
+
+
+def _expiring(symbol: str, position: FuturePosition, day: date) -> bool:
+    if not classify(symbol).is_option or not (position.long or position.short):
+        return False
+    return option_last_trading_day(symbol) <= day
 
 
 def _in_closing_auction(order: SimOrder) -> bool:

@@ -195,7 +195,11 @@ class SimGateway(BaseGateway):
             self.on_trade(events.trade(trade, self.gateway_name))
         for order in update.orders:
             self.on_order(events.order(order, self.gateway_name))
-        if update.trades:
+        for expiry in update.expiries:  # settled at expiry: the position is gone
+            for item in events.positions(expiry.symbol, exchange.book.position(expiry.symbol),
+                                         self.gateway_name):
+                self.on_position(item)
+        if update.trades or update.expiries:
             self._push_account()
 
     def _push_account(self) -> None:

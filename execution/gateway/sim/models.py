@@ -67,4 +67,17 @@ class FuturePosition(Record):
     frozen_close: int = 0  # lots held by working close orders
 
 
+class SimExpiry(Record):
+    """An option position settled at its expiry (cash settled, European): what it paid
+    (negative for a written one) and the exercise fee of the lots exercised."""
+
+    symbol: str
+    long: int
+    short: int
+    settlement: Decimal
+    value: Decimal
+    fee: Decimal
+    at: datetime
+
+
 Position = StockPosition | FuturePosition

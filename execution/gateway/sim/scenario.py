@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -30,10 +31,12 @@ class DayBar:
     index_prev_close: float | None = None  # options: the CSI 1000's previous close
 
 
-def scenario(day: date, bars: dict[str, DayBar]) -> FrameSource:
+def scenario(day: date, bars: dict[str, DayBar],
+             index_settlement: float | None = None) -> FrameSource:
     """A tape of `day` for the given symbols (futures and options included, e.g.
     IM2612.CFFEX, MO2612-P-6000.CFFEX; an option's `prev_close` is its previous settlement
-    and its `index_prev_close` is required)."""
+    and its `index_prev_close` is required). `index_settlement`: the CSI 1000 price the
+    options expiring on `day` settle at (none: they are not settled)."""
     frame = pd.DataFrame(
         {k: [getattr(b, k) for b in bars.values()] for k in ("open", "high", "low", "close",
                                                            "volume")},
@@ -45,7 +48,9 @@ def scenario(day: date, bars: dict[str, DayBar]) -> FrameSource:
         ref = _ref(symbol, day, bar)
         if ref is not None:
             refs[symbol] = ref
-    return FrameSource(minutes, refs)
+    settlements = {} if index_settlement is None else {
+        day: Decimal(repr(index_settlement)).quantize(Decimal("0.01"))}
+    return FrameSource(minutes, refs, settlements)
 
 
 def _ref(symbol: str, day: date, bar: DayBar) -> SymbolRef | None:

@@ -7,13 +7,15 @@ and the dated band of `exchange`; futures from the previous settlement (the
 store's `settlement` column; a store written before it existed falls back to the close)
 and the contract's listed expiry. MO options: `option_tape` (prices from the synthetic
 chain's surface at the day's index levels, limits from the previous settlement and the
-index's previous close).
+index's previous close); those expiring settle at the store's CSI 1000 close of the day
+(CFFEX averages the index's last two hours; the store holds closes only).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pandas as pd
 
@@ -30,7 +32,7 @@ from exchange import (
 from execution.algos.market import to_price
 from execution.gateway.sim.option_tape import option_day, option_minute_bars, option_refs
 from execution.gateway.sim.tape import SymbolRef
-from marketdata.errors import MissingData
+from marketdata.errors import MarketDataError, MissingData
 from marketdata.minute import synthesize_minute_bars
 from marketdata.store import MarketStore
 
@@ -67,12 +69,16 @@ class FrameSource:
 
     bars: pd.DataFrame
     references: dict[str, SymbolRef] = field(default_factory=dict)
+    settlements: dict[date, Decimal] = field(default_factory=dict)  # CSI 1000, expiry days
 
     def minute_bars(self, day: date, symbols: list[str]) -> pd.DataFrame:
         return self.bars[self.bars["symbol"].isin(symbols)]
 
     def refs(self, day: date, symbols: list[str]) -> dict[str, SymbolRef]:
         return {s: self.references[s] for s in symbols if s in self.references}
+
+    def index_settlement(self, day: date) -> Decimal | None:
+        return self.settlements.get(day)
 
 
 class StoreTapeSource:
@@ -105,6 +111,15 @@ class StoreTapeSource:
         if inputs is not None:
             out.update(option_refs(inputs, options))
         return out
+
+    def index_settlement(self, day: date) -> Decimal | None:
+        try:
+            closes = self.store.load_index(day, day)["csi1000"].dropna()
+        except (MarketDataError, KeyError):  # no index table, or no CSI 1000 in it
+            return None
+        if closes.empty:
+            return None
+        return Decimal(repr(float(closes.iloc[-1]))).quantize(Decimal("0.01"))
 
     def _stock_refs(self, day: date, symbols: list[str]) -> dict[str, SymbolRef]:
         panel = self.store.load_panel(day, 1, ["prev_close", "risk_flag", "suspended"])

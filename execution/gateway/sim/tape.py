@@ -68,6 +68,10 @@ class TapeSource(Protocol):
 
     def refs(self, day: date, symbols: list[str]) -> dict[str, SymbolRef]: ...
 
+    def index_settlement(self, day: date) -> Decimal | None:
+        """The CSI 1000 price MO options expiring on `day` settle at; None if unknown."""
+        ...
+
 
 class SimTape:
     def __init__(self, day: date, source: TapeSource) -> None:
