@@ -37,6 +37,7 @@ FILLS_APPLIED = f"{PREFIX}:fills:applied"  # set of trade ids applied to the led
 LEDGER = f"{PREFIX}:ledger:{{account}}"  # JSON positions and cash
 HWM = f"{PREFIX}:risk:hwm:{{account}}"  # high-water mark
 RISK_STATE = f"{PREFIX}:risk:state:{{account}}"  # JSON hedge ladder state
+LIQUIDITY = f"{PREFIX}:risk:liquidity:{{account}}"  # JSON liquidity profile (docs/risk.md)
 LAST_PRICES = f"{PREFIX}:prices:last"  # hash symbol -> last price
 PRICE_TIMES = f"{PREFIX}:prices:at"  # hash symbol -> ISO time of the last quote update
 HALT = f"{PREFIX}:halt"  # present = trading halted (kill switch)

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from orders.order import OrderKind, OrderRecord
 from risk.liquidity import Holding
 
 
@@ -51,6 +52,19 @@ class Crowding:
 
     def top(self, n: int) -> tuple[CrowdingRow, ...]:
         return self.rows[:n]
+
+
+def traded_shares(records: Sequence[OrderRecord]) -> dict[str, int]:
+    """Stock symbol -> shares the day's orders filled, buys and sells (both take volume).
+
+    From the order records (`filled_quantity`, which the end of day reconciles with the
+    broker's trades): every service may read them, not every one the fill journals.
+    """
+    out: dict[str, int] = {}
+    for r in records:
+        if r.order.kind is OrderKind.STOCK and r.filled_quantity > 0:
+            out[r.order.symbol] = out.get(r.order.symbol, 0) + r.filled_quantity
+    return out
 
 
 def crowding(day: date, traded: Mapping[str, int], market_volume: Mapping[str, float],

@@ -7,8 +7,9 @@ definition (`strategies.adv`: `adv_days`-day mean, suspended days count as zero)
 - daily capacity = participation cap x scenario volume factor x ADV volume (shares);
 - days to exit = locked days + shares held / daily capacity (fractional; `whole_days`
   rounds it up to the trading days it takes); no volume at all = never (infinity);
-- exit curve: the share of NAV sellable within N days = sum over holdings of
-  min(shares, max(0, N - locked days) x capacity) x price / NAV.
+- exit curve: the share of NAV in cash within N days = (NAV - stocks, the cash already
+  out, + the sum over holdings of min(shares, max(0, N - locked days) x capacity) x
+  price) / NAV: what a redemption could be paid from by then.
 
 Odd lots and T+1 are ignored: the whole position counts as sellable from the first day.
 """
@@ -70,7 +71,7 @@ class ExitRow:
 class ScenarioProfile:
     scenario: StressScenario
     rows: tuple[ExitRow, ...]  # slowest exit first
-    curve: dict[int, float]  # horizon (trading days) -> share of NAV sellable within it
+    curve: dict[int, float]  # horizon (trading days) -> share of NAV in cash by then
 
     @property
     def max_days(self) -> float:
@@ -141,7 +142,8 @@ def scenario_profile(holdings: Sequence[Holding], nav: float, basis: ExitBasis,
         for n in horizons:
             sold[n] += sellable_within(h.quantity, capacity, lock, n) * h.price
     rows.sort(key=lambda r: (-r.days_to_exit, r.holding.symbol))
-    curve = {n: _ratio(v, nav) if nav > 0 else 0.0 for n, v in sold.items()}
+    cash = nav - sum(h.value for h in holdings)  # cash and hedges: out already
+    curve = {n: max(0.0, (cash + v) / nav) if nav > 0 else 0.0 for n, v in sold.items()}
     return ScenarioProfile(scenario, tuple(rows), curve)
 
 

@@ -48,7 +48,7 @@ class LiquidityLimits(Frozen):
     """Thresholds that alert (and, with `block`, stop new buys of the names concerned)."""
 
     scenario: str = "both"  # the exit curve is judged under this scenario
-    min_sellable_share: float = Field(default=0.5, gt=0, le=1)  # of NAV ...
+    min_sellable_share: float = Field(default=0.5, gt=0, le=1)  # of NAV in cash (or sold) ...
     within_days: int = Field(default=3, ge=1, le=60)  # ... sellable within this many days
     max_days_to_exit: float = Field(default=5.0, gt=0, le=250)  # per position, same scenario
     max_volume_share: float = Field(default=0.2, gt=0, le=1)  # desk's fills / day's volume

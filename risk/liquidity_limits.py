@@ -16,7 +16,7 @@ from risk.liquidity_config import LiquidityLimits
 
 
 class LiquidityKind(StrEnum):
-    EXIT_CURVE = "exit_curve"  # too little of NAV sellable within the horizon
+    EXIT_CURVE = "exit_curve"  # too little of NAV in cash within the horizon
     DAYS_TO_EXIT = "days_to_exit"  # one position takes too long to sell
     VOLUME_SHARE = "volume_share"  # the desk's fills were too much of a day's volume
     FLOAT_SHARE = "float_share"  # the book holds too much of a stock's free float
@@ -41,7 +41,7 @@ def exit_breaches(profile: LiquidityProfile, lim: LiquidityLimits) -> list[Liqui
     if share is not None and share < lim.min_sellable_share:
         out.append(LiquidityBreach(
             LiquidityKind.EXIT_CURVE, profile.account, share, lim.min_sellable_share,
-            f"{profile.account}: {share:.2%} of NAV sellable within {lim.within_days} days "
+            f"{profile.account}: {share:.2%} of NAV in cash within {lim.within_days} days "
             f"under {lim.scenario} (limit at least {lim.min_sellable_share:.2%})"))
     for r in s.rows:
         if r.days_to_exit > lim.max_days_to_exit:

@@ -14,11 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from execution.approval.queue import OrderQueue
-from execution.eod.desk_view import load_desk_day
-from execution.eod.traded import traded_shares
 from marketdata.clock import Clock
 from marketdata.store import MarketStore
-from risk.crowding import Crowding, CrowdingRow, crowding
+from risk.crowding import Crowding, CrowdingRow, crowding, traded_shares
 from risk.liquidity import ExitRow, LiquidityProfile, ScenarioProfile
 from risk.liquidity_limits import (
     LiquidityBreach,
@@ -45,11 +43,9 @@ def build_liquidity(client: Any, store: MarketStore, settings: DeskSettings, clo
                     day: date) -> Liquidity:
     """The profile on the store's averages up to `day`; crowding from `day`'s fills."""
     profile, sd = read_profile(client, store, settings, day)
-    desk = load_desk_day(client, OrderQueue(client, clock), settings.execution.account, day,
-                         settings.execution.initial_cash, clock.now())
+    records = OrderQueue(client, clock).list_orders(day)
     volume = sd.volume if sd.day == day else {}  # the day's volume is not in the store yet
-    crowd = crowding(day, traded_shares(desk), volume, profile.holdings,
-                     sd.names)
+    crowd = crowding(day, traded_shares(records), volume, profile.holdings, sd.names)
     lim = settings.risk.liquidity.limits
     breaches = exit_breaches(profile, lim) + crowding_breaches(crowd, lim)
     return Liquidity(profile, crowd, tuple(breaches),

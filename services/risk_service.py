@@ -65,6 +65,7 @@ from risk.state_doc import (
     public_state,
     state_json,
 )
+from services.liquidity_watch import LiquidityWatch
 from services.runtime import Service
 
 SOURCE = "risk"
@@ -91,6 +92,8 @@ class RiskService(Service):
         self._last_check = self._last_publish = float("-inf")
         self.published: dict[str, object] = {}
         self.hedge_costs: dict[str, Any] | None = None  # the last decision's alternatives
+        self.liquidity = LiquidityWatch(self.ctx.client, lambda: self.ctx.store, self.ctx.settings,
+                                        self.ctx.clock, self._alert)  # docs/risk.md, Liquidity
         logger.info("risk: account {}, high-water mark {}, ladder level {}", account,
                     self.hwm.value if self.hwm else None, self.monitor.ladder.level)
 
@@ -146,6 +149,8 @@ class RiskService(Service):
         breaches = self._guarded("limit check failed", now, no_breaches,
                                  lambda: self._limits(now, book, nav, daily, live.prices, raw))
         blocked = blocked_symbols(breaches, self.cfg.limits)
+        held = frozenset(s for s, q in book.positions.items() if q)
+        blocked = sorted({*blocked, *self.liquidity.blocked(now, held)})
         snap = Snapshot(now, nav, obs.drawdown, share, daily.beta, blocked, self.hedge_costs)
         self.published = public_state(self.cfg, snap, self.monitor, self.hwm)
         if obs.ladder_moved or time.monotonic() - self._last_publish >= self.cfg.publish_interval_s:

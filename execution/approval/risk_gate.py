@@ -35,7 +35,7 @@ class RiskStance:
                     "no new buys")
         if order.symbol in self.blocked:
             return (f"order {order.order_id}: {order.symbol} is over a portfolio limit "
-                    "(weight, industry or turnover): buys blocked by the risk daemon")
+                    "(weight, industry, turnover or liquidity): buys blocked by the risk daemon")
         return None
 
 

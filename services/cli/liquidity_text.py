@@ -49,7 +49,8 @@ def _curve(p: LiquidityProfile) -> list[str]:
             Column("STRESS")]
     rows = [[s.scenario.name, *(percent(s.curve[n]) for n in horizons), days(s.max_days),
              scenario_words(s.scenario)] for s in p.scenarios]
-    return ["Exit curve: share of NAV sold within N trading days", *table(cols, rows)]
+    return ["Exit curve: share of NAV in cash within N trading days (cash held + stocks sold)",
+            *table(cols, rows)]
 
 
 def _holdings(s: ScenarioProfile, limit: float) -> list[str]:

@@ -59,13 +59,13 @@ def seed_ledger(client: redis.Redis, positions: dict[str, int], cash: str = "100
 
 def expected_curve(store: MarketStore, positions: dict[str, int], factor: float,
                    cash: float) -> list[float]:
-    """Share of NAV sold in 1, 3, 5 days, worked out from the store's raw columns."""
+    """Share of NAV in cash in 1, 3, 5 days, worked out from the store's raw columns."""
     panel = store.load_panel(END, 20, ["volume", "close"])
     close = {s: float(panel["close"][s].iloc[-1]) for s in positions}
     nav = cash + sum(q * close[s] for s, q in positions.items())
     adv = {s: float(np.mean(panel["volume"][s])) for s in positions}
-    return [sum(min(q, n * 0.2 * factor * adv[s]) * close[s] for s, q in positions.items()) / nav
-            for n in (1, 3, 5)]
+    return [(cash + sum(min(q, n * 0.2 * factor * adv[s]) * close[s]
+                        for s, q in positions.items())) / nav for n in (1, 3, 5)]
 
 
 def test_days_to_exit_from_the_ledger_and_the_store(desk: tuple[Path, MarketStore],

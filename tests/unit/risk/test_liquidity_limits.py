@@ -26,21 +26,21 @@ def _profile(cfg: LiquidityConfig | None = None) -> LiquidityProfile:
 
 
 def test_exit_limits_under_the_configured_scenario() -> None:
-    lim = LiquidityLimits()  # both; 50% within 3 days; 5 days per position
+    lim = LiquidityLimits(min_sellable_share=0.8)  # both; within 3 days; 5 days per position
     breaches = exit_breaches(_profile(), lim)
     kinds = [(b.kind, b.subject) for b in breaches]
     assert kinds == [(LiquidityKind.EXIT_CURVE, "paper"),
                      (LiquidityKind.DAYS_TO_EXIT, "688004.SSE"),
                      (LiquidityKind.DAYS_TO_EXIT, "000002.SZSE")]
-    assert breaches[0].value == pytest.approx(0.18)
-    assert "18.00% of NAV sellable within 3 days under both" in breaches[0].detail
+    assert breaches[0].value == pytest.approx(0.73)  # cash 55% + 18% of NAV sold
+    assert "73.00% of NAV in cash within 3 days under both" in breaches[0].detail
     assert "never (no volume)" in breaches[1].detail and "32.00 days" in breaches[2].detail
 
 
 def test_a_liquid_enough_book_breaches_nothing() -> None:
-    lim = LiquidityLimits(scenario="base", min_sellable_share=0.2, max_days_to_exit=20)
+    lim = LiquidityLimits(scenario="base", min_sellable_share=0.78, max_days_to_exit=20)
     assert [b.subject for b in exit_breaches(_profile(), lim)] == ["688004.SSE"]
-    lim = LiquidityLimits(scenario="base", min_sellable_share=0.24, within_days=5,
+    lim = LiquidityLimits(scenario="base", min_sellable_share=0.8, within_days=5,
                           max_days_to_exit=20)
     assert [b.kind for b in exit_breaches(_profile(), lim)] == [LiquidityKind.DAYS_TO_EXIT]
 

@@ -2,6 +2,7 @@
 
 Book (NAV CNY 10 m, participation cap 20%): A 100,000 sh at 10 (ADV 250,000 sh), B 300,000
 at 5 (ADV 100,000, the smallest), C 50,000 at 20 (ADV 1,000,000), D 20,000 at 50 (no volume).
+Stocks CNY 4.5 m, so CNY 5.5 m (55% of NAV) is cash before anything is sold.
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ def test_base_days_to_exit_are_position_over_capped_volume() -> None:
 
 
 def test_base_exit_curve() -> None:
-    # day 1: A 500k + B 100k + C 1m; day 3: A 1m + B 300k + C 1m; day 5: A 1m + B 500k + C 1m
-    assert _curve("base") == pytest.approx([0.16, 0.23, 0.25])
+    # cash 5.5m + day 1: A 500k + B 100k + C 1m; day 3: A 1m + B 300k + C 1m; day 5: A 1m +
+    # B 500k + C 1m
+    assert _curve("base") == pytest.approx([0.71, 0.78, 0.80])
 
 
 def test_volume_half_doubles_every_exit() -> None:
@@ -53,7 +55,7 @@ def test_volume_half_doubles_every_exit() -> None:
     assert days["000002.SZSE"] == pytest.approx(30.0)
     assert days["300003.SZSE"] == pytest.approx(0.5)
     # day 1: 250k + 50k + 1m; day 3: 750k + 150k + 1m; day 5: 1m + 250k + 1m
-    assert _curve("volume_half") == pytest.approx([0.13, 0.19, 0.225])
+    assert _curve("volume_half") == pytest.approx([0.68, 0.74, 0.775])
 
 
 def test_limit_down_locks_the_smallest_name_for_its_days() -> None:
@@ -61,7 +63,7 @@ def test_limit_down_locks_the_smallest_name_for_its_days() -> None:
     assert days["000002.SZSE"] == pytest.approx(17.0)
     assert days["600001.SSE"] == pytest.approx(2.0)
     # day 1: A 500k + C 1m (B locked); day 3: A 1m + B 1 day x 100k + C 1m; day 5: + B 300k
-    assert _curve("limit_down") == pytest.approx([0.15, 0.21, 0.23])
+    assert _curve("limit_down") == pytest.approx([0.70, 0.76, 0.78])
 
 
 def test_both_together() -> None:
@@ -69,7 +71,7 @@ def test_both_together() -> None:
     assert days["000002.SZSE"] == pytest.approx(32.0)  # 2 locked + 300,000 / 10,000
     assert days["600001.SSE"] == pytest.approx(4.0)
     # day 1: A 250k + C 1m; day 3: A 750k + B 50k + C 1m; day 5: A 1m + B 150k + C 1m
-    assert _curve("both") == pytest.approx([0.125, 0.18, 0.215])
+    assert _curve("both") == pytest.approx([0.675, 0.73, 0.765])
 
 
 def test_rows_slowest_first_with_whole_days_and_model_figures() -> None:
@@ -94,8 +96,8 @@ def test_lock_share_rounds_up_and_unknown_mcap_counts_smallest() -> None:
 def test_lock_longer_than_horizon_sells_nothing_of_the_locked() -> None:
     long_lock = StressScenario(name="z", locked_days=5, locked_share=1.0)
     p = scenario_profile(book(), NAV, BASIS, long_lock, (1, 5, 6))
-    assert p.curve[1] == 0.0 and p.curve[5] == 0.0
-    assert p.curve[6] == pytest.approx((500_000 + 100_000 + 1_000_000) / NAV)
+    assert p.curve[1] == pytest.approx(0.55) and p.curve[5] == pytest.approx(0.55)  # cash only
+    assert p.curve[6] == pytest.approx((5_500_000 + 500_000 + 100_000 + 1_000_000) / NAV)
 
 
 def test_days_to_exit_edges() -> None:
