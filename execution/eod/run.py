@@ -25,19 +25,20 @@ from exchange import future_spec
 from execution.approval.queue import OrderQueue
 from execution.eod.alert_log import alerts_of
 from execution.eod.desk_view import load_desk_day
+from execution.eod.expiry import book_option_expiries
 from execution.eod.facts import order_line, totals
 from execution.eod.hedges import hedge_lines, store_expiries
 from execution.eod.nav_series import NavRecord, NavSeries
 from execution.eod.prices import ClosingPrices, closing_prices
 from execution.eod.reconcile import Reconciliation, reconcile
-from execution.eod.report import DailyReport, money, pct, write_report
+from execution.eod.report import DailyReport, fall, money, write_report
 from execution.eod.views import BrokerDay
 from execution.ledger import Ledger
 from marketdata.calendar import TradingCalendar
 from marketdata.clock import Clock
 from marketdata.store import MarketStore
 from risk.config import FuturesConfig
-from risk.nav import Book, FuturesShort, MissingPrice, compute_nav
+from risk.nav import Book, FuturesShort, MissingPrice, OptionLong, compute_nav
 
 SOURCE = "eod"
 EOD_RUNS = f"{streams.PREFIX}:eod:runs:{{account}}"  # hash trade date -> JSON summary
@@ -96,13 +97,14 @@ def run_eod(ctx: EodDesk, cfg: EodSettings, day: date,
             read_broker: Callable[[], BrokerDay]) -> EodResult:
     """The end of `day`; `read_broker` gives the broker's view, asked after the desk's."""
     account = cfg.account
+    _book_expiries(ctx, cfg, day)
     desk = load_desk_day(ctx.client, ctx.queue, account, day, cfg.initial_cash,
                          ctx.clock.now())
     theirs = read_broker()
     rec = reconcile(desk, theirs)
     _alert_breaks(ctx, rec)
     prices = closing_prices(ctx.store, ctx.client, day, desk.ledger.positions,
-                            desk.ledger.futures, cfg.index_symbol)
+                            [*desk.ledger.futures, *desk.ledger.options], cfg.index_symbol)
     series = NavSeries(ctx.client, account, cfg.reports_dir / "nav.csv")
     nav, nav_error = _record_nav(ctx, cfg, series, desk.ledger, prices, day)
     report = DailyReport(
@@ -121,13 +123,26 @@ def run_eod(ctx: EodDesk, cfg: EodSettings, day: date,
     return result
 
 
+def _book_expiries(ctx: EodDesk, cfg: EodSettings, day: date) -> None:
+    """Options expiring today settle at the CSI 1000 close, as the simulator's do."""
+    index = closing_prices(ctx.store, ctx.client, day, [], [], cfg.index_symbol).index_close
+    settlement = None if index is None else Decimal(repr(index))
+    expiries = book_option_expiries(ctx.client, cfg.account, day, settlement, ctx.clock.now(),
+                                    ctx.calendar)
+    if expiries:
+        alert(ctx, "info", f"{len(expiries)} option position(s) expired on {day}", "; ".join(
+            f"{e.symbol} {e.lots} lots at {e.settlement}: paid {money(e.value)}, fee "
+            f"{money(e.fee)}" for e in expiries))
+
+
 def _record_nav(ctx: EodDesk, cfg: EodSettings, series: NavSeries, ledger: Ledger,
                 prices: ClosingPrices, day: date) -> tuple[NavRecord | None, str]:
     spec = future_spec(f"{cfg.futures.product}2601.{cfg.futures.exchange}")
     book = Book(account=ledger.account, cash=ledger.cash,
                 positions={s: h.quantity for s, h in ledger.positions.items()},
                 futures={s: FuturesShort(s, f.short, f.avg_price)
-                         for s, f in ledger.futures.items()})
+                         for s, f in ledger.futures.items()},
+                options={s: OptionLong(s, o.long, o.avg_price) for s, o in ledger.options.items()})
     try:
         nav = compute_nav(book, prices.prices, multiplier=spec.multiplier,
                           margin_rate=cfg.margin_total_rate)
@@ -155,7 +170,8 @@ def _alert_breaks(ctx: EodDesk, rec: Reconciliation) -> None:
 
 def _alert_done(ctx: EodDesk, result: EodResult) -> None:
     nav = result.nav
-    figures = (f"NAV {money(nav.nav)}, drawdown {pct(nav.drawdown)}" if nav
+    figures = (f"NAV {money(nav.nav)}, drawdown {fall(nav.drawdown)} from the intraday "
+               "high-water mark" if nav
                else "NAV not recorded")
     state = "clean" if result.reconciliation.clean else \
         f"{len(result.reconciliation.breaks)} break(s)"

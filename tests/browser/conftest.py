@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -45,12 +46,9 @@ class LiveConsole:
         return self.app.state.desk.queue
 
 
-@pytest.fixture(scope="module")
-def console(redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[LiveConsole]:
-    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
-    clock = FixedClock(datetime(2026, 11, 23, 10, 30, tzinfo=EXCHANGE_TZ))
-    app = build_app(client, clock, tmp_path_factory.mktemp("console"))
+@contextmanager
+def served(app: FastAPI, client: redis.Redis, clock: FixedClock) -> Iterator[LiveConsole]:
+    """`app` under uvicorn on a free loopback port, for as long as the block runs."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            timeout_graceful_shutdown=1))
@@ -58,9 +56,21 @@ def console(redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactor
     thread.start()
     while not server.started:
         time.sleep(0.02)
-    yield LiveConsole(app, f"http://127.0.0.1:{port}", client, clock)
-    server.should_exit = True
-    thread.join(timeout=5)
+    try:
+        yield LiveConsole(app, f"http://127.0.0.1:{port}", client, clock)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def console(redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[LiveConsole]:
+    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    clock = FixedClock(datetime(2026, 11, 23, 10, 30, tzinfo=EXCHANGE_TZ))
+    with served(build_app(client, clock, tmp_path_factory.mktemp("console")), client,
+                clock) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ content-security policy lets through."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,14 +11,13 @@ from pathlib import Path
 
 import pytest
 import redis
-import uvicorn
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from marketdata.calendar import load_calendar
 from marketdata.clock import EXCHANGE_TZ, FixedClock
 from risk.config import RiskConfig
 from services.redis_server import EmbeddedRedis
-from tests.browser.conftest import LiveConsole, _free_port, log_in, shot
+from tests.browser.conftest import LiveConsole, log_in, served, shot
 from tests.unit.console.console_kit import build_app
 from tests.unit.console.hedge_kit import seed_book, seed_closes, seed_risk_state, seed_snapshots
 
@@ -37,16 +34,8 @@ def console(redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactor
     clock = FixedClock(AT)
     app = build_app(client, clock, tmp_path_factory.mktemp("charts"),
                     calendar=load_calendar(ROOT / "config" / "holidays.yaml"))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    yield LiveConsole(app, f"http://127.0.0.1:{port}", client, clock)
-    server.should_exit = True
-    thread.join(timeout=5)
+    with served(app, client, clock) as live:
+        yield live
 
 
 def _csp_errors(page: Page) -> list[str]:

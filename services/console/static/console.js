@@ -153,6 +153,7 @@
   source.addEventListener("alert", (e) => onAlert(JSON.parse(e.data)));
   source.addEventListener("nav", (e) => {
     const n = JSON.parse(e.data);
-    setText(byId("live-nav"), "NAV " + fmt(Number(n.nav).toFixed(0)) + "  DD " + (n.drawdown * 100).toFixed(2) + "%");
+    // The drawdown as every page writes it: negative, from the intraday high-water mark.
+    setText(byId("live-nav"), "NAV " + fmt(Number(n.nav).toFixed(0)) + "  DD " + (-n.drawdown * 100).toFixed(2) + "%");
   });
 })();
