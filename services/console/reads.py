@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -13,6 +13,7 @@ import redis
 
 from bus import streams
 from bus.messages import AuditEntry, Envelope, InvalidMessage, NavSnapshot, decode
+from exchange import contract_multiplier
 from execution.worker.price_source import PRICE_SOURCES, PriceSource
 from risk.state_doc import RiskStateUnreadable, read_risk_state
 
@@ -35,11 +36,35 @@ class Position:
 
 
 @dataclass(frozen=True)
+class Leg:
+    """A derivative held: short IM futures (lots < 0) or long MO options (lots > 0)."""
+
+    symbol: str
+    lots: int
+    avg_price: Decimal
+    last: Decimal | None
+
+    @property
+    def pnl(self) -> Decimal | None:
+        if self.last is None:
+            return None
+        return (self.last - self.avg_price) * self.lots * contract_multiplier(self.symbol)
+
+    @property
+    def value(self) -> Decimal | None:
+        """What an option leg is worth at its last price (a future's is its P&L)."""
+        if self.last is None or self.lots < 0:
+            return None
+        return self.last * self.lots * contract_multiplier(self.symbol)
+
+
+@dataclass(frozen=True)
 class Ledger:
     cash: Decimal
     positions: list[Position]
-    futures: dict[str, Any]
+    futures: list[Leg]
     at: str
+    options: list[Leg] = field(default_factory=list)
 
     @property
     def stock_value(self) -> Decimal:
@@ -87,8 +112,17 @@ def ledger(client: redis.Redis, account: str) -> Ledger | None:
                  Decimal(str(p.get("avg_cost", "0"))), prices.get(symbol))
         for symbol, p in sorted(held.items()) if int(p["quantity"])
     ]
-    return Ledger(Decimal(str(data.get("cash", "0"))), positions, data.get("futures", {}),
-                  str(data.get("at", "")))
+    futures = _legs(client, data.get("futures", {}), "short", -1)
+    options = _legs(client, data.get("options", {}), "long", 1)
+    return Ledger(Decimal(str(data.get("cash", "0"))), positions, futures,
+                  str(data.get("at", "")), options)
+
+
+def _legs(client: redis.Redis, held: dict[str, Any], side: str, sign: int) -> list[Leg]:
+    prices = last_prices(client, held)
+    return [Leg(symbol, sign * int(h.get(side, 0)), Decimal(str(h.get("avg_price", "0"))),
+                prices.get(symbol))
+            for symbol, h in sorted(held.items()) if int(h.get(side, 0))]
 
 
 def recent(client: redis.Redis, stream: str, count: int) -> list[Envelope]:

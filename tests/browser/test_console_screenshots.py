@@ -132,6 +132,9 @@ def test_every_page_renders_for_its_screenshot(browser: Browser, desk: LiveConso
         text = page.locator("main").inner_text()
         assert text.strip() and "{'" not in text and "Traceback" not in text, text[:500]
         assert errors == [], errors
+        if name == "positions":  # a leg as figures: 7 short at 6,250.0, last 6,201.8
+            row = page.locator("#futures tbody tr").first.inner_text()
+            assert "6,250.0" in row and "6,201.8" in row and "67,480.00" in row, row
         folder = Path(os.environ.get("DESK_SCREENSHOTS") or tmp_path)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{name}.png"
