@@ -90,7 +90,7 @@ class MarketWatch:
             self.subscribed.add(symbol)  # not asked again
             return
         # CFFEX contracts (IM futures, MO options) trade on the futures gateway.
-        gateway = self.routes.hedge if symbol.endswith(".CFFEX") else self.routes.stock
+        gateway = self.routes.hedge if classify(symbol).is_derivative else self.routes.stock
         self._subscribe(symbol, gateway)
         self.subscribed.add(symbol)
 
