@@ -20,6 +20,7 @@ from loguru import logger
 from bus import streams
 from marketdata.clock import Clock
 from marketdata.store import MarketStore
+from risk.liquidity_doc import LiquidityDoc
 from services.liquidity_report import Liquidity, build_liquidity, liquidity_json
 from services.settings import DeskSettings
 
@@ -31,6 +32,7 @@ def publish_liquidity(client: Any, store: MarketStore, settings: DeskSettings, c
     liq = build_liquidity(client, store, settings, clock, day)
     doc = liquidity_json(liq, None, settings.risk.liquidity.top_crowded)
     doc["at"] = clock.now().isoformat()
+    LiquidityDoc.model_validate(doc)  # what the readers will parse: refuse a bad one here
     client.set(streams.LIQUIDITY.format(account=settings.risk.account), json.dumps(doc))
     return liq
 

@@ -18,15 +18,19 @@ from services.cli.context import DeskContext, pass_desk
               help="Averages up to this trade date and its fills (default: today, "
                    "Asia/Shanghai).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--publish", is_flag=True,
+              help="Also publish it at desk:risk:liquidity:<account> for the console and "
+                   "the daily report (the risk daemon does it once a day).")
 @pass_desk
 def liquidity_command(desk: DeskContext, stress: str | None, day: datetime | None,
-                      as_json: bool) -> None:
+                      as_json: bool, publish: bool) -> None:
     """Days to exit each holding at the participation cap, the share of NAV sellable in
     1, 3, 5 days under each stress scenario, the desk's share of volume and free float."""
     from marketdata.clock import EXCHANGE_TZ
     from risk.ledger_view import LedgerUnreadable
     from services.cli.liquidity_text import liquidity_lines
     from services.liquidity_report import build_liquidity, liquidity_json
+    from services.liquidity_watch import publish_liquidity
 
     cfg = desk.settings.risk.liquidity
     if stress is not None:
@@ -39,7 +43,8 @@ def liquidity_command(desk: DeskContext, stress: str | None, day: datetime | Non
         raise click.ClickException(f"no market data store at {desk.store.root}: run "
                                    "`desk data demo` or `desk data import`")
     try:
-        liq = build_liquidity(desk.client(), desk.store, desk.settings, desk.clock, when)
+        build = publish_liquidity if publish else build_liquidity
+        liq = build(desk.client(), desk.store, desk.settings, desk.clock, when)
     except (LedgerUnreadable, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:

@@ -28,6 +28,7 @@ from services.console import (
     routes_ack,
     routes_admin,
     routes_auth,
+    routes_liquidity,
     routes_orders,
     routes_pages,
 )
@@ -74,7 +75,8 @@ def create_app(client: redis.Redis, queue: OrderQueue, clock: Clock, *,
         calendar_warning_days=calendar_warning_days,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (routes_auth, routes_admin, routes_orders, routes_pages, live, routes_ack):
+    for module in (routes_auth, routes_admin, routes_orders, routes_pages, live, routes_ack,
+                   routes_liquidity):
         app.include_router(module.router)
     app.add_exception_handler(NotLoggedIn, _not_logged_in)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]

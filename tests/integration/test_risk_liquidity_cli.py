@@ -118,3 +118,18 @@ def test_unknown_scenario_and_no_ledger(desk: tuple[Path, MarketStore],
     result = run("--config", str(config), "risk", "liquidity")
     assert result.exit_code == 1
     assert "Error: desk:ledger:paper: no ledger for account 'paper' yet" in result.output
+
+
+def test_publish_writes_the_document_the_console_reads(desk: tuple[Path, MarketStore],
+                                                       redis_client: redis.Redis) -> None:
+    from risk.liquidity_doc import read_liquidity_doc
+
+    config, store = desk
+    seed_ledger(redis_client, held(store))
+    key = streams.LIQUIDITY.format(account="paper")
+    assert run("--config", str(config), "risk", "liquidity").exit_code == 0
+    assert redis_client.get(key) is None  # looking only publishes nothing
+    assert run("--config", str(config), "risk", "liquidity", "--publish").exit_code == 0
+    doc = read_liquidity_doc(redis_client.get(key), key)
+    assert doc is not None and doc.day == "2026-11-20" and len(doc.scenarios) == 4
+    assert doc.scenario("both") is not None and doc.at.startswith("2026-11-20T16:00")
