@@ -23,6 +23,7 @@ from exchange import Side  # noqa: E402
 from execution.approval.lifecycle import Action  # noqa: E402
 from execution.approval.queue import OrderQueue  # noqa: E402
 from execution.config import ExecutionConfig  # noqa: E402
+from execution.eod.vnpy_view import vnpy_broker_day  # noqa: E402
 from execution.gateway.sim.book import SimBook  # noqa: E402
 from execution.gateway.sim.scenario import DayBar, scenario  # noqa: E402
 from execution.gateway.sim.source import FrameSource  # noqa: E402
@@ -96,6 +97,10 @@ def test_puts_held_into_expiry_settle_alike_at_the_broker_and_the_desk(
         ledger = json.loads(str(redis_client.get(streams.LEDGER.format(account="paper"))))
         assert set(ledger["options"]) == {ITM, OTM}
         paid = CASH - Decimal(ledger["cash"])
+        day.gateway.query_position()
+        day.desk.bridge.barrier()
+        held = vnpy_broker_day(day.desk.bridge.main_engine, EXPIRY, ["SIM"]).options
+        assert held == {ITM: 10, OTM: 5}
         day.clock.set(at(dtime(15, 31)))
         day.gateway.advance()  # the broker's close: expiry settled
         day.settle()
@@ -104,6 +109,9 @@ def test_puts_held_into_expiry_settle_alike_at_the_broker_and_the_desk(
         assert [(e.symbol, e.value, e.fee) for e in broker.expiries(EXPIRY)] == [
             (OTM, Decimal("0.00"), Decimal("0.00")), (ITM, Decimal("50000.00"), Decimal("20.00"))]
 
+        day.desk.bridge.barrier()
+        via_vnpy = vnpy_broker_day(day.desk.bridge.main_engine, EXPIRY, ["SIM"])
+        assert via_vnpy.options == {}  # the settled positions reached vnpy, empty
         result = run_eod(context(day, tmp_path / "desk"), EXPIRY)
         again = run_eod(context(day, tmp_path / "desk"), EXPIRY)
     finally:
