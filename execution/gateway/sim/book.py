@@ -135,17 +135,18 @@ class SimBook:
             self._positions = {**self.positions(), order.symbol: position}
 
     def settle(self, day: date, expiry: SimExpiry) -> None:
-        """An option settled at expiry: its position emptied, the cash paid, all at once."""
+        """An option settled at expiry: its position gone (not carried into later days),
+        the cash paid, all at once."""
         cash = self.cash() + expiry.value - expiry.fee
         key = self.key(f"expiries:{day.isoformat()}")
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(self.key("pos"), expiry.symbol, FuturePosition().model_dump_json())
+            pipe.hdel(self.key("pos"), expiry.symbol)
             pipe.hset(key, expiry.symbol, expiry.model_dump_json())
             pipe.expire(key, DAY_TTL_S)
             pipe.set(self.key("cash"), str(cash))
             pipe.execute()
         self._cash = cash
-        self._positions = {**self.positions(), expiry.symbol: FuturePosition()}
+        self._positions = {s: p for s, p in self.positions().items() if s != expiry.symbol}
 
     def set_cursor(self, day: date, minute: datetime) -> None:
         self.client.set(self.key(f"cursor:{day.isoformat()}"), minute.isoformat(), ex=DAY_TTL_S)

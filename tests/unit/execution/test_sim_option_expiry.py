@@ -65,6 +65,7 @@ def test_expiry_settles_in_the_money_pays_out_of_the_money_lapses(
         assert isinstance(gone, FuturePosition) and (gone.long, gone.short, gone.margin) == (
             0, 0, Decimal(0))
     assert sim.book.position(LATER).long == 2  # type: ignore[union-attr]
+    assert set(sim.book.positions()) == {LATER}  # settled contracts are not carried on
     assert [e.symbol for e in sim.book.expiries(EXPIRY)] == sorted(settled)
 
     again = sim.advance(at(time(15, 5), EXPIRY))  # the close is looked at again: paid once
