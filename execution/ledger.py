@@ -162,10 +162,11 @@ class Ledger:
 
     def expire_options(self, day: date, settlement: Decimal, at: datetime,
                        calendar: TradingDays | None = None) -> tuple[Ledger, list[OptionExpiry]]:
-        """Settle every option whose last trading day (by `calendar`, else the weekday
-        rule) is `day` at the index's settlement price; the others are left alone."""
+        """Settle at the index's settlement price every option whose last trading day is
+        `day` or earlier: called on trading days, the first one on or after the third
+        Friday is the last trading day even without `calendar` (the weekday rule)."""
         expiries = [option_expiry(s, o.long, settlement, day) for s, o in sorted(
-            self.options.items()) if option_last_trading_day(s, calendar) == day]
+            self.options.items()) if option_last_trading_day(s, calendar) <= day]
         if not expiries:
             return self, []
         cash = self.cash + sum((e.value - e.fee for e in expiries), Decimal(0))

@@ -116,3 +116,10 @@ def test_the_settlement_fee_is_per_lot_exercised(lots: int) -> None:
     _, expiries = held.expire_options(EXPIRY, Decimal("5699.80"), EXPIRY_CLOSE)
     assert expiries[0].value == Decimal("20.00") * lots  # 0.2 points in the money
     assert expiries[0].fee == Decimal("2.00") * lots
+
+
+def test_an_expiry_missed_on_its_day_is_settled_at_the_next_run() -> None:
+    held = Ledger("a", Decimal("1000"), T).apply(PUT, "buy", 5, Decimal("10.0"), Decimal("75"), T)
+    monday = date(2026, 12, 21)  # the end of day of the 18th did not run
+    settled, expiries = held.expire_options(monday, Decimal("5690.00"), EXPIRY_CLOSE)
+    assert PUT not in settled.options and [e.value for e in expiries] == [Decimal("5000.00")]
