@@ -166,7 +166,7 @@ class Ledger:
         `day` or earlier: called on trading days, the first one on or after the third
         Friday is the last trading day even without `calendar` (the weekday rule)."""
         expiries = [option_expiry(s, o.long, settlement, day) for s, o in sorted(
-            self.options.items()) if option_last_trading_day(s, calendar) <= day]
+            self.options.items()) if _expired(s, day, calendar)]
         if not expiries:
             return self, []
         cash = self.cash + sum((e.value - e.fee for e in expiries), Decimal(0))
@@ -207,6 +207,14 @@ class Ledger:
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise ValueError(f"ledger JSON is malformed ({exc!r}): {raw[:200]}") from exc
+
+
+def _expired(symbol: str, day: date, calendar: TradingDays | None) -> bool:
+    """By its last trading day on or before `day`. The weekday rule's date comes first and
+    never later, so a month past the calendar's end is not asked of the calendar."""
+    if option_last_trading_day(symbol) > day:
+        return False
+    return calendar is None or option_last_trading_day(symbol, calendar) <= day
 
 
 def _holding(raw: dict[str, str]) -> Holding:

@@ -4,6 +4,7 @@ settled at max(K - settlement, 0) x 100 per lot less the exercise fee)."""
 
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import redis
@@ -14,6 +15,7 @@ from execution.approval.queue import OrderQueue
 from execution.ledger import Ledger, OptionHolding
 from execution.worker.children import ChildOrder, ChildState
 from execution.worker.fills import FillBook, fill_fees, multiplier
+from marketdata.calendar import load_calendar
 from marketdata.clock import EXCHANGE_TZ, FixedClock
 from orders.order import Offset, OrderKind
 from tests.unit.execution.deskkit import DAY, make_order
@@ -123,3 +125,13 @@ def test_an_expiry_missed_on_its_day_is_settled_at_the_next_run() -> None:
     monday = date(2026, 12, 21)  # the end of day of the 18th did not run
     settled, expiries = held.expire_options(monday, Decimal("5690.00"), EXPIRY_CLOSE)
     assert PUT not in settled.options and [e.value for e in expiries] == [Decimal("5000.00")]
+
+
+def test_a_month_past_the_calendar_s_end_does_not_stop_the_expiry() -> None:
+    calendar = load_calendar(Path(__file__).resolve().parents[3] / "config" / "holidays.yaml")
+    later = "MO2703-P-5700.CFFEX"  # March 2027: past the shipped calendar's end
+    held = (Ledger("a", Decimal("1000"), T)
+            .apply(PUT, "buy", 5, Decimal("10.0"), Decimal("75"), T)
+            .apply(later, "buy", 2, Decimal("90.0"), Decimal("30"), T))
+    settled, expiries = held.expire_options(EXPIRY, Decimal("5812.34"), EXPIRY_CLOSE, calendar)
+    assert [e.symbol for e in expiries] == [PUT] and set(settled.options) == {later}
