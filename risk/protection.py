@@ -90,13 +90,16 @@ def price_both(inp: HedgeInputs, puts: Sequence[PutQuote], notional: Decimal, cf
                calendar: ExpiryCalendar, multiplier: int, alerts: list[AlertNote]) -> Choice:
     """Both instruments priced for the whole protection, and the configured decision."""
     kept = {s: n for s, n in inp.held.items() if n > 0}
+    no_future = ""
     try:
         view = hold_view(kept, inp, cfg, calendar)
         fut = futures_cost(view, notional, multiplier, cfg.margin_total_rate)
     except ValueError as exc:
-        alerts.append(AlertNote("warning", "no usable futures contract to price", str(exc)))
-        fut = None
+        no_future, fut = str(exc), None
+        alerts.append(AlertNote("warning", "no usable futures contract to price", no_future))
     put = choose_put(puts, notional, inp.index, inp.day, cfg.hedge)
+    if fut is None and put is None:  # say why the futures failed: that is what to fix
+        raise ValueError(f"{no_future}; and no eligible put ({len(puts)} quoted)")
     if put is None and puts:
         alerts.append(AlertNote("warning", "no eligible put to price",
                                 f"{len(puts)} put(s) quoted, none inside the configured "

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from errors import FixData
 from exchange import CommissionConfig, classify, fees, future_fee, future_spec
 from exchange.instruments import contract_multiplier
 from exchange.options import option_fee, option_intrinsic, short_option_margin
@@ -76,7 +77,7 @@ def _option_freeze(order: SimOrder, day: date, index_prev_close: Decimal | None)
     return short_option_margin(order.symbol, order.price, index_prev_close, day) * lots
 
 
-class OptionMarginUnknown(ValueError):
+class OptionMarginUnknown(ValueError, FixData):
     """A sell-to-open of an option without the index level its margin is computed from."""
 
 
