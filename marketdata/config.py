@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from marketdata.schema import DAILY_FIELDS
+from marketdata.vendors.config import FetchConfig
 
 # The fields that decide who is in the universe: a day missing them must not trade.
 UNIVERSE_FIELDS: tuple[str, ...] = (
@@ -44,6 +45,8 @@ class DataConfig(BaseModel):
     # listed symbols. The error names the field, the share and this threshold.
     max_missing_share: float = Field(default=0.02, ge=0, lt=1)
     universe_fields: tuple[str, ...] = UNIVERSE_FIELDS  # daily fields counted by that check
+    # `desk data fetch`: the vendors and their order (marketdata/vendors/config.py).
+    fetch: FetchConfig = FetchConfig()
 
     @field_validator("universe_fields")
     @classmethod

@@ -136,3 +136,12 @@ def _echo_report(report: CheckReport) -> None:
     warnings = len(report.problems) - errors
     verdict = "FIT to trade on" if report.fit else "NOT FIT to trade on"
     click.echo(f"{verdict}: {errors} error(s), {warnings} warning(s)")
+
+
+def _add_fetch() -> None:
+    from services.cli.fetch_cmd import fetch_command  # its own module: vendors, retries
+
+    data_group.add_command(fetch_command)
+
+
+_add_fetch()

@@ -1,0 +1,58 @@
+"""Recorded vendor answers: one CSV per function, in the vendor's documented columns.
+
+`RecordedApi` stands in for `tushare.pro_api(...)` (same `query(api_name, fields, **params)`)
+for drills and tests: rows are filtered by the parameters that are columns of the
+recording (trade_date, ts_code, list_status, ...), `offset`/`limit` page as Tushare does,
+and asking for a column the recording lacks is an error, so a recording that drifts from
+the documented shape fails loudly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from marketdata.vendors.errors import VendorError
+
+TEXT_COLUMNS = ("ts_code", "symbol", "trade_date", "list_date", "delist_date", "start_date",
+                "end_date", "ann_date", "list_status", "suspend_type", "suspend_timing",
+                "exchange", "fut_code", "name", "industry", "market")
+
+
+# Parameters that bound a column instead of naming a value (Tushare: namechange's
+# start_date / end_date bound the announcement date, not the name's own dates).
+RANGES: dict[tuple[str, str], tuple[str, Callable[[pd.Series, str], pd.Series]]] = {
+    ("namechange", "start_date"): ("ann_date", lambda col, v: col >= v),
+    ("namechange", "end_date"): ("ann_date", lambda col, v: col <= v),
+}
+
+
+class RecordedApi:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def query(self, api_name: str, fields: str = "", **params: Any) -> pd.DataFrame:
+        self.calls.append((api_name, dict(params)))
+        path = self.folder / f"{api_name}.csv"
+        if not path.is_file():
+            raise VendorError(f"no recording of {api_name} in {self.folder}")
+        frame = pd.read_csv(path, dtype={c: "string" for c in TEXT_COLUMNS})
+        for column in frame.columns.intersection(list(TEXT_COLUMNS)):
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+        for key, value in params.items():
+            if (api_name, key) in RANGES:
+                column, keep = RANGES[(api_name, key)]
+                frame = frame[frame[column].notna() & keep(frame[column], str(value))]
+            elif key in frame.columns:
+                frame = frame[frame[key] == str(value)]
+        wanted = [f for f in fields.split(",") if f]
+        missing = [f for f in wanted if f not in frame.columns]
+        if missing:
+            raise VendorError(f"recording {path} lacks the documented columns {missing}")
+        start = int(params.get("offset", 0))
+        end = start + int(params["limit"]) if "limit" in params else None
+        return frame[wanted or list(frame.columns)].iloc[start:end].reset_index(drop=True)
