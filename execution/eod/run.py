@@ -24,6 +24,7 @@ from bus.alerts import send_alert
 from exchange import future_spec
 from execution.approval.queue import OrderQueue
 from execution.eod.alert_log import alerts_of
+from execution.eod.chart_scale import RungLine
 from execution.eod.desk_view import load_desk_day
 from execution.eod.expiry import book_option_expiries
 from execution.eod.facts import order_line, totals
@@ -70,6 +71,7 @@ class EodSettings:
     futures: FuturesConfig
     margin_total_rate: Decimal
     reports_dir: Path
+    rungs: tuple[RungLine, ...] = ()  # the hedge ladder, drawn on the report's chart
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,8 @@ def run_eod(ctx: EodDesk, cfg: EodSettings, day: date,
         hedges=hedge_lines(desk.ledger.futures, prices.prices, prices.index_close, day,
                            store_expiries(ctx.calendar, ctx.store, day)),
         nav=nav, history=[r for r in series.records() if r.day <= day], prices=prices,
-        alerts=alerts_of(ctx.client, day), reconciliation=rec, nav_error=nav_error)
+        alerts=alerts_of(ctx.client, day), reconciliation=rec, nav_error=nav_error,
+        rungs=cfg.rungs)
     html, text = write_report(report, cfg.reports_dir)
     result = EodResult(day, rec, nav, nav_error, html, text, ctx.clock.now())
     ctx.client.hset(EOD_RUNS.format(account=account), day.isoformat(),

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from execution.eod import run
+from execution.eod.chart_scale import RungLine
 from execution.eod.run import EodResult, EodSettings
 from execution.eod.views import BrokerDay
 from services.eod.broker import broker_day
@@ -26,7 +27,8 @@ def eod_settings(ctx: ServiceContext) -> EodSettings:
     return EodSettings(account=cfg.execution.account, initial_cash=cfg.execution.initial_cash,
                        index_symbol=cfg.risk.index_symbol, futures=cfg.risk.futures,
                        margin_total_rate=cfg.risk.margin_total_rate,
-                       reports_dir=reports_dir(ctx))
+                       reports_dir=reports_dir(ctx),
+                       rungs=tuple(RungLine(r.drawdown, r.hedge_ratio) for r in cfg.risk.ladder))
 
 
 def run_eod(ctx: ServiceContext, day: date, broker: BrokerDay | None = None) -> EodResult:
