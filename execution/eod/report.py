@@ -17,6 +17,7 @@ from execution.eod.alert_log import AlertLine
 from execution.eod.chart_scale import RungLine
 from execution.eod.facts import OrderLine, OrderTotals
 from execution.eod.hedges import HedgeLine
+from execution.eod.liquidity_section import LiquiditySection, liquidity_lines
 from execution.eod.nav_chart import png_data_url
 from execution.eod.nav_points import HedgeMark, history_points
 from execution.eod.nav_series import NavRecord
@@ -44,6 +45,7 @@ class DailyReport:
     reconciliation: Reconciliation
     nav_error: str = ""
     rungs: tuple[RungLine, ...] = ()  # the hedge ladder, drawn when in the chart's range
+    liquidity: LiquiditySection | None = None  # execution/eod/liquidity_section.py
     undone: list[OrderLine] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +90,7 @@ def render_text(report: DailyReport) -> str:
     lines += [f"Left undone: {o.order_id} {o.side} {o.symbol} {o.left:,} - {o.why_left}"
               for o in report.undone]
     lines += [_hedge_text(h) for h in report.hedges]
+    lines += liquidity_lines(report.liquidity)
     severe = [a for a in report.alerts if a.severity != "info"]
     lines.append(f"Alerts: {len(report.alerts)} ({len(severe)} warning or critical)")
     return "\n".join(lines) + "\n"

@@ -29,6 +29,7 @@ from execution.eod.desk_view import load_desk_day
 from execution.eod.expiry import book_option_expiries
 from execution.eod.facts import order_line, totals
 from execution.eod.hedges import hedge_lines, store_expiries
+from execution.eod.liquidity_section import liquidity_section
 from execution.eod.nav_series import NavRecord, NavSeries
 from execution.eod.prices import ClosingPrices, closing_prices
 from execution.eod.reconcile import Reconciliation, reconcile
@@ -117,7 +118,7 @@ def run_eod(ctx: EodDesk, cfg: EodSettings, day: date,
                            store_expiries(ctx.calendar, ctx.store, day)),
         nav=nav, history=[r for r in series.records() if r.day <= day], prices=prices,
         alerts=alerts_of(ctx.client, day), reconciliation=rec, nav_error=nav_error,
-        rungs=cfg.rungs)
+        liquidity=liquidity_section(ctx.client, account, day), rungs=cfg.rungs)
     html, text = write_report(report, cfg.reports_dir)
     result = EodResult(day, rec, nav, nav_error, html, text, ctx.clock.now())
     ctx.client.hset(EOD_RUNS.format(account=account), day.isoformat(),

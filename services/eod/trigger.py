@@ -10,11 +10,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from loguru import logger
+
 from execution.eod import run
 from execution.eod.chart_scale import RungLine
 from execution.eod.run import EodResult, EodSettings
 from execution.eod.views import BrokerDay
+from marketdata.errors import MarketDataError
 from services.eod.broker import broker_day
+from services.liquidity_watch import publish_liquidity
 from services.runtime import ServiceContext
 
 
@@ -33,7 +37,17 @@ def eod_settings(ctx: ServiceContext) -> EodSettings:
 
 def run_eod(ctx: ServiceContext, day: date, broker: BrokerDay | None = None) -> EodResult:
     """The end of `day`; `broker`: the broker's view if already read (else it is read)."""
+    publish_day_liquidity(ctx, day)
     return run.run_eod(ctx, eod_settings(ctx), day, lambda: broker or broker_day(ctx, day))
+
+
+def publish_day_liquidity(ctx: ServiceContext, day: date) -> None:
+    """The day's liquidity profile for the report; a failure is an alert, not a lost report."""
+    try:
+        publish_liquidity(ctx.client, ctx.store, ctx.settings, ctx.clock, day)
+    except (ValueError, LookupError, OSError, MarketDataError) as exc:  # no ledger, store, closes
+        logger.warning("eod: liquidity profile of {} not computed: {}", day, exc)
+        alert(ctx, "warning", f"liquidity profile of {day} not computed", str(exc)[:500])
 
 
 def alert(ctx: ServiceContext, severity: str, title: str, detail: str) -> None:

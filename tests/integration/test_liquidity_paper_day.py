@@ -19,8 +19,11 @@ from execution.gateway.sim.source import StoreTapeSource  # noqa: E402
 from marketdata.calendar import load_calendar  # noqa: E402
 from marketdata.store import MarketStore  # noqa: E402
 from marketdata.synthetic import write_demo_store  # noqa: E402
+from services.eod.trigger import run_eod  # noqa: E402
 from services.liquidity_report import build_liquidity, liquidity_json  # noqa: E402
+from services.runtime import ServiceContext  # noqa: E402
 from services.settings import DeskSettings  # noqa: E402
+from services.settings_loader import DEFAULT_CONFIG, load_settings  # noqa: E402
 from tests.unit.execution.deskkit import DAY, SimDay, approve, make_order, sim_day  # noqa: E402
 
 pytestmark = pytest.mark.integration
@@ -75,3 +78,21 @@ def test_volume_share_is_the_desks_fills_over_the_days_volume(
     print(f"{symbol}: desk filled {filled:,} of {volume:,.0f} shares = "
           f"{row.volume_share:.2%} of the day's volume")
 
+
+
+def test_the_daily_report_shows_the_exit_curve_and_the_crowded_name(
+        morning: tuple[SimDay, str, float], store: MarketStore, tmp_path: Path) -> None:
+    day, symbol, volume = morning
+    filled = sum(t.volume for t in day.broker_trades() if t.symbol == symbol)
+    settings = load_settings(DEFAULT_CONFIG, env={}).model_copy(update={"data_dir": tmp_path})
+    ctx = ServiceContext(settings=settings, client=day.client, clock=day.clock,
+                         data_dir=tmp_path, _store=store)
+    result = run_eod(ctx, DAY)
+    html = result.html.read_text(encoding="utf-8")
+    text = result.text.read_text(encoding="utf-8")
+    share = f"{filled / volume * 100:.2f}%"
+    assert "<h2>Liquidity and crowding</h2>" in html and 'id="liquidity-curve"' in html
+    assert f"<td>{symbol}</td>" in html and share in html
+    assert "data:image/png;base64," in html and "http" not in html.split("<body")[1]
+    assert f"  crowded {symbol}: {share} of the day's volume" in text
+    assert "  both: " in text and "profile of" not in text  # the day's own profile
