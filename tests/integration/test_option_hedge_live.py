@@ -40,6 +40,7 @@ from risk.drawdown import HighWaterMark  # noqa: E402
 from risk.ledger_view import book_from_ledger  # noqa: E402
 from risk.nav import compute_nav  # noqa: E402
 from risk.option_pricing import black76_price  # noqa: E402
+from risk.state_doc import read_risk_state  # noqa: E402
 from tests.integration.test_risk_service import messages, service  # noqa: E402
 from tests.unit.execution.deskkit import DAY, sim_day  # noqa: E402
 
@@ -125,6 +126,8 @@ def test_an_mo_put_hedge_is_approved_worked_filled_booked_and_marked(
     assert all((o.symbol, o.side, o.offset, o.kind, o.created_by) ==
                (PUT, Side.BUY, Offset.OPEN, OrderKind.HEDGE, "risk") for o in orders)
     assert [m.body.nav for m in messages(redis_client, streams.NAV)][-1] == nav_before
+    # both costs go to the trader with the order
+    assert "configured: options" in orders[0].cost_note and "futures: short" in orders[0].cost_note
 
     tape = scenario(DAY, {PUT: DayBar(float(put - Decimal("0.8")), float(put), float(put + 6),
                                       float(put - 6), float(put), 20_000,
@@ -176,6 +179,9 @@ def test_an_mo_put_hedge_is_approved_worked_filled_booked_and_marked(
     marked = risk.check()
     assert marked is not None and marked.accepted
     assert [m.body.nav for m in messages(redis_client, streams.NAV)][-1] == nav_after
+    doc = read_risk_state(redis_client.get(streams.RISK_STATE.format(account="paper")), "k")
+    assert doc is not None and doc.options_value == mark * lots * 100
+    assert len(messages(redis_client, streams.PROPOSALS)) == len(orders)  # not bought again
 
     # The end of day sees the same option leg at the desk and at the broker.
     desk = load_desk_day(redis_client, day.queue, "paper", DAY, CASH, risk_clock.now())
