@@ -7,6 +7,7 @@ of calling the library: drills and tests, never the network.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
@@ -45,6 +46,9 @@ class FetchConfig(BaseModel):
     # Tried in this order: the first is the primary, the others are fallbacks.
     order: tuple[str, ...] = ()
     staging_dir: Path = Path("fetch")  # under the data directory: what was fetched, per day
+    # The scheduler fetches the day at this exchange time on trading days (None: only by
+    # hand). Before scheduler.run_time, so the nightly model runs on the fetched day.
+    time: dt.time | None = None
 
     @model_validator(mode="after")
     def _order_names_sources(self) -> FetchConfig:

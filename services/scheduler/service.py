@@ -18,11 +18,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from loguru import logger
 
-from marketdata.clock import EXCHANGE_TZ
+from marketdata.clock import EXCHANGE_TZ, exchange_date
 from services.eod.schedule import eod_due, run_eod_recorded
 from services.runtime import Service, ServiceContext
 from services.scheduler.coverage import daily_notice, guarded
 from services.scheduler.dates import paper_dates, production_dates
+from services.scheduler.fetch_job import add_fetch_job, run_fetch
 from services.scheduler.nightly import recent_runs, run_nightly
 
 
@@ -48,6 +49,7 @@ class SchedulerService(Service):
             eod = CronTrigger(day_of_week="mon-fri", hour=cfg.eod_time.hour,
                               minute=cfg.eod_time.minute, timezone=EXCHANGE_TZ)
             self._scheduler.add_job(self.on_eod, eod, id="eod", name="end of day")
+            add_fetch_job(self._scheduler, self.ctx, self.on_fetch)  # data.fetch.time
             self._scheduler.start()
             job = self._scheduler.get_job("nightly")
             self.info["next_run"] = str(job.next_run_time) if job else None
@@ -87,6 +89,13 @@ class SchedulerService(Service):
         signal, trade = production_dates(now, self.ctx.calendar,
                                          self.ctx.settings.scheduler.run_time)
         self._run_once(signal, trade, "cron")
+
+    def on_fetch(self) -> None:
+        """The evening data fetch, before the nightly model (fetch_job.py)."""
+        guarded(self.ctx, "data fetch", self._fetch)
+
+    def _fetch(self) -> None:
+        self.info["last_fetch"] = run_fetch(self.ctx, exchange_date(self.ctx.clock))
 
     def on_eod(self) -> None:
         """End of day, once per trading day after `eod_time` (the calendar decides)."""
