@@ -76,7 +76,8 @@ class TushareAdapter:
                          self._index(day, ymd, rows, prior), self._futures(day, ymd))
 
     def _instruments_raw(self) -> pd.DataFrame:
-        parts = [self._q("stock_basic", list_status=s) for s in ("L", "D", "P")]
+        # Listed and delisted; not P (暂停上市): no bars, no suspension rows, not tradable.
+        parts = [self._q("stock_basic", list_status=s) for s in ("L", "D")]
         frame = pd.concat([p for p in parts if not p.empty], ignore_index=True)
         if frame.empty:
             raise VendorError("tushare stock_basic returned no stocks")
