@@ -25,6 +25,7 @@ BENCHES: list[tuple[str, list[str], list[str]]] = [
     ("bench_execution.py", [], []),
     ("bench_console.py", [], ["--runs", "3"]),
     ("bench_risk.py", [], ["--trials", "10"]),
+    ("bench_cli.py", [], ["--runs", "3"]),
 ]
 
 

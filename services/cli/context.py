@@ -7,19 +7,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-import redis
 
-from marketdata.clock import Clock, WallClock
-from services.clock_setup import ClockNotStarted, shared_clock
-from services.connect import connect, embedded_for
-from services.runtime import open_calendar, open_store
-from services.settings import DeskSettings
-from services.settings_loader import ConfigError, load_settings
-
+# Everything heavy (settings and their models, pandas through the store, redis) is
+# imported when a command first asks for it: `desk --help` and `desk status` start fast.
 if TYPE_CHECKING:
+    import redis
+
     from execution.approval.queue import OrderQueue
     from marketdata.calendar import TradingCalendar
+    from marketdata.clock import Clock
     from marketdata.store import MarketStore
+    from services.settings import DeskSettings
 
 
 class DeskContext:
@@ -36,6 +34,8 @@ class DeskContext:
     @property
     def settings(self) -> DeskSettings:
         if self._settings is None:
+            from services.settings_loader import ConfigError, load_settings
+
             try:
                 loaded = load_settings(self._config_file)
             except ConfigError as exc:
@@ -52,18 +52,24 @@ class DeskContext:
     @property
     def store(self) -> MarketStore:
         if self._store is None:
+            from services.runtime import open_store
+
             self._store = open_store(self.settings, self.data_dir)
         return self._store
 
     @property
     def calendar(self) -> TradingCalendar:
         if self._calendar is None:
+            from services.runtime import open_calendar
+
             self._calendar = open_calendar(self.settings)
         return self._calendar
 
     def client(self) -> redis.Redis:
         """The desk's Redis; starts the embedded one for this command if none runs."""
         if self._client is None:
+            from services.connect import connect, embedded_for
+
             server = embedded_for(self.settings)
             if server is not None and server.start():
                 atexit.register(server.stop)
@@ -72,6 +78,9 @@ class DeskContext:
 
     @property
     def clock(self) -> Clock:
+        from marketdata.clock import WallClock
+        from services.clock_setup import ClockNotStarted, shared_clock
+
         try:
             return shared_clock(self.client(), self.settings)
         except ClockNotStarted:

@@ -10,17 +10,19 @@ for debugging.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import traceback
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import redis
-from pydantic import ValidationError
 
 from errors import DeskError
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 ENV_TRACEBACK = "DESK_TRACEBACK"
 
@@ -73,12 +75,12 @@ class DeskGroup(click.Group):
             raise
         except DeskError as exc:
             raise click.ClickException(sentence(exc)) from None
-        except redis.ConnectionError as exc:
-            raise click.ClickException(f"cannot reach the desk's Redis ({sentence(exc)}); "
-                                       "is the desk running ('desk status')?") from None
         except OSError as exc:
             raise click.ClickException(_os_sentence(exc)) from None
         except Exception as exc:
+            if _redis_down(exc):
+                raise click.ClickException(f"cannot reach the desk's Redis ({sentence(exc)}); "
+                                           "is the desk running ('desk status')?") from None
             if os.environ.get(ENV_TRACEBACK):
                 raise
             log = log_bug(ctx, exc)
@@ -105,3 +107,9 @@ def _log_dir(ctx: click.Context) -> Path:
         return folder
     except Exception:
         return Path(tempfile.gettempdir())
+
+
+def _redis_down(exc: BaseException) -> bool:
+    """A redis-py connection error; redis is imported only by commands that use it."""
+    redis = sys.modules.get("redis")
+    return redis is not None and isinstance(exc, redis.ConnectionError)
