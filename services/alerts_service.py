@@ -20,6 +20,7 @@ from bus.bus import StreamConsumer
 from bus.messages import Alert, Envelope
 from services.alerting.channels import build_channels
 from services.alerting.dispatcher import Dispatcher
+from services.alerting.sender import Background
 from services.metrics import DeskCollector
 from services.runtime import Service
 
@@ -44,7 +45,7 @@ class AlertsService(Service):
         )(self._post)
         self.info["sent"] = 0
         self.dispatcher = Dispatcher(cfg, build_channels(cfg, os.environ, self.http),
-                                     self.ctx.client, self.ctx.clock)
+                                     self.ctx.client, self.ctx.clock, sender=Background)
         self._serve_metrics(cfg.metrics_port)
 
     def _serve_metrics(self, port: int) -> None:
@@ -67,6 +68,8 @@ class AlertsService(Service):
         self.info["channel_failures"] = self.dispatcher.failed
 
     def teardown(self) -> None:
+        if hasattr(self, "dispatcher"):
+            self.dispatcher.sender.close()  # what was due still goes out, briefly
         if hasattr(self, "http"):
             self.http.close()
         if hasattr(self, "metrics_server"):

@@ -1,13 +1,15 @@
 """From alerts to messages: route, group, hold in quiet hours, send, escalate.
 
-`on_alert` only counts; `tick` (called by the alerts service after every poll) sends
-what is due. A channel that fails is logged and the others still get the message: the
-alert is already in the log file, and one broken bot must not silence the rest.
+`on_alert` only counts; `tick` (called by the alerts service after every poll) hands
+what is due to the sender (the service's runs in a background thread, `sender.py`).
+A channel that fails is logged and the others still get the message: the alert is
+already in the log file, and one broken bot must not silence the rest.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 
 import redis
@@ -22,6 +24,7 @@ from services.alerting.dedup import Digest, Grouper
 from services.alerting.messages import digest_text, escalation_text
 from services.alerting.quiet import quiet_until
 from services.alerting.routing import channels_for
+from services.alerting.sender import Deliver, Direct, Sender
 from services.console.alert_groups import kind_and_symbol
 
 SEEN_KEPT = 10_000  # ids of alerts already counted, against redelivery after a failure
@@ -29,8 +32,10 @@ SEEN_KEPT = 10_000  # ids of alerts already counted, against redelivery after a 
 
 class Dispatcher:
     def __init__(self, cfg: AlertingConfig, channels: dict[str, Channel],
-                 client: redis.Redis, clock: Clock) -> None:
+                 client: redis.Redis, clock: Clock,
+                 sender: Callable[[Deliver], Sender] = Direct) -> None:
         self.cfg, self.channels, self.client, self.clock = cfg, channels, client, clock
+        self.sender = sender(self._deliver)
         self.grouper = Grouper(cfg.window_s, cfg.group_wait_s)
         self.targets: dict[str, tuple[str, ...]] = {}
         self.seen: OrderedDict[str, None] = OrderedDict()
@@ -78,6 +83,10 @@ class Dispatcher:
             self._send(esc.channels, escalation_text(due.key, due.title, minutes, due.reminder))
 
     def _send(self, names: tuple[str, ...], text: str) -> None:
+        if names:
+            self.sender.submit(names, text)
+
+    def _deliver(self, names: tuple[str, ...], text: str) -> None:
         for name in names:
             try:
                 self.channels[name].send(text)

@@ -11,6 +11,7 @@ import redis
 from bus.alerts import send_alert
 from marketdata.clock import FixedClock
 from services.alerting import escalation
+from services.alerting.sender import Background
 from services.alerts_service import AlertsService
 from services.runtime import ServiceContext
 from services.settings import DeskSettings
@@ -45,6 +46,9 @@ def test_a_burst_on_the_stream_is_one_message_per_channel_and_criticals_wait_for
             for _ in range(5):
                 svc.step()
             clock.advance(timedelta(seconds=6))
+            svc.step()
+            assert isinstance(svc.dispatcher.sender, Background)
+            assert svc.dispatcher.sender.flush(10)  # delivery runs off the service's loop
             svc.step()
         finally:
             svc.teardown()
