@@ -1,14 +1,15 @@
 """Every console page at 1600×1000 from one seeded desk: a batch with an urgent hedge,
 working and filled orders, a book with stocks and a short IM hedge at rung 1, two days
-of NAV, alerts and the audit. Each page must render with no browser error and no
-Python dict in its text; the screenshots go to DESK_SCREENSHOTS (docs/img/console for
-docs/console.md) or to the test's folder.
+of NAV, alerts, the audit and a liquidity profile. Each page must render with no
+browser error and no Python dict in its text; the screenshots go to DESK_SCREENSHOTS
+(docs/img/console for docs/console.md) or to the test's folder.
 
     DESK_SCREENSHOTS=docs/img/console python -m pytest tests/browser/test_console_screenshots.py
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -32,6 +33,7 @@ from tests.browser.conftest import LiveConsole, log_in, served
 from tests.unit.console.console_kit import add_users, build_app, seed_batch
 from tests.unit.console.hedge_kit import PRICES, seed_closes, seed_risk_state, seed_snapshots
 from tests.unit.queue.queue_kit import make_hedge, make_order, set_last
+from tests.unit.risk.liquidity_kit import published_doc
 
 pytestmark = pytest.mark.browser
 AT = datetime(2026, 11, 23, 10, 30, tzinfo=EXCHANGE_TZ)
@@ -41,6 +43,7 @@ PAGES = {  # file name -> path (the order page is filled in once the batch exist
     "pending": "/", "order": "/orders/B1-0003", "working": "/working",
     "positions": "/positions", "nav": "/nav", "hedge": "/hedge", "alerts": "/alerts",
     "audit": "/audit", "new_order": "/orders/new", "halt": "/halt", "users": "/users",
+    "liquidity": "/liquidity",
 }
 
 
@@ -87,6 +90,7 @@ def _seed(live: LiveConsole) -> None:
                    ts=AT + timedelta(seconds=i))
     send_alert(client, source="risk", severity="critical", title="drawdown crossed rung 1",
                detail="-21.00%: hedge 30%", ts=AT)
+    client.set(streams.LIQUIDITY.format(account="paper"), json.dumps(published_doc()))
 
 
 def _errors(page: Page) -> list[str]:
