@@ -54,8 +54,10 @@ def test_a_burst_on_the_stream_is_one_message_per_channel_and_criticals_wait_for
             svc.teardown()
     wecom = log.texts("wecom")
     assert len(wecom) == 2 and log.refused == []
-    assert any(t.startswith("【警告】limit: stale_price ×300（1分钟内，7个代码）") for t in wecom)
-    assert [t.split("\n")[0] for t in log.texts("dingtalk")] == ["【严重】NAV not computed"]
+    burst = "【警告】行情停更 limit: stale_price ×300（1分钟内，7个代码）"
+    assert any(t.startswith(burst) for t in wecom)
+    pager = [t.split("\n")[0] for t in log.texts("dingtalk")]
+    assert pager == ["【严重】净值未算出 NAV not computed"]
     assert svc.info["channel_messages"] == 3
     assert [e["title"] for e in escalation.unacked(redis_client).values()] == [
         "NAV not computed"]

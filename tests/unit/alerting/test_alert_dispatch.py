@@ -64,7 +64,7 @@ def test_a_burst_of_1000_identical_warnings_is_one_grouped_message(
     d.tick()
     d.tick()
     (text,) = log.texts("wecom")
-    assert text.startswith("【警告】limit: stale_price ×1000（1分钟内，12个代码）")
+    assert text.startswith("【警告】行情停更 limit: stale_price ×1000（1分钟内，12个代码）")
     assert "600000.SSE、600001.SSE、600002.SSE 等" in text and "最新：no update for 999" in text
     assert len(text) <= 400
     assert log.texts("dingtalk") == [] and log.texts("feishu") == []  # routes: ops only
@@ -86,8 +86,8 @@ def test_more_of_the_same_within_the_window_wait_for_one_summary(
     clock.advance(timedelta(minutes=10))
     d.tick()
     first, summary = log.texts("wecom")
-    assert first.startswith("【警告】limit: stale_price 600000.SSE")
-    assert summary.startswith("【警告】limit: stale_price ×37（6分钟内，12个代码）")
+    assert first.startswith("【警告】行情停更 limit: stale_price 600000.SSE")
+    assert summary.startswith("【警告】行情停更 limit: stale_price ×37（6分钟内，12个代码）")
 
 
 def test_warnings_wait_out_quiet_hours_criticals_do_not(
@@ -103,13 +103,13 @@ def test_warnings_wait_out_quiet_hours_criticals_do_not(
     clock.advance(timedelta(minutes=5))
     d.tick()
     assert log.texts("feishu") == [] and len(log.texts("wecom")) == 1
-    assert log.texts("dingtalk")[0].startswith("【严重】gateway XTP disconnected")
+    assert log.texts("dingtalk")[0].startswith("【严重】柜台断线 gateway XTP disconnected")
     clock.set(datetime(2026, 11, 24, 7, 29, tzinfo=EXCHANGE_TZ))
     d.tick()
     assert log.texts("feishu") == []
     clock.set(datetime(2026, 11, 24, 7, 30, tzinfo=EXCHANGE_TZ))
     d.tick()
-    assert log.texts("feishu") == ["【警告】trading calendar ends 2026-12-31\n"
+    assert log.texts("feishu") == ["【警告】交易日历将尽 trading calendar ends 2026-12-31\n"
                                    "来源 scheduler · 11-23 23:10"]
 
 
