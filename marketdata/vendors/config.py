@@ -28,6 +28,9 @@ class VendorSource(BaseModel):
     csi1000: str = "000852.SH"
     csi2000: str = "932000.CSI"
     microcap: str | None = None
+    # Point-in-time financials from income_vip / balancesheet_vip (5,000 Tushare points);
+    # off: the day imports without reports and the panel keeps the last ones it has.
+    financials: bool = True
 
     @model_validator(mode="after")
     def _credentials(self) -> VendorSource:

@@ -44,6 +44,10 @@ def write_folder(vday: VendorDay, folder: Path) -> Path:
     vday.daily.to_csv(folder / "daily" / f"{vday.day.isoformat()}.csv", index=False)
     vday.index.to_csv(folder / "index.csv", index=False)
     vday.futures.to_csv(folder / "futures.csv", index=False)
+    stale = folder / "financials.csv"  # a re-fetch into the same folder must not keep it
+    stale.unlink(missing_ok=True)
+    if not vday.financials.empty:
+        vday.financials.to_csv(stale, index=False)
     return folder
 
 
@@ -60,7 +64,9 @@ def fetch_day(store: MarketStore, calendar: TradingCalendar, cfg: FetchConfig, d
     for name in names:
         try:
             adapter = factory(cfg.sources[name], env)
-            vday = adapter.fetch_day(day, prior_day(store, calendar, day))
+            # Reports announced the evening before reach the vendor overnight.
+            since = calendar.previous_trading_day(day)
+            vday = adapter.fetch_day(day, prior_day(store, calendar, day), since)
             folder = write_folder(vday, staging / name / day.isoformat())
             return Fetched(name, folder, import_folder(store, calendar, folder), failures)
         except (MarketDataError, UnknownVendorCode) as exc:

@@ -18,16 +18,23 @@ import pandas as pd
 from marketdata.vendors.errors import VendorError
 
 TEXT_COLUMNS = ("ts_code", "symbol", "trade_date", "list_date", "delist_date", "start_date",
-                "end_date", "ann_date", "list_status", "suspend_type", "suspend_timing",
-                "exchange", "fut_code", "name", "industry", "market")
+                "end_date", "ann_date", "f_ann_date", "list_status", "suspend_type",
+                "suspend_timing", "exchange", "fut_code", "name", "industry", "market",
+                "report_type", "update_flag")
 
 
 # Parameters that bound a column instead of naming a value (Tushare: namechange's
 # start_date / end_date bound the announcement date, not the name's own dates).
-RANGES: dict[tuple[str, str], tuple[str, Callable[[pd.Series, str], pd.Series]]] = {
-    ("namechange", "start_date"): ("ann_date", lambda col, v: col >= v),
-    ("namechange", "end_date"): ("ann_date", lambda col, v: col <= v),
+# The statements' start_date / end_date bound the announcement date too, and their
+# `period` names the report's end_date.
+Bound = Callable[[pd.Series, str], pd.Series]
+RANGES: dict[tuple[str, str], tuple[str, Bound]] = {
+    (api, key): ("ann_date", bound)
+    for api in ("namechange", "income_vip", "balancesheet_vip")
+    for key, bound in (("start_date", lambda col, v: col >= v),
+                       ("end_date", lambda col, v: col <= v))
 }
+ALIASES = {("income_vip", "period"): "end_date", ("balancesheet_vip", "period"): "end_date"}
 
 
 class RecordedApi:
@@ -47,8 +54,8 @@ class RecordedApi:
             if (api_name, key) in RANGES:
                 column, keep = RANGES[(api_name, key)]
                 frame = frame[frame[column].notna() & keep(frame[column], str(value))]
-            elif key in frame.columns:
-                frame = frame[frame[key] == str(value)]
+            elif (column := ALIASES.get((api_name, key), key)) in frame.columns:
+                frame = frame[frame[column] == str(value)]
         wanted = [f for f in fields.split(",") if f]
         missing = [f for f in wanted if f not in frame.columns]
         if missing:

@@ -36,4 +36,4 @@ def make_adapter(source: VendorSource, env: Mapping[str, str],
                  wait: wait_base | None = None) -> TushareAdapter:
     call = caller(source.kind, source.retries, source.backoff_max_s, wait)
     indexes = IndexCodes(source.csi1000, source.csi2000, source.microcap)
-    return TushareAdapter(tushare_api(source, env), call, indexes)
+    return TushareAdapter(tushare_api(source, env), call, indexes, source.financials)

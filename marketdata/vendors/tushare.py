@@ -20,6 +20,7 @@ from marketdata.vendors.errors import VendorError
 from marketdata.vendors.flags import flag_of_name, names_on
 from marketdata.vendors.microcap import MicrocapInputs, microcap_level
 from marketdata.vendors.tushare_calls import FIELDS, HAND, PAGE, TEN_THOUSAND, THOUSAND
+from marketdata.vendors.tushare_fin import financials
 
 
 class ProApi(Protocol):
@@ -41,6 +42,7 @@ class VendorDay:
     daily: pd.DataFrame
     index: pd.DataFrame
     futures: pd.DataFrame
+    financials: pd.DataFrame  # empty: no report announced in the window
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,10 @@ Call = Callable[..., pd.DataFrame]
 class TushareAdapter:
     vendor = "tushare"
 
-    def __init__(self, api: ProApi, call: Call, indexes: IndexCodes) -> None:
+    def __init__(self, api: ProApi, call: Call, indexes: IndexCodes,
+                 with_financials: bool = True) -> None:
         self.api, self.call, self.indexes = api, call, indexes
+        self.with_financials = with_financials
 
     def _q(self, name: str, **params: Any) -> pd.DataFrame:
         frame = self.call(self.api.query, name, api_name=name, fields=FIELDS[name], **params)
@@ -67,13 +71,24 @@ class TushareAdapter:
                               "answer (not the documented shape)")
         return frame
 
-    def fetch_day(self, day: date, prior: Prior | None) -> VendorDay:
+    def fetch_day(self, day: date, prior: Prior | None, since: date | None = None
+                  ) -> VendorDay:
+        """Day `day`; financial reports announced from `since` (default: that day) on."""
         ymd = day.strftime("%Y%m%d")
         basics = self._instruments_raw()
         daily = self._require(self._q("daily", trade_date=ymd), "daily", day)
         rows = self._daily_rows(day, ymd, basics, daily, prior)
         return VendorDay(day, instruments(basics, day), rows,
-                         self._index(day, ymd, rows, prior), self._futures(day, ymd))
+                         self._index(day, ymd, rows, prior), self._futures(day, ymd),
+                         financials(self._statement, since or day, day)
+                         if self.with_financials else pd.DataFrame())
+
+    def _statement(self, name: str, fields: str, **params: Any) -> pd.DataFrame:
+        frame = self.call(self.api.query, name, api_name=name, fields=fields, **params)
+        missing = set(fields.split(",")) - set(frame.columns)
+        if missing and not frame.empty:
+            raise VendorError(f"tushare {name}: columns {sorted(missing)} missing")
+        return frame
 
     def _instruments_raw(self) -> pd.DataFrame:
         # Listed and delisted; not P (暂停上市): no bars, no suspension rows, not tradable.

@@ -23,7 +23,7 @@ from marketdata.vendors.fetch import fetch_day
 from marketdata.vendors.microcap import BASE
 from marketdata.vendors.sources import make_adapter
 from tests.unit.marketdata.md_kit import store_through
-from tests.unit.marketdata.tushare_kit import record_day, record_days
+from tests.unit.marketdata.tushare_kit import record_day, record_days, ts_code, write_statements
 
 FIELDS = ["open", "high", "low", "close", "prev_close", "volume", "adj_factor",
           "total_shares", "float_shares", "total_mcap", "float_mcap", "risk_flag", "suspended"]
@@ -155,3 +155,61 @@ def test_a_backfill_stops_at_a_bad_day_and_resumes_where_it_stopped(
     assert again.skipped == [days[0]] and again.failed is None
     assert [f.report.days[0] for f in again.done] == days[1:]
     assert store.trade_dates()[-3:] == days
+
+
+def _income(code: str, end: str, ann: str, revenue: float, profit: float,
+            flag: str = "1") -> dict[str, object]:
+    return {"ts_code": code, "ann_date": ann, "f_ann_date": ann, "end_date": end,
+            "report_type": "1", "comp_type": "1", "end_type": "4", "update_flag": flag,
+            "revenue": revenue, "total_revenue": revenue, "n_income": profit,
+            "n_income_attr_p": profit}
+
+
+def test_reports_announced_since_the_day_before_become_point_in_time_financials(
+        tmp_path: Path, small: SyntheticMarket, truth: MarketStore,
+        calendar: TradingCalendar) -> None:
+    day = truth.trade_dates()[-1]
+    before = calendar.previous_trading_day(day)
+    store = store_through(tmp_path / "desk", small, before)
+    rec = record_day(truth, day, tmp_path / "rec")
+    x, y = truth.instruments().index[:2]
+    tx, ty = ts_code(x), ts_code(y)
+    b, d = before.strftime("%Y%m%d"), day.strftime("%Y%m%d")
+    write_statements(rec, [
+        _income(tx, "20251231", "20260328", 1000e6, 100e6),
+        _income(tx, "20250930", "20251028", 700e6, 60e6),
+        _income(tx, "20260930", b, 840e6, 80e6, flag="0"),  # restated the same day
+        _income(tx, "20260930", b, 840e6, 90e6, flag="1"),
+        _income(ty, "20260930", d, 500e6, 40e6),  # no report a year earlier on record
+        _income(ty, "20260630", "20261110", 300e6, 20e6),  # announced before the window
+    ], [{"ts_code": tx, "ann_date": b, "f_ann_date": b, "end_date": "20260930",
+         "report_type": "1", "comp_type": "1", "end_type": "3", "update_flag": "1",
+         "total_share": 1e9, "total_hldr_eqy_exc_min_int": 1500e6,
+         "total_hldr_eqy_inc_min_int": 1600e6}])
+    fetch_day(store, calendar, _cfg(rec), day, tmp_path / "s", {}, factory=_factory)
+    fin = store.financials()
+    new = fin[fin["report_date"] >= pd.Timestamp(before)].set_index("symbol")
+    assert sorted(new.index) == sorted([x, y])
+    rx, ry = new.loc[x], new.loc[y]
+    assert rx["report_date"] == pd.Timestamp(before)
+    assert rx["period_end"] == pd.Timestamp("2026-09-30")
+    assert rx["net_profit_ttm"] == pytest.approx(130e6)  # 90 + 100 - 60
+    assert rx["revenue_growth"] == pytest.approx(0.2)  # 840 / 700 - 1
+    assert rx["equity"] == 1500e6 and rx["roe"] == pytest.approx(130 / 1500)
+    assert np.isnan(ry["net_profit_ttm"]) and np.isnan(ry["revenue_growth"])
+    assert np.isnan(ry["equity"]) and np.isnan(ry["roe"])
+
+
+def test_financials_can_be_turned_off_for_a_token_without_the_vip_functions(
+        tmp_path: Path, small: SyntheticMarket, truth: MarketStore,
+        calendar: TradingCalendar) -> None:
+    day = truth.trade_dates()[-1]
+    store = store_through(tmp_path / "desk", small, calendar.previous_trading_day(day))
+    rec = record_day(truth, day, tmp_path / "rec")
+    (rec / "income_vip.csv").unlink()  # what a 2,000-point token gets: no such function
+    cfg = FetchConfig.model_validate({"sources": {"ts": {
+        "kind": "tushare", "replay_dir": str(rec), "financials": False}}})
+    done = fetch_day(store, calendar, cfg, day, tmp_path / "s", {}, factory=_factory)
+    assert done.report.days == [day] and "financials" not in done.report.tables
+    with pytest.raises(FetchFailed, match="income_vip"):
+        fetch_day(store, calendar, _cfg(rec), day, tmp_path / "s2", {}, factory=_factory)

@@ -63,7 +63,24 @@ def record_day(store: MarketStore, day: date, folder: Path) -> Path:
     _namechange(inst, rows).to_csv(folder / "namechange.csv", index=False)
     _index(store, day, ymd).to_csv(folder / "index_daily.csv", index=False)
     _futures(store, day, ymd, folder)
+    write_statements(folder, [], [])  # no report announced: see write_statements
     return folder
+
+
+INCOME = ["ts_code", "ann_date", "f_ann_date", "end_date", "report_type", "comp_type",
+          "end_type", "update_flag", "basic_eps", "total_revenue", "revenue",
+          "n_income", "n_income_attr_p"]
+BALANCE = ["ts_code", "ann_date", "f_ann_date", "end_date", "report_type", "comp_type",
+           "end_type", "update_flag", "total_share", "total_hldr_eqy_exc_min_int",
+           "total_hldr_eqy_inc_min_int"]
+
+
+def write_statements(folder: Path, income: list[dict[str, object]],
+                     balance: list[dict[str, object]]) -> None:
+    """income_vip / balancesheet_vip recordings (YTD statements in CNY, as Tushare's)."""
+    pd.DataFrame(income, columns=INCOME).to_csv(folder / "income_vip.csv", index=False)
+    pd.DataFrame(balance, columns=BALANCE).to_csv(folder / "balancesheet_vip.csv",
+                                                  index=False)
 
 
 def _stock_basic(inst: pd.DataFrame) -> pd.DataFrame:
