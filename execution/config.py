@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from config.frozen import Frozen
+from orders.algo_defaults import MAX_PARTICIPATION
 
 
 class GatewayConfig(Frozen):
@@ -43,7 +44,7 @@ class AlgoConfig(Frozen):
     band: Decimal = Field(default=Decimal("0.03"), gt=0, lt=1)
     pov_rate: Decimal = Field(default=Decimal("0.05"), gt=0, le=Decimal("0.5"))
     # No child larger than this share of the market volume of the last slice interval.
-    max_participation: Decimal = Field(default=Decimal("0.20"), gt=0, le=1)
+    max_participation: Decimal = Field(default=MAX_PARTICIPATION, gt=0, le=1)
     randomise_size: Decimal = Field(default=Decimal("0.2"), ge=0, lt=1)
     randomise_time_s: int = Field(default=10, ge=0)
     end_behaviour: EndBehaviour = EndBehaviour.CROSS

@@ -17,6 +17,7 @@ and the hedged NAV adds the puts' P&L (`risk.replay_options.OptionBook`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -28,7 +29,7 @@ from exchange import RuleNotModelled, Side, WeekdaysBeyondCalendar, future_fee, 
 from orders.order import Offset
 from risk.badprint import judge_nav
 from risk.basis import Quote
-from risk.beta import book_beta
+from risk.beta import book_beta, stock_returns
 from risk.config import RiskConfig
 from risk.contracts import ContractDays, ExpiryCalendar, listed_contracts
 from risk.drawdown import max_drawdown
@@ -148,9 +149,14 @@ def run_replay(
     cfg: RiskConfig,
     calendar: ExpiryCalendar,
     chain: Sequence[ChainRow] | None = None,
+    betas: pd.Series | None = None,
 ) -> ReplayResult:
     """`nav`: columns nav, stock_value; `index`: CSI 1000 closes; both by trade date;
-    `chain`: MO quotes (with it the protection follows `cfg.risk.hedge`)."""
+    `chain`: MO quotes (with it the protection follows `cfg.risk.hedge`).
+
+    `betas`: the beta known each day, computed by the caller as the daemon does
+    (`risk.beta.live_beta`, the backtest's hedge); without it the beta is
+    `book_beta` of the stocks' own returns (`stock_returns`: cash excluded)."""
     dates = nav.index.intersection(index.index).sort_values()
     if len(dates) < 2:
         raise ValueError(f"replay: NAV and index share {len(dates)} date(s); need at least 2")
@@ -162,7 +168,8 @@ def run_replay(
                                     cfg.futures.product)
         notes += _assumed_expiries(futures, calendar, _days(dates)[0])
     days = ContractDays(calendar, listed_expiries(futures))
-    run = _Run(cfg, days, nav, index, futures, chain)
+    run = _Run(cfg, days, nav, index, futures, chain,
+               None if betas is None else betas.reindex(dates))
     run.alerts += notes
     for i in range(len(dates)):
         run.step(i)
@@ -187,14 +194,16 @@ def _assumed_expiries(futures: pd.DataFrame, calendar: ExpiryCalendar,
 class _Run:
     def __init__(self, cfg: RiskConfig, calendar: ContractDays, nav: pd.DataFrame,
                  index: pd.Series, futures: pd.DataFrame,
-                 chain: Sequence[ChainRow] | None) -> None:
+                 chain: Sequence[ChainRow] | None, betas: pd.Series | None) -> None:
         self.cfg, self.calendar = cfg, calendar
         self.left_out: set[str] = set()  # contracts already reported as unusable
         self.days = _days(nav.index)
         self.navs = nav["nav"].to_numpy(dtype=float)
         self.exposures = nav["stock_value"].to_numpy(dtype=float)
         self.levels = index.to_numpy(dtype=float)
-        self.nav_returns = nav["nav"].pct_change()
+        # The stocks' returns, not the NAV's: cash would dilute the beta (live uses stocks).
+        self.stock_returns = stock_returns(nav["nav"], nav["stock_value"])
+        self.betas = betas
         self.index_returns = index.pct_change()
         self.futures = {day: rows for day, rows in _by_day(futures)}
         self.book = Book(multiplier=future_spec(f"{cfg.futures.product}2601.CFFEX").multiplier)
@@ -229,8 +238,7 @@ class _Run:
         bound = self.cfg.bad_print.nav_jump_daily
         check = judge_nav(hedged, self.last_accepted, self.suspect, bound)
         self.suspect = check.suspect
-        beta = book_beta(self.nav_returns.iloc[: i + 1], self.index_returns.iloc[: i + 1],
-                         self.cfg.beta)
+        beta = self._beta(i)
         if check.accepted:
             self._act(i, hedged, quotes, beta, puts)
         else:
@@ -247,6 +255,13 @@ class _Run:
                                  premium_paid=float(opt.premium_paid),
                                  options_pnl=float(opt.net_pnl),
                                  option_fees=float(opt.fees)))
+
+    def _beta(self, i: int) -> float:
+        given = math.nan if self.betas is None else float(self.betas.iloc[i])
+        if not math.isnan(given):  # computed by the caller as live does (NaN: not that day)
+            return given
+        return book_beta(self.stock_returns.iloc[: i + 1], self.index_returns.iloc[: i + 1],
+                         self.cfg.beta)
 
     def _put_share(self, level: float, beta: float, exposure: float) -> float:
         """What the puts held cover of beta x exposure, by their delta today."""

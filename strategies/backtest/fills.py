@@ -1,8 +1,20 @@
-"""Fills at the trade day's open: what trades, at what price, for what fee.
+"""Fills of a trade day: what trades, how much, at what price, for what fee.
 
-An order does not fill when its stock is suspended, or opens at the limit against
-it (limit-up for a buy, limit-down for a sell). A fill pays the slippage model and
-the dated fee table; a buy the cash cannot cover is cut to the largest legal lot.
+The live desk works each approved order as a TWAP over the whole session (09:30-14:55,
+`orders.order.Order`'s default window) with no child above `max_participation` of the
+market volume, and leaves what is not done at the close (DONE_FOR_DAY). On daily data
+the backtest does the same in one step (`FillStyle.WINDOW`):
+
+- price: the day's VWAP (amount / volume), the price a full-day TWAP or VWAP earns
+  before costs; then the slippage model moves it against us, never past the limit;
+- quantity: at most `participation` x the day's volume, rounded down to a legal lot;
+  the rest is not carried: the next night's model sees the smaller holding;
+- a day locked at the limit all day (low at limit-up for a buy, high at limit-down for
+  a sell) fills nothing, nor does a suspended day.
+
+`FillStyle.OPEN` is the old, optimistic rule kept to quote the difference: the whole
+order at the open, no volume cap, blocked only when the stock opens at the limit.
+Bands include the delisting period's (day 1 free from the 2020 reform, `exchange`).
 """
 
 from __future__ import annotations
@@ -11,29 +23,51 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
+from enum import StrEnum
 
 import numpy as np
 
-from exchange import Side, limit_prices, price_band, round_buy_quantity
+from exchange import Side, limit_prices, price_band, round_buy_quantity, round_sell_quantity
 from marketdata.schema import RiskFlag
+from orders.algo_defaults import MAX_PARTICIPATION
 from strategies.backtest.ledger import SimulatedBook
 from strategies.batch import OrderProposal
 from strategies.config import CostConfig
 from strategies.costs import fill_price, slippage_fraction, to_price, trade_cost
 from strategies.rolling import FloatArray
 
+Limits = tuple[Decimal | None, Decimal | None]
+
+
+class FillStyle(StrEnum):
+    WINDOW = "window"  # the live algorithm on daily data: VWAP, participation cap
+    OPEN = "open"  # the old optimistic rule: the whole order at the open
+
 
 @dataclass(frozen=True)
-class OpenMarket:
-    """The trade day's opening facts, arrays over the panel's symbols."""
+class FillRules:
+    style: FillStyle = FillStyle.WINDOW
+    # The execution service's `execution.algo.max_participation` (services pass the
+    # configured value; the default is the same shared constant).
+    participation: Decimal = MAX_PARTICIPATION
+
+
+@dataclass(frozen=True)
+class DayMarket:
+    """The trade day's facts, arrays over the panel's symbols."""
 
     day: date
     column: Mapping[str, int]  # vt_symbol -> position in the arrays
     open: FloatArray
+    high: FloatArray
+    low: FloatArray
+    volume: FloatArray  # shares
+    amount: FloatArray  # CNY
     prev_close: FloatArray
     suspended: np.ndarray
     risk_flag: FloatArray
+    delisting_day: np.ndarray  # 1, 2, ... inside a delisting period, else 0
     adv: FloatArray  # the signal day's average amount, for the impact model
 
 
@@ -44,46 +78,76 @@ class Fill:
     quantity: int
     price: Decimal
     fees: Decimal
+    ordered: int  # the order's quantity (a fill below it was cut)
 
 
 @dataclass(frozen=True)
 class Miss:
     symbol: str
     side: str
-    quantity: int
+    quantity: int  # not filled
     why: str
 
 
-def _limits(symbol: str, market: OpenMarket, index: int) -> tuple[Decimal | None, ...]:
-    """(limit-up, limit-down) of the trade day, (None, None) without a usable reference."""
+def day_limits(symbol: str, market: DayMarket, index: int) -> Limits:
+    """(limit-up, limit-down) of the trade day, (None, None) without a band or reference."""
     prev_close = float(market.prev_close[index])
     if not math.isfinite(prev_close) or prev_close <= 0:
         return None, None
     warned = int(market.risk_flag[index]) in (RiskFlag.ST, RiskFlag.STAR_ST)
-    band = price_band(symbol, market.day, st=warned)
+    delisting = int(market.delisting_day[index]) or None
+    band = price_band(symbol, market.day, st=warned, delisting_day=delisting)
     return limit_prices(to_price(prev_close, f"prev_close of {symbol}"), band)
 
 
-def blocked(order: OrderProposal, market: OpenMarket, index: int,
-            limits: tuple[Decimal | None, ...]) -> str | None:
-    """Why the order cannot trade at the open, or None."""
-    open_ = float(market.open[index])
-    if bool(market.suspended[index]) or not math.isfinite(open_) or open_ <= 0:
+def _price_of(market: DayMarket, field: str, index: int) -> float:
+    value = float(getattr(market, field)[index])
+    return value if math.isfinite(value) and value > 0 else math.nan
+
+
+def blocked(order: OrderProposal, market: DayMarket, index: int, limits: Limits,
+            style: FillStyle) -> str | None:
+    """Why the order cannot trade that day, or None."""
+    open_ = _price_of(market, "open", index)
+    if bool(market.suspended[index]) or math.isnan(open_):
         return "suspended"
     up, down = limits
-    price = to_price(open_, f"open of {order.symbol}")
-    if order.side is Side.BUY and up is not None and price >= up:
-        return "opened limit-up"
-    if order.side is Side.SELL and down is not None and price <= down:
-        return "opened limit-down"
+    if style is FillStyle.OPEN:
+        price = to_price(open_, f"open of {order.symbol}")
+        if order.side is Side.BUY and up is not None and price >= up:
+            return "opened limit-up"
+        if order.side is Side.SELL and down is not None and price <= down:
+            return "opened limit-down"
+        return None
+    if not float(market.volume[index]) > 0:
+        return "no volume"
+    low, high = _price_of(market, "low", index), _price_of(market, "high", index)
+    if order.side is Side.BUY and up is not None and to_price(low, "low") >= up:
+        return "locked limit-up"
+    if order.side is Side.SELL and down is not None and to_price(high, "high") <= down:
+        return "locked limit-down"
     return None
 
 
-def _price(order: OrderProposal, market: OpenMarket, index: int, config: CostConfig,
-           limits: tuple[Decimal | None, ...]) -> Decimal:
-    """The open moved against us by the slippage model, but never past the day's limit."""
-    reference = to_price(float(market.open[index]), f"open of {order.symbol}")
-    value = float(reference) * order.quantity
+def window_price(market: DayMarket, index: int, symbol: str) -> Decimal:
+    """The day's VWAP, inside the day's range (what a full-day TWAP/VWAP earns)."""
+    vwap = float(market.amount[index]) / float(market.volume[index])
+    low, high = _price_of(market, "low", index), _price_of(market, "high", index)
+    if math.isfinite(low) and math.isfinite(high):
+        vwap = min(max(vwap, low), high)
+    return to_price(vwap, f"VWAP of {symbol}")
+
+
+def volume_cap(market: DayMarket, index: int, participation: Decimal) -> int:
+    """Shares the participation limit allows over the day."""
+    volume = Decimal(repr(float(market.volume[index])))
+    return int((participation * volume).to_integral_value(ROUND_FLOOR))
+
+
+def _slipped(order: OrderProposal, reference: Decimal, quantity: int, market: DayMarket,
+             index: int, config: CostConfig, limits: Limits) -> Decimal:
+    """The reference moved against us by the slippage model, never past the day's limit."""
+    value = float(reference) * quantity
     slip = slippage_fraction(value, float(market.adv[index]), config)
     price = fill_price(order.symbol, order.side, reference, slip)
     up, down = limits
@@ -94,35 +158,67 @@ def _price(order: OrderProposal, market: OpenMarket, index: int, config: CostCon
     return price
 
 
-def execute_open(orders: list[OrderProposal], market: OpenMarket, ledger: SimulatedBook,
-                 config: CostConfig) -> tuple[list[Fill], list[Miss]]:
-    """Fill the batch at the open, sells first so their cash funds the buys."""
+def _wanted(order: OrderProposal, market: DayMarket, index: int, ledger: SimulatedBook,
+            rules: FillRules) -> tuple[int, str]:
+    """What the day's volume (WINDOW) and T+1 let the order trade, in legal lots, and
+    what cut it ("" when nothing did)."""
+    quantity, why = order.quantity, ""
+    if rules.style is FillStyle.WINDOW:
+        cap = volume_cap(market, index, rules.participation)
+        if cap < quantity:
+            quantity, why = cap, "volume cap"
+    if order.side is Side.SELL:
+        sellable = ledger.sellable(order.symbol)
+        if sellable < quantity:
+            why = "nothing sellable" if sellable == 0 else "T+1"
+        return round_sell_quantity(order.symbol, quantity, sellable), why
+    return round_buy_quantity(order.symbol, quantity), why
+
+
+def _fill_one(order: OrderProposal, market: DayMarket, ledger: SimulatedBook,
+              config: CostConfig, rules: FillRules) -> tuple[Fill | None, str]:
+    """The order's fill (None if nothing traded) and why it is short of the order."""
+    index = market.column[order.symbol]
+    limits = day_limits(order.symbol, market, index)
+    why = blocked(order, market, index, limits, rules.style)
+    if why is not None:
+        return None, why
+    wanted, why = _wanted(order, market, index, ledger, rules)
+    if wanted == 0:
+        return None, why or "volume cap"
+    reference = window_price(market, index, order.symbol) if rules.style is FillStyle.WINDOW \
+        else to_price(float(market.open[index]), f"open of {order.symbol}")
+    price = _slipped(order, reference, wanted, market, index, config, limits)
+    if order.side is Side.SELL:
+        fee = trade_cost(order.symbol, "sell", wanted, price, market.day, config)
+        ledger.sell(order.symbol, wanted, price, fee)
+        return Fill(order.symbol, "sell", wanted, price, fee, order.quantity), why
+    quantity, fee = _affordable(order.symbol, wanted, price, ledger.cash, market.day, config)
+    if quantity == 0:
+        return None, "no cash"
+    ledger.buy(order.symbol, quantity, price, fee)
+    return Fill(order.symbol, "buy", quantity, price, fee, order.quantity), \
+        why if quantity == wanted else "no cash"
+
+
+def execute_day(orders: list[OrderProposal], market: DayMarket, ledger: SimulatedBook,
+                config: CostConfig,
+                rules: FillRules = FillRules()) -> tuple[list[Fill], list[Miss]]:
+    """Fill the batch, sells first so their cash funds the buys.
+
+    An order cut short also leaves a Miss for its remainder, with the reason; nothing
+    of it is carried to the next day (live ends it DONE_FOR_DAY).
+    """
     fills: list[Fill] = []
     misses: list[Miss] = []
     for order in sorted(orders, key=lambda o: o.side is not Side.SELL):
-        index = market.column[order.symbol]
-        limits = _limits(order.symbol, market, index)
-        why = blocked(order, market, index, limits)
-        if why is not None:
-            misses.append(Miss(order.symbol, order.side.value, order.quantity, why))
-            continue
-        price = _price(order, market, index, config, limits)
-        if order.side is Side.SELL:
-            quantity = min(order.quantity, ledger.sellable(order.symbol))
-            fee = trade_cost(order.symbol, "sell", quantity, price, market.day, config) \
-                if quantity else Decimal(0)
-        else:
-            quantity, fee = _affordable(order.symbol, order.quantity, price, ledger.cash,
-                                        market.day, config)
-        if quantity == 0:
-            why = "no cash" if order.side is Side.BUY else "nothing sellable"
-            misses.append(Miss(order.symbol, order.side.value, order.quantity, why))
-            continue
-        if order.side is Side.SELL:
-            ledger.sell(order.symbol, quantity, price, fee)
-        else:
-            ledger.buy(order.symbol, quantity, price, fee)
-        fills.append(Fill(order.symbol, order.side.value, quantity, price, fee))
+        fill, why = _fill_one(order, market, ledger, config, rules)
+        done = 0 if fill is None else fill.quantity
+        if fill is not None:
+            fills.append(fill)
+        if done < order.quantity:
+            misses.append(Miss(order.symbol, order.side.value, order.quantity - done,
+                               why or "lot rounding"))
     return fills, misses
 
 

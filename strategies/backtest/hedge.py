@@ -4,7 +4,7 @@ The model never sees the hedge (it sits in the futures account's cash), so the
 overlay can run after the stock simulation over the whole NAV series. `LadderHedge`
 runs the risk daemon's own policy (risk.replay: the drawdown ladder, un-hedge rules,
 contract choice, rolls, fees and basis) so the backtest hedges exactly as the desk
-would.
+would, sized by the daemon's beta of each day's holdings (`day_beta`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from risk.beta import live_beta
 from risk.config import RiskConfig
 from risk.contracts import ExpiryCalendar
 from risk.replay import run_replay
@@ -42,9 +43,20 @@ class LadderHedge:
         self.calendar = calendar
         self.futures = futures
 
+    @property
+    def beta_rows(self) -> int:
+        """Closes the daemon loads for its beta (`risk.market_inputs.load_daily`)."""
+        return max(self.config.beta.window, self.config.limits.turnover_window) + 2
+
+    def day_beta(self, quantities: pd.Series, closes: pd.DataFrame, adj_factor: pd.DataFrame,
+                 index: pd.Series) -> float:
+        """The daemon's beta of a day's holdings; the backtest passes `beta_rows` rows."""
+        return live_beta(quantities, closes, adj_factor, index, self.config.beta)
+
     def overlay(self, daily: pd.DataFrame, csi1000: pd.Series) -> HedgeOverlay:
+        betas = daily["beta"] if "beta" in daily.columns else None
         replay = run_replay(daily[["nav", "stock_value"]], csi1000, self.futures, self.config,
-                            self.calendar)
+                            self.calendar, betas=betas)
         rows = replay.daily.reindex(daily.index)
         notes = [f"{a.day}: {a.side.value} {a.lots} {a.symbol} at {a.price} ({a.reason})"
                  for a in replay.actions]

@@ -9,6 +9,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from marketdata.errors import MissingData
 from marketdata.schema import Panel
 
 
@@ -28,6 +29,8 @@ class BacktestInputs:
     first_row: int  # panel row of the first trade date
     last_row: int
     benchmarks: pd.DataFrame | None  # levels on the signal day of first_row, then each day
+    # CSI 1000 on every panel date (NaN where unknown): the history the hedge's beta needs.
+    csi1000: pd.Series | None = None
 
 
 def trade_rows(dates: pd.DatetimeIndex, start: date, end: date, lookback: int) -> tuple[int, int]:
@@ -47,17 +50,29 @@ def trade_rows(dates: pd.DatetimeIndex, start: date, end: date, lookback: int) -
 def from_panel(panel: Panel, start: date, end: date, lookback: int,
                index: pd.DataFrame | None) -> BacktestInputs:
     first, last = trade_rows(panel.dates, start, end, lookback)
-    return BacktestInputs(panel, first, last, _benchmarks(index, panel.dates[first - 1:last + 1]))
+    return BacktestInputs(panel, first, last, _benchmarks(index, panel.dates[first - 1:last + 1]),
+                          _csi1000(index, panel.dates))
 
 
 def from_store(store: IndexSource, start: date, end: date, lookback: int) -> BacktestInputs:
     dates = pd.DatetimeIndex(pd.to_datetime(store.trade_dates()))
     first, last = trade_rows(dates, start, end, lookback)
     panel = store.load_panel(dates[last].date(), last - first + 1 + lookback)
-    signal_day = dates[first - 1].date()
-    index = store.load_index(signal_day, dates[last].date())
+    try:  # the lookback too, for the hedge's beta; the benchmarks need only the run
+        index = store.load_index(panel.dates[0].date(), dates[last].date())
+    except MissingData:
+        index = store.load_index(dates[first - 1].date(), dates[last].date())
     return BacktestInputs(panel, lookback, len(panel.dates) - 1,
-                          _benchmarks(index, dates[first - 1:last + 1]))
+                          _benchmarks(index, dates[first - 1:last + 1]),
+                          _csi1000(index, panel.dates))
+
+
+def _csi1000(index: pd.DataFrame | None, days: pd.DatetimeIndex) -> pd.Series | None:
+    if index is None or "csi1000" not in index.columns:
+        return None
+    levels = index["csi1000"].astype(float)
+    levels.index = pd.DatetimeIndex(levels.index)
+    return levels.reindex(days)
 
 
 def _benchmarks(index: pd.DataFrame | None, days: pd.DatetimeIndex) -> pd.DataFrame | None:

@@ -1,4 +1,5 @@
-"""The backtest's own book: exact cash and share counts, T+1, corporate actions."""
+"""The backtest's own book: exact cash and share counts, T+1, corporate actions, and
+holdings frozen by a final delisting."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ class SimulatedBook:
             raise ValueError(f"initial cash {cash}: expected > 0")
         self.cash = cash
         self.positions: dict[str, SimPosition] = {}
+        # Delisted for good: shares and the last delisting-period close they are valued at.
+        self.delisted: dict[str, tuple[int, Decimal]] = {}
 
     def book(self) -> Book:
         """What the model sees before the open: everything held is sellable (T+1)."""
@@ -66,10 +69,15 @@ class SimulatedBook:
         if held is not None and math.isfinite(ratio) and ratio > 0 and ratio != 1.0:
             held.quantity = math.floor(held.quantity * ratio + 1e-9)
 
-    def settle(self, symbol: str, price: Decimal) -> None:
-        """A holding that stopped trading for good is paid out at its last price."""
+    def freeze(self, symbol: str, price: Decimal) -> None:
+        """A final delisting: the shares stay owned but cannot trade on the exchange any
+        more, so they leave the tradable book and are valued at `price` (the last
+        delisting-period close); no cash comes in."""
         held = self.positions.pop(symbol)
-        self.cash += price * held.quantity
+        self.delisted[symbol] = (held.quantity, price)
+
+    def delisted_value(self) -> Decimal:
+        return sum((price * quantity for quantity, price in self.delisted.values()), Decimal(0))
 
     def close_day(self) -> None:
         for held in self.positions.values():

@@ -10,15 +10,18 @@ from typing import Any
 
 import pandas as pd
 
+from strategies.backtest.fills import Fill, FillRules
 from strategies.backtest.metrics import Metrics
 from strategies.batch import ModelBatch
 from strategies.config import ModelConfig
 from strategies.portfolio_state import Book
 
 # Columns of BacktestResult.daily (index: trade date).
+# nav = cash + stock_value + delisted_value (holdings frozen by a final delisting);
+# ordered / filled: shares the day's batch asked for / got; beta only when hedged.
 DAILY_COLUMNS: tuple[str, ...] = (
-    "nav", "cash", "stock_value", "holdings", "turnover", "cost", "buys", "sells", "missed",
-    "exposure",
+    "nav", "cash", "stock_value", "delisted_value", "holdings", "turnover", "cost", "buys",
+    "sells", "missed", "ordered", "filled", "exposure",
 )
 
 
@@ -34,9 +37,17 @@ class BacktestResult:
     unhedged_metrics: Metrics | None = None
     hedge_notes: list[str] = field(default_factory=list)
     missed_by_reason: dict[str, int] = field(default_factory=dict)
-    settled: list[str] = field(default_factory=list)  # holdings paid out on delisting
+    settled: list[str] = field(default_factory=list)  # holdings frozen by a final delisting
     batches: list[tuple[Book, ModelBatch]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    fills: list[list[Fill]] = field(default_factory=list)  # per day, with keep_batches
+    fill_rules: FillRules = field(default_factory=FillRules)
+
+    @property
+    def fill_ratio(self) -> float:
+        """Shares filled / shares ordered over the run (1.0 when nothing was ordered)."""
+        ordered = float(self.daily["ordered"].sum())
+        return float(self.daily["filled"].sum()) / ordered if ordered else 1.0
 
     @property
     def hedged(self) -> bool:
@@ -51,6 +62,9 @@ class BacktestResult:
             "unhedged_metrics": self.unhedged_metrics.to_dict()
             if self.unhedged_metrics else None,
             "final_nav": float(self.daily["nav"].iloc[-1]),
+            "fills": self.fill_rules.style.value,
+            "participation": str(self.fill_rules.participation),
+            "fill_ratio": self.fill_ratio,
             "missed_by_reason": dict(self.missed_by_reason), "settled": list(self.settled),
             "timings": dict(self.timings),
         }

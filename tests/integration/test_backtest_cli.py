@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from marketdata.store import MarketStore
 from strategies.backtest import run_backtest
@@ -39,6 +40,9 @@ def test_backtest_prints_metrics_and_writes_the_report(demo_dir: Path) -> None:
                  "--end", END.isoformat(), "--report", str(report))
     assert result.exit_code == 0, result.output
     assert "annual return" in result.output and "vs csi1000" in result.output
+    # The live desk's participation cap (execution.algo.max_participation), as configured.
+    assert "fills window: the day's VWAP, at most 20% of its volume" in result.output
+    assert "fill ratio" in result.output
     assert f"report: {report}" in result.output
     html = report.read_text(encoding="utf-8")
     assert html.count("<svg") == 6 and "Maximum drawdown" in html
@@ -54,6 +58,28 @@ def test_hedged_backtest_as_json(demo_dir: Path) -> None:
     assert set(data["metrics"]["excess"]) == {"csi1000", "csi2000", "microcap"}
     assert data["unhedged_metrics"]["days"] == data["metrics"]["days"] == 40
     assert Path(data["report"]).exists()
+
+
+def test_window_fills_take_the_configured_cap_and_open_fills_ignore_it(demo_dir: Path) -> None:
+    """The cap is the execution service's `execution.algo.max_participation` from the
+    settings file (set low here so that it binds on the demo's liquid stocks);
+    `--fills open` reproduces the old rule on the same data: whole orders at the open."""
+    config = demo_dir / "low_cap.yaml"
+    config.write_text(yaml.safe_dump({"mode": "paper", "execution": {
+        "algo": {"max_participation": "0.002"}}}), encoding="utf-8")
+    start = _store(demo_dir).trade_dates()[260]
+    runs = {}
+    for style in ("window", "open"):
+        result = run("--config", str(config), "--data-dir", str(demo_dir), "backtest",
+                     "--start", start.isoformat(), "--end", END.isoformat(), "--fills", style,
+                     "--json")
+        assert result.exit_code == 0, result.output
+        runs[style] = json.loads(result.output)
+    assert runs["window"]["fills"] == "window" and runs["window"]["participation"] == "0.002"
+    assert runs["open"]["fills"] == "open"
+    assert runs["window"]["missed_by_reason"]["volume cap"] > 10
+    assert "volume cap" not in runs["open"]["missed_by_reason"]
+    assert runs["window"]["fill_ratio"] < runs["open"]["fill_ratio"] - 0.1
 
 
 def test_bad_dates_are_explained(demo_dir: Path) -> None:
