@@ -114,7 +114,8 @@ def _check_secrets(file: Path, settings: DeskSettings, env: Mapping[str, str]) -
                 )
     problems = env_problems(settings.alerts, env, "alerts.channels")
     if problems:
-        raise ConfigError(f"{file}: " + "; ".join(problems))
+        raise ConfigError(f"{file}: {len(problems)} problem(s) with the alert channels' "
+                          "environment\n  " + "\n  ".join(problems))
 
 
 def format_errors(file: Path, exc: ValidationError,
