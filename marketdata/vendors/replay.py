@@ -47,7 +47,10 @@ class RecordedApi:
         path = self.folder / f"{api_name}.csv"
         if not path.is_file():
             raise VendorError(f"no recording of {api_name} in {self.folder}")
-        frame = pd.read_csv(path, dtype={c: "string" for c in TEXT_COLUMNS})
+        try:
+            frame = pd.read_csv(path, dtype={c: "string" for c in TEXT_COLUMNS})
+        except pd.errors.EmptyDataError:  # recorded as the client answers a failed request
+            return pd.DataFrame()
         for column in frame.columns.intersection(list(TEXT_COLUMNS)):
             frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
         for key, value in params.items():

@@ -64,12 +64,7 @@ class TushareAdapter:
         self.with_financials = with_financials
 
     def _q(self, name: str, **params: Any) -> pd.DataFrame:
-        frame = self.call(self.api.query, name, api_name=name, fields=FIELDS[name], **params)
-        missing = set(FIELDS[name].split(",")) - set(frame.columns)
-        if missing and not frame.empty:
-            raise VendorError(f"tushare {name}: columns {sorted(missing)} missing from the "
-                              "answer (not the documented shape)")
-        return frame
+        return self._statement(name, FIELDS[name], **params)
 
     def fetch_day(self, day: date, prior: Prior | None, since: date | None = None
                   ) -> VendorDay:
@@ -85,9 +80,13 @@ class TushareAdapter:
 
     def _statement(self, name: str, fields: str, **params: Any) -> pd.DataFrame:
         frame = self.call(self.api.query, name, api_name=name, fields=fields, **params)
-        missing = set(fields.split(",")) - set(frame.columns)
-        if missing and not frame.empty:
-            raise VendorError(f"tushare {name}: columns {sorted(missing)} missing")
+        wanted = fields.split(",")
+        if frame.empty:  # the client answers an HTTP error with a bare DataFrame()
+            return pd.DataFrame(columns=wanted)
+        missing = set(wanted) - set(frame.columns)
+        if missing:
+            raise VendorError(f"tushare {name}: columns {sorted(missing)} missing from the "
+                              "answer (not the documented shape)")
         return frame
 
     def _instruments_raw(self) -> pd.DataFrame:

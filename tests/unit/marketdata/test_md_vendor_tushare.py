@@ -213,3 +213,14 @@ def test_financials_can_be_turned_off_for_a_token_without_the_vip_functions(
     assert done.report.days == [day] and "financials" not in done.report.tables
     with pytest.raises(FetchFailed, match="income_vip"):
         fetch_day(store, calendar, _cfg(rec), day, tmp_path / "s2", {}, factory=_factory)
+
+
+def test_an_answer_without_columns_is_an_empty_table_not_a_crash(
+        tmp_path: Path, small: SyntheticMarket, truth: MarketStore,
+        calendar: TradingCalendar) -> None:
+    day = truth.trade_dates()[-1]
+    store = store_through(tmp_path / "desk", small, calendar.previous_trading_day(day))
+    rec = record_day(truth, day, tmp_path / "rec")
+    (rec / "suspend_d.csv").write_text("\n", encoding="utf-8")  # pd.DataFrame() of a failure
+    with pytest.raises(FetchFailed, match="missing_stock"):  # suspended stocks unaccounted
+        fetch_day(store, calendar, _cfg(rec), day, tmp_path / "s", {}, factory=_factory)
