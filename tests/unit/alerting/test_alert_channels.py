@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from email.header import decode_header, make_header
 
@@ -9,8 +10,8 @@ import httpx
 import pytest
 from tenacity import wait_none
 
-from services.alerting.channels import ChannelError, build_channels
-from services.alerting.config import AlertingConfig
+from services.alerting.channels import BotSender, ChannelError, build_channels
+from services.alerting.config import AlertingConfig, BotChannel
 from tests.unit.alerting.bot_kit import (
     DING_SECRET,
     FEISHU_SECRET,
@@ -102,3 +103,17 @@ def test_email_goes_through_smtp_with_login_and_a_chinese_subject(http: httpx.Cl
     assert msg.get_content_charset() == "utf-8"
     assert str(make_header(decode_header(msg["Subject"]))) == TEXT.split("\n")[0]
     assert msg.get_payload(decode=True).decode("utf-8").splitlines() == TEXT.splitlines()
+
+
+@pytest.mark.parametrize(("name", "code"), [("ding", "310000"), ("fs", "19021")])
+def test_a_timestamp_two_hours_off_is_refused(server: tuple[str, BotLog], http: httpx.Client,
+                                              name: str, code: str) -> None:
+    base, log = server
+    cfg = _bots(base).channels[name]
+    assert isinstance(cfg, BotChannel)
+    stale = BotSender(name, cfg, str(cfg.url), ENV["DING_SECRET" if name == "ding"
+                                                   else "FEISHU_SECRET"], http, wait_none(),
+                      clock_ms=lambda: int((time.time() - 7200) * 1000))
+    with pytest.raises(ChannelError, match=code):
+        stale.send(TEXT)
+    assert "within" in log.refused[-1][1]
