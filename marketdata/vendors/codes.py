@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from errors import FixData
 from exchange import Board, classify
 from exchange.errors import RulesError
 
@@ -18,7 +19,7 @@ TUSHARE_EXCHANGES = {"SH": "SSE", "SZ": "SZSE", "BJ": "BSE"}
 IM_CODE = re.compile(r"^IM(\d{4})\.CFX$")
 
 
-class UnknownVendorCode(ValueError):
+class UnknownVendorCode(ValueError, FixData):
     """A vendor code the desk does not map (it names the code and why)."""
 
 

@@ -10,8 +10,9 @@ class VendorError(MarketDataError):
     """The vendor's answer is missing or unusable for the day (partial, late, malformed)."""
 
 
-class VendorUnavailable(VendorError, RetryLater):
-    """The vendor could not be reached or refused, after the retries."""
+class VendorUnavailable(ConnectionError, RetryLater):
+    """The vendor could not be reached or refused, after the retries: try again later
+    (not a data fault, so not a MarketDataError)."""
 
 
 class FetchFailed(MarketDataError):

@@ -21,7 +21,7 @@ from marketdata.importers.batch import ImportReport
 from marketdata.store import MarketStore
 from marketdata.vendors.codes import UnknownVendorCode
 from marketdata.vendors.config import FetchConfig, VendorSource
-from marketdata.vendors.errors import FetchFailed
+from marketdata.vendors.errors import FetchFailed, VendorUnavailable
 from marketdata.vendors.prior import prior_day
 from marketdata.vendors.sources import make_adapter
 from marketdata.vendors.tushare import TushareAdapter, VendorDay
@@ -69,6 +69,6 @@ def fetch_day(store: MarketStore, calendar: TradingCalendar, cfg: FetchConfig, d
             vday = adapter.fetch_day(day, prior_day(store, calendar, day), since)
             folder = write_folder(vday, staging / name / day.isoformat())
             return Fetched(name, folder, import_folder(store, calendar, folder), failures)
-        except (MarketDataError, UnknownVendorCode) as exc:
+        except (MarketDataError, UnknownVendorCode, VendorUnavailable) as exc:
             failures.append((name, str(exc)))
     raise FetchFailed(day.isoformat(), failures)
