@@ -35,24 +35,27 @@ def book_from_ledger(raw: str | None, key: str, account: str) -> Book:
         symbol: _int(entry, "quantity", f"{key} positions.{symbol}")
         for symbol, entry in _mapping(data, "positions", key).items()
     }
-    futures = {}
-    for symbol, entry in _mapping(data, "futures", key).items():
-        where = f"{key} futures.{symbol}"
-        short = _int(entry, "short", where)
-        if short < 0:
-            raise LedgerUnreadable(f"{where}: short {short} is a long futures position; "
-                                   "the risk daemon only models short hedges")
-        futures[symbol] = FuturesShort(symbol, short, _decimal(entry, "avg_price", where))
-    options = {}
-    for symbol, entry in _mapping(data, "options", key).items():
-        where = f"{key} options.{symbol}"
-        long = _int(entry, "long", where)
-        if long < 0:
-            raise LedgerUnreadable(f"{where}: long {long} is a short option position; "
-                                   "the risk daemon only models bought puts")
-        options[symbol] = OptionLong(symbol, long, _decimal(entry, "avg_price", where))
+    futures = {s: FuturesShort(s, n, price) for s, n, price in _legs(
+        data, key, "futures", "short", "a long futures position; the risk daemon only "
+        "models short hedges")}
+    options = {s: OptionLong(s, n, price) for s, n, price in _legs(
+        data, key, "options", "long", "a short option position; the risk daemon only "
+        "models bought puts")}
     return Book(account=account, cash=_decimal(data, "cash", key), positions=positions,
                 futures=futures, options=options)
+
+
+def _legs(data: dict[str, Any], key: str, section: str, side: str,
+          refused: str) -> list[tuple[str, int, Decimal]]:
+    """(symbol, lots, average price) of a derivatives section; negative lots refused."""
+    legs = []
+    for symbol, entry in _mapping(data, section, key).items():
+        where = f"{key} {section}.{symbol}"
+        lots = _int(entry, side, where)
+        if lots < 0:
+            raise LedgerUnreadable(f"{where}: {side} {lots} is {refused}")
+        legs.append((symbol, lots, _decimal(entry, "avg_price", where)))
+    return legs
 
 
 def _mapping(data: dict[str, Any], name: str, key: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ desk did not send; broker orders still working after the close.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -86,27 +87,25 @@ def reconcile(desk: DeskDay, broker: BrokerDay) -> Reconciliation:
 
 def _stocks(desk: DeskDay, broker: BrokerDay) -> list[Break]:
     ours = {s: h.quantity for s, h in desk.ledger.positions.items()}
-    return [Break(BreakKind.POSITION, s, f"{ours.get(s, 0)} shares",
-                  f"{broker.stocks.get(s, 0)} shares")
-            for s in sorted(set(ours) | set(broker.stocks))
-            if ours.get(s, 0) != broker.stocks.get(s, 0)]
+    return _held_breaks(BreakKind.POSITION, ours, broker.stocks, "{} shares")
 
 
 def _futures(desk: DeskDay, broker: BrokerDay) -> list[Break]:
     ours = {s: f.short for s, f in desk.ledger.futures.items()}
-    return [Break(BreakKind.FUTURES, s, f"short {ours.get(s, 0)} lots",
-                  f"short {broker.futures.get(s, 0)} lots")
-            for s in sorted(set(ours) | set(broker.futures))
-            if ours.get(s, 0) != broker.futures.get(s, 0)]
+    return _held_breaks(BreakKind.FUTURES, ours, broker.futures, "short {} lots")
 
 
 def _options(desk: DeskDay, broker: BrokerDay) -> list[Break]:
     """MO lots held (negative: written), T+0, so today's buys count at once."""
     ours = {s: o.long for s, o in desk.ledger.options.items()}
-    return [Break(BreakKind.OPTIONS, s, f"long {ours.get(s, 0)} lots",
-                  f"long {broker.options.get(s, 0)} lots")
-            for s in sorted(set(ours) | set(broker.options))
-            if ours.get(s, 0) != broker.options.get(s, 0)]
+    return _held_breaks(BreakKind.OPTIONS, ours, broker.options, "long {} lots")
+
+
+def _held_breaks(kind: BreakKind, ours: Mapping[str, int], theirs: Mapping[str, int],
+                 unit: str) -> list[Break]:
+    """One break per symbol whose quantity differs between the desk and the broker."""
+    return [Break(kind, s, unit.format(ours.get(s, 0)), unit.format(theirs.get(s, 0)))
+            for s in sorted(set(ours) | set(theirs)) if ours.get(s, 0) != theirs.get(s, 0)]
 
 
 def _cash(desk: DeskDay, broker: BrokerDay) -> list[Break]:

@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from marketdata.clock import FixedClock
+from services.cli.context import DeskContext
+from services.redis_server import EmbeddedRedis
 from tests.unit.console.console_kit import add_users, build_app
 
 
@@ -24,3 +26,14 @@ def app(redis_client: redis.Redis, clock: FixedClock, tmp_path: Path) -> FastAPI
 def web(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://127.0.0.1:8765") as client:
         yield client
+
+
+@pytest.fixture
+def desk(tmp_path: Path, redis_server: EmbeddedRedis, redis_client: redis.Redis,
+         clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> DeskContext:
+    """The CLI's context on the session's Redis (paper settings), with the four users."""
+    config = tmp_path / "desk.yaml"
+    config.write_text("mode: paper\n", encoding="utf-8")
+    monkeypatch.setenv("DESK_REDIS_URL", redis_server.url)
+    add_users(redis_client, clock)
+    return DeskContext(str(config), str(tmp_path))

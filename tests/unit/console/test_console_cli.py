@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 import pytest
@@ -16,21 +15,10 @@ from orders.order import OrderState
 from services.cli.context import DeskContext
 from services.cli.orders_cmd import ORDER_COMMANDS
 from services.cli.users_cmd import users_group
-from services.redis_server import EmbeddedRedis
-from tests.unit.console.console_kit import add_users, seed_batch
+from tests.unit.console.console_kit import seed_batch
 from tests.unit.queue.queue_kit import released, set_last
 
 COMMANDS = {c.name: c for c in ORDER_COMMANDS}
-
-
-@pytest.fixture
-def desk(tmp_path: Path, redis_server: EmbeddedRedis, redis_client: redis.Redis,
-         clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> DeskContext:
-    config = tmp_path / "desk.yaml"
-    config.write_text("mode: paper\n", encoding="utf-8")
-    monkeypatch.setenv("DESK_REDIS_URL", redis_server.url)
-    add_users(redis_client, clock)
-    return DeskContext(str(config), str(tmp_path))
 
 
 @pytest.fixture

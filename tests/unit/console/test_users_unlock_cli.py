@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 import redis
 from click.testing import CliRunner, Result
 
 from bus import streams
-from marketdata.clock import FixedClock
 from services.cli.context import DeskContext
 from services.cli.users_cmd import users_group
 from services.console.config import ConsoleConfig
 from services.console.throttle import LoginThrottle
-from services.redis_server import EmbeddedRedis
-from tests.unit.console.console_kit import add_users
-
-
-@pytest.fixture
-def desk(tmp_path: Path, redis_server: EmbeddedRedis, redis_client: redis.Redis,
-         clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> DeskContext:
-    config = tmp_path / "desk.yaml"
-    config.write_text("mode: paper\n", encoding="utf-8")
-    monkeypatch.setenv("DESK_REDIS_URL", redis_server.url)
-    add_users(redis_client, clock)
-    return DeskContext(str(config), str(tmp_path))
 
 
 def run(desk: DeskContext, *args: str) -> Result:

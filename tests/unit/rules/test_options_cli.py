@@ -2,42 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
-import click
-from click.testing import CliRunner
-from rules_kit import HolidayCalendar
+from rules_kit import FakeDesk, HolidayCalendar, answer, run
 
-from exchange import TradingDays
 from marketdata.calendar import load_calendar
-from services.cli.rules_cmd import rules_command
 
 PUT = "MO2703-P-6000.CFFEX"
 BASE = ("--date", "2026-12-02", "--prev-settlement", "123.4", "--index-prev-close", "6123.45")
-
-
-class FakeDesk:
-    """Stands in for services.cli.context.DeskContext: only `.calendar` is used."""
-
-    def __init__(self, calendar: TradingDays) -> None:
-        self._calendar = calendar
-
-    @property
-    def calendar(self) -> TradingDays:
-        return self._calendar
-
-
-def run(*args: str, obj: object = None) -> click.testing.Result:
-    return CliRunner().invoke(rules_command, list(args), obj=obj)
-
-
-def answer(*args: str, obj: object = None) -> dict[str, object]:
-    result = run(*args, "--json", obj=obj)
-    assert result.exit_code == 0, result.output
-    parsed: dict[str, object] = json.loads(result.output)
-    return parsed
 
 
 def test_an_option_answer() -> None:

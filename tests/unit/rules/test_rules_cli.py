@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
-import click
-from click.testing import CliRunner
-from rules_kit import GOLDEN_WEEK_2026, HolidayCalendar
-
-from exchange import TradingDays
-from services.cli.rules_cmd import rules_command
-
-
-def run(*args: str, obj: object = None) -> click.testing.Result:
-    return CliRunner().invoke(rules_command, list(args), obj=obj)
-
-
-def answer(*args: str, obj: object = None) -> dict[str, object]:
-    result = run(*args, "--json", obj=obj)
-    assert result.exit_code == 0, result.output
-    parsed: dict[str, object] = json.loads(result.output)
-    return parsed
+from rules_kit import GOLDEN_WEEK_2026, FakeDesk, HolidayCalendar, answer, run
 
 
 def test_json_answer_for_a_main_board_st_stock() -> None:
@@ -48,17 +31,6 @@ def test_new_listing_has_null_band_and_limits() -> None:
     assert (got["band"], got["limit_up"], got["limit_down"]) == (None, None, None)
     assert got["day_count"] == "weekdays"
     assert (got["buy_min_qty"], got["buy_step_qty"], got["max_order_qty"]) == (200, 1, 100_000)
-
-
-class FakeDesk:
-    """Stands in for services.cli.context.DeskContext: only `.calendar` is used."""
-
-    def __init__(self, calendar: TradingDays) -> None:
-        self._calendar = calendar
-
-    @property
-    def calendar(self) -> TradingDays:
-        return self._calendar
 
 
 def test_listing_days_use_the_desk_calendar_when_there_is_one() -> None:
