@@ -185,8 +185,11 @@ def changed_fields(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
 
 
 def _short_value(value: Any) -> Any:
+    """A value as a trader reads it: approvals as user@version, other lists joined."""
     if isinstance(value, list) and all(isinstance(v, dict) and "user" in v for v in value):
         return ", ".join(f"{v['user']}@v{v.get('version', '?')}" for v in value) or "none"
+    if isinstance(value, list):  # e.g. the editors of an order
+        return ", ".join(str(v) for v in value) or "none"
     return value
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from bus import streams
 from exchange import RulesError, describe
+from execution.approval.gates import maker_refusal
 from execution.approval.manual import facts_for, pre_trade_checks
 from marketdata.clock import EXCHANGE_TZ
 from orders.order import OrderKind, OrderState
@@ -61,8 +62,9 @@ def order_detail(order_id: str, request: Request, session: Session = VIEWER) -> 
         return render(request, session, "missing.html", what=f"order {order_id}")
     row = make_rows([record], _prices(d, record.order.symbol), d.queue.policy)[0]
     facts = facts_for(d.client, record.order, account=d.account)
+    barred = maker_refusal(record, session.user, d.queue.policy.maker_checker)
     return render(request, session, "order.html", row=row, order=record.order, record=record,
-                  checks=pre_trade_checks(record.order, facts),
+                  barred=barred, checks=pre_trade_checks(record.order, facts),
                   limits=_limits(record.order.symbol, record.order.trade_date, facts.prev_close),
                   history=[(e, changed_fields(e)) for e in
                            audit_entries(d.client, 100, order_id=order_id)])

@@ -68,6 +68,7 @@ def test_edit_and_reapprove(page: Page, fresh: LiveConsole) -> None:
     page.fill('#edit-form input[name="reason"]', "thin book")
     page.click("#save-edit")
     expect(page.locator(".flash").first).to_contain_text("version 2, pending_approval")
+    expect(page.locator("#maker-note")).to_contain_text("alice edited it")  # said up front
     page.click("#approve-one")  # the editor may not approve her own edit (maker-checker)
     expect(page.locator(".flash").first).to_contain_text("alice edited it and cannot also")
     assert fresh.queue.require(order_id).state is OrderState.PENDING_APPROVAL
