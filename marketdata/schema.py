@@ -78,6 +78,10 @@ FUTURES_COLUMNS: tuple[str, ...] = (
     "date", "symbol", "open", "high", "low", "close", "volume", "open_interest", "expiry",
     "settlement",
 )
+# Corporate actions (see marketdata.corporate): per share, before tax; one row per ex-date.
+CORPORATE_ACTION_COLUMNS: tuple[str, ...] = (
+    "symbol", "record_date", "ex_date", "pay_date", "list_date", "cash", "bonus", "transfer",
+)
 MINUTE_COLUMNS: tuple[str, ...] = (
     "symbol", "datetime", "open", "high", "low", "close", "volume", "amount",
 )

@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from marketdata.corporate import BadCorporateAction, CorporateAction, parse_actions
 from marketdata.errors import MissingData, StoreCorrupt
 from marketdata.manifest import Manifest, StoreTransaction, read_manifest
 from marketdata.minute import synthesize_minute_bars
@@ -95,6 +96,21 @@ class MarketStore:
         self._require_range(days, start, end, "IM futures bars")
         rows = (table["date"] >= pd.Timestamp(start)) & (table["date"] <= pd.Timestamp(end))
         return table[rows].reset_index(drop=True)
+
+    def corporate_actions(self, start: date, end: date) -> list[CorporateAction]:
+        """Checked corporate actions with an ex-date or a pay / list date in [start, end];
+        none for a store written before the table existed (its prices are unadjusted)."""
+        manifest = self.manifest()
+        if "corporate_actions" not in manifest.tables:
+            return []
+        table = self._table(manifest, "corporate_actions")
+        lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+        later = (table["pay_date"] >= lo) | (table["list_date"] >= lo) | (table["ex_date"] >= lo)
+        near = (table["ex_date"] <= hi) & later
+        try:
+            return parse_actions(table[near])
+        except BadCorporateAction as exc:
+            raise StoreCorrupt(f"store {self.root}: {exc}") from exc
 
     def minute_bars(self, day: date, symbols: list[str] | None = None) -> pd.DataFrame:
         """One bar per minute, 09:30-11:30 and 13:00-15:00; stored or derived from the day bar."""

@@ -20,6 +20,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "financials": ("symbol", "period_end", "report_date"),
     "index": ("date",),
     "futures": ("date", "symbol"),
+    "corporate_actions": ("symbol", "ex_date"),
 }
 
 

@@ -15,6 +15,7 @@ from marketdata.manifest import Manifest
 from marketdata.partitions import DayBlock
 from marketdata.schema import RiskFlag
 from marketdata.store import MarketStore
+from marketdata.synthetic.actions import action_table
 from marketdata.synthetic.events import (
     Lifecycle,
     corporate_actions,
@@ -44,6 +45,7 @@ class SyntheticMarket:
     index: pd.DataFrame  # date csi1000 csi2000 microcap
     futures: pd.DataFrame
     regimes: list[Regime]
+    actions: pd.DataFrame  # CORPORATE_ACTION_COLUMNS
 
 
 def _shares(uni: Universe, life: Lifecycle, book: PriceBook, ratio: Matrix,
@@ -139,6 +141,7 @@ def generate_market(stocks: int, days: int, seed: int, end: date | None = None,
         stocks=DayBlock(window, uni.symbols, values),
         financials=financial_reports(rng, uni, window[0], last),
         index=index, futures=futures, regimes=plan,
+        actions=action_table(seed, window, uni.symbols, book.cash, ratio, listed),
     )
 
 
@@ -159,6 +162,7 @@ def write_market(store: MarketStore, market: SyntheticMarket, through: date | No
         stage_table(tx, "financials", market.financials[market.financials["report_date"] <= cut])
         stage_table(tx, "index", market.index[market.index["date"] <= cut])
         stage_table(tx, "futures", market.futures[market.futures["date"] <= cut])
+        stage_table(tx, "corporate_actions", market.actions[market.actions["ex_date"] <= cut])
         stage_stock_days(tx, market.stocks.rows(keep))
         set_meta(tx, [("source", "synthetic"), ("seed", str(market.seed)),
                       ("stocks", str(len(market.stocks.symbols))),

@@ -39,6 +39,7 @@ class PriceBook:
     prev_close: Matrix
     returns: Matrix  # close / prev_close - 1
     locked: npt.NDArray[np.bool_]  # one-price day at a limit (open = high = low = close)
+    cash: Matrix  # cash dividend per share (CNY, to 0.001) going ex that day, else 0
 
 
 def round_cents(x: Matrix) -> Matrix:
@@ -98,8 +99,12 @@ def simulate_prices(rng: np.random.Generator, uni: Universe, life: Lifecycle,
                            np.exp(rng.normal(np.log(12.0), 0.7, n)))
     last = round_cents(np.maximum(start_price, 1.0))
     ref_m, close_m, down_m, up_m = (np.full((n_days, n), np.nan) for _ in range(4))
+    cash_m = np.zeros((n_days, n))
     for t in range(n_days):
-        ref = round_cents(last * (1.0 - dividend[t]) / ratio[t])
+        # Dividends are declared per share to 0.001 CNY (0.01 per 10 shares); the
+        # reference price is the exchange's ex-rights price (marketdata.corporate).
+        cash = np.where(listed[t], np.round(last * dividend[t], 3), 0.0)
+        ref = round_cents((last - cash) / ratio[t])
         finite_down = np.isfinite(band_down[t])
         down, _ = limit_prices(ref, np.where(finite_down, band_down[t], 0.0))
         _, up = limit_prices(ref, np.where(np.isfinite(band_up[t]), band_up[t], 0.0))
@@ -108,14 +113,15 @@ def simulate_prices(rng: np.random.Generator, uni: Universe, life: Lifecycle,
         close = np.maximum(round_cents(np.clip(ref * (1.0 + r[t]), down, up)), 0.01)
         close = np.where(suspended[t], ref, close)
         on = listed[t]
-        ref_m[t, on], close_m[t, on] = ref[on], close[on]
+        ref_m[t, on], close_m[t, on], cash_m[t, on] = ref[on], close[on], cash[on]
         down_m[t, on], up_m[t, on] = down[on], up[on]
         last = np.where(on, close, last)
-    return _bars(rng, ref_m, close_m, down_m, up_m, r, band_up, suspended)
+    return _bars(rng, ref_m, close_m, down_m, up_m, r, band_up, suspended, cash_m)
 
 
 def _bars(rng: np.random.Generator, ref: Matrix, close: Matrix, down: Matrix, up: Matrix,
-          r: Matrix, band: Matrix, suspended: npt.NDArray[np.bool_]) -> PriceBook:
+          r: Matrix, band: Matrix, suspended: npt.NDArray[np.bool_], cash: Matrix,
+          ) -> PriceBook:
     shape = ref.shape
     locked = (np.abs(r) >= 1.3 * np.where(np.isfinite(band), band, np.inf)) & (
         (close >= up) | (close <= down))
@@ -130,4 +136,4 @@ def _bars(rng: np.random.Generator, ref: Matrix, close: Matrix, down: Matrix, up
     opened, high, low = (np.where(flat, close, x) for x in (opened, high, low))
     with np.errstate(invalid="ignore", divide="ignore"):
         returns = close / ref - 1.0
-    return PriceBook(opened, high, low, close, ref, returns, locked & ~suspended)
+    return PriceBook(opened, high, low, close, ref, returns, locked & ~suspended, cash)

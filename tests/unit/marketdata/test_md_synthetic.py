@@ -175,6 +175,8 @@ def market_digest(m: SyntheticMarket) -> str:
 def test_the_synthetic_market_is_pinned(market: SyntheticMarket) -> None:
     # Pinned 2026-12-01 after the intended corrections: delisting-period stocks trade at
     # the board's band after their free first day (not the ST band), and the futures
-    # table carries a settlement column. Change the pin only for an intended change.
-    digest = "fabf18d07d48519b61e586400336fae495f76aa48337392ac2c4cd6273f47bce"
+    # table carries a settlement column. Re-pinned 2026-12-02: cash dividends are declared
+    # per share to 0.001 CNY and the ex-date reference is (close - cash) / (1 + shares).
+    # Change the pin only for an intended change.
+    digest = "ce87dae4f167149cfbd703a336e92807e7a1e5929e3f6d1bca1963f208a62e91"
     assert market_digest(market) == digest
