@@ -6,15 +6,28 @@ from marketdata.synthetic.market import (
     generate_market,
     write_demo_store,
 )
-from marketdata.synthetic.regimes import CRASH, ROTATION, Regime, RegimePlan
+from marketdata.synthetic.regimes import (
+    CRASH,
+    CRASH_2024,
+    ROTATION,
+    SCENARIOS,
+    Regime,
+    RegimePlan,
+    UnknownScenario,
+    scenario_regimes,
+)
 
 __all__ = [
     "CRASH",
+    "CRASH_2024",
     "DEMO_END_CAP",
     "ROTATION",
+    "SCENARIOS",
     "Regime",
     "RegimePlan",
     "SyntheticMarket",
+    "UnknownScenario",
     "generate_market",
+    "scenario_regimes",
     "write_demo_store",
 ]

@@ -27,7 +27,13 @@ from marketdata.synthetic.financials import financial_reports
 from marketdata.synthetic.futures import futures_bars
 from marketdata.synthetic.indices import eligible, index_series
 from marketdata.synthetic.prices import PriceBook, simulate_prices, stock_returns
-from marketdata.synthetic.regimes import Regime, RegimePlan, factor_paths, plan_regimes
+from marketdata.synthetic.regimes import (
+    Regime,
+    RegimePlan,
+    factor_paths,
+    plan_regimes,
+    scenario_regimes,
+)
 from marketdata.synthetic.universe import INDUSTRIES, Universe, build_universe
 from marketdata.writer import set_meta, stage_stock_days, stage_table
 
@@ -95,24 +101,34 @@ def _instruments(uni: Universe, life: Lifecycle, flags: npt.NDArray[np.int8]) ->
     })
 
 
+def generate_window(days: int, end: date | None, calendar: TradingCalendar | None,
+                    ) -> list[date]:
+    """The market's trade dates: `days` of them, ending at `end` (DEMO_END_CAP if None)."""
+    if calendar is None:
+        raise TypeError("generate_market needs the trading calendar (calendar=...)")
+    last = calendar.last_trading_day_on_or_before(end or DEMO_END_CAP)
+    return calendar.trading_days(calendar.shift(last, -(days - 1)), last)
+
+
 def generate_market(stocks: int, days: int, seed: int, end: date | None = None,
                     calendar: TradingCalendar | None = None,
-                    regimes: RegimePlan | None = None) -> SyntheticMarket:
+                    regimes: RegimePlan | list[Regime] | None = None) -> SyntheticMarket:
+    """`regimes`: where the episodes fall, as fractions (`RegimePlan`) or placed
+    (`scenario_regimes`)."""
     if calendar is None:
         raise TypeError("generate_market needs the trading calendar (calendar=...)")
     if stocks < 50 or days < 10:
         raise ValueError(
             f"synthetic market needs >= 50 stocks and >= 10 days (got {stocks}, {days})")
-    last = end or calendar.last_trading_day_on_or_before(DEMO_END_CAP)
-    last = calendar.last_trading_day_on_or_before(last)
-    window = calendar.trading_days(calendar.shift(last, -(days - 1)), last)
+    window = generate_window(days, end, calendar)
+    last = window[-1]
     rng = np.random.default_rng(seed)
     uni = build_universe(rng, stocks)
     life = plan_lifecycle(rng, uni, window, calendar)
     flags = risk_flags(rng, life, days)
     halted = suspensions(rng, life, flags, days)
     dividend, ratio = corporate_actions(rng, window, life)
-    plan = plan_regimes(days, regimes or RegimePlan())
+    plan = regimes if isinstance(regimes, list) else plan_regimes(days, regimes or RegimePlan())
     factors = factor_paths(rng, days, len(INDUSTRIES), plan)
     returns = stock_returns(rng, uni, life, factors)
     book = simulate_prices(rng, uni, life, flags, halted, dividend, ratio, returns, window)
@@ -170,8 +186,16 @@ def write_market(store: MarketStore, market: SyntheticMarket, through: date | No
 
 
 def write_demo_store(root: Path, stocks: int, days: int, seed: int, end: date | None = None,
-                     calendar: TradingCalendar | None = None) -> MarketStore:
-    """Replace everything in the store at `root` with a freshly generated synthetic market."""
+                     calendar: TradingCalendar | None = None, scenario: str | None = None,
+                     run_days: int = 20) -> MarketStore:
+    """Replace everything in the store at `root` with a freshly generated synthetic market;
+    `scenario` (one of `SCENARIOS`) places its episodes in the last `run_days` days."""
+    if scenario is None:
+        market = generate_market(stocks, days, seed, end, calendar)
+    else:
+        window = generate_window(days, end, calendar)
+        plan = scenario_regimes(scenario, window, run_days)
+        market = generate_market(stocks, days, seed, end, calendar, plan)
     store = MarketStore(root)
-    write_market(store, generate_market(stocks, days, seed, end, calendar))
+    write_market(store, market)
     return store

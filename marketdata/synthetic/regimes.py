@@ -11,14 +11,22 @@ Two episodes from the strategy's history are replayed at configurable places:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
+
+from exchange import third_friday
+from marketdata.errors import MarketDataError
 
 FloatArray = npt.NDArray[np.float64]
 
 CRASH = "micro_cap_crash"
 ROTATION = "large_cap_rotation"
+RECOVERY = "recovery"  # a steady partial recovery after a crash (scenarios only)
+# Demo scenarios (`write_demo_store(..., scenario=NAME)`): where the episodes fall.
+CRASH_2024 = "crash2024"  # the micro-cap crash inside the last `run_days` of the store
+SCENARIOS: tuple[str, ...] = (CRASH_2024,)
 
 
 @dataclass(frozen=True)
@@ -63,8 +71,49 @@ def plan_regimes(n_days: int, plan: RegimePlan) -> list[Regime]:
     return sorted(regimes, key=lambda r: r.start)
 
 
+class UnknownScenario(MarketDataError, ValueError):
+    """A scenario name the synthetic market does not know; the message lists the known."""
+
+
+def scenario_regimes(name: str, days: list[date], run_days: int) -> list[Regime]:
+    """The regimes of scenario `name` in the window `days`, for a paper run over the last
+    `run_days`. The crash (decline and rebound: about 45% of the run, 8 to 24 days) is
+    placed so its low comes about `HEDGE_LEAD` trading days before an IM expiry (third
+    Friday) inside the run, so a hedge taken in the fall must be rolled; the rest of the
+    run is a steady, partial recovery, so the ladder sees the market stabilise."""
+    if name not in SCENARIOS:
+        raise UnknownScenario(f"scenario {name!r} is not one of {', '.join(SCENARIOS)}")
+    n_days = len(days)
+    if not 10 <= run_days <= n_days - 2:
+        raise ValueError(
+            f"scenario {name}: the run of {run_days} days must be >= 10 and leave 2 days "
+            f"of history in the store's {n_days}")
+    length = int(np.clip(round(run_days * 0.45), 8, 24))
+    first = n_days - run_days + 2
+    start = _before_expiry(days, first, n_days - length, _decline(length) + HEDGE_LEAD)
+    crash = Regime(CRASH, start, length)
+    recovery = Regime(RECOVERY, crash.stop, n_days - crash.stop)
+    rotation = plan_regimes(n_days, RegimePlan(rotation_at=0.2, crash_at=None))
+    return sorted([crash, *[r for r in rotation if r.stop <= crash.start],
+                   *([recovery] if recovery.length else [])], key=lambda r: r.start)
+
+
+HEDGE_LEAD = 12  # > the desk's open_min_days (10): the hedge opens in the front contract
+
+
+def _decline(length: int) -> int:
+    return max(round(length * 0.7), 2)
+
+
+def _before_expiry(days: list[date], first: int, last: int, lead: int) -> int:
+    """The latest start in [first, last] that is `lead` rows before a third Friday."""
+    fridays = [i for i, d in enumerate(days) if d == third_friday(d.year, d.month)]
+    starts = [i - lead for i in fridays if first <= i - lead <= last]
+    return starts[-1] if starts else first
+
+
 def _apply_crash(r: Regime, rng: np.random.Generator, paths: FactorPaths) -> None:
-    decline = max(round(r.length * 0.7), 2)
+    decline = _decline(r.length)
     down, up = slice(r.start, r.start + decline), slice(r.start + decline, r.stop)
     paths.market[down] = rng.normal(-0.005, 0.008, decline)
     paths.size[down] = rng.normal(-0.009, 0.003, decline)
@@ -87,6 +136,16 @@ def _apply_rotation(r: Regime, rng: np.random.Generator, paths: FactorPaths) -> 
     paths.turnover[span] = 1.1
 
 
+def _apply_recovery(r: Regime, rng: np.random.Generator, paths: FactorPaths) -> None:
+    span = slice(r.start, r.stop)
+    paths.market[span] = rng.normal(0.004, 0.006, r.length)
+    paths.size[span] = rng.normal(0.001, 0.002, r.length)
+    paths.turnover[span] = 1.2
+
+
+_APPLY = {CRASH: _apply_crash, ROTATION: _apply_rotation, RECOVERY: _apply_recovery}
+
+
 def factor_paths(
     rng: np.random.Generator, n_days: int, n_industries: int, regimes: list[Regime]
 ) -> FactorPaths:
@@ -98,5 +157,5 @@ def factor_paths(
         discount_shock=np.zeros(n_days),
     )
     for regime in regimes:
-        (_apply_crash if regime.name == CRASH else _apply_rotation)(regime, rng, paths)
+        _APPLY[regime.name](regime, rng, paths)
     return paths
