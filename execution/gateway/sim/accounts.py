@@ -24,6 +24,7 @@ from exchange import CommissionConfig, classify, fees, future_fee, future_spec
 from exchange.instruments import contract_multiplier
 from exchange.options import option_fee, option_intrinsic, short_option_margin
 from execution.config import SimConfig
+from execution.gateway.sim.corporate import after_buy, after_sell
 from execution.gateway.sim.models import (
     FuturePosition,
     Position,
@@ -115,12 +116,13 @@ def _stock_fill(pos: StockPosition, order: SimOrder, qty: int, price: Decimal,
     if order.side == "buy":
         held = pos.quantity + qty
         avg = ((pos.avg_cost * pos.quantity + value) / held).quantize(AVG, ROUND_HALF_UP)
-        new = pos.model_copy(update={"quantity": held, "avg_cost": avg})
+        new = pos.model_copy(update={"quantity": held, "avg_cost": avg,
+                                     "lots": after_buy(pos.lots, day, qty)})
         return FillResult(new, -(value + cost), cost)
     held = pos.quantity - qty
     new = pos.model_copy(update={
         "quantity": held, "sellable": pos.sellable - qty, "frozen": max(pos.frozen - qty, 0),
-        "avg_cost": pos.avg_cost if held else Decimal(0),
+        "avg_cost": pos.avg_cost if held else Decimal(0), "lots": after_sell(pos.lots, qty),
     })
     return FillResult(new, value - cost, cost)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
@@ -49,11 +49,19 @@ class SimTrade(Record):
     at: datetime
 
 
+class Lot(Record):
+    """Shares acquired on one day: the dividend tax depends on how long they were held."""
+
+    acquired: date
+    quantity: int
+
+
 class StockPosition(Record):
     quantity: int = 0
     sellable: int = 0  # T+1: held before today, less what was sold today
     frozen: int = 0  # shares held by working sell orders
     avg_cost: Decimal = Decimal(0)
+    lots: tuple[Lot, ...] = ()  # first in, first out (sells take the oldest)
 
 
 class FuturePosition(Record):
