@@ -12,6 +12,7 @@ moves by the premium (price x 100 per lot) and fees; a written option shows as a
 negative long (the risk daemon refuses it). At expiry (its last trading day) an option
 leaves the ledger: worthless out of the money, cash settled in the money at its intrinsic
 value at the settlement price x 100 per lot, less CFFEX's exercise fee (`expire_options`).
+Corporate actions are booked as the broker's statement shows them (`book_corporate`).
 """
 
 from __future__ import annotations
@@ -119,6 +120,21 @@ class Ledger:
         if new.quantity == 0:
             positions.pop(symbol)
         return replace(self, cash=cash, positions=positions, at=at)
+
+    def book_corporate(self, symbol: str, cash: Decimal, shares: int, at: datetime) -> Ledger:
+        """A corporate action as the broker's statement books it: `cash` (net of the
+        dividend tax, negative when the tax on bonus shares exceeds it) and `shares` new
+        shares, sellable at once; the holding's cost is spread over the new count."""
+        if shares < 0:
+            raise ValueError(f"corporate action of {symbol}: {shares} new shares, expected >= 0")
+        held = self.positions.get(symbol, Holding())
+        positions = dict(self.positions)
+        if shares:
+            total = held.quantity + shares
+            avg = (held.avg_cost * held.quantity / total).quantize(AVG, ROUND_HALF_UP)
+            positions[symbol] = Holding(total, held.sellable + shares, avg)
+        return replace(self, cash=(self.cash + cash).quantize(CENT, ROUND_HALF_UP),
+                       positions=positions, at=at)
 
     def _future(self, symbol: str, side: str, qty: int, price: Decimal, fees: Decimal,
                 at: datetime) -> Ledger:

@@ -2,7 +2,9 @@
 
 Every change is one MULTI transaction, so a SIGKILL of the service never leaves an
 order without its frozen cash or a trade without its position change. Keys:
-`day`, `cash`, `seq`, `pos` (hash symbol -> position), `orders:{day}` and
+`day`, `cash`, `seq`, `pos` (hash symbol -> position), `entitled` (hash symbol|ex-date ->
+corporate-action entitlement not yet paid or credited), `corporate:{day}` (list: what
+the corporate actions booked that day), `orders:{day}` and
 `trades:{day}` (hash id -> JSON), `expiries:{day}` (hash symbol -> JSON: options settled
 at their expiry), `cursor:{day}` (bars ending by then are matched), `used:{day}`
 (hash symbol|minute -> shares we already took from that bar).
@@ -10,12 +12,18 @@ at their expiry), `cursor:{day}` (bars ending by then are matched), `used:{day}`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
 import redis
 
 from exchange import classify
+from execution.gateway.sim.corporate import (
+    CorporateEvent,
+    Entitlement,
+    corporate_day,
+)
 from execution.gateway.sim.models import (
     FuturePosition,
     Position,
@@ -24,6 +32,7 @@ from execution.gateway.sim.models import (
     SimTrade,
     StockPosition,
 )
+from marketdata.corporate import CorporateAction
 
 PREFIX = "desk:sim"
 DAY_TTL_S = 10 * 24 * 3600
@@ -48,19 +57,46 @@ class SimBook:
         return f"{self.prefix}:{name}"
 
     # ---- day roll ---------------------------------------------------------------
-    def open_day(self, day: date) -> None:
-        """First use of a day: T+1 shares become sellable, nothing is frozen any more."""
+    def open_day(self, day: date, actions: Iterable[CorporateAction] = ()) -> None:
+        """First use of a day: T+1 shares become sellable, nothing is frozen any more, and
+        the day's corporate actions are booked (entitlements, cash, new shares)."""
         self.client.setnx(self.key("cash"), str(self.initial_cash))
         if self.client.get(self.key("day")) == day.isoformat():
             return
-        rolled = {s: _rolled(load_position(s, raw)).model_dump_json()
+        rolled = {s: _rolled(load_position(s, raw))
                   for s, raw in self.client.hgetall(self.key("pos")).items()}
+        corporate = corporate_day(day, rolled, self.entitlements(), actions)
+        rolled.update(corporate.positions)
+        stamp = self.key(f"corporate:{day.isoformat()}")
         with self.client.pipeline(transaction=True) as pipe:
             if rolled:
-                pipe.hset(self.key("pos"), mapping=rolled)
+                pipe.hset(self.key("pos"), mapping={
+                    s: p.model_dump_json() for s, p in rolled.items()})
+            if corporate.cash_delta:
+                pipe.set(self.key("cash"), str(self.cash() + corporate.cash_delta))
+            if corporate.pending:
+                pipe.hset(self.key("entitled"), mapping={
+                    k: e.model_dump_json() for k, e in corporate.pending.items()})
+            if corporate.finished:
+                pipe.hdel(self.key("entitled"), *corporate.finished)
+            for event in corporate.events:
+                pipe.rpush(stamp, event.model_dump_json())
+            if corporate.events:
+                pipe.expire(stamp, DAY_TTL_S)
             pipe.set(self.key("day"), day.isoformat())
             pipe.execute()
         self._positions = None
+        self._cash = None
+
+    def entitlements(self) -> dict[str, Entitlement]:
+        """Corporate actions entitled to and not yet fully paid or credited."""
+        return {k: Entitlement.model_validate_json(v)
+                for k, v in self.client.hgetall(self.key("entitled")).items()}
+
+    def corporate_events(self, day: date) -> list[CorporateEvent]:
+        """What the corporate actions booked at the start of `day` (the statement)."""
+        raw = self.client.lrange(self.key(f"corporate:{day.isoformat()}"), 0, -1)
+        return [CorporateEvent.model_validate_json(r) for r in raw]
 
     # ---- reading ----------------------------------------------------------------
     def cash(self) -> Decimal:

@@ -13,11 +13,12 @@ paid, with the holding period up to the pay date (simplified, see docs/rules.md)
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from execution.gateway.sim.models import Lot, StockPosition
+from execution.gateway.sim.models import Lot, Position, Record, StockPosition
 from marketdata.corporate import CorporateAction
 
 CENT = Decimal("0.01")
@@ -63,8 +64,7 @@ def after_sell(lots: tuple[Lot, ...], quantity: int) -> tuple[Lot, ...]:
     return tuple(kept)
 
 
-@dataclass(frozen=True)
-class Entitlement:
+class Entitlement(Record):
     """What one holding receives from one action (fixed at the record date's close)."""
 
     symbol: str
@@ -75,10 +75,42 @@ class Entitlement:
     gross_cash: Decimal
     tax: Decimal
     new_shares: int
+    paid: bool = False  # the cash is in the account
+    credited: bool = False  # the new shares are in the position
 
     @property
     def net_cash(self) -> Decimal:
         return self.gross_cash - self.tax
+
+    @property
+    def key(self) -> str:
+        return f"{self.symbol}|{self.ex_date.isoformat()}"
+
+    @property
+    def done(self) -> bool:
+        return self.paid and self.credited
+
+
+class CorporateEvent(Record):
+    """What the broker booked on one day for one entitlement (its statement line)."""
+
+    symbol: str
+    ex_date: date
+    day: date
+    cash: Decimal = Decimal(0)  # net of tax
+    tax: Decimal = Decimal(0)
+    shares: int = 0
+
+
+@dataclass(frozen=True)
+class CorporateDay:
+    """The changes of one day's corporate actions, to be written all at once."""
+
+    positions: dict[str, StockPosition]
+    cash_delta: Decimal
+    pending: dict[str, Entitlement]  # to keep (key -> entitlement)
+    finished: list[str]  # keys to drop
+    events: list[CorporateEvent]
 
 
 def _known_lots(position: StockPosition, day: date) -> list[Lot]:
@@ -122,3 +154,42 @@ def credit_shares(position: StockPosition, entitled: Entitlement) -> StockPositi
         "lots": tuple(lot.model_copy(update={"quantity": lot.quantity + extra})
                       for lot, extra in zip(lots, added, strict=True)),
     })
+
+
+def corporate_day(day: date, positions: Mapping[str, Position],
+                  pending: Mapping[str, Entitlement], actions: Iterable[CorporateAction],
+                  ) -> CorporateDay:
+    """Start of `day` (before the open, positions already rolled): entitle the holders of
+    the actions going ex today, then pay and credit what is due on or before today."""
+    entitled = dict(pending)
+    for action in actions:
+        held = positions.get(action.symbol)
+        if action.ex_date == day and isinstance(held, StockPosition) and held.quantity > 0:
+            due = entitlement(action, held)
+            entitled.setdefault(due.key, due)
+    changed: dict[str, StockPosition] = {}
+    cash, events, keep, finished = Decimal(0), [], {}, []
+    for key, due in sorted(entitled.items()):
+        event = CorporateEvent(symbol=due.symbol, ex_date=due.ex_date, day=day)
+        if not due.credited and due.list_date <= day:
+            held = changed.get(due.symbol, positions.get(due.symbol, StockPosition()))
+            if isinstance(held, StockPosition):
+                changed[due.symbol] = credit_shares(held, due)
+            event = event.model_copy(update={"shares": due.new_shares})
+            due = due.model_copy(update={"credited": True})
+        if not due.paid and due.pay_date <= day:
+            cash += due.net_cash
+            event = event.model_copy(update={"cash": due.net_cash, "tax": due.tax})
+            due = due.model_copy(update={"paid": True})
+        if event.shares or event.cash or event.tax:
+            events.append(event)
+        if due.done:
+            finished.append(key)
+        else:
+            keep[key] = due
+    return CorporateDay(changed, cash, keep, finished, events)
+
+
+def receivable(pending: Iterable[Entitlement]) -> Decimal:
+    """Cash entitled to but not yet paid (part of the account's value until paid)."""
+    return sum((e.net_cash for e in pending if not e.paid), Decimal(0))

@@ -46,7 +46,7 @@ class SimExchange:
 
     def open(self) -> None:
         """Load the day's state (after a restart too): working orders and last bars."""
-        self.book.open_day(self.day)
+        self.book.open_day(self.day, self.tape.source.corporate_actions(self.day))
         orders = self.book.orders(self.day)
         self.active = {o.orderid: o for o in orders if o.active}
         self.ensure({o.symbol for o in orders} | set(self.book.positions()))

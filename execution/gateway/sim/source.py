@@ -13,6 +13,7 @@ index's previous close); those expiring settle at the store's CSI 1000 close of 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,10 +33,12 @@ from exchange import (
 from execution.algos.market import to_price
 from execution.gateway.sim.option_tape import option_day, option_minute_bars, option_refs
 from execution.gateway.sim.tape import SymbolRef
+from marketdata.corporate import CorporateAction
 from marketdata.errors import MarketDataError, MissingData
 from marketdata.minute import synthesize_minute_bars
 from marketdata.store import MarketStore
 
+log = logging.getLogger(__name__)
 ST_FLAGS = (1, 2)  # RiskFlag ST and *ST
 LOOKBACK_DAYS = 14  # calendar days searched for the previous settlement
 MINUTE_COLUMNS = ["symbol", "datetime", "open", "high", "low", "close", "volume", "amount"]
@@ -70,6 +73,7 @@ class FrameSource:
     bars: pd.DataFrame
     references: dict[str, SymbolRef] = field(default_factory=dict)
     settlements: dict[date, Decimal] = field(default_factory=dict)  # CSI 1000, expiry days
+    actions: list[CorporateAction] = field(default_factory=list)
 
     def minute_bars(self, day: date, symbols: list[str]) -> pd.DataFrame:
         return self.bars[self.bars["symbol"].isin(symbols)]
@@ -79,6 +83,9 @@ class FrameSource:
 
     def index_settlement(self, day: date) -> Decimal | None:
         return self.settlements.get(day)
+
+    def corporate_actions(self, day: date) -> list[CorporateAction]:
+        return [a for a in self.actions if a.ex_date == day]
 
 
 class StoreTapeSource:
@@ -120,6 +127,15 @@ class StoreTapeSource:
         if closes.empty:
             return None
         return Decimal(repr(float(closes.iloc[-1]))).quantize(Decimal("0.01"))
+
+    def corporate_actions(self, day: date) -> list[CorporateAction]:
+        """The store's actions going ex on `day`. A corrupt table is logged and skipped:
+        the session still opens, and the reconciliation shows what was not booked."""
+        try:
+            return [a for a in self.store.corporate_actions(day, day) if a.ex_date == day]
+        except MarketDataError as exc:
+            log.error("corporate actions of %s not booked: %s", day.isoformat(), exc)
+            return []
 
     def _stock_refs(self, day: date, symbols: list[str]) -> dict[str, SymbolRef]:
         panel = self.store.load_panel(day, 1, ["prev_close", "risk_flag", "suspended"])

@@ -17,6 +17,7 @@ import pandas as pd
 
 from exchange import tick_size
 from execution.algos.market import to_price
+from marketdata.corporate import CorporateAction
 
 BAR = timedelta(minutes=1)
 COLUMNS = ("symbol", "open", "high", "low", "close", "volume", "amount")
@@ -70,6 +71,10 @@ class TapeSource(Protocol):
 
     def index_settlement(self, day: date) -> Decimal | None:
         """The CSI 1000 price MO options expiring on `day` settle at; None if unknown."""
+        ...
+
+    def corporate_actions(self, day: date) -> list[CorporateAction]:
+        """The corporate actions going ex on `day` (none when the source has none)."""
         ...
 
 

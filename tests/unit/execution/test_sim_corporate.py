@@ -108,3 +108,39 @@ def test_fractional_new_shares_are_dropped() -> None:
     entitled = entitlement(_action(cash="0", bonus="0.3"), position)
     assert entitled.new_shares == 99  # 99.9
     assert credit_shares(position, entitled).quantity == 432
+
+
+def test_a_later_pay_date_is_a_receivable_until_paid() -> None:
+    from execution.gateway.sim.corporate import corporate_day, receivable
+
+    action = _action(cash="0.50", pay=date(2026, 6, 18))
+    held = {"600000.SSE": _position((date(2025, 1, 2), 1000))}
+    ex = corporate_day(date(2026, 6, 15), held, {}, [action])
+    assert ex.cash_delta == 0 and ex.events == [] and ex.finished == []
+    assert receivable(ex.pending.values()) == D("500.00")
+    between = corporate_day(date(2026, 6, 16), held, ex.pending, [])
+    assert between.cash_delta == 0 and list(between.pending) == list(ex.pending)
+    paid = corporate_day(date(2026, 6, 18), held, between.pending, [])
+    assert paid.cash_delta == D("500.00") and paid.pending == {}
+    assert [(e.cash, e.tax) for e in paid.events] == [(D("500.00"), D("0.00"))]
+
+
+def test_no_holding_at_the_record_date_no_entitlement() -> None:
+    from execution.gateway.sim.corporate import corporate_day
+
+    day = corporate_day(date(2026, 6, 15), {"600000.SSE": StockPosition()}, {}, [_action()])
+    assert (day.cash_delta, day.pending, day.events) == (0, {}, [])
+
+
+def test_the_ledger_books_the_statement_and_refuses_negative_shares() -> None:
+    from datetime import datetime
+
+    from execution.ledger import Holding, Ledger
+
+    when = datetime(2026, 6, 15, 9, 0)
+    ledger = Ledger("a", D("100.00"), when, {"600000.SSE": Holding(1000, 1000, D("10.00"))})
+    after = ledger.book_corporate("600000.SSE", D("-12.50"), 300, when)
+    assert after.cash == D("87.50")
+    assert after.positions["600000.SSE"] == Holding(1300, 1300, D("7.6923"))
+    with pytest.raises(ValueError, match="-1 new shares"):
+        ledger.book_corporate("600000.SSE", D(0), -1, when)
