@@ -26,7 +26,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from execution.eod.chart_axis import TradingAxis
 from execution.eod.chart_scale import RungLine, fitted_depth, next_rung_off_scale, rungs_in_range
-from execution.eod.nav_points import HedgeMark, NavPoint
+from execution.eod.nav_points import HedgeMark, NavPoint, Shade
 from marketdata.clock import EXCHANGE_TZ
 
 MARK_LABEL = "drawdown from the intraday high-water mark"
@@ -44,6 +44,7 @@ class Theme:
     rung: str = "#e0a100"
     opens: str = "#d9534f"
     closes: str = "#2e9e5b"
+    hedged: str = "#e0a100"
 
 
 DARK = Theme(background="#171c25", text="#c5cbd6", grid="#2a3140", nav="#5b9bff")
@@ -52,26 +53,29 @@ LIGHT = Theme(background="#ffffff", text="#222222", grid="#dddddd")
 
 def svg_data_url(points: Sequence[NavPoint], rungs: Sequence[RungLine] = (),
                  marks: Sequence[HedgeMark] = (), theme: Theme = DARK,
-                 closed: frozenset[date] = frozenset()) -> str:
+                 closed: frozenset[date] = frozenset(), shades: Sequence[Shade] = ()) -> str:
     """An `<img src>` for the chart ('' with no points). An image, not inline SVG: the
     console's CSP forbids the style attributes matplotlib writes into its SVG.
     `closed`: weekdays the exchange was shut (holidays) that the axis leaves out."""
-    return _render(tuple(points), tuple(rungs), tuple(marks), theme, "svg", closed)
+    return _render(tuple(points), tuple(rungs), tuple(marks), theme, "svg", closed,
+                   tuple(shades))
 
 
 def png_data_url(points: Sequence[NavPoint], rungs: Sequence[RungLine] = (),
-                 marks: Sequence[HedgeMark] = (), theme: Theme = LIGHT) -> str:
+                 marks: Sequence[HedgeMark] = (), theme: Theme = LIGHT,
+                 closed: frozenset[date] = frozenset(), shades: Sequence[Shade] = ()) -> str:
     """The same chart as a PNG (mail clients show PNG, not always SVG)."""
-    return _render(tuple(points), tuple(rungs), tuple(marks), theme, "png", frozenset())
+    return _render(tuple(points), tuple(rungs), tuple(marks), theme, "png", closed,
+                   tuple(shades))
 
 
 @lru_cache(maxsize=8)
 def _render(points: tuple[NavPoint, ...], rungs: tuple[RungLine, ...],
             marks: tuple[HedgeMark, ...], theme: Theme, fmt: str,
-            closed: frozenset[date]) -> str:
+            closed: frozenset[date], shades: tuple[Shade, ...] = ()) -> str:
     if not points:
         return ""
-    fig = draw(points, rungs, marks, theme, closed)
+    fig = draw(points, rungs, marks, theme, closed, shades)
     buffer = io.BytesIO()
     # SVG text as <text>, not glyph outlines: a third smaller and faster to write.
     with rc_context({"svg.fonttype": "none"}):
@@ -100,7 +104,7 @@ def thinned(points: Sequence[NavPoint], axis: TradingAxis) -> list[NavPoint]:
 
 def draw(points: Sequence[NavPoint], rungs: Sequence[RungLine],
          marks: Sequence[HedgeMark], theme: Theme,
-         closed: frozenset[date] = frozenset()) -> Figure:
+         closed: frozenset[date] = frozenset(), shades: Sequence[Shade] = ()) -> Figure:
     axis = TradingAxis.of([p.at for p in points], lambda day: day not in closed)
     points = thinned(points, axis)
     xs = np.array([axis.x(p.at) for p in points])
@@ -109,6 +113,7 @@ def draw(points: Sequence[NavPoint], rungs: Sequence[RungLine],
     _nav_panel(top, xs, points, theme)
     _drawdown_panel(bottom, xs, points, rungs, theme)
     _marks(top, bottom, axis, xs, points, marks, theme)
+    _shades(top, bottom, axis, shades, theme)
     _time_axis(bottom, axis, theme)
     for ax in (top, bottom):
         _style(ax, axis, theme)
@@ -162,6 +167,18 @@ def _marks(top: Axes, bottom: Axes, axis: TradingAxis, xs: np.ndarray,
         top.annotate(mark.label, (x, y), xytext=(4, 6), textcoords="offset points",
                      fontsize=7, color=colour)
         bottom.axvline(x, color=colour, linestyle=":", linewidth=0.9)
+
+
+def _shades(top: Axes, bottom: Axes, axis: TradingAxis, shades: Sequence[Shade],
+            theme: Theme) -> None:
+    """Hedge periods: shaded over both panels, labelled with their lots in the NAV panel."""
+    for shade in shades:
+        start, end = axis.x(shade.start), axis.x(shade.end)
+        for ax in (top, bottom):
+            ax.axvspan(start, end, color=theme.hedged, alpha=0.15, linewidth=0)
+        top.annotate(shade.label, (start, 1.0), xycoords=("data", "axes fraction"),
+                     xytext=(3, -12), textcoords="offset points", fontsize=7,
+                     color=theme.hedged)
 
 
 def _time_axis(ax: Axes, axis: TradingAxis, theme: Theme) -> None:

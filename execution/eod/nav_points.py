@@ -40,6 +40,15 @@ class HedgeMark:
     opens: bool  # True: more hedge (short sold / ratio up)
 
 
+@dataclass(frozen=True)
+class Shade:
+    """A span of time shaded on the chart (a hedge period), with its label."""
+
+    start: datetime
+    end: datetime
+    label: str
+
+
 def from_record(record: NavRecord) -> NavPoint:
     at = datetime.combine(record.day, CLOSE, EXCHANGE_TZ)
     return NavPoint(at, record.nav, record.hwm, max(record.drawdown, 0.0))

@@ -67,11 +67,16 @@ class NavSeries:
     def __init__(self, client: redis.Redis, account: str, csv_path: Path) -> None:
         self.client, self.account, self.csv_path = client, account, csv_path
         self.key = NAV_SERIES.format(account=account)
+        self.errors: list[str] = []  # unreadable Redis entries, of the last read
+        self.csv_errors: list[str] = []  # unreadable CSV rows (left out of the next rewrite)
 
     def records(self) -> list[NavRecord]:
-        """Every recorded day, oldest first: Redis, completed from the CSV file."""
+        """Every recorded day, oldest first: Redis, completed from the CSV file. An
+        unreadable entry is left out and named in `self.errors` (the report shows it)."""
+        self.csv_errors = []
         found = {r.day: r for r in self._from_csv()}
-        found.update({r.day: r for r in stored_records(self.client, self.account)})
+        stored, self.errors = read_stored(self.client, self.account)
+        found.update({r.day: r for r in stored})
         return [found[d] for d in sorted(found)]
 
     def record(self, day: date, nav: NavBreakdown, now: datetime) -> NavRecord:
@@ -106,9 +111,10 @@ class NavSeries:
         if not self.csv_path.exists():
             return []
         with self.csv_path.open(newline="") as handle:
-            return [NavRecord.from_row(row, f"{self.csv_path} line {number}")
-                    for number, row in enumerate(csv.DictReader(handle), start=2)
+            rows = [(n, row) for n, row in enumerate(csv.DictReader(handle), start=2)
                     if row.get("account") == self.account]
+        return _readable([(row, f"{self.csv_path} line {n}") for n, row in rows],
+                         self.csv_errors)
 
     def _write_csv(self, records: list[NavRecord]) -> None:
         """All accounts' rows, this account's replaced; atomically (temp file + rename)."""
@@ -130,8 +136,33 @@ class NavSeries:
 
 
 def stored_records(client: redis.Redis, account: str) -> list[NavRecord]:
-    """The records in Redis alone, oldest first (the console has no report files)."""
+    """The readable records in Redis alone, oldest first (the console has no report
+    files); `read_stored` also names the unreadable ones."""
+    return read_stored(client, account)[0]
+
+
+def read_stored(client: redis.Redis, account: str) -> tuple[list[NavRecord], list[str]]:
+    """The records in Redis, oldest first, and one error line per unreadable entry."""
     key = NAV_SERIES.format(account=account)
     raw: dict[str, str] = client.hgetall(key)  # type: ignore[assignment]
-    found = [NavRecord.from_row(json.loads(text), f"{key} {day}") for day, text in raw.items()]
-    return sorted(found, key=lambda r: r.day)
+    errors: list[str] = []
+    rows = []
+    for day, text in raw.items():
+        try:
+            rows.append((json.loads(text), f"{key} {day}"))
+        except json.JSONDecodeError as exc:
+            errors.append(f"{key} {day}: not JSON ({exc}): {text[:200]}")
+    found = _readable(rows, errors)
+    return sorted(found, key=lambda r: r.day), errors
+
+
+def _readable(rows: list[tuple[Any, str]], errors: list[str]) -> list[NavRecord]:
+    found = []
+    for row, where in rows:
+        try:
+            if not isinstance(row, dict):
+                raise ValueError(f"{where}: not a NAV record (not an object): {row!r:.200}")
+            found.append(NavRecord.from_row(row, where))
+        except ValueError as exc:
+            errors.append(str(exc))
+    return found

@@ -17,6 +17,7 @@ from execution.eod.alert_log import AlertLine
 from execution.eod.chart_scale import RungLine
 from execution.eod.facts import OrderLine, OrderTotals
 from execution.eod.hedges import HedgeLine
+from execution.eod.history import History, period_shades
 from execution.eod.liquidity_section import LiquiditySection, liquidity_lines
 from execution.eod.nav_chart import png_data_url
 from execution.eod.nav_points import HedgeMark, history_points
@@ -46,6 +47,7 @@ class DailyReport:
     nav_error: str = ""
     rungs: tuple[RungLine, ...] = ()  # the hedge ladder, drawn when in the chart's range
     liquidity: LiquiditySection | None = None  # execution/eod/liquidity_section.py
+    timeline: History | None = None  # every day so far with its trading and hedge
     undone: list[OrderLine] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -91,6 +93,7 @@ def render_text(report: DailyReport) -> str:
               for o in report.undone]
     lines += [_hedge_text(h) for h in report.hedges]
     lines += liquidity_lines(report.liquidity)
+    lines += _history_text(report.timeline)
     severe = [a for a in report.alerts if a.severity != "info"]
     lines.append(f"Alerts: {len(report.alerts)} ({len(severe)} warning or critical)")
     return "\n".join(lines) + "\n"
@@ -103,6 +106,19 @@ def _nav_text(report: DailyReport) -> str:
     return (f"NAV {money(nav.nav)} (stocks {money(nav.stock_value)}, cash {money(nav.cash)}, "
             f"futures P&L {money(nav.futures_pnl)}); intraday high-water mark {money(nav.hwm)}, "
             f"drawdown {fall(nav.drawdown)} from it")
+
+
+def _history_text(timeline: History | None) -> list[str]:
+    if timeline is None:
+        return []
+    s = timeline.summary()
+    stamp = money(s.stamp_duty) if s.stamp_duty is not None else "n/a"
+    lines = [f"History: {s.days} day(s) {s.first} to {s.last}; max drawdown "
+             f"{fall(s.max_drawdown)} on {s.max_drawdown_day}; {s.days_hedged} day(s) hedged; "
+             f"turnover {money(s.turnover)}; fees {money(s.fees)} (stamp duty {stamp}); "
+             f"slippage {money(s.slippage)}"]
+    lines += [f"  {p.label}" for p in timeline.periods()]
+    return lines + [f"  UNREADABLE {e}" for e in timeline.errors]
 
 
 def _hedge_text(hedge: HedgeLine) -> str:
@@ -119,7 +135,8 @@ def nav_chart(report: DailyReport) -> str:
     at_close = datetime.combine(report.day, time(15, 0), EXCHANGE_TZ)
     marks = [HedgeMark(at_close, f"{o.side} {o.quantity} {o.symbol}", o.side == "sell")
              for o in report.orders if o.kind == "hedge"]
-    return png_data_url(history_points(report.history), report.rungs, marks)
+    shades = period_shades(report.timeline.periods()) if report.timeline else []
+    return png_data_url(history_points(report.history), report.rungs, marks, shades=shades)
 
 
 def money(value: Decimal | None) -> str:

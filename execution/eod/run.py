@@ -25,10 +25,12 @@ from exchange import future_spec
 from execution.approval.queue import OrderQueue
 from execution.eod.alert_log import alerts_of
 from execution.eod.chart_scale import RungLine
+from execution.eod.day_record import DayRecords, day_activity
 from execution.eod.desk_view import load_desk_day
 from execution.eod.expiry import book_option_expiries
 from execution.eod.facts import order_line, totals
 from execution.eod.hedges import hedge_lines, store_expiries
+from execution.eod.history import History, join
 from execution.eod.liquidity_section import liquidity_section
 from execution.eod.nav_series import NavRecord, NavSeries
 from execution.eod.prices import ClosingPrices, closing_prices
@@ -110,13 +112,17 @@ def run_eod(ctx: EodDesk, cfg: EodSettings, day: date,
                             [*desk.ledger.futures, *desk.ledger.options], cfg.index_symbol)
     series = NavSeries(ctx.client, account, cfg.reports_dir / "nav.csv")
     nav, nav_error = _record_nav(ctx, cfg, series, desk.ledger, prices, day)
+    day_totals = totals(desk.records)
+    records = DayRecords(ctx.client, account)
+    records.record(day_activity(desk, day_totals.slippage_cost))
+    history = [r for r in series.records() if r.day <= day]
     report = DailyReport(
         day=day, account=account, generated_at=ctx.clock.now(),
-        orders=[order_line(r) for r in desk.records], totals=totals(desk.records),
+        orders=[order_line(r) for r in desk.records], totals=day_totals,
         fills=len(desk.fills), broker_fees=_broker_fees(theirs),
         hedges=hedge_lines(desk.ledger.futures, prices.prices, prices.index_close, day,
                            store_expiries(ctx.calendar, ctx.store, day)),
-        nav=nav, history=[r for r in series.records() if r.day <= day], prices=prices,
+        nav=nav, history=history, prices=prices, timeline=_timeline(series, records, history),
         alerts=alerts_of(ctx.client, day), reconciliation=rec, nav_error=nav_error,
         liquidity=liquidity_section(ctx.client, account, day), rungs=cfg.rungs)
     html, text = write_report(report, cfg.reports_dir)
@@ -125,6 +131,11 @@ def run_eod(ctx: EodDesk, cfg: EodSettings, day: date,
                     json.dumps(result.summary()))
     _alert_done(ctx, result)
     return result
+
+
+def _timeline(series: NavSeries, records: DayRecords, history: list[NavRecord]) -> History:
+    activity, errors = records.read()
+    return join(history, activity, [*series.errors, *series.csv_errors, *errors])
 
 
 def _book_expiries(ctx: EodDesk, cfg: EodSettings, day: date) -> None:
