@@ -2,7 +2,8 @@
 
 The series (`execution.eod.nav_points`: daily closes, then the risk daemon's snapshots)
 and the drawing (`execution.eod.nav_chart`, matplotlib) are the daily report's, so the
-two never disagree. The SVG is embedded as an `<img>` data URL: the CSP allows
+two never disagree. Hedge periods (days with a hedge held at the close, `execution.eod.history`) are
+shaded. The SVG is embedded as an `<img>` data URL: the CSP allows
 `img-src data:`, and an image's own styles are not the page's inline styles.
 """
 
@@ -17,6 +18,7 @@ from markupsafe import Markup
 
 from exchange import Side
 from execution.eod.chart_scale import RungLine
+from execution.eod.history import History, period_shades
 from execution.eod.nav_chart import svg_data_url
 from execution.eod.nav_points import HedgeMark, NavPoint, history_points, ladder_marks
 from execution.eod.nav_series import stored_records
@@ -61,12 +63,15 @@ def _trades(calendar: TradingCalendar, day: date) -> bool:
 
 def nav_chart(points: Sequence[NavPoint], ladder: Sequence[Rung],
               hedges: Iterable[OrderRecord] = (),
-              calendar: TradingCalendar | None = None) -> Markup:
+              calendar: TradingCalendar | None = None,
+              timeline: History | None = None) -> Markup:
     if not points:
         return Markup('<p class="muted">No NAV yet: the risk daemon has published no '
                       'snapshot and no end of day has been recorded.</p>')
     marks = [*ladder_marks(points), *order_marks(hedges)]
-    url = svg_data_url(points, rung_lines(ladder), marks, closed=closed_days(points, calendar))
+    shades = period_shades(timeline.periods()) if timeline else []
+    url = svg_data_url(points, rung_lines(ladder), marks, closed=closed_days(points, calendar),
+                       shades=shades)
     alt = (f"NAV and drawdown on trading time, {len(points)} points from "
            f"{points[0].at:%Y-%m-%d %H:%M} to {points[-1].at:%Y-%m-%d %H:%M}")
     # Safe: the URL is base64 text and the alt text goes through html.escape.

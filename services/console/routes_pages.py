@@ -14,6 +14,7 @@ from bus import streams
 from exchange import RulesError, describe
 from execution.approval.gates import maker_refusal
 from execution.approval.manual import facts_for, pre_trade_checks
+from execution.eod.history import read_history
 from marketdata.clock import EXCHANGE_TZ
 from orders.order import OrderKind, OrderState
 from services.console import figures
@@ -91,8 +92,10 @@ def positions(request: Request, session: Session = VIEWER) -> Response:
 def nav(request: Request, session: Session = VIEWER) -> Response:
     d = desk(request)
     points = nav_points(d.client, d.account)
-    chart = nav_chart(points, d.risk.ladder, [r.record for r in _hedge_rows(d)], d.calendar)
-    return render(request, session, "nav.html", chart=chart,
+    timeline = read_history(d.client, d.account)
+    chart = nav_chart(points, d.risk.ladder, [r.record for r in _hedge_rows(d)], d.calendar,
+                      timeline)
+    return render(request, session, "nav.html", chart=chart, timeline=timeline,
                   latest=points[-1] if points else None, ladder=d.risk.ladder, fmt=figures)
 
 
