@@ -103,10 +103,12 @@ def replay_command(desk: DeskContext, nav_file: Path, index_file: Path,
 @pass_desk
 def status_command(desk: DeskContext, as_json: bool) -> None:
     """The risk daemon's last published state: NAV, drawdown from the intraday high-water
-    mark, the ladder and what stepping down waits for, legs, basis cost, margin."""
+    mark, the ladder and what stepping down waits for, legs, basis cost, margin; and the
+    end-of-day history: days, max drawdown, days hedged, turnover and costs."""
     from bus import streams
+    from execution.eod.history import read_history
     from marketdata.clock import EXCHANGE_TZ
-    from services.cli.risk_status import status_json, status_lines
+    from services.cli.risk_status import history_json, status_json, status_lines
     from services.console.hedge_read import expiry_calendar, read_hedge_view
 
     cfg = desk.settings.risk
@@ -119,10 +121,11 @@ def status_command(desk: DeskContext, as_json: bool) -> None:
     view = read_hedge_view(client, cfg.account, cfg, calendar, today)
     if view.unreadable:
         raise click.ClickException(view.unreadable)
+    timeline = read_history(client, cfg.account)
     if as_json:
-        click.echo(json.dumps(status_json(view)))
+        click.echo(json.dumps({**status_json(view), "history": history_json(timeline)}))
         return
-    click.echo("\n".join(status_lines(view, cfg.account)))
+    click.echo("\n".join(status_lines(view, cfg.account, timeline)))
 
 
 def _store_or_none(desk: DeskContext) -> MarketStore | None:

@@ -4,12 +4,45 @@ from __future__ import annotations
 
 from typing import Any
 
+from execution.eod.history import History
 from services.console.figures import DASH, cny, drawdown, level, percent, signed_cny
 from services.console.hedge_view import HedgeView, at_text
 
 
-def status_lines(view: HedgeView, account: str) -> list[str]:
-    return [*_head(view, account), "", *_ladder(view), "", *_legs(view), "", *_basis(view)]
+def status_lines(view: HedgeView, account: str, timeline: History | None = None) -> list[str]:
+    lines = [*_head(view, account), "", *_ladder(view), "", *_legs(view), "", *_basis(view)]
+    return [*lines, "", *history_lines(timeline)] if timeline is not None else lines
+
+
+def history_lines(timeline: History) -> list[str]:
+    """The end-of-day history in a few lines: the daily report's summary."""
+    s = timeline.summary()
+    if not s.days:
+        lines = ["History", "  No end of day recorded yet."]
+    else:
+        lines = ["History (end of day, one record per trading day)",
+                 _row("  Days", f"{s.days} ({s.first} to {s.last})"),
+                 _row("  Max drawdown", f"{drawdown(s.max_drawdown)} on {s.max_drawdown_day} "
+                                        "(closes, from the intraday high-water mark)"),
+                 _row("  Days hedged", str(s.days_hedged)),
+                 *(f"    {p.label}" for p in timeline.periods()),
+                 _row("  Turnover", cny(s.turnover)),
+                 _row("  Costs", f"{cny(s.costs)}: fees {cny(s.fees)} (stamp duty "
+                                 f"{cny(s.stamp_duty)}), slippage {cny(s.slippage)}")]
+    return lines + [f"  Unreadable, left out: {e}" for e in timeline.errors]
+
+
+def history_json(timeline: History) -> dict[str, Any]:
+    s = timeline.summary()
+    return {"days": s.days, "first_day": _text(s.first), "last_day": _text(s.last),
+            "max_drawdown": s.max_drawdown, "max_drawdown_day": _text(s.max_drawdown_day),
+            "days_hedged": s.days_hedged,
+            "hedge_periods": [{"first": str(p.first), "last": str(p.last),
+                               "futures_lots": p.futures_lots, "option_lots": p.option_lots}
+                              for p in timeline.periods()],
+            "turnover": str(s.turnover), "fees": str(s.fees),
+            "stamp_duty": _text(s.stamp_duty), "slippage": str(s.slippage),
+            "costs": str(s.costs), "errors": timeline.errors}
 
 
 def _row(label: str, value: str) -> str:
