@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page
 from bus import streams
 from bus.alerts import send_alert
 from execution.approval.lifecycle import Action, Fill
+from execution.eod.day_record import DayActivity, DayRecords
 from execution.ledger import FutureHolding, Holding, Ledger
 from marketdata.calendar import load_calendar
 from marketdata.clock import EXCHANGE_TZ, FixedClock
@@ -82,6 +83,12 @@ def _seed(live: LiveConsole) -> None:
     client.hset(streams.LAST_PRICES, mapping={**PRICES, "000002.SZSE": "8.31"})
     seed_closes(client, "paper", [date(2026, 11, 19), date(2026, 11, 20)],
                 [Decimal("100000000"), Decimal("81200000")])
+    for day, lots in ((date(2026, 11, 19), 0), (date(2026, 11, 20), 7)):
+        DayRecords(client, "paper").record(DayActivity(
+            day, "paper", bought=Decimal("4210500.00"), sold=Decimal("3987000.00"),
+            hedge_traded=Decimal("8750000.00") if lots else Decimal(0), fees=Decimal("5120.40"),
+            stamp_duty=Decimal("1993.50"), slippage=Decimal("820.00"), futures_lots=lots,
+            option_lots=0))
     seed_snapshots(client, "paper", AT - timedelta(minutes=60), 600,
                    hwm=Decimal("100000000"), first=Decimal("80000000"), step=Decimal("1700"))
     for i in range(3):
