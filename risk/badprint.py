@@ -8,6 +8,7 @@ level (within the bound of it), the move was real and is accepted.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -15,6 +16,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from exchange import RulesError, limit_prices, price_band
+from marketdata.corporate import BadCorporateAction, CorporateAction, ex_rights_price
 
 CENT = Decimal("0.01")
 
@@ -42,6 +44,21 @@ def _limits(symbol: str, prev_close: Decimal, day: date, st: bool) -> tuple[Deci
         return limit_prices(prev_close.quantize(CENT), band)
     except (RulesError, InvalidOperation, ValueError):
         return None, None  # rules do not cover it: the NAV-jump guard still applies
+
+
+def ex_date_references(prev_closes: Mapping[str, Decimal], actions: Iterable[CorporateAction],
+                       today: date) -> dict[str, Decimal]:
+    """The previous closes, with the exchange's ex-rights reference price for the stocks
+    going ex `today`: their drop to it is a dividend or new shares, not a bad print."""
+    out = dict(prev_closes)
+    for action in actions:
+        prev = out.get(action.symbol)
+        if action.ex_date == today and prev is not None and prev > 0:
+            try:
+                out[action.symbol] = ex_rights_price(prev, action.cash, action.new_shares)
+            except BadCorporateAction:
+                continue  # an impossible action: the plain close is the safer bound
+    return out
 
 
 class NavJudgement(StrEnum):

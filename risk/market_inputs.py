@@ -18,7 +18,7 @@ import pandas as pd
 from exchange import classify
 from marketdata.errors import MissingData
 from marketdata.store import MarketStore
-from risk.badprint import price_outside_limits
+from risk.badprint import ex_date_references, price_outside_limits
 from risk.beta import book_beta, holdings_returns
 from risk.config import RiskConfig
 
@@ -75,7 +75,7 @@ def load_daily(store: MarketStore, today: date, quantities: pd.Series,
     return DailyInputs(
         day=end,
         closes=_last_row(close),
-        prev_closes=_last_row(before) if not before.empty else _last_row(close),
+        prev_closes=_references(store, before, close, today),
         st=frozenset(str(s) for s, f in panel["risk_flag"].iloc[-1].items() if f in (1, 2)),
         mean_amount={str(s): float(v) for s, v in
                      panel["amount"].iloc[-cfg.limits.turnover_window:].mean().dropna().items()},
@@ -147,6 +147,15 @@ def _futures(bars: pd.DataFrame) -> dict[str, FuturesBar]:
                                     expiries.get(str(row.symbol)))
         for row in last.itertuples(index=False)
     }
+
+
+def _references(store: MarketStore, before: pd.DataFrame, close: pd.DataFrame, today: date,
+                ) -> dict[str, Decimal]:
+    """Each stock's reference for today: the last close before today, ex-rights on its
+    ex-date (the store's close when nothing precedes today: already ex)."""
+    if before.empty:
+        return _last_row(close)
+    return ex_date_references(_last_row(before), store.corporate_actions(today, today), today)
 
 
 def _last_row(frame: pd.DataFrame) -> dict[str, Decimal]:
