@@ -117,7 +117,13 @@ class ChildStore:
         return str(found) if found else None
 
     def children(self, order_id: str) -> list[ChildOrder]:
-        refs = sorted(self.client.smembers(streams.CHILDREN_OF.format(order_id=order_id)))
+        """A parent's children; its slice counter comes in the same round trip."""
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.smembers(streams.CHILDREN_OF.format(order_id=order_id))
+            pipe.get(SLICE_COUNTER.format(order_id=order_id))
+            members, stored = pipe.execute()
+        self._slices.setdefault(order_id, int(stored or 0))  # memory is never behind Redis
+        refs = sorted(members)
         raws = self.client.mget([streams.CHILD.format(reference=r) for r in refs]) if refs else []
         found = [ChildOrder.model_validate_json(r) for r in raws if r]
         return sorted(found, key=lambda c: c.slice_no)

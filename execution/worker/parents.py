@@ -75,7 +75,9 @@ class ParentLifecycle:
 
     def work(self, record: OrderRecord) -> None:
         """An approved order from the bus: start it (or adopt it if already started)."""
-        current = self.parts.queue.get(record.order_id) or record
+        # An approved record is read again by its START transaction: no read here.
+        fresh = record.state is OrderState.APPROVED
+        current = record if fresh else self.parts.queue.get(record.order_id) or record
         if current.order.trade_date != self.parts.day:
             logger.warning("order {} is for {}, not today: ignored", current.order_id,
                            current.order.trade_date)
