@@ -25,6 +25,7 @@ from execution.engine.home import prepare_vnpy_home
 
 DAY = date(2026, 11, 23)
 WINDOW = (dtime(9, 30), dtime(11, 30))
+BENCH_TIMER = "eBenchTimer"  # the simulated clock's second, not vnpy's wall-clock timer
 
 
 def at(clock_time: dtime) -> datetime:
@@ -263,8 +264,12 @@ def run_vnpy(client: redis.Redis, data_dir: Path, source: Any, targets: dict[str
                               float(limits[symbol]), quantity, {"time": seconds, "interval": 60})
         bridge.barrier()
 
+        # The algo's timer runs on the event thread, like its order events: driving it
+        # from this thread raced them ("dictionary changed size" in cancel_all).
+        bridge.event_engine.register(BENCH_TIMER, engine.process_timer_event)
+
         def tick() -> None:
-            engine.process_timer_event(Event(EVENT_TIMER))
+            bridge.event_engine.put(Event(BENCH_TIMER))
             bridge.barrier()
 
         step_through(clock, gateway, tick, 1, window)
