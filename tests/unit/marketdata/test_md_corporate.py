@@ -118,5 +118,5 @@ def test_a_bad_stored_row_is_a_corrupt_store_naming_the_row(partial_store: Marke
     bad = _row(symbol="000001.SZSE", cash=-1.0).to_frame().T.infer_objects()
     with partial_store.transaction() as tx:
         stage_table(tx, "corporate_actions", bad)
-    with pytest.raises(StoreCorrupt, match="000001.SZSE.*cash=-1.0"):
+    with pytest.raises(StoreCorrupt, match=r"000001\.SZSE.*cash=-1\.0"):
         partial_store.corporate_actions(date(2026, 6, 1), date(2026, 6, 30))
