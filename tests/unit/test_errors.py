@@ -42,7 +42,7 @@ def exception_classes() -> list[tuple[str, str]]:
     for package in packages():
         if package == "tests":
             continue
-        for path in sorted((ROOT / package).rglob("*.py")):
+        for path in sorted(p for p in (ROOT / package).rglob("*.py") if ".venv" not in p.parts):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
                 if isinstance(node, ast.ClassDef):

@@ -36,7 +36,8 @@ def module_name(path: Path, root: Path) -> str:
 
 def source_files(root: Path) -> Iterator[Path]:
     for package in FLOOR_OF:
-        yield from sorted((root / package).rglob("*.py"))
+        # A virtual environment inside a folder (bench/peers/.venv) is not desk code.
+        yield from sorted(p for p in (root / package).rglob("*.py") if ".venv" not in p.parts)
 
 
 def imported(tree: ast.AST, known: set[str]) -> set[str]:
