@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 import redis
 
-from bus import streams
-from marketdata.clock import EXCHANGE_TZ, SimulatedClock
+from marketdata.clock import EXCHANGE_TZ
 from risk.config import RiskConfig
 from services.redis_server import EmbeddedRedis
-from tests.integration.cli_kit import run
+from tests.integration.cli_kit import paper_config_at, run
 from tests.unit.console.hedge_kit import seed_book, seed_risk_state
 
 pytestmark = pytest.mark.integration
@@ -25,13 +24,8 @@ AT = datetime(2026, 12, 2, 10, 30, tzinfo=EXCHANGE_TZ)
 @pytest.fixture
 def config(tmp_path: Path, redis_server: EmbeddedRedis, redis_client: redis.Redis,
            monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "desk.yaml"
-    path.write_text(f"mode: paper\ndata_dir: {tmp_path}\nclock: {{mode: simulated}}\n",
-                    encoding="utf-8")
-    monkeypatch.setenv("DESK_REDIS_URL", redis_server.url)
-    # The desk's simulated clock, nearly stopped at AT: "today" is 2026-12-02.
-    redis_client.set(streams.CLOCK, json.dumps(SimulatedClock.starting_now(AT, 1e-6).to_dict()))
-    return path
+    # "Today" is 2026-12-02 on the desk's simulated clock.
+    return paper_config_at(tmp_path, redis_server.url, redis_client, AT, monkeypatch)
 
 
 def test_a_hedged_desk_in_words_and_figures(config: Path, redis_client: redis.Redis) -> None:
