@@ -1,7 +1,8 @@
 """Publishing to and consuming from Redis Streams with consumer groups.
 
 A consumer acknowledges an entry only after its handler has acted. At start it
-finishes its own pending entries, and on every poll it claims entries that another
+finishes its own pending entries, and every few seconds (`claim_every_s`; not on every
+poll, which would cost each message a round trip) it claims entries that another
 consumer left pending too long (XAUTOCLAIM). Entries are read as bytes and decoded
 defensively (`bus.wire`). An entry that fails validation, that its handler refuses
 (`MessageRefused`), whose handler keeps failing, or that was delivered too often
@@ -11,6 +12,7 @@ with the reason; the consumer never stops on a bad message.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +29,7 @@ from errors import FixData
 Handler = Callable[[Envelope], None]
 STREAM_MAXLEN = 200_000  # approximate trim; batches and audit are also archived to disk
 PROCESSED_TTL_S = 8 * 24 * 3600
+MAX_CLAIM_EVERY_S = 5.0
 RawFields = dict[bytes, bytes]
 
 
@@ -62,9 +65,14 @@ class StreamConsumer:
     handlers: dict[str, Handler]
     block_ms: int = 500
     claim_idle_ms: int = 30_000
+    # How often to look for stale entries; by default half the idle time, at most 5 s
+    # (an entry is not stale before claim_idle_ms, so looking more often buys nothing).
+    claim_every_s: float | None = None
     max_attempts: int = 5
     batch: int = 100
+    monotonic: Callable[[], float] = time.monotonic  # tests move it on
     _started: bool = field(default=False, init=False)
+    _claimed_at: float | None = field(default=None, init=False)
     _raw: redis.Redis = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -86,7 +94,7 @@ class StreamConsumer:
             handled = self._drain_own_pending()
         else:
             handled = 0
-        handled += self._claim_stale()
+        handled += self._claim_stale_when_due()
         response = self._raw.xreadgroup(
             self.group,
             self.name,
@@ -112,6 +120,16 @@ class StreamConsumer:
                 return handled
             self._handle_redelivered(entries)
             handled += len(entries)
+
+    def _claim_stale_when_due(self) -> int:
+        now = self.monotonic()
+        every = self.claim_every_s
+        if every is None:
+            every = min(MAX_CLAIM_EVERY_S, self.claim_idle_ms / 2000)
+        if self._claimed_at is not None and now - self._claimed_at < every:
+            return 0
+        self._claimed_at = now
+        return self._claim_stale()
 
     def _claim_stale(self) -> int:
         result = self._raw.xautoclaim(
@@ -159,7 +177,7 @@ class StreamConsumer:
         if envelope is None:
             return
         if self._already_processed(envelope.id):
-            self.client.xack(self.stream, self.group, entry_id)
+            self._acknowledge(entry_id)
             return
         handler = self.handlers.get(envelope.type)
         if handler is None:
@@ -173,9 +191,7 @@ class StreamConsumer:
         except Exception as exc:  # a handler bug must not stop the consumer
             self._failed(entry_id, fields, envelope, exc)
             return
-        self._mark_processed(envelope.id)
-        self.client.xack(self.stream, self.group, entry_id)
-        self.client.hdel(self._attempts_key, entry_id)
+        self._acknowledge(entry_id, envelope.id)
 
     @property
     def _attempts_key(self) -> str:
@@ -214,11 +230,16 @@ class StreamConsumer:
     def _already_processed(self, msg_id: str) -> bool:
         return bool(self.client.sismember(self._processed_key, msg_id))
 
-    def _mark_processed(self, msg_id: str) -> None:
-        pipe = self.client.pipeline(transaction=False)
-        pipe.sadd(self._processed_key, msg_id)
-        pipe.expire(self._processed_key, PROCESSED_TTL_S)
-        pipe.execute()
+    def _acknowledge(self, entry_id: str, processed: str | None = None) -> None:
+        """Ack (and mark the message processed) in one transaction: an entry is never
+        marked processed while it is still pending, nor acked without the mark."""
+        with self.client.pipeline(transaction=True) as pipe:
+            if processed is not None:
+                pipe.sadd(self._processed_key, processed)
+                pipe.expire(self._processed_key, PROCESSED_TTL_S)
+            pipe.xack(self.stream, self.group, entry_id)
+            pipe.hdel(self._attempts_key, entry_id)
+            pipe.execute()
 
     @property
     def _processed_key(self) -> str:

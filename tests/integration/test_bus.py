@@ -257,3 +257,46 @@ def test_an_entry_that_kills_its_consumer_each_time_is_dead_lettered(
     dead = redis_client.xrange(streams.DEAD_LETTER)
     assert len(dead) == 1 and "never acknowledged" in dead[0][1]["reason"]
     assert redis_client.xpending(streams.ALERTS, "g")["pending"] == 0
+
+
+def test_stale_entries_are_claimed_every_few_seconds_not_on_every_poll(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
+    redis_client.xgroup_create(streams.ALERTS, "g", id="0", mkstream=True)
+    now = [100.0]
+    seen: list[str] = []
+    other = StreamConsumer(
+        redis_client, streams.ALERTS, "g", "c2",
+        {"alert": lambda env: seen.append(env.body.title)},
+        block_ms=0, claim_idle_ms=0, claim_every_s=5.0, monotonic=lambda: now[0],
+    )
+    other.poll(block=False)  # its first poll claims (nothing is stale yet)
+    publish(redis_client, streams.ALERTS, "alert", _alert("x"), source="t", ts=clock.now())
+    redis_client.xreadgroup("g", "dead-consumer", {streams.ALERTS: ">"})
+    now[0] += 4.9
+    other.poll(block=False)
+    assert seen == []  # not due yet: the entry stays with the dead consumer
+    now[0] += 0.2
+    other.poll(block=False)
+    assert seen == ["x"]
+    assert redis_client.xpending(streams.ALERTS, "g")["pending"] == 0
+
+
+def test_a_restarted_consumer_finishes_its_pending_entries_before_any_claim_is_due(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
+    for title in ("a", "b"):
+        publish(redis_client, streams.ALERTS, "alert", _alert(title), source="t", ts=clock.now())
+    redis_client.xgroup_create(streams.ALERTS, "g", id="0")
+    redis_client.xreadgroup("g", "c1", {streams.ALERTS: ">"})  # read, then the process died
+    seen: list[str] = []
+    again = StreamConsumer(
+        redis_client, streams.ALERTS, "g", "c1",
+        {"alert": lambda env: seen.append(env.body.title)},
+        block_ms=0, claim_every_s=3600.0,  # never due during this test
+    )
+    again.poll(block=False)
+    assert seen == ["a", "b"]
+    assert redis_client.xpending(streams.ALERTS, "g")["pending"] == 0
+    again.poll(block=False)
+    assert seen == ["a", "b"]  # exactly once: nothing is handled twice
