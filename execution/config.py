@@ -76,6 +76,15 @@ class ReconnectConfig(Frozen):
     check_interval_s: float = Field(default=0.5, gt=0)
 
 
+class LeaseConfig(Frozen):
+    """One execution service per broker account: a fencing lease in Redis (two servers)."""
+
+    # On: a desk sends only while it holds its account's lease; a standby waits for it.
+    enabled: bool = False
+    # A standby takes over this long after the holder stopped renewing; sends stop at 80 %.
+    ttl_ms: int = Field(default=10_000, ge=500, le=600_000)
+
+
 class ExecutionConfig(Frozen):
     account: str = "paper"
     stock_gateway: GatewayConfig = GatewayConfig()
@@ -91,3 +100,4 @@ class ExecutionConfig(Frozen):
     profile_days: int = Field(default=10, ge=1, le=60)
     # Real brokers replay the day's orders asynchronously after login: wait this long.
     replay_settle_s: float = Field(default=5.0, ge=0)
+    lease: LeaseConfig = LeaseConfig()

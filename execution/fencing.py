@@ -35,11 +35,11 @@ class LeaseRefused(Refused):
 
 
 def lease_key(account: str) -> str:
-    return f"lease:execution:{account}"
+    return f"desk:exec:lease:{account}"
 
 
 def token_key(account: str) -> str:
-    return f"lease:execution:{account}:token"
+    return f"desk:exec:lease:{account}:token"
 
 
 @dataclass

@@ -6,7 +6,7 @@ from datetime import time
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, HttpUrl, field_validator
+from pydantic import Field, HttpUrl, field_validator, model_validator
 
 from config.frozen import Frozen
 from services.alerting.config import AlertingConfig
@@ -33,6 +33,39 @@ def redis_url_problem(url: str) -> str | None:
     return None
 
 
+def sentinel_address(text: str) -> tuple[str, int]:
+    """`HOST:PORT` of one sentinel as (host, port); ValueError says what is wrong."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"sentinel {text!r} is not HOST:PORT")
+    return host, int(port)
+
+
+class SentinelConfig(Frozen):
+    """Redis Sentinel: every service follows the primary the sentinels name (docs/bus.md)."""
+
+    # Off: one Redis (embedded, or `redis.url`). On: the primary the sentinels name.
+    enabled: bool = False
+    # HOST:PORT of each sentinel (three, on at least two machines, for a quorum of two).
+    hosts: tuple[str, ...] = ()
+    master_name: str = "desk"  # the name in each sentinel.conf's `sentinel monitor`
+    # Environment variable holding the sentinels' own password (none: they have none).
+    password_env: str | None = None
+
+    @field_validator("hosts")
+    @classmethod
+    def _addresses(cls, hosts: tuple[str, ...]) -> tuple[str, ...]:
+        for host in hosts:
+            sentinel_address(host)
+        return hosts
+
+    @model_validator(mode="after")
+    def _hosts_when_enabled(self) -> SentinelConfig:
+        if self.enabled and not self.hosts:
+            raise ValueError("redis.sentinel.enabled needs at least one HOST:PORT in hosts")
+        return self
+
+
 class RedisConfig(Frozen):
     # None: the desk starts its own Redis (Unix socket + AOF in the data directory).
     # Otherwise redis://HOST[:PORT][/DB], rediss://... (TLS) or unix:///PATH[?db=DB].
@@ -40,6 +73,12 @@ class RedisConfig(Frozen):
     # Name of the environment variable holding the password; never the password itself.
     password_env: str | None = None
     socket_timeout_s: float = 5.0
+    sentinel: SentinelConfig = SentinelConfig()
+    # Replicas that must hold an approval before the trader is told it is acknowledged
+    # (WAIT); 0 is the single-server default: no wait.
+    replicas_to_ack: int = Field(default=0, ge=0, le=10)
+    # How long an approval waits for those replicas before "not acknowledged".
+    ack_timeout_ms: int = Field(default=1000, ge=1, le=60_000)
 
     @field_validator("url")
     @classmethod
@@ -48,6 +87,13 @@ class RedisConfig(Frozen):
         if problem:
             raise ValueError(f"a Redis URL ({REDIS_URL_FORMS}): {problem}")
         return url
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> RedisConfig:
+        if self.sentinel.enabled and self.url is not None:
+            raise ValueError("redis.url and redis.sentinel.enabled exclude each other: "
+                             "with Sentinel the sentinels name the primary")
+        return self
 
 
 class LoggingConfig(Frozen):

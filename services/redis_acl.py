@@ -27,6 +27,15 @@ SERVICE_COMMANDS = ("-@all", "+@read", "+@write", "+@stream", "+@transaction",
 READER_COMMANDS = ("-@all", "+@read", "+@connection", "-@dangerous", "+client|setname",
                    "+client|setinfo", "+info")
 ADMIN_RULES = ("~*", "&*", "+@all")
+# A replica logs in to its primary (`masteruser`) with the replication commands only.
+REPLICA = "replica"
+REPLICA_RULES = ("-@all", "+psync", "+replconf", "+ping")
+# A sentinel watches and promotes (Redis docs, "Sentinel and Redis ACL"): no keys, its
+# hello channel, and the commands of a failover.
+SENTINEL = "sentinel"
+SENTINEL_RULES = ("&__sentinel__:hello", "-@all", "+multi", "+slaveof", "+ping", "+exec",
+                  "+subscribe", "+config|rewrite", "+role", "+publish", "+info",
+                  "+client|setname", "+client|kill", "+script|kill")
 
 # What every service writes: its heartbeat, alerts, dead letters, the shared clock.
 _COMMON = ("desk:alerts", "desk:dlq", "desk:clock", "desk:halt")
@@ -53,6 +62,10 @@ SERVICE_KEYS: dict[str, tuple[str, ...]] = {
     # desk:alerting:*: critical alerts awaiting acknowledgement (services/alerting/escalation.py)
     "alerts": (*_CONSUMER, "desk:alerting:*"),
 }
+# Commands one service needs beyond the data ones: the execution lease renews in Lua;
+# the console waits for a replica to hold an approval (WAIT) before acknowledging it.
+SERVICE_EXTRA: dict[str, tuple[str, ...]] = {"execution": ("+eval", "+evalsha"),
+                                             "console": ("+wait",)}
 # Everything a reader may see: all of the desk but the console's accounts and sessions.
 READER_KEYS = ("desk:[a-b]*", "desk:[d-t]*", "desk:[v-z]*", "desk:c[a-n]*", "desk:c[p-z]*",
                "desk:controls", "desk:u[a-r]*", "desk:u[t-z]*")
@@ -64,12 +77,17 @@ def user_rules(name: str) -> tuple[str, ...]:
         return ADMIN_RULES
     if name == READER:
         return (*(f"~{k}" for k in READER_KEYS), *READER_COMMANDS)
+    if name == REPLICA:
+        return REPLICA_RULES
+    if name == SENTINEL:
+        return SENTINEL_RULES
     keys = (*_COMMON, f"desk:heartbeat:{name}", *SERVICE_KEYS[name])
-    return (*(f"~{k}" for k in dict.fromkeys(keys)), *SERVICE_COMMANDS)
+    return (*(f"~{k}" for k in dict.fromkeys(keys)), *SERVICE_COMMANDS,
+            *SERVICE_EXTRA.get(name, ()))
 
 
 def all_users() -> tuple[str, ...]:
-    return (ADMIN, READER, *SERVICE_KEYS)
+    return (ADMIN, READER, *SERVICE_KEYS, REPLICA, SENTINEL)
 
 
 def acl_line(name: str, password: str) -> str:
