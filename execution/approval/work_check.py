@@ -8,6 +8,9 @@ far: nothing to do yet); `StaleWork` (edited or finished since: nothing suspicio
 `MessageRefused` for anything no honest queue writes (no such order, an approval the
 record does not hold, an approved record with too few or unaudited approvals), which
 the caller dead-letters and alerts as critical.
+
+The record and the newest audit entries come in one round trip (an approval just made
+is among them); older audit pages are read only when those do not hold it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from orders.order import (
     OrderState,
 )
 
+RawFields = dict[bytes, bytes]
 # A redelivered decision finds its order already working: still the same approval.
 WORKABLE = frozenset({OrderState.APPROVED, *LIVE_STATES})
 FIRST_AUDIT_PAGE = 16
@@ -58,14 +62,18 @@ class WorkCheck:
 
     def verified(self, decision: Decision) -> OrderRecord:
         """The stored record to work, or MessageRefused (or a StaleWork) saying why not."""
-        return verified_record(self.queue, decision, lambda order, wanted: _audited_approvers(
-            self.raw, order, wanted))
+        with self.raw.pipeline(transaction=False) as pipe:
+            pipe.get(streams.ORDER.format(order_id=decision.order_id))
+            pipe.xrevrange(streams.AUDIT, max="+", min="-", count=FIRST_AUDIT_PAGE)
+            raw_record, newest = pipe.execute()
+        stored = OrderRecord.from_json(raw_record) if raw_record else None
+        return verified_record(self.queue, decision, stored, lambda order, wanted: (
+            _audited_approvers(self.raw, order, wanted, newest)))
 
 
-def verified_record(queue: OrderQueue, decision: Decision,
+def verified_record(queue: OrderQueue, decision: Decision, stored: OrderRecord | None,
                     audited: Callable[[Order, set[str]], set[str]]) -> OrderRecord:
     what = f"approval of {decision.order_id} v{decision.version} by {decision.user!r}"
-    stored = queue.get(decision.order_id)
     if stored is None:
         raise MessageRefused(f"{what}: no such order in the queue")
     if stored.order.version != decision.version:
@@ -104,15 +112,17 @@ def _needed(queue: OrderQueue, record: OrderRecord) -> int:
     return max(policy_needs, record.approvals_needed)
 
 
-def _audited_approvers(raw: redis.Redis, order: Order, wanted: set[str]) -> set[str]:
+def _audited_approvers(raw: redis.Redis, order: Order, wanted: set[str],
+                       newest: list[tuple[bytes, RawFields]]) -> set[str]:
     """Of `wanted`, the users whose approval of this version the audit stream holds.
 
     Newest first, in pages that grow: an approval just made is among the last few
-    entries, so the usual check parses a handful, not a thousand."""
+    entries (`newest`, the first page, already read), so the usual check parses a
+    handful, not a thousand."""
     found: set[str] = set()
     upper, scanned, page_size = "+", 0, FIRST_AUDIT_PAGE
-    while scanned < AUDIT_SCAN_LIMIT:
-        page = raw.xrevrange(streams.AUDIT, max=upper, min="-", count=page_size)
+    page = newest
+    while True:
         for entry_id, fields in page:
             entry = _entry(fields)
             if _approves(entry, order):
@@ -121,10 +131,10 @@ def _audited_approvers(raw: redis.Redis, order: Order, wanted: set[str]) -> set[
                     return found
             upper = f"({printable(entry_id)}"
         scanned += len(page)
-        if len(page) < page_size:
-            break
+        if len(page) < page_size or scanned >= AUDIT_SCAN_LIMIT:
+            return found
         page_size = min(page_size * 4, AUDIT_PAGE)
-    return found
+        page = raw.xrevrange(streams.AUDIT, max=upper, min="-", count=page_size)
 
 
 def _entry(fields: dict[bytes, bytes]) -> dict[str, Any]:

@@ -109,3 +109,31 @@ def test_a_forged_approved_record_with_too_few_approvals_is_refused(
     redis_client.set(streams.ORDER.format(order_id="B1-0001"), json.dumps(forged))
     with pytest.raises(MessageRefused, match="1 approval"):
         WorkCheck(queue).verified(_bell())
+
+
+def test_an_approval_behind_a_busy_audit_trail_is_still_found(redis_client: redis.Redis,
+                                                              clock: FixedClock) -> None:
+    """The first page read with the record holds the newest audit entries only: an
+    approval behind many later ones is found on the following pages."""
+    queue = _queue(redis_client, clock)
+    queue.apply("B1-0001", Action.APPROVE, actor="alice")
+    for i in range(2, 60):  # later audit entries of other orders
+        queue.ingest(make_order(f"B1-{i:04d}"), actor="model")
+    assert WorkCheck(queue).verified(_bell()).state is OrderState.APPROVED
+
+
+def test_a_forged_audit_entry_behind_the_first_page_does_not_count(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
+    queue = _queue(redis_client, clock)
+    record = queue.require("B1-0001")
+    forged = record.model_copy(update={
+        "state": OrderState.APPROVED,
+        "approvals": (Approval(user="mallory", version=1, at=clock.now()),),
+    })
+    redis_client.xadd(streams.AUDIT, {"type": "audit", "body": "{not json"})
+    for i in range(2, 60):
+        queue.ingest(make_order(f"B1-{i:04d}"), actor="model")
+    redis_client.set(streams.ORDER.format(order_id="B1-0001"), forged.to_json())
+    with pytest.raises(MessageRefused, match=r"approval by \['mallory'\] not in the audit"):
+        WorkCheck(queue).verified(_bell(user="mallory"))
