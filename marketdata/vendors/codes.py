@@ -51,3 +51,50 @@ def future_symbol(ts_code: str) -> str | None:
     (continuous and main-contract codes such as `IM.CFX` or `IML.CFX` included)."""
     match = IM_CODE.match(ts_code.strip().upper())
     return f"IM{match.group(1)}.CFFEX" if match else None
+
+
+# AKShare writes bare codes (`600000`, Eastmoney's and the exchanges' lists) or Sina's
+# prefixed ones (`sh600000`, `sz000001`, `bj920002`); futures as `IM2612`.
+SINA_PREFIXES = {"SH": "SSE", "SZ": "SZSE", "BJ": "BSE"}
+SINA_OF_EXCHANGE = {v: k.lower() for k, v in SINA_PREFIXES.items()}
+AKSHARE_IM = re.compile(r"^IM(\d{4})$")
+
+
+def akshare_symbol(code: str, on: date | None = None) -> str:
+    """`600000` or `sh600000` -> `600000.SSE`; the exchange follows from the code's
+    prefix (`exchange.classify`), and a Sina prefix must agree with it."""
+    text = str(code).strip().upper()
+    prefix = text[:2] if text[:2] in SINA_PREFIXES else ""
+    digits = text[len(prefix):]
+    if not re.fullmatch(r"\d{6}", digits):
+        raise UnknownVendorCode(f"{code!r}: not a stock code like 600000 or sh600000")
+    try:
+        info = classify(digits, on)
+    except RulesError as exc:
+        raise UnknownVendorCode(f"{code!r}: {exc}") from None
+    if prefix and SINA_PREFIXES[prefix] != info.exchange.value:
+        raise UnknownVendorCode(f"{code!r}: code {digits} trades on {info.exchange.value}, "
+                                f"not {SINA_PREFIXES[prefix]}")
+    if info.board is Board.B_SHARE:
+        raise UnknownVendorCode(f"{code!r}: a B-share, not traded by the desk")
+    return info.symbol
+
+
+def is_akshare_stock(code: str, on: date | None = None) -> bool:
+    try:
+        akshare_symbol(code, on)
+    except UnknownVendorCode:
+        return False
+    return True
+
+
+def sina_code(symbol: str) -> str:
+    """`600000.SSE` -> `sh600000` (what Sina's functions take)."""
+    code, _, exchange = symbol.partition(".")
+    return f"{SINA_OF_EXCHANGE[exchange]}{code}"
+
+
+def akshare_future_symbol(code: str) -> str | None:
+    """`IM2612` -> `IM2612.CFFEX`; None for any other contract (IF, IC, IH, T ...)."""
+    match = AKSHARE_IM.match(str(code).strip().upper())
+    return f"IM{match.group(1)}.CFFEX" if match else None

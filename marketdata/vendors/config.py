@@ -17,25 +17,30 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 class VendorSource(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    kind: Literal["tushare"]
-    token_env: str | None = None  # Tushare Pro's token
+    kind: Literal["tushare", "akshare"]
+    token_env: str | None = None  # Tushare Pro's token (AKShare needs none)
     replay_dir: Path | None = None
     retries: int = Field(default=4, ge=0, le=10)
     backoff_max_s: float = Field(default=60.0, gt=0, le=600)  # capped exponential backoff
     timeout_s: float = Field(default=30.0, gt=0, le=300)
-    # Index codes in the vendor's spelling; the micro-cap index is computed by the desk
+    # Index codes in Tushare's spelling (AKShare asks by the six digits: 000852); the
+    # micro-cap index is computed by the desk
     # (the 400 smallest non-ST stocks, equal weight) unless a code is given.
     csi1000: str = "000852.SH"
     csi2000: str = "932000.CSI"
     microcap: str | None = None
-    # Point-in-time financials from income_vip / balancesheet_vip (5,000 Tushare points);
-    # off: the day imports without reports and the panel keeps the last ones it has.
+    # Point-in-time financials from income_vip / balancesheet_vip (5,000 Tushare points)
+    # or AKShare's stock_lrb_em / stock_zcfz_em; off: the day imports without reports and
+    # the panel keeps the last ones it has.
     financials: bool = True
 
     @model_validator(mode="after")
     def _credentials(self) -> VendorSource:
         if self.kind == "tushare" and self.replay_dir is None and not self.token_env:
             raise ValueError("a tushare source needs token_env (or replay_dir)")
+        if self.kind == "akshare" and self.token_env:
+            raise ValueError("an akshare source takes no token_env: AKShare needs no "
+                             "account")
         return self
 
 
@@ -44,8 +49,9 @@ class FetchConfig(BaseModel):
 
     sources: dict[str, VendorSource] = Field(
         default_factory=dict,
-        description="name -> kind (tushare), token_env, replay_dir, retries, backoff_max_s, "
-                    "timeout_s, csi1000 / csi2000 / microcap index codes; docs/data.md")
+        description="name -> kind (tushare, akshare), token_env (tushare only), replay_dir, "
+                    "retries, backoff_max_s, timeout_s, csi1000 / csi2000 / microcap index "
+                    "codes, financials; docs/data.md")
     # Tried in this order: the first is the primary, the others are fallbacks.
     order: tuple[str, ...] = ()
     staging_dir: Path = Path("fetch")  # under the data directory: what was fetched, per day

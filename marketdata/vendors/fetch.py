@@ -23,10 +23,10 @@ from marketdata.vendors.codes import UnknownVendorCode
 from marketdata.vendors.config import FetchConfig, VendorSource
 from marketdata.vendors.errors import FetchFailed, VendorUnavailable
 from marketdata.vendors.prior import prior_day
-from marketdata.vendors.sources import make_adapter
-from marketdata.vendors.tushare import TushareAdapter, VendorDay
+from marketdata.vendors.sources import DayAdapter, make_adapter
+from marketdata.vendors.tushare import VendorDay
 
-AdapterFactory = Callable[[VendorSource, Mapping[str, str]], TushareAdapter]
+AdapterFactory = Callable[[VendorSource, Mapping[str, str]], DayAdapter]
 
 
 @dataclass(frozen=True)
