@@ -18,6 +18,7 @@ from execution.approval.reference_data import ReferenceData
 from services.console.app import create_app
 from services.console.forwarded import server_config
 from services.console.users import UserStore, bootstrap_admin
+from services.replicated_ack import AckPolicy
 from services.runtime import Service
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -41,7 +42,8 @@ class ConsoleService(Service):
                          approval=settings.approval, risk=settings.risk,
                          account=settings.execution.account, data_dir=ctx.data_dir,
                          reference=ReferenceData(ctx.store), calendar=ctx.calendar,
-                         calendar_warning_days=settings.data.calendar_warning_days)
+                         calendar_warning_days=settings.data.calendar_warning_days,
+                         ack=AckPolicy.of(settings.redis))
         self.server = uvicorn.Server(server_config(app, cfg))
         self.thread = threading.Thread(target=self.server.run, name="console-http", daemon=True)
         self.thread.start()

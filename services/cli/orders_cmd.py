@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import getpass
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from execution.approval.lifecycle import Action, IllegalTransition
 from execution.approval.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
-from execution.approval.queue import BulkResult, UnknownOrder
+from execution.approval.queue import BulkResult, OrderQueue, UnknownOrder
 from execution.approval.reference_data import ReferenceData
 from orders.order import OrderRecord, OrderState
 from services.cli.context import DeskContext, pass_desk
@@ -28,7 +28,9 @@ from services.cli.table import Column, table
 from services.console.numbers import price_text, quantity_text
 from services.console.reads import audit_entries, changed_fields, last_prices
 from services.console.users import Role, UserStore
+from services.replicated_ack import Acknowledged, AckPolicy, decide
 
+NOT_ACKNOWLEDGED_EXIT = 75  # EX_TEMPFAIL: on the primary, no replica confirmed it in time
 AS_USER = click.option("--as", "as_user", envvar="DESK_USER", default=None,
                        help="Desk user deciding (env DESK_USER; default: your login name).")
 
@@ -134,8 +136,9 @@ def approve_command(desk: DeskContext, order_ids: tuple[str, ...], approve_all: 
     if not ids:
         click.echo("no pending orders to approve")
         return
-    _report(queue.apply_many(ids, Action.APPROVE, actor=actor, confirmed_move=confirm_move),
-            "approved")
+    _report(_decided(desk, queue, "approval", ids,
+                     lambda q: q.apply_many(ids, Action.APPROVE, actor=actor,
+                                            confirmed_move=confirm_move)), "approved")
 
 
 @click.command("reject")
@@ -149,18 +152,32 @@ def reject_command(desk: DeskContext, order_ids: tuple[str, ...], reason: str,
     if not reason.strip():
         raise click.UsageError("--reason must not be empty")
     actor = desk_user(desk, as_user, Role.TRADER)
-    _report(desk.queue().apply_many(list(order_ids), Action.REJECT, actor=actor, reason=reason),
+    ids = list(order_ids)
+    _report(_decided(desk, desk.queue(), "rejection", ids,
+                     lambda q: q.apply_many(ids, Action.REJECT, actor=actor, reason=reason)),
             "rejected")
 
 
-def _report(result: BulkResult, verb: str) -> None:
-    """One line per order, refusals as errors on stderr, a summary; exit 1 if any refused."""
+def _decided(desk: DeskContext, queue: OrderQueue, what: str, ids: list[str],
+             decision: Callable[[OrderQueue], BulkResult]) -> Acknowledged[BulkResult]:
+    """The decision, acknowledged once `redis.replicas_to_ack` replicas hold it."""
+    shown = ", ".join(ids[:5]) + (f" (+{len(ids) - 5} more)" if len(ids) > 5 else "")
+    return decide(queue, AckPolicy.of(desk.settings.redis), f"{what} of {shown}", decision)
+
+
+def _report(outcome: Acknowledged[BulkResult], verb: str) -> None:
+    """One line per order, refusals as errors on stderr, a summary; exit 1 if any refused,
+    exit 75 if the decision is on the primary but no replica confirmed it."""
+    result = outcome.result
     for record in result.changed:
         click.echo(f"{record.order_id}: {verb} -> {record.state.value}{_progress(record)}")
     for order_id, why in result.refused.items():
         click.echo(f"Error: {order_id}: {tidy(why)}", err=True)
     done, refused = len(result.changed), len(result.refused)
     click.echo(f"{done} {verb}" + (f", {refused} refused" if refused else ""))
+    if outcome.problem and result.changed:
+        click.echo(f"Error: NOT acknowledged: {outcome.problem}", err=True)
+        raise SystemExit(NOT_ACKNOWLEDGED_EXIT)
     if result.refused:
         raise SystemExit(1)
 

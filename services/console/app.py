@@ -38,6 +38,7 @@ from services.console.display import install as install_figures
 from services.console.forwarded import trust_proxies
 from services.console.users import UserStore
 from services.console.web import Desk, Forbidden, NotLoggedIn, wants_json
+from services.replicated_ack import AckPolicy
 
 HERE = Path(__file__).resolve().parent
 SECURITY_HEADERS = {
@@ -58,7 +59,8 @@ def create_app(client: redis.Redis, queue: OrderQueue, clock: Clock, *,
                account: str, data_dir: Path,
                reference: ReferenceData | None = None,
                calendar: TradingCalendar | None = None,
-               calendar_warning_days: int = 30) -> FastAPI:
+               calendar_warning_days: int = 30,
+               ack: AckPolicy | None = None) -> FastAPI:
     """The console app; no docs pages (nothing is served that a trader does not need)."""
     app = FastAPI(title="smallcap-desk console", docs_url=None, redoc_url=None,
                   openapi_url=None)
@@ -73,6 +75,7 @@ def create_app(client: redis.Redis, queue: OrderQueue, clock: Clock, *,
         reference=reference,
         calendar=calendar,
         calendar_warning_days=calendar_warning_days,
+        ack=ack or AckPolicy(),
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (routes_auth, routes_admin, routes_orders, routes_pages, live, routes_ack,

@@ -24,6 +24,8 @@ from services.console.web import reply
 PICK = re.compile(r"^(?P<id>[A-Za-z0-9_.:-]{1,80})@(?P<version>[1-9][0-9]{0,5})$")
 MAX_PICKS = 5_000
 SHOWN_LISTED = 5
+# The decision stands on the primary but no replica confirmed it: the trader must know.
+NOT_ACKNOWLEDGED = 503
 
 
 def seen_versions(form: FormData) -> dict[str, int]:
@@ -59,6 +61,16 @@ def bulk_reply(request: Request, session: Session, action: Action,
             "released": [r.order_id for r in result.changed if _released(r)]}
     return reply(request, session, body, "; ".join(parts) or "Nothing changed.",
                  level="warning" if result.refused else "info", status=status)
+
+
+def not_acknowledged(request: Request, session: Session, result: BulkResult,
+                     problem: str) -> Response:
+    """Written on the primary, not yet on a replica: said plainly, never as done."""
+    changed = [r.order_id for r in result.changed]
+    body = {"changed": changed, "refused": result.refused, "acknowledged": False}
+    return reply(request, session, body,
+                 f"{len(changed)} order(s) changed but NOT acknowledged: {problem}",
+                 level="error", status=NOT_ACKNOWLEDGED)
 
 
 def _summary(action: Action, records: list[OrderRecord]) -> list[str]:

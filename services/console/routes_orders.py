@@ -17,12 +17,14 @@ from execution.approval.lifecycle import Action, IllegalTransition
 from execution.approval.queue import ChangedSinceShown, UnknownOrder
 from orders.order import Order
 from services.console.auth import Session
-from services.console.bulk import bulk_reply, seen_versions
+from services.console.bulk import NOT_ACKNOWLEDGED, bulk_reply, not_acknowledged, seen_versions
 from services.console.users import Role
 from services.console.web import MAX_FORM_FIELDS, Forbidden, desk, reply, require
+from services.replicated_ack import decide
 
 router = APIRouter(prefix="/orders")
 TRADER = Depends(require(Role.TRADER))
+SHOWN_IDS = 5  # orders named in a "not acknowledged" message
 EDIT_FIELDS = ("quantity", "limit_price", "algo", "start_time", "end_time")
 
 
@@ -51,15 +53,22 @@ async def _bulk(request: Request, session: Session, form: FormData, action: Acti
         seen = seen_versions(form)
     except ValueError as exc:
         return reply(request, session, {"changed": [], "refused": {}}, str(exc), status=400)
+    d = desk(request)
+    what = f"{action.value} of {', '.join(list(seen)[:SHOWN_IDS])}" + (
+        f" (+{len(seen) - SHOWN_IDS} more)" if len(seen) > SHOWN_IDS else "")
     try:
-        result = await run_in_threadpool(
-            desk(request).queue.apply_many, list(seen), action, actor=session.user,
-            reason=reason, confirmed_move=confirmed_move, seen_versions=seen)
+        outcome = await run_in_threadpool(
+            decide, d.queue, d.ack, what,
+            lambda queue: queue.apply_many(list(seen), action, actor=session.user,
+                                           reason=reason, confirmed_move=confirmed_move,
+                                           seen_versions=seen))
     except ChangedSinceShown as exc:
         return reply(request, session, {"changed": [], "refused": {}, "stale": exc.changed},
                      f"{exc} — reload the page and decide again.", level="warning",
                      status=409)
-    return bulk_reply(request, session, action, result)
+    if outcome.problem and outcome.result.changed:
+        return not_acknowledged(request, session, outcome.result, outcome.problem)
+    return bulk_reply(request, session, action, outcome.result)
 
 
 @router.post("/{order_id}/edit")
@@ -99,16 +108,23 @@ async def control(order_id: str, request: Request, session: Session = TRADER) ->
 def _single(request: Request, session: Session, order_id: str, action: Action, *,
             reason: str, edit: dict[str, Any]) -> Response:
     back = f"/orders/{order_id}"
+    d = desk(request)
     try:
-        record = desk(request).queue.apply(order_id, action, actor=session.user, reason=reason,
-                                           edit=edit)
+        outcome = decide(d.queue, d.ack, f"{action.value} of {order_id}",
+                         lambda queue: queue.apply(order_id, action, actor=session.user,
+                                                   reason=reason, edit=edit))
     except UnknownOrder as exc:
         return reply(request, session, {"order_id": order_id}, str(exc.args[0]), status=404)
     except IllegalTransition as exc:
         return reply(request, session, {"order_id": order_id}, str(exc), status=409, back=back)
+    record = outcome.result
     message = f"{order_id} is now version {record.order.version}, {record.state.value}"
-    return reply(request, session, {"order_id": order_id, "state": record.state.value,
-                                    "version": record.order.version}, message, back=back)
+    payload = {"order_id": order_id, "state": record.state.value,
+               "version": record.order.version, "acknowledged": outcome.problem is None}
+    if outcome.problem:
+        return reply(request, session, payload, f"{message} — NOT acknowledged: "
+                     f"{outcome.problem}", back=back, status=NOT_ACKNOWLEDGED)
+    return reply(request, session, payload, message, back=back)
 
 
 def _edit_changes(form: FormData, order: Order) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
@@ -33,6 +33,7 @@ from services.console.auth import (
 )
 from services.console.config import ConsoleConfig
 from services.console.users import Role, UserStore
+from services.replicated_ack import AckPolicy
 
 # A bulk decision posts one field per row on screen (bulk.MAX_PICKS); Starlette allows 1,000.
 MAX_FORM_FIELDS = 5_020
@@ -60,6 +61,8 @@ class Desk:
     # For the banner on every page: when the calendar runs out, provisional days.
     calendar: TradingCalendar | None = None
     calendar_warning_days: int = 30
+    # Replicas that must hold a decision before the trader is told it is done (WAIT).
+    ack: AckPolicy = field(default_factory=AckPolicy)
 
 
 class NotLoggedIn(Refused):
