@@ -1,6 +1,7 @@
 """The approval queue: order records in Redis, changed only through the lifecycle.
 
-Each change is one optimistic transaction (WATCH/MULTI): the new record, its audit
+Each change is one optimistic transaction (WATCH/MULTI, the WATCH sent with the
+reads the decision needs: `watched`): the new record, its audit
 entry, the order event for live views and — for an approval, rejection or edit — the
 `decision` naming the order and version all land together or not at all. The
 decision only rings the execution service's bell: it works the stored record, and
@@ -10,6 +11,11 @@ bell. `apply_many` does the same for a whole
 selection in one transaction (bulk approve / reject). Two policy gates live here so
 that people and automatic rules both pass them: four eyes (`approvals_needed`, again
 for each edited version) and price re-confirmation (`NeedsReconfirmation`).
+
+An approval needs the order's last price, keyed by its symbol, which is in the record:
+the queue remembers the symbol of each order it has read (a symbol is never edited),
+so an approval of an order this process has shown reads the price with the record;
+otherwise one round trip more.
 """
 
 from __future__ import annotations
@@ -29,12 +35,14 @@ from errors import Refused
 from execution.approval.gates import halt_refusal, maker_refusal, with_editor
 from execution.approval.lifecycle import Action, Fill, IllegalTransition, transition
 from execution.approval.policy_config import ApprovalConfig
-from execution.approval.risk_gate import RiskStance, read_stance
+from execution.approval.risk_gate import RiskStance, stance_key, stance_of
+from execution.approval.watched import watched_reads
 from marketdata.clock import Clock
 from orders.order import LIVE_STATES, Order, OrderRecord, OrderState
 
 SOURCE = "queue"
 DECISION_ACTIONS = frozenset({Action.APPROVE, Action.REJECT, Action.EDIT})
+KEEP_SYMBOLS = 100_000  # orders whose symbol is remembered (a day has a few thousand)
 
 
 class UnknownOrder(KeyError, Refused):
@@ -68,6 +76,16 @@ class ChangedSinceShown(Refused):
 
 
 @dataclass(frozen=True)
+class _Read:
+    """What a change is decided on, read in the round trip that WATCHes the records."""
+
+    befores: dict[str, OrderRecord]
+    halted: str | None
+    prices: dict[str, Decimal]
+    stance: RiskStance
+
+
+@dataclass(frozen=True)
 class _Change:
     action: Action
     actor: str
@@ -88,11 +106,12 @@ class OrderQueue:
         self.clock = clock
         self.policy = policy or ApprovalConfig()
         self.account = account
+        self._symbols: dict[str, str] = {}  # order id -> symbol (never edited)
 
     # ---- reading ---------------------------------------------------------------
     def get(self, order_id: str) -> OrderRecord | None:
         raw = self.client.get(streams.ORDER.format(order_id=order_id))
-        return OrderRecord.from_json(raw) if raw else None
+        return self._seen(OrderRecord.from_json(raw)) if raw else None
 
     def require(self, order_id: str) -> OrderRecord:
         record = self.get(order_id)
@@ -108,7 +127,7 @@ class OrderQueue:
             return []
         ids = self.client.zrange(streams.ORDERS_BY_DATE.format(trade_date=day.isoformat()), 0, -1)
         raws = self.client.mget([streams.ORDER.format(order_id=i) for i in ids]) if ids else []
-        records = [OrderRecord.from_json(r) for r in raws if r]
+        records = [self._seen(OrderRecord.from_json(r)) for r in raws if r]
         wanted = set(states) if states is not None else None
         return [r for r in records if wanted is None or r.state in wanted]
 
@@ -136,10 +155,9 @@ class OrderQueue:
             order=order, state=OrderState.PENDING_APPROVAL, approvals_needed=needed, updated_at=now
         )
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.watch(key)
-            existing: str | None = pipe.get(key)  # type: ignore[assignment]
+            existing, = watched_reads(pipe, [key], [("GET", key)])
             if existing:
-                return OrderRecord.from_json(existing)
+                return self._seen(OrderRecord.from_json(existing))
             pipe.multi()
             pipe.set(key, record.to_json())
             day_key = streams.ORDERS_BY_DATE.format(trade_date=order.trade_date.isoformat())
@@ -147,7 +165,7 @@ class OrderQueue:
             self._audit(pipe, record, "submit", actor, order.reason, None, record)
             self._event(pipe, record, "submitted")
             pipe.execute()
-        return record
+        return self._seen(record)
 
     def apply(
         self,
@@ -166,21 +184,17 @@ class OrderQueue:
         An approval of an order whose price moved past the policy's threshold since
         the batch raises NeedsReconfirmation unless `confirmed_move` is set.
         """
-        key = streams.ORDER.format(order_id=order_id)
         while True:
             with self.client.pipeline(transaction=True) as pipe:
                 try:
-                    pipe.watch(key, streams.HALT)
-                    raw: str | None = pipe.get(key)  # type: ignore[assignment]
-                    if not raw:
+                    read = self._read(pipe, [order_id], priced=action is Action.APPROVE)
+                    before = read.befores.get(order_id)
+                    if before is None:
                         raise UnknownOrder(f"no order {order_id!r}")
-                    before = OrderRecord.from_json(raw)
-                    approving = action is Action.APPROVE
-                    prices = self._last_prices(pipe, [before]) if approving else {}
-                    stance = read_stance(self.client, self.account) if approving else RiskStance()
                     change = _Change(action, actor, reason, confirmed_move, completes_approval,
-                                     _halt_text(pipe))
-                    after = self._decide(before, change, prices, stance, fill=fill, edit=edit)
+                                     read.halted)
+                    after = self._decide(before, change, read.prices, read.stance, fill=fill,
+                                         edit=edit)
                     pipe.multi()
                     self._stage(pipe, before, after, change)
                     pipe.execute()
@@ -206,26 +220,18 @@ class OrderQueue:
         missing or at another version, nothing changes (`ChangedSinceShown`).
         """
         ids = list(dict.fromkeys(order_ids))
-        keys = [streams.ORDER.format(order_id=i) for i in ids]
         while True:
             with self.client.pipeline(transaction=True) as pipe:
                 try:
-                    pipe.watch(*keys, streams.HALT)
-                    raws: list[str | None] = pipe.mget(keys) if keys else []  # type: ignore[assignment]
-                    befores = {
-                        i: OrderRecord.from_json(r) for i, r in zip(ids, raws, strict=True) if r
-                    }
+                    read = self._read(pipe, ids, priced=True)
                     if seen_versions is not None:
-                        _check_seen(ids, befores, seen_versions)
-                    change = _Change(action, actor, reason, confirmed_move, False,
-                                     _halt_text(pipe))
-                    prices = self._last_prices(pipe, list(befores.values()))
-                    stance = read_stance(self.client, self.account)
+                        _check_seen(ids, read.befores, seen_versions)
+                    change = _Change(action, actor, reason, confirmed_move, False, read.halted)
                     result = BulkResult()
                     pipe.multi()
                     for oid in ids:
-                        self._stage_one(pipe, befores.get(oid), oid, change, prices, stance,
-                                        result)
+                        self._stage_one(pipe, read.befores.get(oid), oid, change, read.prices,
+                                        read.stance, result)
                     pipe.execute()
                     return result
                 except redis.WatchError:
@@ -267,6 +273,36 @@ class OrderQueue:
         return str(value) if value else None
 
     # ---- helpers ---------------------------------------------------------------
+    def _read(self, pipe: Any, ids: Sequence[str], *, priced: bool) -> _Read:
+        """WATCH the orders and the halt, and read them (with the risk stance and the last
+        prices when `priced`) in one round trip; a price not read with them, one more."""
+        keys = [streams.ORDER.format(order_id=i) for i in ids]
+        reads: list[tuple[Any, ...]] = [("GET", streams.HALT)]
+        reads += [("MGET", *keys)] if keys else []
+        hinted = sorted({self._symbols[i] for i in ids if i in self._symbols}) if priced else []
+        if priced:
+            reads.append(("GET", stance_key(self.account)))
+        if hinted:
+            reads.append(("HMGET", streams.LAST_PRICES, *hinted))
+        replies = iter(watched_reads(pipe, [*keys, streams.HALT], reads))
+        halted = next(replies)
+        raws: list[str | None] = next(replies) if keys else []
+        befores = {i: self._seen(OrderRecord.from_json(r))
+                   for i, r in zip(ids, raws, strict=True) if r}
+        if not priced:
+            return _Read(befores, str(halted) if halted else None, {}, RiskStance())
+        stance = stance_of(next(replies), stance_key(self.account))
+        prices = _decimals(hinted, next(replies) if hinted else [])
+        missing = [r for r in befores.values() if r.order.symbol not in hinted]
+        prices.update(self._last_prices(pipe, missing))
+        return _Read(befores, str(halted) if halted else None, prices, stance)
+
+    def _seen(self, record: OrderRecord) -> OrderRecord:
+        if len(self._symbols) >= KEEP_SYMBOLS:
+            self._symbols.clear()
+        self._symbols[record.order_id] = record.order.symbol
+        return record
+
     def _approvals_needed(self, order: Order) -> int:
         limit = self.policy.four_eyes_above
         return 2 if limit is not None and order.estimated_value > limit else 1
@@ -275,8 +311,7 @@ class OrderQueue:
         symbols = sorted({r.order.symbol for r in records})
         if not symbols:
             return {}
-        raws = pipe.hmget(streams.LAST_PRICES, symbols)
-        return {s: Decimal(str(p)) for s, p in zip(symbols, raws, strict=True) if p}
+        return _decimals(symbols, pipe.hmget(streams.LAST_PRICES, symbols))
 
     def _decide(self, before: OrderRecord, change: _Change, prices: dict[str, Decimal],
                 stance: RiskStance, fill: Fill | None = None,
@@ -354,9 +389,8 @@ class OrderQueue:
         publish(pipe, streams.DECISIONS, "decision", body, source=SOURCE, ts=self.clock.now())
 
 
-def _halt_text(pipe: Any) -> str | None:
-    value = pipe.get(streams.HALT)
-    return str(value) if value else None
+def _decimals(symbols: Sequence[str], raws: Sequence[Any]) -> dict[str, Decimal]:
+    return {s: Decimal(str(p)) for s, p in zip(symbols, raws, strict=True) if p}
 
 
 def _check_seen(ids: Sequence[str], befores: dict[str, OrderRecord],

@@ -39,11 +39,20 @@ class RiskStance:
         return None
 
 
+def stance_key(account: str) -> str:
+    return streams.RISK_STATE.format(account=account)
+
+
 def read_stance(client: Any, account: str) -> RiskStance:
     """Read the stance: advisory, read outside the order's transaction."""
-    key = streams.RISK_STATE.format(account=account)
+    key = stance_key(account)
+    return stance_of(client.get(key), key)
+
+
+def stance_of(raw: bytes | str | None, key: str) -> RiskStance:
+    """The stance from the key's value, already read (with the order, in one round trip)."""
     try:
-        state = read_risk_state(client.get(key), key)
+        state = read_risk_state(raw, key)
     except RiskStateUnreadable as exc:  # refuse buys, never the approval path itself
         return RiskStance(unreadable=str(exc))
     if state is None:

@@ -34,9 +34,18 @@ pytestmark = pytest.mark.integration
 
 DAY = datetime(2026, 11, 23, tzinfo=EXCHANGE_TZ).date()
 SYMBOL = "600000.SSE"
-# From the approval's own transaction to the first child at the gateway. Was 19
-# before the slice counter came with the children and the START stopped re-reading.
-MOST_ROUND_TRIPS = 17
+# Counted: every packet sent to Redis from the start of the approval's `apply` until the
+# first child reaches the gateway, with the consumer polled after the approval (so its
+# XREADGROUP counts; in the service it is usually already blocked, sent before):
+#   approval 2 (WATCH + record, halt, stance and the price sent together; MULTI/EXEC),
+#   consumer 2 (XREADGROUP; the SISMEMBER dedupe), work check 1 (record + newest audit),
+#   START 2 (WATCH + reads; MULTI/EXEC), the parent's children 1, the child's record 1.
+# The approving queue has read this order before (it ingested it; the console shows it
+# before a trader approves): it knows the symbol, so the price comes with the record;
+# a queue that never saw the order needs one round trip more.
+# Was 19, then 17 before the reads went out with WATCH, the work check read the audit
+# with the record, and the stale-entry claim left the hot path.
+MOST_ROUND_TRIPS = 9
 
 
 class Trips:
