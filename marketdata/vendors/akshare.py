@@ -173,11 +173,13 @@ def _listing(frame: pd.DataFrame, function: str) -> pd.DataFrame:
 
 
 def _industry_on(sw: pd.DataFrame, day: date) -> pd.Series:
-    """Shenwan's industry code of each stock in force on `day` (latest start on or before)."""
+    """Shenwan's industry code of each stock in force on `day` (latest start on or before),
+    written `SW270302`: a bare code would be read back from the import folder as a number."""
     start = dates(sw["start_date"])
     frame = sw[start <= pd.Timestamp(day)].assign(_start=start)
     frame = frame.assign(symbol=frame["symbol"].astype(str).str.zfill(6))
-    return frame.sort_values(["symbol", "_start"]).groupby("symbol")["industry_code"].last()
+    latest = frame.sort_values(["symbol", "_start"]).groupby("symbol")["industry_code"].last()
+    return "SW" + latest.astype(str).str.strip()
 
 
 def _halted(tfp: pd.DataFrame, day: date) -> set[str]:

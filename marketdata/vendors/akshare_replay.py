@@ -58,7 +58,9 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """Numbers as the library returns them (floats); codes and dates stay text."""
     out = frame.copy()
     for column in out.columns:
-        if column.startswith("@") or column in TEXT_COLUMNS:
+        if column.startswith("@"):  # a parameter: a blank cell is the empty string
+            out[column] = out[column].fillna("")
+        elif column in TEXT_COLUMNS:
             out[column] = out[column].astype(object).where(out[column].notna(), None)
         else:
             out[column] = pd.to_numeric(out[column], errors="coerce")
