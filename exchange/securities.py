@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from exchange.data import BSE_CODE_SWITCH, FUTURE_SPECS
 from exchange.enums import Board, Exchange
@@ -61,6 +62,21 @@ def classify(symbol: str, on: date | None = None) -> SecurityInfo:
     Legacy BSE codes (43x/83x/87x/88x) are recognised only when `on` is given and is
     before 2025-10-09; a bare leading 8 or 9 is never taken as BSE on its own.
     """
+    known = _dateless(symbol)
+    return known if known is not None else _classify(symbol, on)
+
+
+@lru_cache(maxsize=16384)
+def _dateless(symbol: str) -> SecurityInfo | None:
+    """The classification of `symbol` when it does not depend on the day (every code but
+    the legacy BSE ones), remembered: rule lookups ask for the same symbols all day."""
+    try:
+        return _classify(symbol, None)
+    except UnknownSecurity:
+        return None  # a legacy BSE code (needs the day) or no security: decided per call
+
+
+def _classify(symbol: str, on: date | None) -> SecurityInfo:
     code, _, suffix = symbol.strip().upper().partition(".")
     if looks_like_option(code):
         contract = parse_option_symbol(symbol)

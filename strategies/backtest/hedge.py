@@ -10,14 +10,13 @@ would, sized by the daemon's beta of each day's holdings (`day_beta`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
-from risk.beta import live_beta
-from risk.config import RiskConfig
-from risk.contracts import ExpiryCalendar
-from risk.replay import run_replay
+if TYPE_CHECKING:  # the replay pulls in scipy (~0.6 s): imported when a hedge runs
+    from risk.config import RiskConfig
+    from risk.contracts import ExpiryCalendar
 
 
 @dataclass(frozen=True)
@@ -51,9 +50,13 @@ class LadderHedge:
     def day_beta(self, quantities: pd.Series, closes: pd.DataFrame, adj_factor: pd.DataFrame,
                  index: pd.Series) -> float:
         """The daemon's beta of a day's holdings; the backtest passes `beta_rows` rows."""
+        from risk.beta import live_beta
+
         return live_beta(quantities, closes, adj_factor, index, self.config.beta)
 
     def overlay(self, daily: pd.DataFrame, csi1000: pd.Series) -> HedgeOverlay:
+        from risk.replay import run_replay
+
         betas = daily["beta"] if "beta" in daily.columns else None
         replay = run_replay(daily[["nav", "stock_value"]], csi1000, self.futures, self.config,
                             self.calendar, betas=betas)
