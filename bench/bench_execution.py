@@ -2,7 +2,13 @@
 per second through MainEngine and the simulated gateway, and execution quality on a
 simulated day beside vnpy_algotrading's TWAP on the same tape and parameters.
 
-    python bench/bench_execution.py [--parents 300] [--children 2000] [--symbols 5]
+    python bench/bench_execution.py [--parents 300[,3000]] [--children 2000] [--symbols 5]
+                                    [--only approval]
+
+The approval figure is timed beside two peers, interleaved sample by sample so the
+machine's noise falls on all three alike: vnpy's own MainEngine send -> trade event
+(a gateway that fills at once) and one raw Redis XADD on the same server; the ratios
+are printed with them.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,8 +86,17 @@ def order(order_id: str, symbol: str, quantity: int, reference: Decimal,
                  algo=Algo.TWAP, start_time=window[0], end_time=window[1])
 
 
-# ---- 1. approval -> first child at the gateway ----------------------------------------
-def bench_latency(client: redis.Redis, data_dir: Path, parents: int) -> list[float]:
+# ---- 1. approval -> first child at the gateway, with its peers ------------------------
+@dataclass
+class Latency:
+    """Milliseconds per sample: the desk's approval -> first child, and the peers."""
+
+    desk: list[float]
+    vnpy: list[float]  # MainEngine.send_order -> the trade event, a gateway that fills at once
+    xadd: list[float]  # one XADD of a decision-sized entry on the same Redis
+
+
+def bench_latency(client: redis.Redis, data_dir: Path, parents: int) -> Latency:
     from bus import streams
     from bus.bus import StreamConsumer
     from execution.approval.lifecycle import Action
@@ -94,14 +110,17 @@ def bench_latency(client: redis.Redis, data_dir: Path, parents: int) -> list[flo
     bars = random_day(DAY, [symbol])
     reference = Decimal(str(bars[symbol].prev_close))
     limit = (reference * Decimal("1.05")).quantize(Decimal("0.01"))
-    desk = build_desk(client, data_dir / "lat", clock, scenario(DAY, bars), ExecutionConfig())
+    desk = build_desk(client, data_dir / f"lat{parents}", clock, scenario(DAY, bars),
+                      ExecutionConfig())
+    peer = VnpyPeer(data_dir / f"peer{parents}")
     try:
         desk.bridge.gateway("SIM").advance()
+        work = worker(desk)
         consumer = StreamConsumer(client, streams.DECISIONS, streams.GROUP_EXECUTION, "bench",
-                                  {"decision": lambda env: work(desk, env.body)}, block_ms=50)
+                                  {"decision": lambda env: work(env.body)}, block_ms=50)
         consumer.poll(block=False)
         arrivals = desk.bridge.gateway("SIM").arrivals
-        samples = []
+        result = Latency([], [], [])
         for i in range(parents + 1):
             parent = order(f"lat{i}", symbol, 100_000, reference, limit)
             desk.deps.queue.ingest(parent, actor="model")
@@ -109,21 +128,126 @@ def bench_latency(client: redis.Redis, data_dir: Path, parents: int) -> list[flo
             desk.deps.queue.apply(parent.order_id, Action.APPROVE, actor="trader")
             consumer.poll(block=True)
             sent = arrivals.get(f"lat{i}#1")
-            if sent is not None and i > 0:  # the first one warms up the symbol's quote
-                samples.append((sent - started) * 1000)
             desk.step()
-        return samples
+            if i == 0:  # the first one warms up the symbol's quote
+                continue
+            assert sent is not None, f"lat{i}: no child reached the gateway"
+            result.desk.append((sent - started) * 1000)
+            result.vnpy.append(peer.send_to_trade())
+            result.xadd.append(xadd_ms(client, i))
+        return result
     finally:
+        peer.close()
         desk.stop()
 
 
-def work(desk: Any, body: Any) -> None:
-    """As the service does: the bell names the order; the checked stored record is worked."""
+def xadd_ms(client: redis.Redis, i: int) -> float:
+    fields = {"type": "decision", "id": f"peer{i}", "source": "bench", "ts": "0",
+              "body": '{"order_id": "lat0", "action": "approve", "user": "trader"}'}
+    started = time.perf_counter()
+    client.xadd("bench:peer:xadd", fields, maxlen=10_000, approximate=True)  # type: ignore[arg-type]
+    return (time.perf_counter() - started) * 1000
+
+
+class VnpyPeer:
+    """vnpy's own path: MainEngine.send_order to the trade event on its event thread."""
+
+    def __init__(self, home: Path) -> None:
+        from vnpy.event import EventEngine
+        from vnpy.trader.engine import MainEngine
+        from vnpy.trader.event import EVENT_TRADE
+
+        prepare_vnpy_home(home)
+        self.event_engine = EventEngine()
+        self.engine = MainEngine(self.event_engine)
+        self.engine.add_gateway(echo_gateway(), "ECHO")
+        self.traded = threading.Event()
+        self.at = 0.0
+        self.event_engine.register(EVENT_TRADE, self._on_trade)
+
+    def _on_trade(self, event: Any) -> None:
+        self.at = time.perf_counter()
+        self.traded.set()
+
+    def send_to_trade(self) -> float:
+        from vnpy.trader.constant import Direction, Exchange, Offset, OrderType
+        from vnpy.trader.object import OrderRequest
+
+        request = OrderRequest(symbol="600000", exchange=Exchange.SSE, direction=Direction.LONG,
+                               type=OrderType.LIMIT, volume=100, price=10.0, offset=Offset.OPEN)
+        self.traded.clear()
+        started = time.perf_counter()
+        self.engine.send_order(request, "ECHO")
+        if not self.traded.wait(5):
+            raise TimeoutError("vnpy peer: no trade event within 5 s")
+        return (self.at - started) * 1000
+
+    def close(self) -> None:
+        self.engine.close()
+
+
+def echo_gateway() -> type[Any]:
+    from vnpy.trader.constant import Exchange, Status
+    from vnpy.trader.gateway import BaseGateway
+    from vnpy.trader.object import TradeData
+
+    class EchoGateway(BaseGateway):
+        """Fills every order at once, in full: vnpy's dispatch and nothing else."""
+
+        default_name = "ECHO"
+        default_setting: dict[str, Any] = {}  # noqa: RUF012 - vnpy's interface
+        exchanges = [Exchange.SSE]  # noqa: RUF012
+        count = 0
+
+        def send_order(self, req: Any) -> str:
+            self.count += 1
+            order = req.create_order_data(str(self.count), self.gateway_name)
+            order.status, order.traded = Status.ALLTRADED, req.volume
+            self.on_order(order)
+            self.on_trade(TradeData(
+                symbol=req.symbol, exchange=req.exchange, orderid=order.orderid,
+                tradeid=str(self.count), direction=req.direction, offset=req.offset,
+                price=req.price, volume=req.volume, gateway_name=self.gateway_name))
+            return str(order.vt_orderid)
+
+        def connect(self, setting: dict[str, Any]) -> None: ...
+        def close(self) -> None: ...
+        def subscribe(self, req: Any) -> None: ...
+        def cancel_order(self, req: Any) -> None: ...
+        def query_account(self) -> None: ...
+        def query_position(self) -> None: ...
+
+    return EchoGateway
+
+
+def print_latency(parents: int, result: Latency) -> None:
+    desk = (statistics.median(result.desk), pct(result.desk, 0.99))
+    print(f"\napproval -> first child at the gateway, {parents} parents "
+          f"({len(result.desk)} samples, interleaved with the peers):")
+    print(f"{'':40}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    for name, values in (("desk: approval -> first child", result.desk),
+                         ("vnpy MainEngine send -> trade", result.vnpy),
+                         ("Redis XADD", result.xadd)):
+        print(f"{name:40}{statistics.median(values):>10.3f}{pct(values, 0.99):>10.3f}"
+              f"{max(values):>10.3f}")
+    for name, values in (("vnpy send -> trade", result.vnpy), ("Redis XADD", result.xadd)):
+        print(f"ratio desk / {name}: p50 {desk[0] / statistics.median(values):.1f}x, "
+              f"p99 {desk[1] / pct(values, 0.99):.1f}x")
+
+
+def worker(desk: Any) -> Callable[[Any], None]:
+    """As the service does: the bell names the order; the checked stored record is worked.
+    One WorkCheck for the run, as the service keeps one (each opens its own connections)."""
     from bus.messages import Decision
     from execution.approval.work_check import WorkCheck
 
-    assert isinstance(body, Decision)
-    desk.parents.work(WorkCheck(desk.deps.queue).verified(body))
+    check = WorkCheck(desk.deps.queue)
+
+    def work(body: Any) -> None:
+        assert isinstance(body, Decision)
+        desk.parents.work(check.verified(body))
+
+    return work
 
 
 # ---- 2. child orders per second --------------------------------------------------------
@@ -334,7 +458,10 @@ def summary(result: tuple[dict[str, Quality], list[Any]]) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parents", type=int, default=300)
+    parser.add_argument("--parents", default="300",
+                        help="approval runs, comma-separated parent counts (e.g. 300,3000)")
+    parser.add_argument("--only", choices=["approval"], default=None,
+                        help="run only the approval-latency section")
     parser.add_argument("--children", type=int, default=2000)
     parser.add_argument("--symbols", type=int, default=5)
     args = parser.parse_args()
@@ -348,16 +475,17 @@ def main() -> None:
     server = EmbeddedRedis(data_dir)
     server.start()
     client = redis.Redis.from_url(server.url, decode_responses=True)
+    counts = [int(n) for n in str(args.parents).split(",")]
     try:
-        latency = bench_latency(client, data_dir, args.parents)
+        for parents in counts:
+            print_latency(parents, bench_latency(client, data_dir, parents))
+        if args.only == "approval":
+            return
         rate = bench_throughput(client, data_dir, args.children)
         runs = {above: bench_quality(client, data_dir, args.symbols, above)
                 for above in (Decimal("0.05"), Decimal("0.01"))}
     finally:
         server.stop()
-    print(f"approval -> first child at the gateway ({len(latency)} parents): "
-          f"p50 {statistics.median(latency):.2f} ms, p99 {pct(latency, 0.99):.2f} ms, "
-          f"max {max(latency):.2f} ms")
     print(f"child orders through MainEngine + simulated gateway: {rate:,.0f} per second "
           f"({args.children} children, acknowledged)")
     for above, (ours, theirs, overfill) in runs.items():
