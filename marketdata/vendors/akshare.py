@@ -75,8 +75,8 @@ class AkshareAdapter:
         """The exchanges' lists and their delisted stocks, with Shenwan's industry."""
         parts = [_listing(self._q(f, **({"symbol": s} if s else {})), f) for f, s in LISTS]
         parts += [_listing(self._q(f, symbol=s), f) for f, s in DELISTED]
-        frame = pd.concat([p for p in parts if not p.empty], ignore_index=True)
-        frame = frame[frame["code"].map(lambda c: codes.is_akshare_stock(c, day))]
+        frame = pd.concat(parts, ignore_index=True)
+        frame = frame[[codes.is_akshare_stock(c, day) for c in frame["code"]]]
         if frame.empty:
             raise VendorError("akshare: the exchanges' stock lists returned no stocks")
         frame = frame.assign(symbol=[codes.akshare_symbol(c, day) for c in frame["code"]])

@@ -1,0 +1,98 @@
+"""The AKShare adapter calls what the installed akshare has (no network: nothing is sent):
+its function names, the parameters it passes, and the column names it reads."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import akshare
+import pytest
+from tenacity import wait_none
+
+from marketdata.calendar import TradingCalendar
+from marketdata.synthetic import generate_market
+from marketdata.vendors.akshare import AkshareAdapter, LibraryApi
+from marketdata.vendors.akshare_calls import COLUMNS
+from marketdata.vendors.akshare_replay import RecordedAkshare
+from marketdata.vendors.config import VendorSource
+from marketdata.vendors.prior import prior_day
+from marketdata.vendors.sources import make_adapter
+from tests.unit.marketdata.akshare_kit import record_day, write_statements
+from tests.unit.marketdata.md_kit import store_through
+
+
+def test_the_installed_akshare_is_the_pinned_one() -> None:
+    pin = next(line for line in (Path(__file__).resolve().parents[3] / "pyproject.toml")
+               .read_text(encoding="utf-8").splitlines() if line.startswith("vendors ="))
+    assert f'"akshare=={akshare.__version__}"' in pin
+
+
+@pytest.mark.parametrize("name", sorted(COLUMNS))
+def test_every_function_the_adapter_uses_exists(name: str) -> None:
+    assert hasattr(akshare, name) and callable(getattr(akshare, name)), name
+
+
+@pytest.mark.parametrize("name", sorted(COLUMNS))
+def test_every_column_the_adapter_reads_is_named_in_the_function_s_module(name: str) -> None:
+    fn = getattr(akshare, name)
+    source = inspect.getsource(inspect.getmodule(fn))  # type: ignore[arg-type]
+    for column in COLUMNS[name]:
+        assert f'"{column}"' in source, f"{name}: {column}"
+
+
+def test_every_call_of_a_fetch_binds_to_the_library_s_signature(
+        tmp_path: Path, calendar: TradingCalendar) -> None:
+    market = generate_market(60, 10, seed=3, calendar=calendar)
+    truth = store_through(tmp_path / "truth", market)
+    day = truth.trade_dates()[-1]
+    store = store_through(tmp_path / "desk", market, calendar.previous_trading_day(day))
+    rec = record_day(truth, day, tmp_path / "rec")
+    code, period, ann = truth.instruments().index[0][:6], "20260930", day.isoformat()
+    write_statements(rec, [{"@date": period, "股票代码": code, "净利润": 1e6,
+                            "营业总收入": 1e7, "公告日期": ann}],
+                     [{"@date": period, "股票代码": code, "股东权益合计": 1e8,
+                       "公告日期": ann}])  # a report, so the balance sheet is asked for
+    adapter = make_adapter(VendorSource(kind="akshare", replay_dir=rec), {},
+                           wait=wait_none())
+    assert isinstance(adapter, AkshareAdapter) and isinstance(adapter.api, RecordedAkshare)
+    adapter.fetch_day(day, prior_day(store, calendar, day), day)
+    calls = adapter.api.calls
+    assert {name for name, _ in calls} == set(COLUMNS)  # every function, and only those
+    for name, params in calls:
+        inspect.signature(getattr(akshare, name)).bind(**params)  # TypeError if not
+
+
+def test_without_a_recording_the_adapter_is_built_on_the_library_without_credentials(
+        ) -> None:
+    adapter = make_adapter(VendorSource(kind="akshare", timeout_s=7), {})
+    assert isinstance(adapter, AkshareAdapter) and isinstance(adapter.api, LibraryApi)
+    assert adapter.api.module is akshare and adapter.api.timeout_s == 7
+
+
+def test_the_timeout_goes_only_to_functions_that_take_one() -> None:
+    seen: dict[str, dict[str, object]] = {}
+
+    class Module:  # the library's signatures, recording instead of calling
+        @staticmethod
+        def stock_zh_a_hist(symbol: str, timeout: float | None = None) -> object:
+            seen["hist"] = {"symbol": symbol, "timeout": timeout}
+            return None
+
+        @staticmethod
+        def stock_tfp_em(date: str) -> object:
+            seen["tfp"] = {"date": date}
+            return None
+
+    api = LibraryApi(Module, 7.0)  # type: ignore[arg-type]
+    api.query("stock_zh_a_hist", symbol="600000")
+    api.query("stock_tfp_em", date="20261120")
+    assert seen == {"hist": {"symbol": "600000", "timeout": 7.0},
+                    "tfp": {"date": "20261120"}}
+    assert "timeout" in inspect.signature(akshare.stock_zh_a_hist).parameters
+    assert "timeout" not in inspect.signature(akshare.stock_tfp_em).parameters
+
+
+def test_an_akshare_source_takes_no_token() -> None:
+    with pytest.raises(ValueError, match="takes no token_env"):
+        VendorSource(kind="akshare", token_env="AKSHARE_TOKEN")
