@@ -30,6 +30,15 @@ return 0
 """
 
 
+# Give the lease up only if it is still ours (a clean stop: a standby need not wait).
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
 class LeaseRefused(Refused):
     """This execution service does not hold the account's lease; it must not send."""
 
@@ -75,6 +84,13 @@ class FencingLease:
             return False
         self._extend(started)
         return True
+
+    def release(self) -> bool:
+        """Give the lease up at a clean stop; True if it was still ours."""
+        if self.token is None:
+            return False
+        token, self.token, self.deadline = self.token, None, 0.0
+        return bool(self.client.eval(_RELEASE, 1, lease_key(self.account), token))
 
     def check_send(self) -> int:
         """Return the token a send may carry, or refuse: no round trip on the hot path."""

@@ -6,6 +6,10 @@ broker never saw is LOST; its quantity is free again; nothing is re-sent). Each 
 apply gateway events, watch the links, then let each parent decide. Commands (work,
 pause, resume, cancel, amend, halt) come from the bus through `services`.
 
+With `execution.lease` on, the desk holds its account's fencing lease (`lease`): a
+standby waits for it in `start()`, every step renews it, and no child goes out
+without it.
+
 A broken line makes its gateway not ready until the line is back **and** the broker's
 replay has matched every open child (`reconnect`): nothing is sent through it before,
 and cancels asked for meanwhile (halt, cancel, pause, a child's TTL) are queued and
@@ -35,6 +39,7 @@ from execution.worker.book import ChildBook
 from execution.worker.children import ChildOrder, ChildStore
 from execution.worker.fills import FillBook
 from execution.worker.inbox import Inbox, Seen
+from execution.worker.lease import AccountLease
 from execution.worker.market import MarketState
 from execution.worker.parents import ParentLifecycle, ParentParts
 from execution.worker.reconnect import Outage, Reconciled, settle_unmatched, unmatched
@@ -72,8 +77,9 @@ class ExecutionDesk:
         self.routes, self.links = add_gateways(self.bridge, self.cfg, deps.sim, deps.env or {})
         self.outages: dict[str, Outage] = {}  # gateways not ready: line down or replay pending
         self.reconciled: list[Reconciled] = []  # each reconnect's figures, oldest first
+        self.lease = AccountLease(self.client, self.cfg, self.alert)
         self.sender = ChildSender(self.bridge, self.book, self.routes, self.can_send,
-                                  self.ready, self.now)
+                                  self.ready, self.now, fence=self.lease.refusal)
         self.parents = ParentLifecycle(ParentParts(
             queue=deps.queue, cfg=self.cfg, day=self.day, client=self.client, book=self.book,
             fills=self.fills, market=self.market, sender=self.sender, bridge=self.bridge,
@@ -83,6 +89,7 @@ class ExecutionDesk:
 
     # ---- start and stop ------------------------------------------------------------
     def start(self) -> None:
+        self.lease.take()  # a standby waits here: it works nothing another desk holds
         for link in self.links:
             self.bridge.connect(link.name, link.setting)
         self.fills.ensure_ledger()
@@ -110,6 +117,7 @@ class ExecutionDesk:
 
     def stop(self) -> None:
         self.bridge.close()
+        self.lease.release()
 
     # ---- the loop ------------------------------------------------------------------
     def step(self, events: list[Any] | None = None) -> int:
@@ -118,6 +126,7 @@ class ExecutionDesk:
         `events`: gateway events to apply (tests pass `bridge.barrier()` to apply all
         that is in flight); by default whatever is waiting in the inbox.
         """
+        self.lease.keep()
         events = self.bridge.drain() if events is None else events
         seen = self._handle(events)
         self.parents.after_events(seen)

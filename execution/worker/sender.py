@@ -9,7 +9,9 @@ The clock is read again at the moment of sending: a decision taken at 11:29:59 b
 step that started then may reach the gateway in the lunch break, so a child goes out
 only if the phase it was sized for still has `SEND_GUARD` to run. A cancel that cannot
 go (the line is down, or the broker's replay is not reconciled yet) is queued and
-carried out when the gateway is ready again.
+carried out when the gateway is ready again. With a fencing lease, a child goes out only
+while the desk holds its account's lease, checked before it is recorded and again just
+before it is sent (a child recorded but refused then is LOST: its quantity is free).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from execution.algos.planner import Child, Position
 from execution.engine.bridge import VnpyBridge
 from execution.gateway.convert import OFFSET_TO_VNPY, SIDE_TO_DIRECTION, split_symbol
 from execution.worker.book import ChildBook
-from execution.worker.children import ChildOrder, reference_for
+from execution.worker.children import ChildOrder, ChildState, reference_for
 from orders.order import Order
 
 SEND_GUARD = timedelta(seconds=1)  # a child needs this much of its phase left to go out
@@ -71,11 +73,13 @@ def _end_of(phase: str, moment: datetime, symbol: str) -> str:
 class ChildSender:
     def __init__(self, bridge: VnpyBridge, book: ChildBook, routes: Routes,
                  can_send: Callable[[str], bool], ready: Callable[[str], bool],
-                 now: Callable[[], datetime]) -> None:
+                 now: Callable[[], datetime],
+                 fence: Callable[[], str | None] = lambda: None) -> None:
         """`can_send`: new orders allowed (not halted, gateway ready); `ready`: the
-        gateway is connected and reconciled, so cancels can go; `now`: the desk's clock."""
+        gateway is connected and reconciled, so cancels can go; `now`: the desk's clock;
+        `fence`: why this desk may not send to its account now (no lease), or None."""
         self.bridge, self.book, self.routes = bridge, book, routes
-        self.can_send, self.ready, self.now = can_send, ready, now
+        self.can_send, self.ready, self.now, self.fence = can_send, ready, now, fence
         self.queued_cancels: dict[str, set[str]] = {}  # gateway -> child references
 
     def send(self, order: Order, child: Child, phase: str, quote: Quote, position: Position,
@@ -93,6 +97,9 @@ class ChildSender:
         if problem:
             logger.error("child of {} refused by the rules (not sent): {}", order.order_id, problem)
             return f"refused by the rules: {problem}"
+        refused = self.fence()
+        if refused:
+            return refused
         slice_no = self.book.store.next_slice(order.order_id)
         record = ChildOrder(
             reference=reference_for(order.order_id, slice_no), order_id=order.order_id,
@@ -107,6 +114,11 @@ class ChildSender:
             type=OrderType.LIMIT, volume=float(child.quantity), price=float(child.price),
             offset=OFFSET_TO_VNPY[record.offset], reference=record.reference,
         )
+        refused = self.fence()  # the writes above may have outlasted the lease (a failover)
+        if refused:
+            self.book.saved(record.model_copy(update={"state": ChildState.LOST,
+                                                      "reason": refused}))
+            return refused
         vt_orderid = self.bridge.send_order(request, gateway)
         linked = self.book.by_ref.get(record.reference, record)  # events may have landed
         linked = linked.model_copy(update={"vt_orderid": vt_orderid})

@@ -56,3 +56,17 @@ def test_sends_refused_once_the_local_deadline_passes(redis_client: redis.Redis)
         lease.check_send()
     assert lease.renew()
     assert lease.check_send() == lease.token
+
+
+def test_a_clean_stop_releases_only_its_own_lease(redis_client: redis.Redis) -> None:
+    primary = FencingLease(redis_client, "paper", ttl_ms=50)
+    standby = FencingLease(redis_client, "paper", ttl_ms=5000)
+    assert primary.acquire()
+    time.sleep(0.1)
+    assert standby.acquire()
+    assert not primary.release()  # lapsed and taken: the standby's lease stays
+    assert redis_client.get(lease_key("paper")) == str(standby.token)
+    assert standby.release()
+    assert redis_client.get(lease_key("paper")) is None
+    with pytest.raises(LeaseRefused):
+        standby.check_send()
