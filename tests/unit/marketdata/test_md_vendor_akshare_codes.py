@@ -11,8 +11,12 @@ import pytest
 from marketdata.vendors.akshare import _halted, _industry_on
 from marketdata.vendors.akshare_bars import StockDay, stock_row
 from marketdata.vendors.akshare_frames import BadVendorFrame, dates
-from marketdata.vendors.codes import (UnknownVendorCode, akshare_future_symbol, akshare_symbol,
-                                      sina_code)
+from marketdata.vendors.codes import (
+    UnknownVendorCode,
+    akshare_future_symbol,
+    akshare_symbol,
+    sina_code,
+)
 
 DAY = date(2026, 11, 20)
 
@@ -99,7 +103,7 @@ def test_no_bar_is_suspended_only_when_on_the_suspension_list() -> None:
 
 
 def test_a_volume_a_hundred_times_too_small_is_refused_too() -> None:
-    with pytest.raises(BadVendorFrame, match="000001.SZSE.*units are off"):
+    with pytest.raises(BadVendorFrame, match=r"000001\.SZSE.*units are off"):
         stock_row(Answers({**BAR, "成交量": 5251}), StockDay("000001.SZSE", DAY, False, None))
 
 
