@@ -11,8 +11,8 @@ import os
 
 import pytest
 
-REASON = ("live vendor call: needs the network to the vendor and its token; CI has "
-          "neither (set DESK_VENDOR_LIVE=1 and TUSHARE_TOKEN to run)")
+REASON = ("live vendor call: needs the network to the vendor (and Tushare's token); CI has "
+          "neither (set DESK_VENDOR_LIVE=1, and TUSHARE_TOKEN for Tushare, to run)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
