@@ -37,13 +37,19 @@ class AkshareApi(Protocol):
 
 
 class LibraryApi:
-    """`akshare.<function>(**params)`, with `timeout` where the function takes one."""
+    """`akshare.<function>(**params)`, with `timeout` where the function takes one.
+
+    Some of AKShare's lists are memoised for the life of the process (`@lru_cache`: the
+    SSE and BSE lists); the scheduler lives for days, so each call clears the memo and
+    reads today's list, never the first evening's."""
 
     def __init__(self, module: ModuleType, timeout_s: float) -> None:
         self.module, self.timeout_s = module, timeout_s
 
     def query(self, function: str, **params: Any) -> pd.DataFrame:
         fn = getattr(self.module, function)
+        if hasattr(fn, "cache_clear"):
+            fn.cache_clear()
         if "timeout" in inspect.signature(fn).parameters:
             params.setdefault("timeout", self.timeout_s)
         return fn(**params)  # type: ignore[no-any-return]

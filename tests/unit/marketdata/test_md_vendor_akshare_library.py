@@ -3,6 +3,7 @@ its function names, the parameters it passes, and the column names it reads."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 from pathlib import Path
 
@@ -91,6 +92,21 @@ def test_the_timeout_goes_only_to_functions_that_take_one() -> None:
                     "tfp": {"date": "20261120"}}
     assert "timeout" in inspect.signature(akshare.stock_zh_a_hist).parameters
     assert "timeout" not in inspect.signature(akshare.stock_tfp_em).parameters
+
+
+def test_memoised_lists_are_read_afresh_on_every_call() -> None:
+    assert hasattr(akshare.stock_info_sh_name_code, "cache_clear")  # @lru_cache in 1.19.5
+    answers = iter(["first evening", "second evening"])
+
+    class Module:
+        @staticmethod
+        @functools.lru_cache
+        def stock_info_sh_name_code(symbol: str) -> object:
+            return next(answers)
+
+    api = LibraryApi(Module, 7.0)  # type: ignore[arg-type]
+    assert api.query("stock_info_sh_name_code", symbol="主板A股") == "first evening"
+    assert api.query("stock_info_sh_name_code", symbol="主板A股") == "second evening"
 
 
 def test_an_akshare_source_takes_no_token() -> None:
