@@ -136,6 +136,7 @@ class RedisHA:
         return tuple(f"{HOST}:{node.port}" for node in self.sentinels)
 
     def start(self, timeout_s: float = 20.0) -> None:
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.passwords = redis_acl.load_or_create_passwords(self.root / "users.json")
         self.nodes = [Node(name, free_port(), self._dir(name)) for name in ("primary", "replica")]
         self.nodes += [Node(f"sentinel-{i}", free_port(), self._dir(f"sentinel-{i}"),
