@@ -164,3 +164,17 @@ def test_the_console_user_may_wait(ha: RedisHA, tmp_path: Path,
     console = connect(ha_settings(ha, tmp_path))
     console.set("desk:console:probe", "1")
     assert console.execute_command("WAIT", 1, 2000) == 1
+
+
+@pytest.mark.parametrize("user", ["replica", "sentinel"])
+def test_the_replication_and_sentinel_users_touch_no_key(
+    ha: RedisHA, user: str,
+) -> None:
+    login = redis.Redis(host="127.0.0.1", port=ha.primary_port(), username=user,
+                        password=ha.passwords[user], decode_responses=True)
+    assert login.ping()
+    for attempt in (lambda: login.get("desk:order:x"), lambda: login.set("desk:halt", "x"),
+                    lambda: login.xadd("desk:decisions", {"type": "decision"}),
+                    lambda: login.flushall()):
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            attempt()
