@@ -19,7 +19,7 @@ import pandas as pd
 
 from marketdata.vendors import codes
 from marketdata.vendors.akshare_bars import StockDay, stock_row
-from marketdata.vendors.akshare_calls import DELISTED, LISTS
+from marketdata.vendors.akshare_calls import DELISTED, LISTS, NULL_RESULT_IS_EMPTY
 from marketdata.vendors.akshare_fin import financials
 from marketdata.vendors.akshare_frames import BadVendorFrame, dates, documented, numbers
 from marketdata.vendors.errors import VendorError
@@ -52,7 +52,12 @@ class LibraryApi:
             fn.cache_clear()
         if "timeout" in inspect.signature(fn).parameters:
             params.setdefault("timeout", self.timeout_s)
-        return fn(**params)  # type: ignore[no-any-return]
+        try:
+            return fn(**params)  # type: ignore[no-any-return]
+        except TypeError as exc:
+            if function in NULL_RESULT_IS_EMPTY and "'NoneType'" in str(exc):
+                return pd.DataFrame()  # no rows (no suspension that day, no report yet)
+            raise
 
 
 class AkshareAdapter:

@@ -50,4 +50,10 @@ TEXT_COLUMNS = frozenset({
 DATE_COLUMN = {"stock_zh_a_hist": "日期", "index_zh_a_hist": "日期",
                "get_futures_daily": "date"}
 
+# Eastmoney's data centre answers a question with no rows with `"result": null`, on which
+# these functions fail with `TypeError: 'NoneType' object is not subscriptable` (they read
+# data_json["result"]["pages"] / ["data"]): that is AKShare's "nothing", not an outage.
+NULL_RESULT_IS_EMPTY = frozenset({"stock_tfp_em", "stock_value_em", "stock_lrb_em",
+                                  "stock_zcfz_em"})
+
 HAND = 100  # shares per hand (手)

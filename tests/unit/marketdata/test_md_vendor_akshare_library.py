@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import inspect
 from pathlib import Path
+from types import SimpleNamespace
 
 import akshare
 import pytest
@@ -14,7 +15,7 @@ from tenacity import wait_none
 from marketdata.calendar import TradingCalendar
 from marketdata.synthetic import generate_market
 from marketdata.vendors.akshare import AkshareAdapter, LibraryApi
-from marketdata.vendors.akshare_calls import COLUMNS
+from marketdata.vendors.akshare_calls import COLUMNS, NULL_RESULT_IS_EMPTY
 from marketdata.vendors.akshare_replay import RecordedAkshare
 from marketdata.vendors.config import VendorSource
 from marketdata.vendors.prior import prior_day
@@ -107,6 +108,28 @@ def test_memoised_lists_are_read_afresh_on_every_call() -> None:
     api = LibraryApi(Module, 7.0)  # type: ignore[arg-type]
     assert api.query("stock_info_sh_name_code", symbol="主板A股") == "first evening"
     assert api.query("stock_info_sh_name_code", symbol="主板A股") == "second evening"
+
+
+@pytest.mark.parametrize("name", sorted(NULL_RESULT_IS_EMPTY))
+def test_an_eastmoney_null_result_is_no_rows_and_any_other_failure_is_not(name: str) -> None:
+    source = inspect.getsource(getattr(akshare, name))
+    assert 'data_json["result"]["' in source  # where the library fails on a null result
+
+    def answer_null(**_params: object) -> object:
+        data_json: dict[str, dict[str, int] | None] = {"result": None}
+        return data_json["result"]["pages"]  # type: ignore[index]
+
+    def fail(**_params: object) -> object:
+        raise TypeError("unsupported operand type(s) for +: 'int' and 'str'")
+
+    empty = LibraryApi(SimpleNamespace(**{name: answer_null}), 7.0)  # type: ignore[arg-type]
+    assert empty.query(name).empty
+    broken = LibraryApi(SimpleNamespace(**{name: fail}), 7.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="unsupported operand"):
+        broken.query(name)
+    other = LibraryApi(SimpleNamespace(stock_zh_a_daily=answer_null), 7.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="NoneType"):  # Sina's factor: not this rule
+        other.query("stock_zh_a_daily")
 
 
 def test_an_akshare_source_takes_no_token() -> None:
