@@ -35,4 +35,4 @@ def caller(vendor: str, retries: int, backoff_max_s: float,
 
 
 def _shown(params: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in params.items() if k != "fields")
+    return ", ".join(f"{k}={v!r}" for k, v in params.items() if k not in ("fields", "function"))
