@@ -21,7 +21,7 @@ otherwise one round trip more.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -184,21 +184,36 @@ class OrderQueue:
         An approval of an order whose price moved past the policy's threshold since
         the batch raises NeedsReconfirmation unless `confirmed_move` is set.
         """
+        change = _Change(action, actor, reason, confirmed_move, completes_approval)
+        return self._apply(order_id, change, fill, edit, ())[0]
+
+    def start(self, order_id: str, *, actor: str, reason: str,
+              reads: Sequence[tuple[Any, ...]] = ()) -> tuple[OrderRecord, list[Any]]:
+        """START (the execution service took the order), with `reads` run in the same
+        transaction after its writes; their replies come with it, in the same round trip,
+        and see the state the START made."""
+        return self._apply(order_id, _Change(Action.START, actor, reason, False, False), None,
+                           None, reads)
+
+    def _apply(self, order_id: str, change: _Change, fill: Fill | None,
+               edit: dict[str, Any] | None, reads: Sequence[tuple[Any, ...]],
+               ) -> tuple[OrderRecord, list[Any]]:
         while True:
             with self.client.pipeline(transaction=True) as pipe:
                 try:
-                    read = self._read(pipe, [order_id], priced=action is Action.APPROVE)
+                    read = self._read(pipe, [order_id], priced=change.action is Action.APPROVE)
                     before = read.befores.get(order_id)
                     if before is None:
                         raise UnknownOrder(f"no order {order_id!r}")
-                    change = _Change(action, actor, reason, confirmed_move, completes_approval,
-                                     read.halted)
+                    change = replace(change, halted=read.halted)
                     after = self._decide(before, change, read.prices, read.stance, fill=fill,
                                          edit=edit)
                     pipe.multi()
                     self._stage(pipe, before, after, change)
-                    pipe.execute()
-                    return after
+                    for command in reads:
+                        pipe.execute_command(*command)
+                    replies = pipe.execute()
+                    return after, replies[len(replies) - len(reads):]
                 except redis.WatchError:
                     continue
 

@@ -9,6 +9,7 @@ that).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from execution.worker.children import ChildOrder, ChildStore
 
@@ -20,9 +21,10 @@ class ChildBook:
         self.by_ref: dict[str, ChildOrder] = {}
         self.by_vt: dict[str, str] = {}
 
-    def load(self, order_id: str) -> list[ChildOrder]:
-        """Read a parent's children from Redis into memory (start, restart, adoption)."""
-        children = self.store.children(order_id)
+    def load(self, order_id: str, read: list[Any] | None = None) -> list[ChildOrder]:
+        """Read a parent's children from Redis into memory (start, restart, adoption);
+        `read`: the replies to `store.children_reads`, when they came with the START."""
+        children = self.store.children(order_id, read)
         for child in children:
             self._keep(child)
         return children

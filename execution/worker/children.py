@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 import redis
 from pydantic import BaseModel, ConfigDict
@@ -116,12 +117,22 @@ class ChildStore:
         found = self.client.hget(VT_ORDERS.format(trade_date=trade_date.isoformat()), vt_orderid)
         return str(found) if found else None
 
-    def children(self, order_id: str) -> list[ChildOrder]:
-        """A parent's children; its slice counter comes in the same round trip."""
-        with self.client.pipeline(transaction=False) as pipe:
-            pipe.smembers(streams.CHILDREN_OF.format(order_id=order_id))
-            pipe.get(SLICE_COUNTER.format(order_id=order_id))
-            members, stored = pipe.execute()
+    @staticmethod
+    def children_reads(order_id: str) -> list[tuple[str, str]]:
+        """What `children` reads first (its members, the slice counter): a caller may send
+        them with its own transaction (the START) and hand the replies to `children`."""
+        return [("SMEMBERS", streams.CHILDREN_OF.format(order_id=order_id)),
+                ("GET", SLICE_COUNTER.format(order_id=order_id))]
+
+    def children(self, order_id: str, read: list[Any] | None = None) -> list[ChildOrder]:
+        """A parent's children; its slice counter comes in the same round trip (`read`:
+        the replies to `children_reads`, already read)."""
+        if read is None:
+            with self.client.pipeline(transaction=False) as pipe:
+                for command in self.children_reads(order_id):
+                    pipe.execute_command(*command)
+                read = pipe.execute()
+        members, stored = read
         self._slices.setdefault(order_id, int(stored or 0))  # memory is never behind Redis
         refs = sorted(members)
         raws = self.client.mget([streams.CHILD.format(reference=r) for r in refs]) if refs else []

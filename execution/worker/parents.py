@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import redis
 from loguru import logger
@@ -82,16 +83,18 @@ class ParentLifecycle:
             logger.warning("order {} is for {}, not today: ignored", current.order_id,
                            current.order.trade_date)
             return
-        if current.state is OrderState.APPROVED:
-            current = self.parts.queue.apply(current.order_id, Action.START, actor=ACTOR,
-                                                 reason="taken by the execution service")
+        children: list[Any] | None = None
+        if current.state is OrderState.APPROVED:  # its children come with the START
+            current, children = self.parts.queue.start(
+                current.order_id, actor=ACTOR, reason="taken by the execution service",
+                reads=self.parts.book.store.children_reads(current.order_id))
         if current.state in LIVE_STATES:
-            worker = self._adopt(current)  # replaces a worker left from before an amendment
+            worker = self._adopt(current, children)  # replaces one left from before an amendment
             if self.parts.market.quote(current.order.symbol) is None:
                 self.parts.catch_up()  # the subscription's first tick is in flight
             self._advance(worker, self.parts.now())
 
-    def _adopt(self, record: OrderRecord) -> ParentWorker:
+    def _adopt(self, record: OrderRecord, children: list[Any] | None = None) -> ParentWorker:
         order = record.order
         profile = self.parts.profile(order.symbol, order.trade_date) \
             if order.algo is Algo.VWAP else VolumeProfile()
@@ -100,7 +103,7 @@ class ParentLifecycle:
                               self.parts.cfg.algo, self.parts.cfg.slice_interval_s)
         if record.state is OrderState.PAUSED:
             worker.stopping = "paused"
-        self.parts.book.load(order.order_id)
+        self.parts.book.load(order.order_id, children)
         self.workers[order.order_id] = worker
         self.subscribe(order.symbol, self.parts.routes.for_order(order))
         return worker

@@ -39,13 +39,15 @@ SYMBOL = "600000.SSE"
 # XREADGROUP counts; in the service it is usually already blocked, sent before):
 #   approval 2 (WATCH + record, halt, stance and the price sent together; MULTI/EXEC),
 #   consumer 2 (XREADGROUP; the SISMEMBER dedupe), work check 1 (record + newest audit),
-#   START 2 (WATCH + reads; MULTI/EXEC), the parent's children 1, the child's record 1.
+#   START 2 (WATCH + reads; MULTI/EXEC, which brings the parent's children back too),
+#   the child's record 1 (written before the child is sent).
 # The approving queue has read this order before (it ingested it; the console shows it
 # before a trader approves): it knows the symbol, so the price comes with the record;
 # a queue that never saw the order needs one round trip more.
 # Was 19, then 17 before the reads went out with WATCH, the work check read the audit
-# with the record, and the stale-entry claim left the hot path.
-MOST_ROUND_TRIPS = 9
+# with the record, the START brought the children, and the stale-entry claim left the
+# hot path.
+MOST_ROUND_TRIPS = 8
 
 
 class Trips:
