@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from strategies.universe import field_array
 # How far back a missing price may be carried forward for a lagged return: a stock
 # silent for longer than this has no reversal value.
 CARRY_FORWARD_DAYS = 10
+REVERSAL_DAYS: tuple[int, ...] = (5, 20, 60)
 
 
 @dataclass(frozen=True)
@@ -38,17 +40,34 @@ class FactorInputs:
     float_mcap: FloatArray
 
     @classmethod
-    def from_panel(cls, panel: Panel) -> FactorInputs:
-        suspended = field_array(panel, "suspended") > 0
-        close = field_array(panel, "close")
-        adj = field_array(panel, "adj_factor")
-        float_mcap = field_array(panel, "float_mcap")
+    def from_panel(cls, panel: Panel, start: int = 0) -> FactorInputs:
+        """The inputs over the panel's rows from `start` on."""
+        rows = slice(start, None)
+        suspended = field_array(panel, "suspended")[rows] > 0
+        close = field_array(panel, "close")[rows]
+        adj = field_array(panel, "adj_factor")[rows]
+        float_mcap = field_array(panel, "float_mcap")[rows]
         with np.errstate(invalid="ignore", divide="ignore"):
-            turnover = field_array(panel, "amount") / float_mcap
+            turnover = field_array(panel, "amount")[rows] / float_mcap
         adj_close = np.where(suspended | ~(close > 0), np.nan, close * adj)
         turnover = np.where(suspended | ~np.isfinite(turnover), np.nan, turnover)
         return cls(adj_close=adj_close, turnover=turnover,
                    float_mcap=np.where(float_mcap > 0, float_mcap, np.nan))
+
+    @cached_property
+    def carried_adj_close(self) -> FloatArray:
+        """`adj_close` carried forward over short gaps (shared by the reversals)."""
+        frame = pd.DataFrame(self.adj_close)
+        return np.asarray(frame.ffill(limit=CARRY_FORWARD_DAYS).to_numpy(), dtype=np.float64)
+
+
+def history_rows(config: FactorConfig) -> int:
+    """How many rows before a day its raw factor values read: the longest window, and
+    the longest reversal's lag with its carry-forward. Values computed from that many
+    rows before a day are the ones computed from any earlier start (exact window sums,
+    strategies.rolling), so nothing before them needs computing."""
+    return max(max(REVERSAL_DAYS) + CARRY_FORWARD_DAYS, config.turnover_long_days - 1,
+               config.volatility_days, config.correlation_days - 1)
 
 
 def size(inputs: FactorInputs, config: FactorConfig) -> FloatArray:
@@ -56,14 +75,9 @@ def size(inputs: FactorInputs, config: FactorConfig) -> FloatArray:
     return np.log(inputs.float_mcap)
 
 
-def _carried(values: FloatArray) -> FloatArray:
-    frame = pd.DataFrame(values)
-    return np.asarray(frame.ffill(limit=CARRY_FORWARD_DAYS).to_numpy(), dtype=np.float64)
-
-
 def reversal(inputs: FactorInputs, days: int) -> FloatArray:
     """Minus the return over the last `days` trading days: losers score high."""
-    carried = _carried(inputs.adj_close)
+    carried = inputs.carried_adj_close
     lagged = np.full(carried.shape, np.nan)
     lagged[days:] = carried[:-days]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -104,19 +118,24 @@ def price_volume_corr(inputs: FactorInputs, config: FactorConfig) -> FloatArray:
 
 FactorFunction = Callable[[FactorInputs, FactorConfig], FloatArray]
 
+def _reversal_of(days: int) -> FactorFunction:
+    return lambda inputs, _config: reversal(inputs, days)
+
+
 FACTORS: dict[str, FactorFunction] = {
     "size": size,
-    "reversal_5": lambda inputs, _config: reversal(inputs, 5),
-    "reversal_20": lambda inputs, _config: reversal(inputs, 20),
-    "reversal_60": lambda inputs, _config: reversal(inputs, 60),
+    **{f"reversal_{days}": _reversal_of(days) for days in REVERSAL_DAYS},
     "abnormal_turnover": abnormal_turnover,
     "volatility": volatility,
     "price_volume_corr": price_volume_corr,
 }
 
 
-def raw_factors(panel: Panel, config: FactorConfig) -> dict[str, FloatArray]:
-    """The raw values of every factor with a non-zero weight."""
-    inputs = FactorInputs.from_panel(panel)
-    return {name: FACTORS[name](inputs, config)
+def raw_factors(panel: Panel, config: FactorConfig,
+                first_row: int = 0) -> dict[str, FloatArray]:
+    """The raw values of every factor with a non-zero weight, on the panel's rows from
+    `first_row` on (computed from `history_rows` before it)."""
+    start = max(0, first_row - history_rows(config))
+    inputs = FactorInputs.from_panel(panel, start)
+    return {name: FACTORS[name](inputs, config)[first_row - start:]
             for name, weight in config.weights.items() if weight != 0.0}

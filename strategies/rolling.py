@@ -36,7 +36,12 @@ class PrefixSums:
         """Sum of the finite values in each trailing window (partial at the top)."""
         if window < 1:
             raise ValueError(f"{self.what}: window must be >= 1, got {window}")
-        sums = _trailing_diff(self.sums, window).astype(np.float64)
+        # The integer difference written straight into the float result (one pass, no
+        # integer temporary): the same exact difference, converted once.
+        sums = np.empty(self.sums.shape, dtype=np.float64)
+        sums[:window] = self.sums[:window]
+        np.subtract(self.sums[window:], self.sums[:-window], out=sums[window:],
+                    dtype=np.int64, casting="unsafe")
         sums /= SCALE
         return sums
 

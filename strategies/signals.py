@@ -114,8 +114,8 @@ def factor_scores(panel: Panel, config: FactorConfig, members: npt.NDArray[np.bo
     total_weight = sum(abs(w) for w in config.weights.values())
     score = np.where(members, 0.0, np.nan)
     treated: dict[str, FloatArray] = {}
-    for name, values in raw_factors(panel, config).items():
-        z = standardise(winsorise(values[rows], members, config.winsor_quantile))
+    for name, values in raw_factors(panel, config, first_row).items():
+        z = standardise(winsorise(values, members, config.winsor_quantile))
         if codes is not None or (size_z is not None and name != "size"):
             z = neutralise(z, codes, size_z if name != "size" else None)
         # A member without a value sits at the cross-sectional average.
