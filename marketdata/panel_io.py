@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from marketdata.manifest import Manifest
-from marketdata.partitions import Matrix, empty_matrix, read_partition_fields
+from marketdata.partitions import Matrix, fill_value, read_partition_fields
 from marketdata.pointintime import point_in_time
 from marketdata.schema import DAILY_FIELDS, FINANCIAL_FIELDS, STOCK_FIELDS, Panel
 
@@ -34,11 +34,16 @@ def alive_symbols(instruments: pd.DataFrame, first: date, last: date) -> pd.Inde
 def read_daily_fields(
     root: Path, manifest: Manifest, days: list[date], symbols: pd.Index, fields: list[str]
 ) -> dict[str, Matrix]:
-    """Daily fields for `days` x `symbols`, filled where a partition has no value."""
-    out = {name: empty_matrix(name, len(days), len(symbols)) for name in fields}
+    """Daily fields for `days` x `symbols`, filled where a partition has no value.
+
+    One allocation per field, written once: rows a partition covers whole are copied
+    straight in, and only the cells no partition holds are filled.
+    """
+    out = {name: _uninitialised(name, len(days), len(symbols)) for name in fields}
     if not fields:
         return out
     row_of = {d: i for i, d in enumerate(days)}
+    written = np.zeros(len(days), dtype=bool)
     for key in sorted({d.strftime("%Y-%m") for d in days}):
         part_dates, part_symbols, values = read_partition_fields(
             root / manifest.partition_file(key), fields
@@ -54,8 +59,16 @@ def read_daily_fields(
             if covers_all:
                 np.take(block, src_cols, axis=1, out=out[name][dst], mode="clip")
             else:
+                out[name][dst] = fill_value(name)
                 out[name][dst, cols[src_cols]] = block[:, src_cols]
+        written[dst] = True
+    for name in fields:  # days no partition holds (none in a consistent store)
+        out[name][~written] = fill_value(name)
     return out
+
+
+def _uninitialised(name: str, n_dates: int, n_symbols: int) -> Matrix:
+    return np.empty((n_dates, n_symbols), dtype=np.dtype(STOCK_FIELDS[name].dtype))
 
 
 def assemble_panel(
@@ -70,9 +83,9 @@ def assemble_panel(
     daily = [f for f in fields if f in DAILY_FIELDS]
     matrices = read_daily_fields(root, manifest, days, symbols, daily)
     dates = pd.DatetimeIndex(pd.to_datetime(days), name="date")
-    if reports is not None and any(f in FINANCIAL_FIELDS for f in fields):
-        known = point_in_time(reports, dates, symbols)
-        matrices.update({f: known[f] for f in fields if f in FINANCIAL_FIELDS})
+    financial = tuple(f for f in fields if f in FINANCIAL_FIELDS)
+    if reports is not None and financial:
+        matrices.update(point_in_time(reports, dates, symbols, financial))
     frames = {
         name: pd.DataFrame(matrices[name], index=dates, columns=symbols, copy=False)
         for name in fields

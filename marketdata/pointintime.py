@@ -22,9 +22,12 @@ def latest_reports(financials: pd.DataFrame) -> pd.DataFrame:
 
 
 def point_in_time(
-    reports: pd.DataFrame, dates: pd.DatetimeIndex, symbols: pd.Index
+    reports: pd.DataFrame,
+    dates: pd.DatetimeIndex,
+    symbols: pd.Index,
+    fields: tuple[str, ...] = FINANCIAL_FIELDS,
 ) -> dict[str, npt.NDArray[np.float64]]:
-    """Fields as (dates x symbols) matrices of the values known on each date.
+    """`fields` as (dates x symbols) matrices of the values known on each date.
 
     `reports` must come from `latest_reports` (sorted by symbol, then report date).
     """
@@ -46,5 +49,5 @@ def point_in_time(
     index = which.ravel()[last_row * n_symbols + np.arange(n_symbols)]
     return {
         name: np.append(reports[name].to_numpy(dtype=np.float64), np.nan)[index]
-        for name in FINANCIAL_FIELDS
+        for name in fields
     }
