@@ -124,6 +124,9 @@ def acknowledged(client: redis.Redis, policy: AckPolicy, what: str,
         except redis.ConnectionError as exc:
             return Acknowledged(result, f"{what}: the line to Redis broke before a replica "
                                         f"confirmed it ({exc}); check it, then retry")
+        except redis.ResponseError as exc:  # demoted under us: a switch-over's last instant
+            return Acknowledged(result, f"{what}: the server it was written on is no longer "
+                                        f"the primary ({exc}); check it, then retry")
         if one.connects != connects:
             return Acknowledged(result, f"{what}: reconnected to Redis before a replica "
                                         "confirmed it; check it, then retry")

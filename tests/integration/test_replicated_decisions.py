@@ -3,6 +3,7 @@ connection), through the console and the CLI, on a real primary + replica + sent
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -23,7 +24,7 @@ from services.cli.orders_cmd import NOT_ACKNOWLEDGED_EXIT, approve_command
 from services.connect import connect
 from services.console.app import create_app
 from services.console.config import ConsoleConfig
-from services.redis_ha import RedisHA
+from services.redis_ha import RedisHA, free_port
 from services.replicated_ack import AckPolicy, acknowledged, decide, pinned
 from tests.integration.ha_kit import frozen, ha_settings, log_in_as, running_ha
 from tests.unit.console.console_kit import add_users, login, seed_batch
@@ -178,3 +179,45 @@ def test_the_replication_and_sentinel_users_touch_no_key(
                     lambda: login.flushall()):
         with pytest.raises(redis.exceptions.NoPermissionError):
             attempt()
+
+
+def test_a_planned_switch_over_is_followed_without_a_lost_decision(
+    client: redis.Redis, clock: FixedClock, ha: RedisHA,
+) -> None:
+    """The runbook's switch-over: SENTINEL FAILOVER while the desk's client is open."""
+    queue = OrderQueue(client, clock)
+    first, second = seed_batch(queue, 2)
+    assert decide(queue, AckPolicy(1, 2000), "approval", partial(_approve, first)).problem is None
+    old = ha.primary_port()
+    ha._sentinel(ha.sentinels[0]).execute_command("SENTINEL", "FAILOVER", ha.master)
+    new = ha.wait_for_failover(old)
+    demoted = ha.admin(old)
+    until = time.monotonic() + 20
+    while demoted.info("replication")["role"] != "slave" and time.monotonic() < until:
+        time.sleep(0.05)  # the old primary takes writes until Sentinel demotes it
+    after = decide(queue, AckPolicy(1, 2000), "approval", partial(_approve, second))
+    assert after.problem is None
+    assert client.info("replication")["role"] == "master"
+    for port in (new, old):  # on the new primary, and on the old one, now its replica
+        node = ha.admin(port)
+        for order_id in (first, second):
+            held = node.get(f"desk:order:{order_id}")
+            assert held is not None and '"state":"approved"' in held.replace(" ", "")
+
+
+def test_a_write_on_a_server_demoted_before_the_wait_is_not_acknowledged(
+    client: redis.Redis, ha: RedisHA,
+) -> None:
+    """A switch-over's last instant: written while primary, WAIT after the demotion."""
+    def write_then_demote(one: redis.Redis) -> str:
+        one.set("desk:x", "1")
+        one.execute_command("REPLICAOF", "127.0.0.1", str(free_port()))  # demoted now
+        return "written"
+
+    try:
+        outcome = acknowledged(client, AckPolicy(1, 1000), "write of desk:x",
+                               write_then_demote)
+    finally:
+        client.execute_command("REPLICAOF", "NO", "ONE")
+    assert outcome.result == "written"
+    assert outcome.problem is not None and "no longer the primary" in outcome.problem
