@@ -8,12 +8,15 @@ defensively (`bus.wire`). An entry that fails validation, that its handler refus
 (`MessageRefused`), whose handler keeps failing, or that was delivered too often
 without an acknowledgement (its consumer died on it), goes to the dead-letter stream
 with the reason; the consumer never stops on a bad message.
+
+A handler given as `Prefetching` names the reads it starts with; they go out with the
+consumer's duplicate check, in one round trip, and the handler gets their replies.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,6 +39,18 @@ RawFields = dict[bytes, bytes]
 class MessageRefused(FixData):
     """Raised by a handler for a well-formed message it must not act on (forged, out of
     range): the entry is dead-lettered at once with this reason, never retried."""
+
+
+@dataclass(frozen=True)
+class Prefetching:
+    """A handler whose first reads go out with the duplicate check (one round trip).
+
+    `reads(envelope)`: the commands (name and arguments; no I/O here, and a message
+    they do not fit raises MessageRefused); `handle(envelope, replies)` acts, with the
+    replies read as bytes, as every entry is (an error reply is passed as the exception)."""
+
+    reads: Callable[[Envelope], Sequence[tuple[Any, ...]]]
+    handle: Callable[[Envelope, list[Any]], None]
 
 
 def publish(
@@ -62,7 +77,7 @@ class StreamConsumer:
     stream: str
     group: str
     name: str
-    handlers: dict[str, Handler]
+    handlers: dict[str, Handler | Prefetching]
     block_ms: int = 500
     claim_idle_ms: int = 30_000
     # How often to look for stale entries; by default half the idle time, at most 5 s
@@ -176,15 +191,27 @@ class StreamConsumer:
         envelope = self._decode(entry_id, fields)
         if envelope is None:
             return
-        if self._already_processed(envelope.id):
+        handler = self.handlers.get(envelope.type)
+        try:
+            reads = list(handler.reads(envelope)) if isinstance(handler, Prefetching) else None
+        except MessageRefused as exc:
+            self._dead_letter(entry_id, fields, f"refused: {exc}")
+            return
+        except Exception as exc:  # a handler bug must not stop the consumer
+            self._failed(entry_id, fields, envelope, exc)
+            return
+        processed, replies = self._check_duplicate(envelope, reads)
+        if processed:
             self._acknowledge(entry_id)
             return
-        handler = self.handlers.get(envelope.type)
         if handler is None:
             self._dead_letter(entry_id, fields, f"no handler for {envelope.type!r} in {self.group}")
             return
         try:
-            handler(envelope)
+            if isinstance(handler, Prefetching):
+                handler.handle(envelope, replies)
+            else:
+                handler(envelope)
         except MessageRefused as exc:
             self._dead_letter(entry_id, fields, f"refused: {exc}")
             return
@@ -192,6 +219,22 @@ class StreamConsumer:
             self._failed(entry_id, fields, envelope, exc)
             return
         self._acknowledge(entry_id, envelope.id)
+
+    def _check_duplicate(self, envelope: Envelope, reads: list[tuple[Any, ...]] | None,
+                         ) -> tuple[bool, list[Any]]:
+        """Whether this message was processed already, and the replies to `reads`."""
+        if reads is None:
+            return bool(self.client.sismember(self._processed_key, envelope.id)), []
+        with self._raw.pipeline(transaction=False) as pipe:
+            pipe.sismember(self._processed_key, envelope.id)
+            for command in reads:
+                pipe.execute_command(*command)
+            # A read's error reply (a hostile key of the wrong type) goes to the handler,
+            # which fails on it like on its own read; the check's own error is raised.
+            processed, *replies = pipe.execute(raise_on_error=False)
+        if isinstance(processed, Exception):
+            raise processed
+        return bool(processed), replies
 
     @property
     def _attempts_key(self) -> str:
@@ -226,9 +269,6 @@ class StreamConsumer:
         pipe.xack(self.stream, self.group, entry_id)
         pipe.hdel(self._attempts_key, entry_id)
         pipe.execute()
-
-    def _already_processed(self, msg_id: str) -> bool:
-        return bool(self.client.sismember(self._processed_key, msg_id))
 
     def _acknowledge(self, entry_id: str, processed: str | None = None) -> None:
         """Ack (and mark the message processed) in one transaction: an entry is never

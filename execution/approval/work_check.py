@@ -63,9 +63,23 @@ class WorkCheck:
     def verified(self, decision: Decision) -> OrderRecord:
         """The stored record to work, or MessageRefused (or a StaleWork) saying why not."""
         with self.raw.pipeline(transaction=False) as pipe:
-            pipe.get(streams.ORDER.format(order_id=decision.order_id))
-            pipe.xrevrange(streams.AUDIT, max="+", min="-", count=FIRST_AUDIT_PAGE)
-            raw_record, newest = pipe.execute()
+            for command in self.reads(decision):
+                pipe.execute_command(*command)
+            return self.verified_from(decision, pipe.execute(raise_on_error=False))
+
+    @staticmethod
+    def reads(decision: Decision) -> list[tuple[Any, ...]]:
+        """What the check reads first (the record, the newest audit entries), for a caller
+        that sends them with its own (the bus consumer's duplicate check: `Prefetching`)."""
+        return [("GET", streams.ORDER.format(order_id=decision.order_id)),
+                ("XREVRANGE", streams.AUDIT, "+", "-", "COUNT", FIRST_AUDIT_PAGE)]
+
+    def verified_from(self, decision: Decision, replies: list[Any]) -> OrderRecord:
+        """`verified`, given the replies (bytes) to `reads`."""
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise reply
+        raw_record, newest = replies
         stored = OrderRecord.from_json(raw_record) if raw_record else None
         return verified_record(self.queue, decision, stored, lambda order, wanted: (
             _audited_approvers(self.raw, order, wanted, newest)))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import redis
 
 from bus import streams, wire
-from bus.bus import MessageRefused, StreamConsumer, publish
+from bus.bus import MessageRefused, Prefetching, StreamConsumer, publish
 from bus.messages import Alert, BatchPublished, Envelope, new_id
 from exchange import Side
 from marketdata.clock import FixedClock
@@ -300,3 +301,72 @@ def test_a_restarted_consumer_finishes_its_pending_entries_before_any_claim_is_d
     assert redis_client.xpending(streams.ALERTS, "g")["pending"] == 0
     again.poll(block=False)
     assert seen == ["a", "b"]  # exactly once: nothing is handled twice
+
+
+def _prefetching(client: redis.Redis, seen: list[Any], key: str = "pre:key") -> StreamConsumer:
+    def handle(env: Envelope, replies: list[Any]) -> None:
+        if isinstance(replies[0], Exception):
+            raise replies[0]
+        seen.append((env.body.title, replies))  # type: ignore[attr-defined]
+
+    return StreamConsumer(client, streams.ALERTS, "g", "c1",
+                          {"alert": Prefetching(lambda env: [("GET", key)], handle)},
+                          block_ms=0, claim_idle_ms=0, max_attempts=2)
+
+
+def test_a_prefetching_handler_gets_its_reads_with_the_duplicate_check(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
+    redis_client.set("pre:key", "v1")
+    msg_id = new_id()
+    for _ in range(2):  # the same message published twice: handled once
+        publish(redis_client, streams.ALERTS, "alert", _alert("x"), source="t", ts=clock.now(),
+                msg_id=msg_id)
+    seen: list[Any] = []
+    _prefetching(redis_client, seen).poll(block=False)
+    assert seen == [("x", [b"v1"])]
+    assert redis_client.xpending(streams.ALERTS, "g")["pending"] == 0
+
+
+def test_a_prefetching_handler_fails_on_an_error_reply_without_stopping_the_consumer(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
+    redis_client.hset("pre:key", "f", "a hash, not a string")
+    publish(redis_client, streams.ALERTS, "alert", _alert("x"), source="t", ts=clock.now())
+    seen: list[Any] = []
+    consumer = _prefetching(redis_client, seen)
+    for _ in range(3):
+        consumer.poll(block=False)
+    dead = redis_client.xrange(streams.DEAD_LETTER)
+    assert seen == [] and len(dead) == 1 and "ResponseError" in dead[0][1]["reason"]
+
+
+def test_reads_that_refuse_the_message_dead_letter_it(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
+    def refuse(env: Envelope) -> list[Any]:
+        raise MessageRefused("not for this handler")
+
+    publish(redis_client, streams.ALERTS, "alert", _alert("x"), source="t", ts=clock.now())
+    handled: list[Any] = []
+    consumer = StreamConsumer(redis_client, streams.ALERTS, "g", "c1",
+                              {"alert": Prefetching(refuse, lambda e, r: handled.append(e))},
+                              block_ms=0)
+    consumer.poll(block=False)
+    dead = redis_client.xrange(streams.DEAD_LETTER)
+    assert handled == [] and "not for this handler" in dead[0][1]["reason"]
+
+
+def test_a_restarted_prefetching_consumer_finishes_its_pending_entry_once(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
+    redis_client.set("pre:key", "v1")
+    publish(redis_client, streams.ALERTS, "alert", _alert("x"), source="t", ts=clock.now())
+    redis_client.xgroup_create(streams.ALERTS, "g", id="0")
+    redis_client.xreadgroup("g", "c1", {streams.ALERTS: ">"})  # read, then the process died
+    seen: list[Any] = []
+    again = _prefetching(redis_client, seen)
+    again.poll(block=False)
+    again.poll(block=False)
+    assert seen == [("x", [b"v1"])]
+    assert redis_client.xpending(streams.ALERTS, "g")["pending"] == 0

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import redis
 
 from bus import streams
-from bus.bus import MessageRefused
-from bus.messages import Decision
+from bus.bus import MessageRefused, Prefetching, StreamConsumer, publish
+from bus.messages import Decision, Envelope
 from execution.approval.lifecycle import Action
 from execution.approval.policy_config import ApprovalConfig
 from execution.approval.queue import OrderQueue
@@ -137,3 +138,41 @@ def test_a_forged_audit_entry_behind_the_first_page_does_not_count(
     redis_client.set(streams.ORDER.format(order_id="B1-0001"), forged.to_json())
     with pytest.raises(MessageRefused, match=r"approval by \['mallory'\] not in the audit"):
         WorkCheck(queue).verified(_bell(user="mallory"))
+
+
+def _prefetching_consumer(queue: OrderQueue, worked: list[str]) -> StreamConsumer:
+    check = WorkCheck(queue)
+
+    def reads(env: Envelope) -> list[Any]:
+        if not isinstance(env.body, Decision):
+            raise MessageRefused("not a decision")
+        return check.reads(env.body)
+
+    def work(env: Envelope, replies: list[Any]) -> None:
+        assert isinstance(env.body, Decision)
+        worked.append(check.verified_from(env.body, replies).order_id)
+
+    return StreamConsumer(queue.client, streams.DECISIONS, streams.GROUP_EXECUTION, "t",
+                          {"decision": Prefetching(reads, work)}, block_ms=0)
+
+
+def test_the_check_read_with_the_duplicate_check_works_the_approved_record(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
+    queue = _queue(redis_client, clock)
+    queue.apply("B1-0001", Action.APPROVE, actor="alice")
+    worked: list[str] = []
+    _prefetching_consumer(queue, worked).poll(block=False)
+    assert worked == ["B1-0001"]
+
+
+def test_a_forged_bell_read_with_the_duplicate_check_is_dead_lettered(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
+    queue = _queue(redis_client, clock)  # pending: nobody approved it
+    publish(redis_client, streams.DECISIONS, "decision", _bell(user="mallory"), source="x",
+            ts=clock.now())
+    worked: list[str] = []
+    _prefetching_consumer(queue, worked).poll(block=False)
+    dead = redis_client.xrange(streams.DEAD_LETTER)
+    assert worked == [] and len(dead) == 1 and "holds no such approval" in dead[0][1]["reason"]
