@@ -77,13 +77,15 @@ class AkshareAdapter:
         """Day `day`; financial reports announced from `since` (default: that day) on."""
         listed = self._instruments(day)
         rows = self._daily_rows(day, listed, prior)
-        return VendorDay(day, listed.drop(columns="code"), rows,
+        return VendorDay(day, listed, rows,
                          self._index(day, rows, prior), self._futures(day),
                          financials(self._q, since or day, day)
                          if self.with_financials else pd.DataFrame())
 
     def _instruments(self, day: date) -> pd.DataFrame:
-        """The exchanges' lists and their delisted stocks, with Shenwan's industry."""
+        """The exchanges' lists and their delisted stocks, with Shenwan's industry. A code
+        is taken on the exchange whose list it is on (as `sh600000`): one that belongs to
+        another exchange, or is a B-share, is left out, never moved."""
         parts = [_listing(self._q(f, **({"symbol": s} if s else {})), f) for f, s in LISTS]
         parts += [_listing(self._q(f, symbol=s), f) for f, s in DELISTED]
         frame = pd.concat(parts, ignore_index=True)
@@ -94,8 +96,8 @@ class AkshareAdapter:
         frame = frame.drop_duplicates("symbol", keep="first")  # listed before delisted
         industry = _industry_on(self._q("stock_industry_clf_hist_sw"), day)
         return pd.DataFrame({
-            "symbol": frame["symbol"], "code": frame["code"], "name": frame["name"],
-            "industry": frame["code"].map(industry).fillna("").to_numpy(),
+            "symbol": frame["symbol"], "name": frame["name"],
+            "industry": frame["symbol"].str[:6].map(industry).fillna("").to_numpy(),
             "list_date": _iso(frame["list_date"]), "delist_date": _iso(frame["delist_date"]),
         }).sort_values("symbol").reset_index(drop=True)
 
@@ -163,20 +165,21 @@ class AkshareAdapter:
             "settlement": bars["settle"]}).sort_values("symbol").reset_index(drop=True)
 
 
-LISTING = {  # function -> (code, name, list date, delist date) columns
-    "stock_info_sh_name_code": ("证券代码", "证券简称", "上市日期", None),
-    "stock_info_sz_name_code": ("A股代码", "A股简称", "A股上市日期", None),
-    "stock_info_bj_name_code": ("证券代码", "证券简称", "上市日期", None),
+LISTING = {  # function -> (exchange, code, name, list date, delist date) columns
+    "stock_info_sh_name_code": ("sh", "证券代码", "证券简称", "上市日期", None),
+    "stock_info_sz_name_code": ("sz", "A股代码", "A股简称", "A股上市日期", None),
+    "stock_info_bj_name_code": ("bj", "证券代码", "证券简称", "上市日期", None),
     # SSE's delisting date is DELIST_DATE, which AKShare labels 暂停上市日期
-    "stock_info_sh_delist": ("公司代码", "公司简称", "上市日期", "暂停上市日期"),
-    "stock_info_sz_delist": ("证券代码", "证券简称", "上市日期", "终止上市日期"),
+    "stock_info_sh_delist": ("sh", "公司代码", "公司简称", "上市日期", "暂停上市日期"),
+    "stock_info_sz_delist": ("sz", "证券代码", "证券简称", "上市日期", "终止上市日期"),
 }
 
 
 def _listing(frame: pd.DataFrame, function: str) -> pd.DataFrame:
-    code, name, listed, delisted = LISTING[function]
+    exchange, code, name, listed, delisted = LISTING[function]
+    bare = frame[code].astype(str).str.strip().str.zfill(6)
     return pd.DataFrame({
-        "code": frame[code].astype(str).str.strip().str.zfill(6).to_numpy(),
+        "code": (exchange + bare).to_numpy(),  # Sina's spelling: the list's exchange
         "name": frame[name].astype(str).str.strip().to_numpy(),
         "list_date": dates(frame[listed]).to_numpy(),
         "delist_date": (dates(frame[delisted]) if delisted else

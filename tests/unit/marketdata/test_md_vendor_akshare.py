@@ -190,6 +190,30 @@ def test_an_im_contract_without_a_listed_expiry_is_refused(
              r"futures_contract_info_cffex lacks \['IM26")
 
 
+def test_a_code_on_another_exchange_s_list_is_left_out_not_moved(
+        tmp_path: Path, small: SyntheticMarket, truth: MarketStore,
+        calendar: TradingCalendar) -> None:
+    rec = record_day(truth, truth.trade_dates()[-1], tmp_path / "rec")
+    sse, szse = (rec / f"stock_info_{x}_name_code.csv" for x in ("sh", "sz"))
+    sh_list, sz_list = (pd.read_csv(p, dtype=str, keep_default_na=False) for p in (sse, szse))
+    moved = sz_list.iloc[0]
+    stray = sh_list.iloc[[0]].assign(证券代码=moved["A股代码"], 证券简称=moved["A股简称"])
+    pd.concat([sh_list, stray]).to_csv(sse, index=False)  # an SZSE stock on SSE's list
+    sz_list.iloc[1:].to_csv(szse, index=False)  # and not on its own
+    _hostile_folder(tmp_path, small, truth, calendar, rec,
+                    rf"missing_stock.*{moved['A股代码']}\.SZSE")
+
+
+def _hostile_folder(tmp_path: Path, small: SyntheticMarket, truth: MarketStore,
+                    calendar: TradingCalendar, rec: Path, match: str) -> None:
+    store = _desk(tmp_path, small, truth, calendar)
+    before = snapshot(store)
+    with pytest.raises(FetchFailed, match=match):
+        fetch_day(store, calendar, _cfg(rec, retries=0), truth.trade_dates()[-1],
+                  tmp_path / "s", {}, factory=_factory)
+    assert snapshot(store) == before
+
+
 def test_nothing_recorded_is_retried_then_reported(
         tmp_path: Path, calendar: TradingCalendar) -> None:
     store = MarketStore(tmp_path / "store")
