@@ -7,7 +7,7 @@ cash buffer, in rank order until the money runs out.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -34,20 +34,22 @@ class Orders:
 
 def attach_ranks(orders: list[OrderProposal], indexes: list[int], day: DaySignals,
                  config: ModelConfig) -> list[OrderProposal]:
-    """Each order with its factor percentiles (0-100], 100 = most favoured by the weight."""
+    """The orders with their factor percentiles (0-100], 100 = most favoured by the
+    weight, filled into each order's ranks (empty until now: `_proposal` makes a new
+    dict per order, so filling it in place spares a copy of every order)."""
     members = day.exclusion == Exclusion.NONE
     picks = np.asarray(indexes, dtype=np.int64)
-    columns: dict[str, np.ndarray] = {}
-    for name, z in day.factor_z.items():
-        signed = z * math.copysign(1.0, config.factors.weights[name])
-        columns[name] = percentile_of(signed, members, picks)
-    columns["score"] = percentile_of(day.score, members, picks)
-    ranked = []
-    for row, order in enumerate(orders):
-        ranks = {name: round(float(values[row]), 1) for name, values in columns.items()
-                 if math.isfinite(values[row])}
-        ranked.append(replace(order, ranks=ranks))
-    return ranked
+    names = [*day.factor_z, "score"]
+    columns = [percentile_of(z * math.copysign(1.0, config.factors.weights[name]), members,
+                             picks) for name, z in day.factor_z.items()]
+    columns.append(percentile_of(day.score, members, picks))
+    # One conversion to Python floats for the whole batch, rounded as before.
+    table: list[list[float]] = np.column_stack(columns).tolist() if orders else []
+    for order, values in zip(orders, table, strict=True):
+        order.ranks.update({name: round(value, 1)
+                            for name, value in zip(names, values, strict=True)
+                            if math.isfinite(value)})
+    return orders
 
 
 def smallest_legal_sell(symbol: str, needed: int, holding: int) -> int:

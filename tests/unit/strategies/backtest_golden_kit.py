@@ -1,4 +1,5 @@
-"""The golden record of the backtest: NAV per day and every fill, to the cent.
+"""The golden record of the backtest: NAV per day and every fill, to the cent, and a
+digest of each day's batch.
 
 Recorded once from the backtest as it stood before the speed work of issue 15 (see
 `tests/unit/strategies/fixtures/backtest_golden.json.gz`); the test compares every later
@@ -10,6 +11,7 @@ run with it. Regenerate only when a change of the model's *behaviour* is meant:
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from datetime import date
 from decimal import Decimal
@@ -56,9 +58,15 @@ def _record(result: BacktestResult) -> dict[str, Any]:
             [[f.symbol, f.side, f.quantity, str(f.price), str(f.fees), f.ordered] for f in day]
             for day in result.fills
         ],
+        # Each day's published batch (orders, ranks, reasons, totals) as a digest.
+        "batches": [_digest(batch.to_dict()) for _book, batch in result.batches],
         "missed_by_reason": dict(sorted(result.missed_by_reason.items())),
         "settled": list(result.settled),
     }
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def golden_record(store: MarketStore) -> dict[str, Any]:

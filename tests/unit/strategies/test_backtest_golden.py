@@ -45,9 +45,20 @@ def test_every_fill_matches_the_golden_run(record: dict[str, Any], golden: dict[
     assert record[run]["settled"] == golden[run]["settled"]
 
 
+@pytest.mark.parametrize("run", sorted(RUNS))
+def test_every_batch_matches_the_golden_run(record: dict[str, Any], golden: dict[str, Any],
+                                            run: str) -> None:
+    """The published orders too: quantities, prices, ranks, reasons, totals."""
+    got, want = record[run]["batches"], golden[run]["batches"]
+    assert len(got) == len(want)
+    for number, (day, expected) in enumerate(zip(got, want, strict=True)):
+        assert day == expected, f"{run}: the batch of trade day {number} differs"
+
+
 def test_the_golden_run_exercises_the_fill_rules(golden: dict[str, Any]) -> None:
     """The record is worth comparing: many fills, and cuts of several kinds."""
     assert sum(len(day) for day in golden["window"]["fills"]) > 10_000
+    assert len(golden["window"]["batches"]) == len(golden["window"]["days"])
     reasons = set(golden["window"]["missed_by_reason"]) | set(
         golden["window_small"]["missed_by_reason"]) | set(golden["open"]["missed_by_reason"])
     assert {"suspended", "volume cap", "no cash", "locked limit-down"} <= reasons
