@@ -43,6 +43,22 @@ def test_every_column_the_adapter_reads_is_named_in_the_function_s_module(name: 
         assert f'"{column}"' in source, f"{name}: {column}"
 
 
+def test_the_recordings_have_only_columns_the_library_builds(
+        tmp_path: Path, calendar: TradingCalendar) -> None:
+    market = generate_market(50, 10, seed=4, calendar=calendar)
+    truth = store_through(tmp_path / "truth", market)
+    rec = record_day(truth, truth.trade_dates()[-1], tmp_path / "rec")
+    assert {p.stem for p in rec.glob("*.csv")} == set(COLUMNS)
+    for path in rec.glob("*.csv"):
+        fn = getattr(akshare, path.stem)
+        source = inspect.getsource(inspect.getmodule(fn))  # type: ignore[arg-type]
+        header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+        for column in (c for c in header if not c.startswith("@")):
+            assert f'"{column}"' in source, f"{path.stem}: {column}"
+        for param in (c[1:] for c in header if c.startswith("@")):
+            assert param in inspect.signature(fn).parameters, f"{path.stem}: {param}"
+
+
 def test_every_call_of_a_fetch_binds_to_the_library_s_signature(
         tmp_path: Path, calendar: TradingCalendar) -> None:
     market = generate_market(60, 10, seed=3, calendar=calendar)
