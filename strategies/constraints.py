@@ -7,6 +7,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from exchange import limit_prices, price_band
 from marketdata.schema import RiskFlag
 from strategies.config import ConstraintConfig
@@ -42,11 +45,13 @@ def describe_breach(cap: PositionCap, weight: float, day: DaySignals, index: int
     return f"trim: weight {weight:.2%} above cap {cap.weight:.2%}"
 
 
-def too_illiquid(day: DaySignals, index: int, position_value: float,
-                 config: ConstraintConfig) -> bool:
-    """Whether a position of `position_value` CNY would exceed its share of ADV."""
-    adv = float(day.adv[index])
-    return not math.isfinite(adv) or position_value > config.max_adv_share * adv
+def too_illiquid(day: DaySignals, indexes: npt.NDArray[np.int64], position_value: float,
+                 config: ConstraintConfig) -> npt.NDArray[np.bool_]:
+    """For each stock of `indexes`: whether a position of `position_value` CNY would
+    exceed its share of ADV (or it has no ADV)."""
+    adv = day.adv[indexes]
+    with np.errstate(invalid="ignore"):
+        return np.asarray(~np.isfinite(adv) | (position_value > config.max_adv_share * adv))
 
 
 def limit_locked_up(day: DaySignals, index: int) -> bool:

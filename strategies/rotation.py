@@ -96,13 +96,17 @@ def buy_candidates(day: DaySignals, ranks: npt.NDArray[np.int64], held: set[str]
                    position_value: float, config: ModelConfig) -> Iterator[tuple[int, int]]:
     """(index, rank) of names that may be bought, best rank first."""
     members = np.flatnonzero(ranks > 0)
-    for index in members[np.argsort(ranks[members], kind="stable")]:
-        symbol = str(day.symbols[index])
-        if symbol in held or too_illiquid(day, int(index), position_value, config.constraints):
+    ordered = members[np.argsort(ranks[members], kind="stable")]
+    taken = np.zeros(len(ranks), dtype=bool)
+    taken[[day.column[s] for s in held if s in day.column]] = True
+    # The array screens for every member at once; the limit check (exact prices) only
+    # for the few names reached before the buys are found.
+    ordered = ordered[~taken[ordered] & ~too_illiquid(day, ordered, position_value,
+                                                      config.constraints)]
+    for index in ordered.tolist():
+        if config.universe.exclude_limit_locked and limit_locked_up(day, index):
             continue
-        if config.universe.exclude_limit_locked and limit_locked_up(day, int(index)):
-            continue
-        yield int(index), int(ranks[index])
+        yield index, int(ranks[index])
 
 
 def entry_reason(rank: int, holdings: int) -> str:
