@@ -28,6 +28,8 @@ Query = Callable[..., pd.DataFrame]
 BAR = ["开盘", "收盘", "最高", "最低", "成交量", "成交额", "涨跌额"]
 # 成交额 / shares must fall inside the day's range: a unit off by 100 cannot.
 VWAP_SLACK = 0.02
+# No stock turns its tradable shares over five times in a day (new listings peak near 1).
+MAX_TURNOVER = 5
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ def stock_row(q: Query, stock: StockDay) -> dict[str, Any] | None:
         return {"symbol": stock.symbol, **_suspended(q, stock), "adj_factor": adj}
     bar = _checked_bar(bars.iloc[[0]], stock.symbol)
     total, free = _shares_on(q, stock, exact=True)
+    _check_shares(stock, bar["成交量"] * HAND, total, free)
     return {"symbol": stock.symbol, "open": bar["开盘"], "high": bar["最高"],
             "low": bar["最低"], "close": bar["收盘"],
             "prev_close": round(bar["收盘"] - bar["涨跌额"], 2),
@@ -75,6 +78,19 @@ def _checked_bar(frame: pd.DataFrame, symbol: str) -> dict[str, float]:
                 f"a share, outside the day's range [{bar['最低']}, {bar['最高']}]: the units "
                 "are off (成交量 must be in hands, 成交额 in CNY)")
     return bar
+
+
+def _check_shares(stock: StockDay, traded: float, total: float, free: float) -> None:
+    """Share counts in shares: tradable within total, and a day's volume far below
+    MAX_TURNOVER times the tradable shares (a count in 万股 would be 10,000 times short)."""
+    name = f"stock_value_em {stock.symbol[:6]} on {stock.day}"
+    if total <= 0 or free <= 0 or free > total:
+        raise BadVendorFrame(f"akshare {name}: 流通股本 {free:.0f} and 总股本 {total:.0f} "
+                             "are not shares outstanding (positive, tradable <= total)")
+    if traded > MAX_TURNOVER * free:
+        raise BadVendorFrame(f"akshare {name}: the day's volume {traded:.0f} shares is over "
+                             f"{MAX_TURNOVER} times 流通股本 {free:.0f}: the units are off "
+                             "(股本 must be in shares)")
 
 
 def _factor(q: Query, stock: StockDay) -> float:

@@ -63,8 +63,9 @@ class Answers:
     """One stock's answers, as the library returns them (dates as date objects, Sina's
     factor as text)."""
 
-    def __init__(self, bar: dict[str, Any] | None) -> None:
-        self.bar = bar
+    def __init__(self, bar: dict[str, Any] | None, shares: tuple[float, float] = (
+            19405918198.0, 19405600000.0)) -> None:
+        self.bar, self.shares = bar, shares
 
     def __call__(self, function: str, **params: Any) -> pd.DataFrame:
         if function == "stock_zh_a_hist":
@@ -75,8 +76,7 @@ class Answers:
             return pd.DataFrame({"date": pd.to_datetime(["2024-06-13", "2026-11-20"]),
                                  "hfq_factor": ["12.5", "13.0"]})
         return pd.DataFrame({"数据日期": [date(2026, 11, 19), DAY],
-                             "总股本": [19405918198.0, 19405918198.0],
-                             "流通股本": [19405600000.0, 19405600000.0]})
+                             "总股本": [self.shares[0]] * 2, "流通股本": [self.shares[1]] * 2})
 
 
 BAR = {"日期": DAY, "股票代码": "000001", "开盘": 8.75, "收盘": 8.70, "最高": 8.85,
@@ -105,6 +105,17 @@ def test_no_bar_is_suspended_only_when_on_the_suspension_list() -> None:
 def test_a_volume_a_hundred_times_too_small_is_refused_too() -> None:
     with pytest.raises(BadVendorFrame, match=r"000001\.SZSE.*units are off"):
         stock_row(Answers({**BAR, "成交量": 5251}), StockDay("000001.SZSE", DAY, False, None))
+
+
+@pytest.mark.parametrize(("shares", "match"), [
+    ((1940591.8198, 1940560.0), "over 5 times 流通股本.*units are off"),  # 万股
+    ((19405600000.0, 19405918198.0), "tradable <= total"),
+    ((0.0, 0.0), "tradable <= total"),
+])
+def test_share_counts_in_the_wrong_unit_or_impossible_are_refused(
+        shares: tuple[float, float], match: str) -> None:
+    with pytest.raises(BadVendorFrame, match=match):
+        stock_row(Answers(BAR, shares), StockDay("000001.SZSE", DAY, False, None))
 
 
 def test_suspended_on_the_day_from_the_suspension_table() -> None:
