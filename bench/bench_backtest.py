@@ -31,7 +31,10 @@ LOOKBACK = 250
 def child(store_dir: str, days: int) -> None:
     from marketdata.store import MarketStore
     from strategies.backtest import run_backtest
+    from strategies.backtest.memory import reuse_freed_memory
     from strategies.config import ModelConfig
+
+    reuse_freed_memory()  # as `desk backtest` does
 
     store = MarketStore(Path(store_dir))
     dates = store.trade_dates()

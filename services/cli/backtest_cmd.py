@@ -72,6 +72,9 @@ def backtest_command(desk: DeskContext, start: datetime | None, end: datetime | 
     from marketdata.errors import MarketDataError
     from strategies.backtest import LadderHedge, run_backtest, write_report
     from strategies.backtest.fills import FillRules, FillStyle
+    from strategies.backtest.memory import reuse_freed_memory
+
+    reuse_freed_memory()  # a one-shot process: keep its freed arrays for reuse
 
     first, last = _day(start, "start"), _day(end, "end")
     if first > last:
