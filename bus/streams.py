@@ -42,5 +42,6 @@ LAST_PRICES = f"{PREFIX}:prices:last"  # hash symbol -> last price
 PRICE_TIMES = f"{PREFIX}:prices:at"  # hash symbol -> ISO time of the last quote update
 HALT = f"{PREFIX}:halt"  # present = trading halted (kill switch)
 CLOCK = f"{PREFIX}:clock"  # JSON simulated clock shared by all services
+CLOCK_ACKS = f"{PREFIX}:clock:acks"  # stepped clock: the last tick each paced service finished
 SCHEDULER_RUNS = f"{PREFIX}:scheduler:runs"  # list of recent model runs, newest first
 USERS = f"{PREFIX}:users"  # hash user -> JSON account (console)

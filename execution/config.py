@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import time
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import Path
 
 from pydantic import Field
 
@@ -68,6 +69,9 @@ class SimConfig(Frozen):
     # Label of a minute bar's datetime: the minute it starts ("start") or ends ("end").
     bar_label: str = Field(default="start", pattern=r"^(start|end)$")
     match_interval_s: float = Field(default=0.05, gt=0)
+    # The market the simulated exchange trades on, when kept apart from the desk's own
+    # store (a paper run over several days reveals each day to the desk in the evening).
+    market_dir: Path | None = None
 
 
 class ReconnectConfig(Frozen):

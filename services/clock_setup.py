@@ -16,6 +16,7 @@ from bus import streams
 from errors import RetryLater
 from marketdata.clock import EXCHANGE_TZ, Clock, SimulatedClock, WallClock
 from services.settings import DeskSettings
+from services.stepped_clock import SteppedClock, Tick, is_stepped
 
 
 class ClockNotStarted(RuntimeError, RetryLater):
@@ -40,4 +41,6 @@ def shared_clock(client: redis.Redis, settings: DeskSettings) -> Clock:
         raise ClockNotStarted(
             "simulated clock not started: run the desk with 'desk run' or 'desk demo'"
         )
+    if is_stepped(raw):
+        return SteppedClock(client, Tick.from_raw(raw))
     return SimulatedClock.from_dict(json.loads(raw))

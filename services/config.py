@@ -105,10 +105,16 @@ class LoggingConfig(Frozen):
 
 class ClockConfig(Frozen):
     # wall: real exchange time (production). simulated: a compressed trading day for
-    # paper trading and the demo, shared by every service through Redis.
-    mode: Literal["wall", "simulated"] = "wall"
+    # paper trading and the demo, shared by every service through Redis. stepped: the
+    # shared clock moves to the next event once every service has finished the last
+    # one (`desk demo --days N`): as fast as the desk keeps up, whatever the load.
+    mode: Literal["wall", "simulated", "stepped"] = "wall"
     speed: float = Field(default=60.0, gt=0, le=10_000)
     start: time = time(9, 25)
+    # Stepped clock: simulated minutes per step inside the session (bars are minutes).
+    step_minutes: int = Field(default=1, ge=1, le=30)
+    # Stepped clock: wall seconds to wait for every service to finish one step.
+    step_timeout_s: float = Field(default=120.0, gt=0, le=3600)
 
 
 class SchedulerConfig(Frozen):

@@ -14,7 +14,8 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
@@ -27,6 +28,7 @@ from execution.approval.lifecycle import IllegalTransition
 from execution.approval.reference_data import ReferenceData
 from execution.approval.work_check import AwaitingApprovals, StaleWork, WorkCheck
 from execution.engine.home import prepare_vnpy_home
+from marketdata.store import MarketStore
 from orders.order import OrderRecord, OrderState
 from services.runtime import Service
 
@@ -39,6 +41,7 @@ COMMAND_BLOCK_MS = 50
 
 class ExecutionService(Service):
     name = "execution"
+    paced = True
 
     def setup(self) -> None:
         ctx = self.ctx
@@ -52,8 +55,9 @@ class ExecutionService(Service):
 
         cfg = ctx.settings.execution
         uses_sim = "sim" in (cfg.stock_gateway.name, cfg.futures_gateway.name)
-        sim = SimDeps(ctx.client, ctx.clock, StoreTapeSource(ctx.store), cfg.sim,
-                      cfg.initial_cash) if uses_sim else None
+        # On the stepped clock each step matches the simulated exchange itself.
+        sim = SimDeps(ctx.client, ctx.clock, StoreTapeSource(self._market_store()), cfg.sim,
+                      cfg.initial_cash, auto_match=not self.stepped) if uses_sim else None
         deps = DeskDeps(
             client=ctx.client, clock=ctx.clock, queue=ctx.queue, cfg=cfg, data_dir=ctx.data_dir,
             sim=sim, profile=StoreProfiles(ctx.store, cfg.profile_days), env=dict(os.environ),
@@ -77,14 +81,22 @@ class ExecutionService(Service):
                             StoreCloses(ReferenceData(ctx.store), ctx.calendar))
         self.intake = intake_consumers(ctx.client, ctx.queue, CONSUMER, guard)
 
+    def _market_store(self) -> MarketStore:
+        """What the simulated exchange trades on: the desk's own store, unless the
+        market is kept apart (`execution.sim.market_dir`, a run over several days,
+        where the desk's store only gets each day in the evening as from a vendor)."""
+        market_dir = self.ctx.settings.execution.sim.market_dir
+        return MarketStore(Path(market_dir)) if market_dir else self.ctx.store
+
     def step(self) -> None:
         self._roll_day()
         desk = self._desk()
+        events = self._match_exchange(desk) if self.stepped else None
         self.controls.poll(block=False)  # a halt first: it may stop what a decision starts
-        self.decisions.poll(block=True)
+        self.decisions.poll(block=not self.stepped)
         for consumer in self.intake:
             consumer.poll(block=False)
-        desk.step()
+        desk.step(events)
         self.watch.poll_due()  # orders added since: their prices from now on
         self.info = {"parents": len(desk.parents.workers), "halted": desk.parents.halted,
                      "links": {link.name: link.up for link in desk.links},
@@ -103,6 +115,17 @@ class ExecutionService(Service):
         self.desk.start()
         self._watch(self.desk)
         self._start_approved()
+
+    def _match_exchange(self, desk: ExecutionDesk) -> list[Any]:
+        """Stepped clock: match the simulated exchange up to this step's time, then
+        take every event it pushed, so the step sees all that happened by now."""
+        from execution.gateway.sim.gateway import SimGateway
+
+        for link in desk.links:
+            gateway = desk.bridge.gateway(link.name)
+            if isinstance(gateway, SimGateway) and gateway.connected:
+                gateway.advance()
+        return desk.bridge.barrier()
 
     def _watch(self, desk: ExecutionDesk) -> None:
         """Subscribe today's order and held symbols from the start: prices before approval."""

@@ -37,8 +37,9 @@ SENTINEL_RULES = ("&__sentinel__:hello", "-@all", "+multi", "+slaveof", "+ping",
                   "+subscribe", "+config|rewrite", "+role", "+publish", "+info",
                   "+client|setname", "+client|kill", "+script|kill")
 
-# What every service writes: its heartbeat, alerts, dead letters, the shared clock.
-_COMMON = ("desk:alerts", "desk:dlq", "desk:clock", "desk:halt")
+# What every service writes: its heartbeat, alerts, dead letters, the shared clock (and
+# on the stepped clock, the step it finished).
+_COMMON = ("desk:alerts", "desk:dlq", "desk:clock", "desk:clock:acks", "desk:halt")
 _CONSUMER = ("desk:processed:*", "desk:attempts:*")
 # The decisions stream only names orders, and no stream carries one to work: the
 # execution service works an order only when its record is approved and audited.
@@ -47,9 +48,11 @@ _ORDERS = ("desk:order:*", "desk:orders:*", "desk:batch:*", "desk:audit", "desk:
 _MARKET = ("desk:prices:*", "desk:ledger:*")
 
 SERVICE_KEYS: dict[str, tuple[str, ...]] = {
+    # The end of day (run by the scheduler) reads the fill journals and the children.
     "scheduler": ("desk:batches", "desk:batch:*", "desk:scheduler:*", "desk:orders:*",
                   "desk:order:*", "desk:eod:*", "desk:sim:*", "desk:nav", "desk:risk:*",
-                  *_MARKET),
+                  "desk:exec:fills:*", "desk:exec:slice:*", "desk:exec:vt:*", "desk:child:*",
+                  "desk:children:*", *_MARKET),
     "execution": (*_ORDERS, *_CONSUMER, *_MARKET, "desk:batches", "desk:proposals",
                   "desk:child:*", "desk:children:*", "desk:fills:*", "desk:exec:*",
                   "desk:sim:*"),

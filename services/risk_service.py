@@ -75,6 +75,7 @@ T = TypeVar("T")
 
 class RiskService(Service):
     name = "risk"
+    paced = True
 
     def setup(self) -> None:
         self.cfg: RiskConfig = self.ctx.settings.risk
@@ -99,7 +100,7 @@ class RiskService(Service):
 
     def step(self) -> None:
         wait = self._last_check + self.cfg.check_interval_s - time.monotonic()
-        if wait > 0:
+        if wait > 0 and not self.stepped:  # stepped: one check per step of the clock
             time.sleep(min(wait, 0.2))
             return
         self._last_check = time.monotonic()
@@ -153,7 +154,8 @@ class RiskService(Service):
         blocked = sorted({*blocked, *self.liquidity.blocked(now, held)})
         snap = Snapshot(now, nav, obs.drawdown, share, daily.beta, blocked, self.hedge_costs)
         self.published = public_state(self.cfg, snap, self.monitor, self.hwm)
-        if obs.ladder_moved or time.monotonic() - self._last_publish >= self.cfg.publish_interval_s:
+        due = time.monotonic() - self._last_publish >= self.cfg.publish_interval_s
+        if obs.ladder_moved or due or self.stepped:
             self._publish_nav(now, nav, obs, share)
         self._save()
         return obs

@@ -25,6 +25,7 @@ from loguru import logger
 
 from bus import streams
 from errors import RetryLater
+from services.stepped_clock import SteppedClock
 
 if TYPE_CHECKING:
     from execution.approval.queue import OrderQueue
@@ -128,6 +129,7 @@ class Service:
     """Base class: subclasses implement setup, step and teardown."""
 
     name = "service"
+    paced = False  # True: on the stepped clock, the conductor waits for each step
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -143,6 +145,16 @@ class Service:
 
     def teardown(self) -> None:
         """Release everything; must be safe after a partial setup."""
+
+    @property
+    def stepped(self) -> bool:
+        """Paced by the stepped clock: one step per tick, so no waiting of its own."""
+        return self.paced and isinstance(self.ctx.clock, SteppedClock)
+
+    def idle(self, seconds: float) -> None:
+        """Wait between steps on a running clock; nothing to wait for on a stepped one."""
+        if not self.stepped:
+            time.sleep(seconds)
 
 
 class Runner:
@@ -215,11 +227,22 @@ class Runner:
         """One step; if Redis goes away, wait for it here instead of dying (a dead
         service would only be restarted into the same missing Redis)."""
         try:
-            self.service.step()
+            self._paced_step()
         except redis.AuthenticationError:
             raise
         except REDIS_AWAY as exc:
             self._ping_until_up(exc)
+
+    def _paced_step(self) -> None:
+        """On the stepped clock a paced service does one step per tick and says so."""
+        clock = self.service.ctx.clock
+        if not (self.service.paced and isinstance(clock, SteppedClock)):
+            self.service.step()
+            return
+        clock.paced = True
+        if clock.wait_next(self.service.name, lambda: self._stop_requested):
+            self.service.step()
+            clock.ack(self.service.name)
 
     def _ping_until_up(self, cause: Exception | None) -> None:
         """Wait for Redis with capped backoff, bounded by `REDIS_WAIT_MAX_S`."""

@@ -20,6 +20,9 @@ class ChildBook:
         self.trade_date = trade_date
         self.by_ref: dict[str, ChildOrder] = {}
         self.by_vt: dict[str, str] = {}
+        # Each parent's children by reference: a step asks for them once per parent, so
+        # a scan of every child would make a step quadratic in the day's children.
+        self.by_order: dict[str, dict[str, ChildOrder]] = {}
 
     def load(self, order_id: str, read: list[Any] | None = None) -> list[ChildOrder]:
         """Read a parent's children from Redis into memory (start, restart, adoption);
@@ -30,7 +33,7 @@ class ChildBook:
         return children
 
     def of(self, order_id: str) -> list[ChildOrder]:
-        found = [c for c in self.by_ref.values() if c.order_id == order_id]
+        found = self.by_order.get(order_id, {}).values()
         return sorted(found, key=lambda c: c.slice_no)
 
     def open(self) -> list[ChildOrder]:
@@ -70,6 +73,10 @@ class ChildBook:
                    if c.open and c.symbol == symbol and c.side == "sell")
 
     def _keep(self, child: ChildOrder) -> None:
+        earlier = self.by_ref.get(child.reference)
+        if earlier is not None and earlier.order_id != child.order_id:
+            self.by_order.get(earlier.order_id, {}).pop(child.reference, None)
         self.by_ref[child.reference] = child
+        self.by_order.setdefault(child.order_id, {})[child.reference] = child
         if child.vt_orderid:
             self.by_vt[child.vt_orderid] = child.reference

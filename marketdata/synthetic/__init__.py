@@ -3,8 +3,10 @@
 from marketdata.synthetic.market import (
     DEMO_END_CAP,
     SyntheticMarket,
+    demo_market,
     generate_market,
     write_demo_store,
+    write_market,
 )
 from marketdata.synthetic.regimes import (
     CRASH,
@@ -27,7 +29,9 @@ __all__ = [
     "RegimePlan",
     "SyntheticMarket",
     "UnknownScenario",
+    "demo_market",
     "generate_market",
     "scenario_regimes",
     "write_demo_store",
+    "write_market",
 ]

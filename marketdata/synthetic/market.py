@@ -190,12 +190,18 @@ def write_demo_store(root: Path, stocks: int, days: int, seed: int, end: date | 
                      run_days: int = 20) -> MarketStore:
     """Replace everything in the store at `root` with a freshly generated synthetic market;
     `scenario` (one of `SCENARIOS`) places its episodes in the last `run_days` days."""
-    if scenario is None:
-        market = generate_market(stocks, days, seed, end, calendar)
-    else:
-        window = generate_window(days, end, calendar)
-        plan = scenario_regimes(scenario, window, run_days)
-        market = generate_market(stocks, days, seed, end, calendar, plan)
+    market = demo_market(stocks, days, seed, end, calendar, scenario, run_days)
     store = MarketStore(root)
     write_market(store, market)
     return store
+
+
+def demo_market(stocks: int, days: int, seed: int, end: date | None = None,
+                calendar: TradingCalendar | None = None, scenario: str | None = None,
+                run_days: int = 20) -> SyntheticMarket:
+    """The seeded synthetic market, with `scenario`'s episodes in its last `run_days`."""
+    if scenario is None:
+        return generate_market(stocks, days, seed, end, calendar)
+    window = generate_window(days, end, calendar)
+    plan = scenario_regimes(scenario, window, run_days)
+    return generate_market(stocks, days, seed, end, calendar, plan)

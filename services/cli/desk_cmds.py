@@ -92,20 +92,36 @@ def status_command(desk: DeskContext, as_json: bool) -> None:
               help="Simulated seconds per real second (default from settings.clock, min 240).")
 @click.option("--stocks", type=int, default=None, help="Stocks in the demo market.")
 @click.option("--keep", is_flag=True, help="Keep the demo's data directory afterwards.")
+@click.option("--days", type=click.IntRange(1, 250), default=None,
+              help="Trade this many days in a row on the stepped clock (as fast as the desk "
+                   "keeps up) instead of one day at --speed.")
+@click.option("--scenario", type=click.Choice(["crash2024"]), default=None,
+              help="With --days: a market episode inside the run (crash2024: the 2024-style "
+                   "micro-cap crash, so the hedge ladder acts).")
 @pass_desk
 def demo_command(desk: DeskContext, auto_approve: bool, as_json: bool, speed: float | None,
-                 stocks: int | None, keep: bool) -> None:
-    """A compressed simulated trading day through the whole desk, non-interactively.
+                 stocks: int | None, keep: bool, days: int | None, scenario: str | None) -> None:
+    """A compressed simulated trading day (or --days N in a row) through the whole desk,
+    non-interactively.
 
     Always uses the shipped paper settings and its own Redis in DATA_DIR/demo, so it
     never touches a configured Redis or broker.
     """
-    from services.demo import run_demo
     from services.settings_loader import DEFAULT_CONFIG, load_settings
 
     paper = load_settings(DEFAULT_CONFIG).model_copy(update={"data_dir": desk.data_dir})
-    summary = run_demo(paper, auto_approve=auto_approve, speed=speed, stocks=stocks, keep=keep,
-                       echo=click.echo)
+    if days is None and scenario is not None:
+        raise click.UsageError("--scenario needs --days (a scenario plays over several days)")
+    if days is not None:
+        from services.paper_days import run_paper_days
+
+        summary = run_paper_days(paper, days=days, auto_approve=auto_approve,
+                                 scenario=scenario, stocks=stocks, keep=keep, echo=click.echo)
+    else:
+        from services.demo import run_demo
+
+        summary = run_demo(paper, auto_approve=auto_approve, speed=speed, stocks=stocks,
+                           keep=keep, echo=click.echo)
     if as_json:
         click.echo(json.dumps(summary, default=str))
     if summary.get("error"):

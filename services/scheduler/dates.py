@@ -20,9 +20,9 @@ def production_dates(now: datetime, calendar: TradingCalendar, run_time: time) -
     return signal, calendar.next_trading_day(signal)
 
 
-def paper_dates(latest_stored: date, calendar: TradingCalendar) -> tuple[date, date]:
-    """Paper trading replays the latest stored day: the model runs on the day before."""
-    return calendar.previous_trading_day(latest_stored), latest_stored
+def paper_dates(session_day: date, calendar: TradingCalendar) -> tuple[date, date]:
+    """The paper session's day trades what the model saw on the day before."""
+    return calendar.previous_trading_day(session_day), session_day
 
 
 def explicit_dates(signal: date, calendar: TradingCalendar) -> tuple[date, date]:

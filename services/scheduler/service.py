@@ -11,7 +11,6 @@ has passed it. A day the calendar does not cover is refused with one alert a day
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -29,6 +28,7 @@ from services.scheduler.nightly import recent_runs, run_nightly
 
 class SchedulerService(Service):
     name = "scheduler"
+    paced = True
 
     def __init__(self, ctx: ServiceContext) -> None:
         super().__init__(ctx)
@@ -59,9 +59,25 @@ class SchedulerService(Service):
         self._note_calendar()
 
     def step(self) -> None:
-        if self.ctx.settings.clock.mode == "simulated":
+        if self.ctx.settings.clock.mode != "wall":  # no cron on simulated time
             self.on_eod()
-        time.sleep(0.5)
+            self.on_nightly_due()
+        self.idle(0.5)
+
+    def on_nightly_due(self) -> None:
+        """Simulated time: the nightly model once the clock passes `run_time` on a
+        trading day (the cron's job in production), once per signal date."""
+        guarded(self.ctx, "nightly model", self._nightly_due)
+
+    def _nightly_due(self) -> None:
+        now = self.ctx.clock.now().astimezone(EXCHANGE_TZ)
+        today = now.date()
+        run_time = self.ctx.settings.scheduler.run_time
+        if now.time() < run_time or not self.ctx.calendar.is_trading_day(today):
+            return
+        if any(r["signal_date"] == today.isoformat() for r in recent_runs(self.ctx, limit=5)):
+            return  # ran (or was refused) already: the alert told the operator
+        self._run_once(today, self.ctx.calendar.next_trading_day(today), "schedule")
 
     def _note_calendar(self) -> None:
         """The calendar's end and provisional days in the heartbeat (`desk status`), daily."""
@@ -120,11 +136,12 @@ class SchedulerService(Service):
         guarded(self.ctx, "paper batch", self._paper_batch)
 
     def _paper_batch(self) -> None:
-        latest = self.ctx.store.latest_date()
-        if latest is None:
+        if self.ctx.store.latest_date() is None:
             logger.error("no market data in the store: run 'desk data demo' first")
             return
-        signal, trade = paper_dates(latest, self.ctx.calendar)
+        # The day the simulated session trades (paper replays the latest stored day;
+        # a run over several days starts on the first of them).
+        signal, trade = paper_dates(exchange_date(self.ctx.clock), self.ctx.calendar)
         self._run_once(signal, trade, "start")
 
     def _run_once(self, signal: date, trade: date, trigger: str) -> None:
