@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from exchange.data import PRICE_CAGES, STOCK_TICK, in_force
 from exchange.enums import Side, parse_side
@@ -16,6 +17,7 @@ from exchange.options import option_spec, parse_option_symbol
 from exchange.securities import classify, require_stock
 
 
+@lru_cache(maxsize=16384)  # pure in the symbol; every fill price asks for it
 def tick_size(symbol: str) -> Decimal:
     """Smallest price step: 0.01 CNY for A-shares, the contract's tick for futures and
     options."""

@@ -10,11 +10,14 @@ Two shapes of board (see `QuantityRule`):
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from exchange.data import FUTURE_SPECS, OPTION_TERMS, QUANTITY_RULES, QuantityRule
 from exchange.option_symbols import parse_option_symbol
 from exchange.securities import classify, require_stock
 
 
+@lru_cache(maxsize=16384)  # pure in the symbol; order sizing asks for it per order
 def quantity_rule(symbol: str) -> QuantityRule:
     """The order-size rule of `symbol`'s board (lots of 1 for index futures and options;
     for options the latest row of `OPTION_TERMS`, as this takes no date)."""
