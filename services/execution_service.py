@@ -124,7 +124,12 @@ class ExecutionService(Service):
         for link in desk.links:
             gateway = desk.bridge.gateway(link.name)
             if isinstance(gateway, SimGateway) and gateway.connected:
-                gateway.advance()
+                try:
+                    gateway.advance()
+                except Exception as exc:  # as the matcher thread: alert, keep the desk up
+                    logger.exception("simulated matching of {} failed", link.name)
+                    desk.alert("critical", f"simulated matching of {link.name} failed",
+                               repr(exc)[:500])
         return desk.bridge.barrier()
 
     def _watch(self, desk: ExecutionDesk) -> None:

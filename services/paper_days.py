@@ -51,6 +51,7 @@ SETTINGS_FILE = "run-settings.yaml"
 FIRST_STEP = dtime(9, 0)  # services start, the first batch is published
 
 Echo = Callable[[str], None]
+StepHook = Callable[["PaperRun", datetime], None]
 
 
 @dataclass
@@ -65,6 +66,7 @@ class PaperRun:
     client: redis.Redis | None = None
     conductor: Conductor | None = None
     lines: list[DayLine] = field(default_factory=list)
+    on_step: StepHook | None = None  # called after each step (tests, drills)
     _alive_at: float = 0.0
 
     def start(self, first: datetime) -> None:
@@ -122,6 +124,8 @@ class PaperRun:
                 # The evening's data arrives after the end of day, before the model.
                 write_market(desk_store, self.plan.market, through=day)
             conductor.step_to(at)
+            if self.on_step is not None:
+                self.on_step(self, at)
             if self.auto_approve and at.time() < self.settings.scheduler.eod_time:
                 approve_pending(self.queue(), day)
         assert self.client is not None
@@ -150,11 +154,13 @@ def approve_pending(queue: OrderQueue, day: date) -> int:
 
 def run_paper_days(settings: DeskSettings, *, days: int, auto_approve: bool,
                    scenario: str | None, stocks: int | None, keep: bool, echo: Echo,
-                   restart_after: Collection[int] = ()) -> dict[str, Any]:
+                   restart_after: Collection[int] = (),
+                   on_step: StepHook | None = None) -> dict[str, Any]:
     """Run `days` trading days through the desk; returns the run's summary (the JSON).
 
     `settings`: the shipped paper settings; the run has its own directory and Redis.
-    `restart_after`: 1-based day numbers after which the whole desk is restarted.
+    `restart_after`: 1-based day numbers after which the whole desk is restarted;
+    `on_step(run, at)`: called after every step of the clock.
     """
     data_dir = Path(settings.data_dir) / "demo-days"
     if data_dir.exists():
@@ -162,7 +168,7 @@ def run_paper_days(settings: DeskSettings, *, days: int, auto_approve: bool,
     cfg = run_settings(settings, data_dir)
     plan = _plan(cfg, days, scenario, stocks, echo)
     desk_store = _stores(cfg, plan)
-    run = PaperRun(cfg, plan, auto_approve, echo)
+    run = PaperRun(cfg, plan, auto_approve, echo, on_step=on_step)
     summary: dict[str, Any]
     started = time.monotonic()
     try:

@@ -188,9 +188,11 @@ class SimGateway(BaseGateway):
 
     def _push(self, update: Update, exchange: SimExchange) -> None:
         for bar in update.bars:
-            if bar.symbol in self.subscribed:
-                self.on_tick(events.tick(bar, exchange.tape.refs[bar.symbol],
-                                         exchange.day_volume.get(bar.symbol, 0), self.gateway_name))
+            ref = exchange.tape.refs.get(bar.symbol)
+            # A stock suspended today has no reference (no limits, no trading): no tick.
+            if bar.symbol in self.subscribed and ref is not None:
+                self.on_tick(events.tick(bar, ref, exchange.day_volume.get(bar.symbol, 0),
+                                         self.gateway_name))
         for trade in update.trades:
             self.on_trade(events.trade(trade, self.gateway_name))
         for order in update.orders:
