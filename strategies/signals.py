@@ -20,7 +20,7 @@ from marketdata.schema import Panel
 from strategies.adv import average_daily_amount
 from strategies.config import FactorConfig, ModelConfig
 from strategies.cross_section import neutralise, standardise, winsorise
-from strategies.factors import raw_factors
+from strategies.factors import iter_raw_factors
 from strategies.rolling import FloatArray
 from strategies.universe import Exclusion, compute_universe, field_array
 
@@ -114,7 +114,7 @@ def factor_scores(panel: Panel, config: FactorConfig, members: npt.NDArray[np.bo
     total_weight = sum(abs(w) for w in config.weights.values())
     score = np.where(members, 0.0, np.nan)
     treated: dict[str, FloatArray] = {}
-    for name, values in raw_factors(panel, config, first_row).items():
+    for name, values in iter_raw_factors(panel, config, first_row):
         z = standardise(winsorise(values, members, config.winsor_quantile))
         if codes is not None or (size_z is not None and name != "size"):
             z = neutralise(z, codes, size_z if name != "size" else None)
@@ -123,6 +123,15 @@ def factor_scores(panel: Panel, config: FactorConfig, members: npt.NDArray[np.bo
         treated[name] = z
         score += (config.weights[name] / total_weight) * z  # NaN off the members
     return treated, score
+
+
+def _adv(panel: Panel, suspended: npt.NDArray[np.bool_], days: int,
+         first_row: int) -> FloatArray:
+    """The ADV from `first_row` on, from the `days - 1` rows before it (exact window sums:
+    the same values as from the panel's first row)."""
+    start = max(0, first_row - (days - 1))
+    amount = np.where(suspended[start:], 0.0, field_array(panel, "amount")[start:])
+    return average_daily_amount(amount, days)[first_row - start:]
 
 
 def compute_signals(panel: Panel, config: ModelConfig, first_row: int = 0) -> Signals:
@@ -140,7 +149,6 @@ def compute_signals(panel: Panel, config: ModelConfig, first_row: int = 0) -> Si
     factor_z, score = factor_scores(panel, config.factors, members, industries, first_row)
     close = field_array(panel, "close")
     suspended = field_array(panel, "suspended") > 0
-    amount = np.where(suspended, 0.0, field_array(panel, "amount"))
     carried = pd.DataFrame(close).ffill(limit=config.lookback_days - 1).to_numpy()[rows]
     symbols = np.asarray(panel.symbols, dtype=str)
     return Signals(
@@ -148,10 +156,10 @@ def compute_signals(panel: Panel, config: ModelConfig, first_row: int = 0) -> Si
         column={s: i for i, s in enumerate(symbols)},
         names=_instrument_column(panel, "name", ""), industries=industries,
         exclusion=universe.exclusion, mcap_cutoff=universe.mcap_cutoff, score=score,
-        factor_z=factor_z, close=np.where(suspended, np.nan, close)[rows],
+        factor_z=factor_z, close=np.where(suspended[rows], np.nan, close[rows]),
         value_price=np.asarray(carried, dtype=np.float64),
         prev_close=field_array(panel, "prev_close")[rows],
-        adv=average_daily_amount(amount, config.constraints.adv_days)[rows],
+        adv=_adv(panel, suspended, config.constraints.adv_days, first_row),
         mcap=field_array(panel, config.universe.mcap_field)[rows],
         risk_flag=np.nan_to_num(field_array(panel, "risk_flag")[rows], nan=0.0),
     )
