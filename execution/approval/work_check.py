@@ -38,7 +38,7 @@ from orders.order import (
 RawFields = dict[bytes, bytes]
 # A redelivered decision finds its order already working: still the same approval.
 WORKABLE = frozenset({OrderState.APPROVED, *LIVE_STATES})
-FIRST_AUDIT_PAGE = 16
+FIRST_AUDIT_PAGE = 4  # read with the record: the approval just made is usually the newest
 AUDIT_PAGE = 1_000
 AUDIT_SCAN_LIMIT = 50_000  # approvals are minutes old; this is hours of a busy day
 HEDGE_AUTO = "policy:hedge-auto"  # its approval completes four eyes (policies.py)
@@ -134,16 +134,21 @@ def _audited_approvers(raw: redis.Redis, order: Order, wanted: set[str],
     entries (`newest`, the first page, already read), so the usual check parses a
     handful, not a thousand."""
     found: set[str] = set()
+    # Order ids are plain ASCII (no JSON escapes): an entry whose body lacks the quoted
+    # id is about another order, and is not parsed (most of a page, most of the time).
+    needle = json.dumps(order.order_id).encode()
     upper, scanned, page_size = "+", 0, FIRST_AUDIT_PAGE
     page = newest
     while True:
         for entry_id, fields in page:
+            upper = f"({printable(entry_id)}"
+            if needle not in fields.get(b"body", b""):
+                continue
             entry = _entry(fields)
             if _approves(entry, order):
                 found.add(str(entry["actor"]))
                 if wanted <= found:
                     return found
-            upper = f"({printable(entry_id)}"
         scanned += len(page)
         if len(page) < page_size or scanned >= AUDIT_SCAN_LIMIT:
             return found

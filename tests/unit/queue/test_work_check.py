@@ -176,3 +176,24 @@ def test_a_forged_bell_read_with_the_duplicate_check_is_dead_lettered(
     _prefetching_consumer(queue, worked).poll(block=False)
     dead = redis_client.xrange(streams.DEAD_LETTER)
     assert worked == [] and len(dead) == 1 and "holds no such approval" in dead[0][1]["reason"]
+
+
+def test_a_forged_audit_entry_with_an_escaped_order_id_does_not_count(
+    redis_client: redis.Redis, clock: FixedClock
+) -> None:
+    """JSON may spell the id with escapes; the honest queue never does, so such an entry
+    is not read as an approval of this order."""
+    queue = _queue(redis_client, clock)
+    record = queue.require("B1-0001")
+    forged = record.model_copy(update={
+        "state": OrderState.APPROVED,
+        "approvals": (Approval(user="mallory", version=1, at=clock.now()),),
+    })
+    escaped = "\\u0042" + "1-0001"  # "B1-0001" with its B escaped
+    body = json.dumps({"order_id": "B1-0001", "action": "approve", "actor": "mallory",
+                       "after": json.loads(forged.to_json())}).replace('"B1-0001"',
+                                                                        f'"{escaped}"')
+    redis_client.xadd(streams.AUDIT, {"type": "audit", "body": body})
+    redis_client.set(streams.ORDER.format(order_id="B1-0001"), forged.to_json())
+    with pytest.raises(MessageRefused, match=r"approval by \['mallory'\] not in the audit"):
+        WorkCheck(queue).verified(_bell(user="mallory"))
