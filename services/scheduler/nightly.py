@@ -23,6 +23,7 @@ from errors import FixData
 from orders.factory import new_order
 from services.runtime import ServiceContext
 from services.scheduler.book import current_book
+from services.scheduler.book_record import record_book
 from services.scheduler.gate import data_gate
 from strategies.sell_guard import OVERRIDE_WARNING, LargeSellRefused
 
@@ -96,6 +97,8 @@ def _run(ctx: ServiceContext, outcome: RunOutcome, dry_run: bool,
     cfg = ctx.settings.model
     panel = ctx.store.load_panel(outcome.signal_date, cfg.lookback_days)
     book = current_book(ctx, outcome.signal_date)
+    if not dry_run:  # the parity check re-runs the model on this very book
+        record_book(ctx.client, outcome.signal_date, outcome.trade_date, book)
     model_batch = build_batch(panel, book, outcome.trade_date, cfg, allow_large_turnover)
     for warning in model_batch.warnings:
         if warning.startswith(OVERRIDE_WARNING):  # a human chose this: say so to everyone

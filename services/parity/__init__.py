@@ -1,0 +1,1 @@
+"""Parity of the live desk with its model (exact) and with the backtest (explained)."""
