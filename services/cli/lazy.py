@@ -55,6 +55,10 @@ COMMANDS: Mapping[str, tuple[str, str]] = {
         "services.cli.orders_cmd",
         "List orders of a trade date with their state and approvals.",
     ),
+    "parity": (
+        "services.cli.parity_cmd",
+        "Compare the live desk's batches and NAV with the model re-run and the backtest.",
+    ),
     "pause": ("services.cli.orders_cmd", "Pause an order."),
     "redis-cli": ("services.cli.desk_cmds", "redis-cli against the desk's Redis, e.g."),
     "reject": ("services.cli.orders_cmd", "Reject orders, with a reason."),

@@ -64,6 +64,9 @@ class ParityResult:
                                       if v.status == "explained"],
             "unexplained_differences": [v.to_dict() for v in self.versus
                                         if v.status == "unexplained"],
+            "versus": [{k: v for k, v in day.to_dict().items()
+                        if k in ("trade_date", "status", "live_orders", "backtest_orders")}
+                       for day in self.versus],
             "not_compared_days": [v.trade_date.isoformat() for v in self.versus
                                   if v.status == "not compared"],
             "nav_tracking_difference": _tracking(last, self.start_cash),

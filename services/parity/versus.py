@@ -122,7 +122,14 @@ def book_differences(live: Book, backtest: Book) -> tuple[list[str], list[str]]:
         elif a and b and (a.holding_days, a.sellable) != (b.holding_days, b.sellable):
             conventions.append(f"{symbol} holding days/sellable: live {a.holding_days}/"
                                f"{a.sellable}, backtest {b.holding_days}/{b.sellable}")
-    return out, conventions
+    return out, _summarised(conventions)
+
+
+def _summarised(lines: list[str], keep: int = 3) -> list[str]:
+    if len(lines) <= keep:
+        return lines
+    return [*lines[:keep], f"... and {len(lines) - keep} more holdings differ in holding "
+                           "days/sellable"]
 
 
 def fills_behind(history: list[tuple[LiveDay, BacktestDay]], lines: list[str]) -> list[str]:
