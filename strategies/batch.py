@@ -25,7 +25,8 @@ class OrderProposal:
     reason: str
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "side", Side(self.side))  # "buy"/"sell" are accepted
+        if not isinstance(self.side, Side):
+            object.__setattr__(self, "side", Side(self.side))  # "buy"/"sell" are accepted
 
     def to_dict(self) -> dict[str, Any]:
         return {

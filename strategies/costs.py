@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from exchange import fees, tick_size
 from strategies.config import CostConfig
@@ -52,4 +53,9 @@ def to_price(value: float, what: str) -> Decimal:
     """A float price from the panel as an exact two-place Decimal."""
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{what}: price {value!r} is not a positive number")
+    return _two_places(float(value))
+
+
+@lru_cache(maxsize=65536)  # a backtest prices the same closes day after day
+def _two_places(value: float) -> Decimal:
     return Decimal(repr(value)).quantize(CENT, rounding=ROUND_HALF_UP)
