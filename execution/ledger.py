@@ -12,7 +12,9 @@ moves by the premium (price x 100 per lot) and fees; a written option shows as a
 negative long (the risk daemon refuses it). At expiry (its last trading day) an option
 leaves the ledger: worthless out of the money, cash settled in the money at its intrinsic
 value at the settlement price x 100 per lot, less CFFEX's exercise fee (`expire_options`).
-Corporate actions are booked as the broker's statement shows them (`book_corporate`).
+Corporate actions are booked as the broker's statement shows them (`book_corporate`);
+`receivables` (symbol|ex-date -> net cash entitled, not yet paid) are the dividends between
+their ex-date and pay date, part of the NAV (`"receivables"` in the JSON, optional).
 """
 
 from __future__ import annotations
@@ -85,6 +87,12 @@ class Ledger:
     positions: dict[str, Holding] = field(default_factory=dict)
     futures: dict[str, FutureHolding] = field(default_factory=dict)
     options: dict[str, OptionHolding] = field(default_factory=dict)
+    receivables: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def receivable(self) -> Decimal:
+        """Dividends entitled to and not yet paid, net of tax (in the NAV, not in cash)."""
+        return sum(self.receivables.values(), Decimal(0))
 
     def rolled(self, today: date) -> Ledger:
         """On a new trading day, yesterday's buys become sellable."""
@@ -135,6 +143,10 @@ class Ledger:
             positions[symbol] = Holding(total, held.sellable + shares, avg)
         return replace(self, cash=(self.cash + cash).quantize(CENT, ROUND_HALF_UP),
                        positions=positions, at=at)
+
+    def with_receivables(self, due: dict[str, Decimal], at: datetime) -> Ledger:
+        """The broker's receivables as they stand now (replacing the previous ones)."""
+        return replace(self, receivables={k: v for k, v in sorted(due.items()) if v}, at=at)
 
     def _future(self, symbol: str, side: str, qty: int, price: Decimal, fees: Decimal,
                 at: datetime) -> Ledger:
@@ -202,6 +214,7 @@ class Ledger:
                         for s, f in self.futures.items()},
             "options": {s: {"long": str(o.long), "avg_price": str(o.avg_price)}
                         for s, o in self.options.items()},
+            "receivables": {k: str(v) for k, v in self.receivables.items()},
             "at": self.at.isoformat(),
         }
 
@@ -220,8 +233,9 @@ class Ledger:
                          for s, f in data.get("futures", {}).items()},
                 options={s: OptionHolding(int(o["long"]), Decimal(o["avg_price"]))
                          for s, o in data.get("options", {}).items()},
+                receivables={str(k): _finite(v) for k, v in data.get("receivables", {}).items()},
             )
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, ArithmeticError, AttributeError) as exc:
             raise ValueError(f"ledger JSON is malformed ({exc!r}): {raw[:200]}") from exc
 
 
@@ -231,6 +245,13 @@ def _expired(symbol: str, day: date, calendar: TradingDays | None) -> bool:
     if option_last_trading_day(symbol) > day:
         return False
     return calendar is None or option_last_trading_day(symbol, calendar) <= day
+
+
+def _finite(raw: Any) -> Decimal:
+    value = Decimal(str(raw))
+    if not value.is_finite():
+        raise ValueError(f"{raw!r} is not a finite amount")
+    return value
 
 
 def _holding(raw: dict[str, str]) -> Holding:

@@ -2,8 +2,10 @@
 
 Shape: `{"account", "cash", "positions": {symbol: {"quantity", "sellable",
 "avg_cost"}}, "futures": {symbol: {"short", "avg_price"}}, "options": {symbol: {"long",
-"avg_price"}}, "at"}`, numbers as strings ("options" is optional: long MO lots, e.g.
-"MO2403-P-5000.CFFEX").
+"avg_price"}}, "receivables": {symbol|ex-date: net cash}, "at"}`, numbers as strings
+("options" is optional: long MO lots, e.g. "MO2403-P-5000.CFFEX"; "receivables" too:
+dividends entitled to and not yet paid, negative when the tax on bonus shares exceeds the
+cash).
 Anything malformed raises `LedgerUnreadable` naming the key and the field, so the
 daemon can alert instead of valuing a half-read book.
 """
@@ -41,8 +43,10 @@ def book_from_ledger(raw: str | None, key: str, account: str) -> Book:
     options = {s: OptionLong(s, n, price) for s, n, price in _legs(
         data, key, "options", "long", "a short option position; the risk daemon only "
         "models bought puts")}
+    due = _mapping(data, "receivables", key)
+    receivable = sum((_decimal(due, name, f"{key} receivables") for name in due), Decimal(0))
     return Book(account=account, cash=_decimal(data, "cash", key), positions=positions,
-                futures=futures, options=options)
+                futures=futures, options=options, receivable=receivable)
 
 
 def _legs(data: dict[str, Any], key: str, section: str, side: str,

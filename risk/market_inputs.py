@@ -3,7 +3,8 @@
 `load_daily` reads the store once a day (closes, risk flags, turnover, industries, the
 CSI 1000 history, the latest IM bars) and computes the book's beta. `live_prices` lays
 the gateway's last prices over the closes: a price outside its daily limit is a bad
-print and the close is used instead.
+print and the close is used instead (before the day's close is stored, the day's
+reference price: the ex-rights price on an ex-date).
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def live_prices(raw: Mapping[str, str], symbols: list[str], futures: list[str],
                 out.bad_prints.append(why)
                 price = None
         if price is None:
-            price = daily.closes.get(symbol)
+            price = _fallback(daily, symbol, today)
             out.from_close.append(symbol)
         if price is not None:
             out.prices[symbol] = price
@@ -112,6 +113,15 @@ def live_prices(raw: Mapping[str, str], symbols: list[str], futures: list[str],
         if price is not None:
             out.prices[symbol] = price
     return out
+
+
+def _fallback(daily: DailyInputs, symbol: str, today: date) -> Decimal | None:
+    """The close, or before today's close is stored the day's reference: on an ex-date
+    that is the ex-rights price, which the new shares and the dividend receivable in the
+    book match (yesterday's close would raise the NAV and its high-water mark)."""
+    if daily.day < today:
+        return daily.prev_closes.get(symbol, daily.closes.get(symbol))
+    return daily.closes.get(symbol)
 
 
 def is_future(symbol: str) -> bool:

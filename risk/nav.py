@@ -1,5 +1,6 @@
 """Net asset value of one account: stocks at their latest price, cash, futures P&L, long
-options at their mark.
+options at their mark, and dividends receivable (entitled on the ex-date, paid later: the
+ex-date's price drop is matched by them, so it is not a drawdown).
 
 Money is `Decimal` here because the figures feed the high-water mark and the hedge
 size; the maths is a few hundred multiplications, well within the time budget
@@ -56,6 +57,7 @@ class Book:
     positions: Mapping[str, int]  # symbol -> shares
     futures: Mapping[str, FuturesShort] = field(default_factory=dict)
     options: Mapping[str, OptionLong] = field(default_factory=dict)
+    receivable: Decimal = ZERO  # dividends between ex-date and pay date, net of tax
 
     @property
     def short_lots(self) -> int:
@@ -71,6 +73,7 @@ class NavBreakdown:
     futures_notional: Decimal  # short exposure at current prices, positive
     futures_margin: Decimal
     options_value: Decimal = ZERO  # long options at their last price (in `nav`)
+    receivable: Decimal = ZERO  # dividends entitled to, not yet paid (in `nav`)
 
     @property
     def free_cash(self) -> Decimal:
@@ -110,13 +113,14 @@ def compute_nav(
         notional += price * short.lots * multiplier
     options = options_value(book, prices)
     return NavBreakdown(
-        nav=stocks + book.cash + pnl + options,
+        nav=stocks + book.cash + pnl + options + book.receivable,
         stock_value=stocks,
         cash=book.cash,
         futures_pnl=pnl,
         futures_notional=notional,
         futures_margin=(notional * margin_rate).quantize(Decimal("0.01")),
         options_value=options,
+        receivable=book.receivable,
     )
 
 

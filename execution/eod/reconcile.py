@@ -5,10 +5,11 @@ every difference it finds, each naming what differs, the desk's figure and the
 broker's. Nothing is corrected here or anywhere else: a break is for a person to
 explain (a late fill, a manual trade at the broker, a fee schedule out of date).
 
-Checks: stock positions, futures shorts and option longs per symbol; cash; every trade by its id
-(missing on either side, different quantity, value or fees); every parent order's
-filled quantity and value against the trades of its child orders; broker orders the
-desk did not send; broker orders still working after the close.
+Checks: stock positions, futures shorts and option longs per symbol; cash; dividends
+receivable (entitled on their ex-date, not yet paid) when the broker reports them; every
+trade by its id (missing on either side, different quantity, value or fees); every parent
+order's filled quantity and value against the trades of its child orders; broker orders
+the desk did not send; broker orders still working after the close.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class BreakKind(StrEnum):
     FUTURES = "futures"
     OPTIONS = "options"
     CASH = "cash"
+    RECEIVABLE = "receivable"  # a dividend entitled to and not yet paid
     FILL_MISSING = "fill_missing"  # the broker traded, the desk did not book it
     FILL_UNKNOWN = "fill_unknown"  # the desk booked a trade the broker does not have
     FILL_DIFFERS = "fill_differs"
@@ -74,11 +76,12 @@ class Reconciliation:
 
 def reconcile(desk: DeskDay, broker: BrokerDay) -> Reconciliation:
     breaks = [*_stocks(desk, broker), *_futures(desk, broker), *_options(desk, broker),
-              *_cash(desk, broker),
+              *_cash(desk, broker), *_receivables(desk, broker),
               *_trades(desk, broker), *_orders(desk, broker), *_broker_orders(desk, broker)]
     checked = {"positions": len(set(broker.stocks) | set(desk.ledger.positions)),
                "futures": len(set(broker.futures) | set(desk.ledger.futures)),
                "options": len(set(broker.options) | set(desk.ledger.options)),
+               "receivables": len(set(broker.receivables or {}) | set(desk.ledger.receivables)),
                "trades": len(broker.trades), "fills": len(desk.fills),
                "orders": len(desk.records), "broker_orders": len(broker.orders)}
     notes = [broker.cash_note] if broker.cash_note else []
@@ -114,6 +117,17 @@ def _cash(desk: DeskDay, broker: BrokerDay) -> list[Break]:
     gap = desk.ledger.cash - broker.cash
     return [Break(BreakKind.CASH, desk.account, f"{desk.ledger.cash}", f"{broker.cash}",
                   f"desk {gap:+} (fees are the desk's estimate until the statement)")]
+
+
+def _receivables(desk: DeskDay, broker: BrokerDay) -> list[Break]:
+    """Each dividend between its ex-date and pay date (symbol|ex-date), net of tax."""
+    if broker.receivables is None:
+        return []
+    ours, theirs = desk.ledger.receivables, broker.receivables
+    zero = Decimal(0)
+    return [Break(BreakKind.RECEIVABLE, k, f"{ours.get(k, zero)}", f"{theirs.get(k, zero)}",
+                  "dividend entitled, not yet paid")
+            for k in sorted(set(ours) | set(theirs)) if ours.get(k, zero) != theirs.get(k, zero)]
 
 
 def _trades(desk: DeskDay, broker: BrokerDay) -> list[Break]:

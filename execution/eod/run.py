@@ -157,7 +157,8 @@ def _record_nav(ctx: EodDesk, cfg: EodSettings, series: NavSeries, ledger: Ledge
                 positions={s: h.quantity for s, h in ledger.positions.items()},
                 futures={s: FuturesShort(s, f.short, f.avg_price)
                          for s, f in ledger.futures.items()},
-                options={s: OptionLong(s, o.long, o.avg_price) for s, o in ledger.options.items()})
+                options={s: OptionLong(s, o.long, o.avg_price) for s, o in ledger.options.items()},
+                receivable=ledger.receivable)  # dividends between ex-date and pay date
     try:
         nav = compute_nav(book, prices.prices, multiplier=spec.multiplier,
                           margin_rate=cfg.margin_total_rate)

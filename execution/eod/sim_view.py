@@ -42,4 +42,6 @@ def sim_broker_day(client: redis.Redis, account: str, day: date,
             else:
                 futures[symbol] = position.short - position.long
     return BrokerDay(day=day, source=f"sim:{account}", orders=orders, trades=trades,
-                     stocks=stocks, futures=futures, options=options, cash=book.cash())
+                     stocks=stocks, futures=futures, options=options, cash=book.cash(),
+                     receivables={k: e.net_cash for k, e in book.entitlements().items()
+                                  if not e.paid and e.net_cash})

@@ -59,6 +59,8 @@ class BrokerDay:
     options: dict[str, int] = field(default_factory=dict)  # MO contract -> net long lots
     cash: Decimal | None = None  # None: not comparable (see `cash_note`)
     cash_note: str = ""
+    # symbol|ex-date -> net dividend entitled to, not yet paid; None: not reported
+    receivables: dict[str, Decimal] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
 """`ExecutionDesk`: works approved parents through MainEngine, safely across restarts.
 
-Start: connect the gateways, let them replay the day's orders and trades, adopt the
-day's live parents with their recorded children, and reconcile (a recorded child the
-broker never saw is LOST; its quantity is free again; nothing is re-sent). Each step:
-apply gateway events, watch the links, then let each parent decide. Commands (work,
-pause, resume, cancel, amend, halt) come from the bus through `services`.
+Start: connect the gateways, let them replay the day's orders and trades, book the
+simulated broker's corporate actions into the ledger once (`corporate`; a real broker's
+differences are alerted), adopt the day's live parents with their recorded children, and
+reconcile (a recorded child the broker never saw is LOST; its quantity is free again;
+nothing is re-sent). Each step: apply gateway events, watch the links, then let each
+parent decide. Commands (work, pause, resume, cancel, amend, halt) come from the bus
+through `services`.
 
 With `execution.lease` on, the desk holds its account's fencing lease (`lease`): a
 standby waits for it in `start()`, every step renews it, and no child goes out
@@ -37,6 +39,7 @@ from execution.gateway.link import Link, LinkChange
 from execution.gateway.sim.gateway import SimDeps
 from execution.worker.book import ChildBook
 from execution.worker.children import ChildOrder, ChildStore
+from execution.worker.corporate import DeskCorporate
 from execution.worker.fills import FillBook
 from execution.worker.inbox import Inbox, Seen
 from execution.worker.lease import AccountLease
@@ -78,6 +81,7 @@ class ExecutionDesk:
         self.outages: dict[str, Outage] = {}  # gateways not ready: line down or replay pending
         self.reconciled: list[Reconciled] = []  # each reconnect's figures, oldest first
         self.lease = AccountLease(self.client, self.cfg, self.alert)
+        self.corporate = DeskCorporate(self.client, self.fills, self.alert)
         self.sender = ChildSender(self.bridge, self.book, self.routes, self.can_send,
                                   self.ready, self.now, fence=self.lease.refusal)
         self.parents = ParentLifecycle(ParentParts(
@@ -93,8 +97,11 @@ class ExecutionDesk:
         for link in self.links:
             self.bridge.connect(link.name, link.setting)
         self.fills.ensure_ledger()
+        stocks = self.bridge.gateway(self.routes.stock)
+        self.corporate.book(stocks, self.day, self.clock.now())  # before any sell is sized
         self.parents.adopt_live(self.day)
         self.settle("start")
+        self.corporate.check_replay(stocks, self.bridge.main_engine, self.routes.stock)
         for symbol in self.fills.ledger().positions:
             self.parents.subscribe(symbol, self.routes.stock)
 

@@ -100,7 +100,7 @@ class FillBook:
             pipe.expire(journal, DAY_TTL_S)
             pipe.hset(streams.LAST_PRICES, child.symbol, str(price))
             publish(pipe, streams.EVENTS, "fill", event, source=SOURCE, ts=at)
-            publish(pipe, streams.EVENTS, "ledger", _ledger_update(ledger), source=SOURCE, ts=at)
+            publish(pipe, streams.EVENTS, "ledger", ledger_update(ledger), source=SOURCE, ts=at)
             pipe.execute()
         self.sync_parent(child.order_id)
         return updated
@@ -127,7 +127,7 @@ class FillBook:
         return record
 
 
-def _ledger_update(ledger: Ledger) -> LedgerUpdate:
+def ledger_update(ledger: Ledger) -> LedgerUpdate:
     data = ledger.to_dict()
     positions = {**data["positions"], **data["futures"], **data["options"]}
     return LedgerUpdate(account=ledger.account, cash=ledger.cash, positions=positions,

@@ -44,7 +44,8 @@ def test_ledger_json_keeps_the_shape_the_risk_daemon_reads() -> None:
     ledger = Ledger("a", Decimal("5"), T).apply("600000.SSE", "buy", 100, Decimal("1.00"),
                                                  Decimal("0"), T)
     data = ledger.to_dict()
-    assert set(data) == {"account", "cash", "positions", "futures", "options", "at"}
+    assert set(data) == {"account", "cash", "positions", "futures", "options", "receivables",
+                         "at"}
     assert data["positions"]["600000.SSE"] == {"quantity": "100", "sellable": "0",
                                                "avg_cost": "1.0000"}
     assert Ledger.from_json(ledger.to_json()) == ledger
