@@ -39,7 +39,8 @@ COMMANDS: Mapping[str, tuple[str, str]] = {
     ),
     "demo": (
         "services.cli.desk_cmds",
-        "A compressed simulated trading day through the whole desk, non-interactively.",
+        "A compressed simulated trading day (or --days N in a row) through the whole desk, "
+        "non-interactively.",
     ),
     "eod": (
         "services.cli.eod_cmd",
