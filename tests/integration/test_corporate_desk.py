@@ -234,7 +234,7 @@ def test_the_desk_books_ex_dates_once_and_the_nav_carries_on(
 
     # before the open the desk's first step publishes the reference, not yesterday's close
     second.desk.step(second.desk.bridge.barrier())
-    assert D(redis_client.hget(streams.LAST_PRICES, BONUS)) == REF[BONUS]
+    assert D(str(redis_client.hget(streams.LAST_PRICES, BONUS))) == REF[BONUS]
     second.run(dtime(9, 31))
     # the new shares are sold the same day; a restart mid-day books nothing twice
     second.work(order("sell-all", EX, BONUS, Side.SELL, 1300, REF[BONUS]))

@@ -1,0 +1,45 @@
+"""The ex-date's morning in the risk daemon: before today's close is in the store and
+before the first trade, a holding is valued at the day's reference (the ex-rights
+price), not at yesterday's close, which with the new shares would raise the NAV and its
+high-water mark by the ex-rights drop."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from risk.market_inputs import DailyInputs, live_prices
+
+D = Decimal
+RECORD, EX = date(2026, 6, 12), date(2026, 6, 15)
+STOCK = "600000.SSE"
+
+
+def daily(day: date) -> DailyInputs:
+    # (13.15 - 0.15) / (1 + 0.3) = 10.00: the reference the exchange sets on the ex-date
+    return DailyInputs(day=day, closes={STOCK: D("13.15")}, prev_closes={STOCK: D("10.00")},
+                       st=frozenset(), mean_amount={}, industries={}, index_closes=[],
+                       futures={})
+
+
+def test_no_trade_yet_is_valued_at_the_reference() -> None:
+    prices = live_prices({}, [STOCK], [], daily(RECORD), EX)
+    assert prices.prices == {STOCK: D("10.00")} and prices.from_close == [STOCK]
+
+
+def test_yesterdays_close_as_last_price_is_a_bad_print_and_the_reference_stands() -> None:
+    prices = live_prices({STOCK: "13.15"}, [STOCK], [], daily(RECORD), EX)
+    assert prices.prices == {STOCK: D("10.00")}
+    assert "above its limit-up" in prices.bad_prints[0]
+
+
+def test_a_trade_today_is_the_price() -> None:
+    assert live_prices({STOCK: "10.20"}, [STOCK], [], daily(RECORD), EX).prices == {
+        STOCK: D("10.20")}
+
+
+def test_once_the_days_close_is_stored_it_is_the_fallback() -> None:
+    stored = DailyInputs(day=EX, closes={STOCK: D("10.05")}, prev_closes={STOCK: D("10.00")},
+                         st=frozenset(), mean_amount={}, industries={}, index_closes=[],
+                         futures={})
+    assert live_prices({}, [STOCK], [], stored, EX).prices == {STOCK: D("10.05")}
