@@ -32,6 +32,9 @@ from execution.engine.home import prepare_vnpy_home
 
 DAY = date(2026, 11, 23)
 WINDOW = (dtime(9, 30), dtime(11, 30))
+# The desk's loop (gateway events, every live parent's next slice) is outside the timed
+# window; stepping it after every approval made 3,000 live parents O(n^2) in run time.
+STEP_EVERY = 25
 BENCH_TIMER = "eBenchTimer"  # the simulated clock's second, not vnpy's wall-clock timer
 
 
@@ -128,7 +131,8 @@ def bench_latency(client: redis.Redis, data_dir: Path, parents: int) -> Latency:
             desk.deps.queue.apply(parent.order_id, Action.APPROVE, actor="trader")
             consumer.poll(block=True)
             sent = arrivals.get(f"lat{i}#1")
-            desk.step()
+            if i % STEP_EVERY == 0:
+                desk.step()
             if i == 0:  # the first one warms up the symbol's quote
                 continue
             assert sent is not None, f"lat{i}: no child reached the gateway"
