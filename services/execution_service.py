@@ -96,8 +96,12 @@ class ExecutionService(Service):
         self.decisions.poll(block=not self.stepped)
         for consumer in self.intake:
             consumer.poll(block=False)
+        if self.stepped:  # each step, not each wall second: the run must not depend on load
+            desk.parents.refresh()
+            self.watch.poll()
         desk.step(events)
-        self.watch.poll_due()  # orders added since: their prices from now on
+        if not self.stepped:
+            self.watch.poll_due()  # orders added since: their prices from now on
         self.info = {"parents": len(desk.parents.workers), "halted": desk.parents.halted,
                      "links": {link.name: link.up for link in desk.links},
                      "handler_errors": desk.bridge.handler_errors}

@@ -117,6 +117,7 @@ class PaperRun:
     def trade_day(self, day: date, desk_store: MarketStore) -> DayLine:
         conductor = self.conductor
         assert conductor is not None
+        started = time.monotonic()
         for at in day_steps(day, self.settings):
             if conductor.at is not None and at <= conductor.at:
                 continue  # resumed after a restart inside this day
@@ -129,7 +130,8 @@ class PaperRun:
             if self.auto_approve and at.time() < self.settings.scheduler.eod_time:
                 approve_pending(self.queue(), day)
         assert self.client is not None
-        line = day_line(self.client, self.queue(), self.settings.execution.account, day)
+        line = day_line(self.client, self.queue(), self.settings.execution.account, day,
+                        time.monotonic() - started)
         self.lines.append(line)
         self.echo(line.text())
         return line

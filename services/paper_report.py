@@ -33,6 +33,7 @@ class DayLine:
     drawdown: float | None
     breaks: int | None  # None: the end of day did not run or failed
     eod: str
+    wall_s: float = 0.0  # wall seconds the desk took for the day (all its steps)
 
     def text(self) -> str:
         dd = "n/a" if self.drawdown is None else f"{self.drawdown:.2%}"
@@ -41,10 +42,12 @@ class DayLine:
         return (f"{self.day}  NAV {nav}  drawdown {dd}  orders {self.orders_proposed} "
                 f"proposed / {self.orders_approved} approved / {self.orders_filled} filled "
                 f"({self.shares_filled:,} shares)  hedge orders {self.hedge_orders}, "
-                f"IM {self.futures_lots} MO {self.option_lots} lots  reconciliation {recon}")
+                f"IM {self.futures_lots} MO {self.option_lots} lots  reconciliation {recon}  "
+                f"({self.wall_s:.1f} s)")
 
 
-def day_line(client: redis.Redis, queue: OrderQueue, account: str, day: date) -> DayLine:
+def day_line(client: redis.Redis, queue: OrderQueue, account: str, day: date,
+             wall_s: float = 0.0) -> DayLine:
     records = queue.list_orders(day)
     model = [r for r in records if r.order.created_by == "model"]
     eod = _json(client.hget(EOD_RUNS.format(account=account), day.isoformat()))
@@ -59,7 +62,8 @@ def day_line(client: redis.Redis, queue: OrderQueue, account: str, day: date) ->
         futures_lots=activity.futures_lots if activity else 0,
         option_lots=activity.option_lots if activity else 0,
         nav=eod.get("nav"), drawdown=eod.get("drawdown"),
-        breaks=int(eod["breaks"]) if done else None, eod=str(eod.get("outcome", "missing")))
+        breaks=int(eod["breaks"]) if done else None, eod=str(eod.get("outcome", "missing")),
+        wall_s=round(wall_s, 2))
 
 
 def _activity(client: redis.Redis, account: str, day: date) -> DayActivity | None:
