@@ -178,7 +178,10 @@ def write_market(store: MarketStore, market: SyntheticMarket, through: date | No
         stage_table(tx, "financials", market.financials[market.financials["report_date"] <= cut])
         stage_table(tx, "index", market.index[market.index["date"] <= cut])
         stage_table(tx, "futures", market.futures[market.futures["date"] <= cut])
-        stage_table(tx, "corporate_actions", market.actions[market.actions["ex_date"] <= cut])
+        # An action is announced by its record date: the evening's data has tomorrow's
+        # ex-date, so the risk daemon's reference that morning is the ex-rights price.
+        stage_table(tx, "corporate_actions",
+                    market.actions[market.actions["record_date"] <= cut])
         stage_stock_days(tx, market.stocks.rows(keep))
         set_meta(tx, [("source", "synthetic"), ("seed", str(market.seed)),
                       ("stocks", str(len(market.stocks.symbols))),

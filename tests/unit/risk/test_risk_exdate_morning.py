@@ -7,8 +7,16 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
-from risk.market_inputs import DailyInputs, live_prices
+import pandas as pd
+
+from marketdata.calendar import TradingCalendar
+from marketdata.corporate import ex_rights_price, parse_actions
+from marketdata.store import MarketStore
+from marketdata.synthetic.market import demo_market, write_market
+from risk.config import RiskConfig
+from risk.market_inputs import DailyInputs, live_prices, load_daily
 
 D = Decimal
 RECORD, EX = date(2026, 6, 12), date(2026, 6, 15)
@@ -43,3 +51,22 @@ def test_once_the_days_close_is_stored_it_is_the_fallback() -> None:
                          st=frozenset(), mean_amount={}, industries={}, index_closes=[],
                          futures={})
     assert live_prices({}, [STOCK], [], stored, EX).prices == {STOCK: D("10.05")}
+
+
+def test_the_evenings_store_knows_tomorrows_ex_date(tmp_path: Path,
+                                                    calendar: TradingCalendar) -> None:
+    """Paper mode hands the desk's store each day in the evening: an action announced for
+    tomorrow is in it, so the daemon's reference on the ex-date morning is ex-rights."""
+    market = demo_market(300, 120, 11, calendar=calendar)
+    actions = [a for a in parse_actions(market.actions) if a.ex_date >= market.days[80]]
+    action = max(actions, key=lambda a: a.new_shares)
+    store = MarketStore(tmp_path)
+    write_market(store, market, through=action.record_date)
+    assert store.latest_date() == action.record_date
+    held = pd.Series({action.symbol: 1000})
+    morning = load_daily(store, action.ex_date, held, RiskConfig())
+    close = morning.closes[action.symbol]
+    assert morning.prev_closes[action.symbol] == ex_rights_price(close, action.cash,
+                                                                 action.new_shares) < close
+    prices = live_prices({}, [action.symbol], [], morning, action.ex_date).prices
+    assert prices[action.symbol] == morning.prev_closes[action.symbol]
