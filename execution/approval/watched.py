@@ -25,11 +25,17 @@ def watched_reads(pipe: Pipeline, watch: Sequence[str],
     conn = pipe.connection_pool.get_connection()
     pipe.connection, pipe.watching = conn, True  # reset() now unwatches and releases it
     commands = [("WATCH", *watch), *reads]
-    try:
+
+    def send_and_read() -> list[Any]:
         conn.send_packed_command(conn.pack_commands(commands))
-        replies = [_reply(pipe, conn, command[0]) for command in commands]
+        return [_reply(pipe, conn, command[0]) for command in commands]
+
+    try:
+        # A dropped connection holds no WATCH: reconnect and send it all again, as
+        # redis-py retries its own WATCH.
+        replies = conn.retry.call_with_retry(send_and_read, lambda _error: conn.disconnect())
     except Exception:
-        # The socket's state is unknown: drop it (a dropped connection holds no WATCH).
+        # The socket's state is unknown: drop it (and with it any WATCH).
         pipe.watching = False
         conn.disconnect()
         raise

@@ -1,7 +1,8 @@
 """The queue's WATCH sent with its reads (one round trip) keeps the transaction's
 guarantees: a change between the read and EXEC is seen on retry (halt, edit, a second
 approver), a refusal leaves no WATCH on a pooled connection, a hostile key's error
-reply does not put the socket out of step, and a cold queue still reads the price."""
+reply does not put the socket out of step, a dropped connection is retried, and a
+cold queue still reads the price."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from typing import Any
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.connection import AbstractConnection
+from redis.retry import Retry
 
 from bus import streams
 from execution.approval.lifecycle import Action, IllegalTransition
@@ -116,3 +120,32 @@ def test_a_queue_that_never_saw_the_order_still_checks_the_price(
     after = cold.apply(ORDER_ID, Action.APPROVE, actor="alice", confirmed_move=True)
     assert after.state is OrderState.APPROVED
     assert after.order.reference_price == Decimal("10.00")
+
+
+def test_a_connection_dropped_under_the_watched_read_is_retried(
+    redis_client: redis.Redis, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server drops the queue's connection just as WATCH and its reads go out: with
+    a retry policy (the services set one) the read is sent again on a new connection
+    and the approval lands, once."""
+    pool = redis_client.connection_pool
+    kwargs = {**pool.connection_kwargs, "retry": Retry(NoBackoff(), 2)}
+    client = redis.Redis(connection_pool=redis.ConnectionPool(
+        connection_class=pool.connection_class, **kwargs))
+    queue = _ingested(client, clock)
+    original = AbstractConnection.send_packed_command
+    dropped: list[bool] = []
+
+    def send(conn: AbstractConnection, command: Any, check_health: bool = True) -> None:
+        data = b"".join(command) if isinstance(command, list) else command
+        if b"WATCH" in data and not dropped:
+            dropped.append(True)
+            redis_client.client_kill_filter(_type="normal", skipme=True)
+        original(conn, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", send)
+    queue.apply(ORDER_ID, Action.APPROVE, actor="alice")
+    monkeypatch.undo()
+    assert dropped == [True]
+    assert queue.require(ORDER_ID).state is OrderState.APPROVED
+    assert redis_client.xlen(streams.DECISIONS) == 1
