@@ -36,7 +36,7 @@ def to_fixed(values: FloatArray, terms: int, what: str) -> tuple[IntArray, npt.N
     # In place on one scratch array: these arrays are large and allocation dominates.
     scaled = values * SCALE
     np.rint(scaled, out=scaled)
-    scaled[~valid] = 0.0
+    np.putmask(scaled, ~valid, 0.0)  # about twice as fast as a boolean assignment
     return scaled.astype(np.int64), valid
 
 
