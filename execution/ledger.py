@@ -14,7 +14,9 @@ leaves the ledger: worthless out of the money, cash settled in the money at its 
 value at the settlement price x 100 per lot, less CFFEX's exercise fee (`expire_options`).
 Corporate actions are booked as the broker's statement shows them (`book_corporate`);
 `receivables` (symbol|ex-date -> net cash entitled, not yet paid) are the dividends between
-their ex-date and pay date, part of the NAV (`"receivables"` in the JSON, optional).
+their ex-date and pay date, part of the NAV (`"receivables"` in the JSON, optional);
+`corporate_day` is the trading day whose corporate statement the ledger has taken (the
+desk's start): before it, the risk daemon values a stock going ex at its cum-rights close.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ class Ledger:
     futures: dict[str, FutureHolding] = field(default_factory=dict)
     options: dict[str, OptionHolding] = field(default_factory=dict)
     receivables: dict[str, Decimal] = field(default_factory=dict)
+    corporate_day: date | None = None
 
     @property
     def receivable(self) -> Decimal:
@@ -144,9 +147,11 @@ class Ledger:
         return replace(self, cash=(self.cash + cash).quantize(CENT, ROUND_HALF_UP),
                        positions=positions, at=at)
 
-    def with_receivables(self, due: dict[str, Decimal], at: datetime) -> Ledger:
-        """The broker's receivables as they stand now (replacing the previous ones)."""
-        return replace(self, receivables={k: v for k, v in sorted(due.items()) if v}, at=at)
+    def with_receivables(self, due: dict[str, Decimal], day: date, at: datetime) -> Ledger:
+        """The broker's receivables as they stand on `day` (replacing the previous ones),
+        its corporate statement of `day` taken."""
+        return replace(self, receivables={k: v for k, v in sorted(due.items()) if v},
+                       corporate_day=day, at=at)
 
     def _future(self, symbol: str, side: str, qty: int, price: Decimal, fees: Decimal,
                 at: datetime) -> Ledger:
@@ -215,6 +220,7 @@ class Ledger:
             "options": {s: {"long": str(o.long), "avg_price": str(o.avg_price)}
                         for s, o in self.options.items()},
             "receivables": {k: str(v) for k, v in self.receivables.items()},
+            "corporate_day": self.corporate_day.isoformat() if self.corporate_day else None,
             "at": self.at.isoformat(),
         }
 
@@ -234,6 +240,7 @@ class Ledger:
                 options={s: OptionHolding(int(o["long"]), Decimal(o["avg_price"]))
                          for s, o in data.get("options", {}).items()},
                 receivables={str(k): _finite(v) for k, v in data.get("receivables", {}).items()},
+                corporate_day=_day(data.get("corporate_day")),
             )
         except (KeyError, ValueError, TypeError, ArithmeticError, AttributeError) as exc:
             raise ValueError(f"ledger JSON is malformed ({exc!r}): {raw[:200]}") from exc
@@ -245,6 +252,10 @@ def _expired(symbol: str, day: date, calendar: TradingDays | None) -> bool:
     if option_last_trading_day(symbol) > day:
         return False
     return calendar is None or option_last_trading_day(symbol, calendar) <= day
+
+
+def _day(raw: Any) -> date | None:
+    return None if raw is None else date.fromisoformat(raw)
 
 
 def _finite(raw: Any) -> Decimal:

@@ -5,7 +5,7 @@ Shape: `{"account", "cash", "positions": {symbol: {"quantity", "sellable",
 "avg_price"}}, "receivables": {symbol|ex-date: net cash}, "at"}`, numbers as strings
 ("options" is optional: long MO lots, e.g. "MO2403-P-5000.CFFEX"; "receivables" too:
 dividends entitled to and not yet paid, negative when the tax on bonus shares exceeds the
-cash).
+cash; "corporate_day" too: the day whose corporate statement the ledger took).
 Anything malformed raises `LedgerUnreadable` naming the key and the field, so the
 daemon can alert instead of valuing a half-read book.
 """
@@ -13,6 +13,7 @@ daemon can alert instead of valuing a half-read book.
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -46,7 +47,17 @@ def book_from_ledger(raw: str | None, key: str, account: str) -> Book:
     due = _mapping(data, "receivables", key)
     receivable = sum((_decimal(due, name, f"{key} receivables") for name in due), Decimal(0))
     return Book(account=account, cash=_decimal(data, "cash", key), positions=positions,
-                futures=futures, options=options, receivable=receivable)
+                futures=futures, options=options, receivable=receivable,
+                corporate_day=_day(data.get("corporate_day"), f"{key} corporate_day"))
+
+
+def _day(raw: Any, where: str) -> date | None:
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except (TypeError, ValueError) as exc:
+        raise LedgerUnreadable(f"{where}: {raw!r} is not a date") from exc
 
 
 def _legs(data: dict[str, Any], key: str, section: str, side: str,

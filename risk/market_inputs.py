@@ -46,6 +46,8 @@ class DailyInputs:
     futures: dict[str, FuturesBar]  # IM bars on the last futures day
     beta: float = 1.0
     expiries: dict[str, date] = field(default_factory=dict)  # listed, of every recent contract
+    # stocks going ex today -> their plain last close (the cum-rights price)
+    cum_closes: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,13 +72,15 @@ def load_daily(store: MarketStore, today: date, quantities: pd.Series,
     before = close[close.index < pd.Timestamp(today)]
     index = store.load_index(close.index[0].date(), end)["csi1000"].astype(float)
     bars = _recent_futures(store, end)
+    references = _references(store, before, close, today)
     adjusted = close * panel["adj_factor"]
     weights = (quantities * close.iloc[-1].reindex(quantities.index)).dropna()
     beta = book_beta(holdings_returns(weights, adjusted), index.pct_change(), cfg.beta)
     return DailyInputs(
         day=end,
         closes=_last_row(close),
-        prev_closes=_references(store, before, close, today),
+        prev_closes=references,
+        cum_closes=_cum_rights(before, references),
         st=frozenset(str(s) for s, f in panel["risk_flag"].iloc[-1].items() if f in (1, 2)),
         mean_amount={str(s): float(v) for s, v in
                      panel["amount"].iloc[-cfg.limits.turnover_window:].mean().dropna().items()},
@@ -89,10 +93,16 @@ def load_daily(store: MarketStore, today: date, quantities: pd.Series,
 
 
 def live_prices(raw: Mapping[str, str], symbols: list[str], futures: list[str],
-                daily: DailyInputs, today: date) -> LivePrices:
-    """Prices for the held `symbols` and the `futures` contracts."""
+                daily: DailyInputs, today: date, cum_rights: bool = False) -> LivePrices:
+    """Prices for the held `symbols` and the `futures` contracts. `cum_rights`: the book
+    has not taken today's corporate actions yet (`Book.awaits_corporate`), so a stock
+    going ex today is valued at its cum-rights close, as the shares and cash it holds."""
     out = LivePrices()
     for symbol in symbols:
+        if cum_rights and symbol in daily.cum_closes:
+            out.prices[symbol] = daily.cum_closes[symbol]
+            out.from_close.append(symbol)
+            continue
         price = positive_price(raw.get(symbol))
         prev = daily.prev_closes.get(symbol)
         if price is not None and prev is not None and prev > 0:
@@ -166,6 +176,15 @@ def _references(store: MarketStore, before: pd.DataFrame, close: pd.DataFrame, t
     if before.empty:
         return _last_row(close)
     return ex_date_references(_last_row(before), store.corporate_actions(today, today), today)
+
+
+def _cum_rights(before: pd.DataFrame, references: Mapping[str, Decimal],
+                ) -> dict[str, Decimal]:
+    """The plain last close of each stock whose reference today is not it (going ex)."""
+    if before.empty:
+        return {}
+    last = _last_row(before)
+    return {s: p for s, p in last.items() if references.get(s, p) != p}
 
 
 def _last_row(frame: pd.DataFrame) -> dict[str, Decimal]:

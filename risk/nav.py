@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from errors import FixData
@@ -58,10 +59,16 @@ class Book:
     futures: Mapping[str, FuturesShort] = field(default_factory=dict)
     options: Mapping[str, OptionLong] = field(default_factory=dict)
     receivable: Decimal = ZERO  # dividends between ex-date and pay date, net of tax
+    corporate_day: date | None = None  # the day whose corporate statement the book took
 
     @property
     def short_lots(self) -> int:
         return sum(f.lots for f in self.futures.values())
+
+    def awaits_corporate(self, today: date) -> bool:
+        """The execution desk has not yet taken today's corporate statement (new shares,
+        dividends): the book still holds the shares and cash of before the ex-date."""
+        return self.corporate_day is not None and self.corporate_day < today
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,8 @@ class RiskService(Service):
         daily = self._daily(now.date(), book)
         raw: dict[str, str] = self.ctx.client.hgetall(streams.LAST_PRICES)  # type: ignore[assignment]
         futures = sorted(set(daily.futures) | {s for s, f in book.futures.items() if f.lots})
-        live = live_prices(raw, list(book.positions), futures, daily, now.date())
+        live = live_prices(raw, list(book.positions), futures, daily, now.date(),
+                           cum_rights=book.awaits_corporate(now.date()))
         live.prices.update(option_prices(raw))  # long MO puts at their last price
         for why in live.bad_prints:
             self._alert("warning", f"bad print ignored: {why.split(':')[0]}", why, now)

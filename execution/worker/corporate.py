@@ -7,7 +7,9 @@ into the ledger line by line (`Ledger.book_corporate`); each line's id goes into
 `CORPORATE_BOOKED` in the same MULTI as the ledger, under WATCH, so a restart, or a
 fill landing meanwhile, never books a line twice nor loses one. The broker's dividends
 entitled to and not yet paid (ex-date to pay date) replace the ledger's `receivables`:
-they are the broker's figures, counted in the NAV.
+they are the broker's figures, counted in the NAV. The ledger's `corporate_day` says the
+day's statement is taken: until then the risk daemon values a stock going ex at its
+cum-rights close, matching the shares and cash the ledger still holds.
 
 A real broker has no such statement through vnpy: a corporate action shows as positions
 in its replay that differ from the ledger. The desk then books nothing (it does not
@@ -65,9 +67,10 @@ def sim_statement(gateway: Any, day: date) -> Statement | None:
     return Statement(events, due)
 
 
-def book_statement(client: redis.Redis, fills: FillBook, statement: Statement,
+def book_statement(client: redis.Redis, fills: FillBook, statement: Statement, day: date,
                    at: datetime) -> list[CorporateEvent]:
-    """Book the lines not booked before and take the receivables; the lines booked now."""
+    """Book the lines not booked before and take the receivables, the ledger marked as
+    having taken `day`'s statement; the lines booked now."""
     booked_key = CORPORATE_BOOKED.format(account=fills.account)
     while True:
         with client.pipeline(transaction=True) as pipe:
@@ -76,8 +79,10 @@ def book_statement(client: redis.Redis, fills: FillBook, statement: Statement,
                 done: set[str] = pipe.smembers(booked_key)  # type: ignore[assignment]
                 new = [e for e in statement.events if line_id(e) not in done]
                 before = fills.ledger()
-                ledger = _booked(before, new, at).with_receivables(statement.receivables, at)
-                if not new and ledger.receivables == before.receivables:
+                ledger = _booked(before, new, at).with_receivables(statement.receivables, day,
+                                                                   at)
+                if not new and (ledger.receivables, ledger.corporate_day) == (
+                        before.receivables, before.corporate_day):
                     return []
                 pipe.multi()
                 pipe.set(fills.key, ledger.to_json())
@@ -123,10 +128,11 @@ class DeskCorporate:
         self.client, self.fills, self.alert = client, fills, alert
 
     def book(self, gateway: Any, day: date, at: datetime) -> list[CorporateEvent]:
-        statement = sim_statement(gateway, day)
-        if statement is None:
-            return []
-        booked = book_statement(self.client, self.fills, statement, at)
+        """Book the simulated broker's statement; a real broker's day is marked taken with
+        nothing booked (its differences are alerted after its replay, `check_replay`)."""
+        known = self.fills.ledger().receivables
+        statement = sim_statement(gateway, day) or Statement([], known)
+        booked = book_statement(self.client, self.fills, statement, day, at)
         if booked:
             self.alert("info", f"{len(booked)} corporate action line(s) booked into the ledger",
                        describe(booked))

@@ -40,7 +40,7 @@ from marketdata.clock import EXCHANGE_TZ, FixedClock  # noqa: E402
 from marketdata.corporate import CorporateAction, ex_rights_price  # noqa: E402
 from orders.order import Algo, Order  # noqa: E402
 from risk.ledger_view import book_from_ledger  # noqa: E402
-from risk.nav import compute_nav  # noqa: E402
+from risk.nav import Book, compute_nav  # noqa: E402
 from services.eod.trigger import run_eod  # noqa: E402
 from services.runtime import ServiceContext  # noqa: E402
 from services.settings_loader import DEFAULT_CONFIG, load_settings  # noqa: E402
@@ -172,11 +172,14 @@ def open_day(days: list[DeskDay], client: redis.Redis, root: Path, day: date) ->
     return days[0]
 
 
-def risk_nav(client: redis.Redis, prices: dict[str, Decimal]) -> Decimal:
-    """The NAV as the risk daemon values the ledger it reads from Redis."""
+def risk_book(client: redis.Redis) -> Book:
+    """The ledger as the risk daemon reads it from Redis."""
     key = streams.LEDGER.format(account=CFG.account)
-    book = book_from_ledger(client.get(key), key, CFG.account)
-    return compute_nav(book, prices, multiplier=200,
+    return book_from_ledger(client.get(key), key, CFG.account)
+
+
+def risk_nav(client: redis.Redis, prices: dict[str, Decimal]) -> Decimal:
+    return compute_nav(risk_book(client), prices, multiplier=200,
                        margin_rate=SETTINGS.risk.margin_total_rate).nav
 
 
@@ -212,8 +215,11 @@ def test_the_desk_books_ex_dates_once_and_the_nav_carries_on(
     nav_record = recorded.nav.nav
     cash_record = first.broker.cash()
 
-    # ---- ex-date: the start books the broker's statement
+    # ---- ex-date: the start books the broker's statement; until then the risk daemon
+    # values the holdings going ex at their cum-rights close (the ledger has the old book)
+    assert risk_book(redis_client).awaits_corporate(EX)
     second = open_day(days, redis_client, tmp_path, EX)
+    assert not risk_book(redis_client).awaits_corporate(EX)
     ledger, broker = second.ledger(), second.broker
     new_shares = int(HELD[BONUS] * SHARES.new_shares)
     assert new_shares == 300

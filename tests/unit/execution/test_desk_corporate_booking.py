@@ -31,7 +31,7 @@ from marketdata.clock import EXCHANGE_TZ, FixedClock
 from risk.ledger_view import LedgerUnreadable, book_from_ledger
 
 D = Decimal
-EX = date(2026, 6, 15)
+EX, PAID = date(2026, 6, 15), date(2026, 6, 16)
 T = datetime(2026, 6, 15, 9, 29, tzinfo=EXCHANGE_TZ)
 STOCK, OTHER = "600000.SSE", "000001.SZSE"
 LINE = CorporateEvent(symbol=STOCK, ex_date=EX, day=EX, cash=D("80.00"), tax=D("70.00"),
@@ -51,12 +51,13 @@ def fill_book(client: redis.Redis) -> FillBook:
 def test_each_statement_line_is_booked_once(redis_client: redis.Redis) -> None:
     book = fill_book(redis_client)
     statement = Statement([LINE], DUE)
-    assert book_statement(redis_client, book, statement, T) == [LINE]
-    assert book_statement(redis_client, book, statement, T) == []  # a restart: nothing
+    assert book_statement(redis_client, book, statement, EX, T) == [LINE]
+    assert book_statement(redis_client, book, statement, EX, T) == []  # a restart: nothing
     ledger = book.ledger()
     assert ledger.cash == D("100080.00") and ledger.positions[STOCK] == Holding(
         1300, 1300, D("10.0000"))
-    assert ledger.receivables == DUE
+    assert ledger.receivables == DUE and ledger.corporate_day == EX
+    assert Ledger.from_json(ledger.to_json()) == ledger
     assert redis_client.smembers(CORPORATE_BOOKED.format(account="a")) == {line_id(LINE)}
     assert redis_client.ttl(CORPORATE_BOOKED.format(account="a")) > 0
     kinds = [f["type"] for _, f in redis_client.xrange(streams.EVENTS)]
@@ -65,11 +66,12 @@ def test_each_statement_line_is_booked_once(redis_client: redis.Redis) -> None:
 
 def test_a_paid_receivable_leaves_the_ledger_with_its_cash(redis_client: redis.Redis) -> None:
     book = fill_book(redis_client)
-    book_statement(redis_client, book, Statement([], DUE), T)
+    book_statement(redis_client, book, Statement([], DUE), EX, T)
     paid = CorporateEvent(symbol=OTHER, ex_date=EX, day=date(2026, 6, 16), cash=D("640.00"),
                           tax=D("160.00"))
-    book_statement(redis_client, book, Statement([paid], {}), T)
+    book_statement(redis_client, book, Statement([paid], {}), PAID, T)
     assert book.ledger().receivables == {} and book.ledger().cash == D("100640.00")
+    assert book.ledger().corporate_day == PAID
 
 
 def test_a_fill_landing_meanwhile_is_kept(redis_client: redis.Redis,
@@ -89,7 +91,7 @@ def test_a_fill_landing_meanwhile_is_kept(redis_client: redis.Redis,
         return ledger
 
     monkeypatch.setattr(book, "ledger", racing_read)
-    assert book_statement(redis_client, book, Statement([LINE], {}), T) == [LINE]
+    assert book_statement(redis_client, book, Statement([LINE], {}), EX, T) == [LINE]
     ledger = read()
     assert calls == 2
     assert ledger.positions[OTHER].quantity == 1500  # the fill
@@ -111,9 +113,20 @@ def test_hostile_receivables_are_refused(receivables: str) -> None:
         book_from_ledger(raw, "desk:ledger:a", "a")
 
 
+@pytest.mark.parametrize("day", ['"2026-13-01"', "20260615", '["2026-06-15"]'])
+def test_a_hostile_corporate_day_is_refused(day: str) -> None:
+    data = json.loads(Ledger("a", D(1), T).to_json())
+    data["corporate_day"] = json.loads(day)
+    raw = json.dumps(data)
+    with pytest.raises(ValueError, match="malformed"):
+        Ledger.from_json(raw)
+    with pytest.raises(LedgerUnreadable, match="corporate_day"):
+        book_from_ledger(raw, "desk:ledger:a", "a")
+
+
 def test_the_risk_daemon_counts_the_receivable() -> None:
     ledger = Ledger("a", D("100.00"), T).with_receivables(
-        {**DUE, "y|2026-06-15": D("-3.50")}, T)  # tax on bonus shares above the cash
+        {**DUE, "y|2026-06-15": D("-3.50")}, EX, T)  # tax on bonus shares above the cash
     assert book_from_ledger(ledger.to_json(), "k", "a").receivable == D("636.50")
 
 
@@ -139,6 +152,7 @@ def test_a_real_brokers_new_shares_are_alerted_not_booked(redis_client: redis.Re
     corporate = DeskCorporate(redis_client, book, lambda *a: alerts.append(a))
     real: Any = object()  # any gateway but the simulator
     assert corporate.book(real, EX, T) == []
+    assert book.ledger().corporate_day == EX  # the day is taken, with nothing booked
     engine = Engine([Position(STOCK, 1300.0), Position(OTHER, 2000.0),
                      Position("IM2612.CFFEX", 2.0), Position(STOCK, 99.0, "CTP")])
     found = corporate.check_replay(real, engine, "XTP")
@@ -154,7 +168,7 @@ def test_a_receivable_the_ledger_lacks_is_a_break() -> None:
     breaks = reconcile(desk, broker).breaks
     assert [(b.kind, b.subject, b.ours, b.broker) for b in breaks] == [
         (BreakKind.RECEIVABLE, f"{OTHER}|{EX.isoformat()}", "0", "640.00")]
-    booked = DeskDay(day=EX, account="a", ledger=ledger.with_receivables(DUE, T))
+    booked = DeskDay(day=EX, account="a", ledger=ledger.with_receivables(DUE, EX, T))
     assert reconcile(booked, broker).clean
     unknown = BrokerDay(day=EX, source="vnpy:XTP", cash=D("100"))  # not reported
     assert reconcile(booked, unknown).clean

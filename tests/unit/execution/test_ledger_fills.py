@@ -45,7 +45,7 @@ def test_ledger_json_keeps_the_shape_the_risk_daemon_reads() -> None:
                                                  Decimal("0"), T)
     data = ledger.to_dict()
     assert set(data) == {"account", "cash", "positions", "futures", "options", "receivables",
-                         "at"}
+                         "corporate_day", "at"}
     assert data["positions"]["600000.SSE"] == {"quantity": "100", "sellable": "0",
                                                "avg_cost": "1.0000"}
     assert Ledger.from_json(ledger.to_json()) == ledger

@@ -17,17 +17,19 @@ from marketdata.store import MarketStore
 from marketdata.synthetic.market import demo_market, write_market
 from risk.config import RiskConfig
 from risk.market_inputs import DailyInputs, live_prices, load_daily
+from risk.nav import Book, compute_nav
 
 D = Decimal
 RECORD, EX = date(2026, 6, 12), date(2026, 6, 15)
-STOCK = "600000.SSE"
+STOCK, OTHER = "600000.SSE", "600001.SSE"
 
 
 def daily(day: date) -> DailyInputs:
     # (13.15 - 0.15) / (1 + 0.3) = 10.00: the reference the exchange sets on the ex-date
-    return DailyInputs(day=day, closes={STOCK: D("13.15")}, prev_closes={STOCK: D("10.00")},
-                       st=frozenset(), mean_amount={}, industries={}, index_closes=[],
-                       futures={})
+    return DailyInputs(day=day, closes={STOCK: D("13.15"), OTHER: D("5.00")},
+                       prev_closes={STOCK: D("10.00"), OTHER: D("5.00")}, st=frozenset(),
+                       mean_amount={}, industries={}, index_closes=[], futures={},
+                       cum_closes={STOCK: D("13.15")})
 
 
 def test_no_trade_yet_is_valued_at_the_reference() -> None:
@@ -44,6 +46,23 @@ def test_yesterdays_close_as_last_price_is_a_bad_print_and_the_reference_stands(
 def test_a_trade_today_is_the_price() -> None:
     assert live_prices({STOCK: "10.20"}, [STOCK], [], daily(RECORD), EX).prices == {
         STOCK: D("10.20")}
+
+
+def test_until_the_desk_takes_the_statement_the_book_is_valued_cum_rights() -> None:
+    """The ledger still holds 1000 shares and no dividend: at 10.00 that would be a drop
+    of 3150 (a drawdown); at the cum-rights close it is yesterday's value."""
+    taken = Book("a", D("1000.00"), {STOCK: 1000, OTHER: 100}, corporate_day=RECORD)
+    assert taken.awaits_corporate(EX) and not taken.awaits_corporate(RECORD)
+    assert not Book("a", D(0), {}).awaits_corporate(EX)  # an older ledger: as before
+    raw = {STOCK: "10.05", OTHER: "5.10"}
+    prices = live_prices(raw, [STOCK, OTHER], [], daily(RECORD), EX, cum_rights=True).prices
+    assert prices == {STOCK: D("13.15"), OTHER: D("5.10")}
+    nav = compute_nav(taken, prices, multiplier=200, margin_rate=D("0.15")).nav
+    assert nav == D("1000.00") + 1000 * D("13.15") + 100 * D("5.10")
+    booked = Book("a", D("1150.00"), {STOCK: 1300, OTHER: 100}, corporate_day=EX)
+    live = live_prices(raw, [STOCK, OTHER], [], daily(RECORD), EX,
+                       cum_rights=booked.awaits_corporate(EX)).prices
+    assert live == {STOCK: D("10.05"), OTHER: D("5.10")}
 
 
 def test_once_the_days_close_is_stored_it_is_the_fallback() -> None:
@@ -68,5 +87,7 @@ def test_the_evenings_store_knows_tomorrows_ex_date(tmp_path: Path,
     close = morning.closes[action.symbol]
     assert morning.prev_closes[action.symbol] == ex_rights_price(close, action.cash,
                                                                  action.new_shares) < close
+    assert morning.cum_closes == {a.symbol: morning.closes[a.symbol] for a in actions
+                                  if a.ex_date == action.ex_date}
     prices = live_prices({}, [action.symbol], [], morning, action.ex_date).prices
     assert prices[action.symbol] == morning.prev_closes[action.symbol]
