@@ -129,10 +129,18 @@ class DeskCorporate:
 
     def book(self, gateway: Any, day: date, at: datetime) -> list[CorporateEvent]:
         """Book the simulated broker's statement; a real broker's day is marked taken with
-        nothing booked (its differences are alerted after its replay, `check_replay`)."""
+        nothing booked (its differences are alerted after its replay, `check_replay`). A
+        statement that cannot be read or booked is a critical alert, the day not taken:
+        the desk still starts."""
         known = self.fills.ledger().receivables
-        statement = sim_statement(gateway, day) or Statement([], known)
-        booked = book_statement(self.client, self.fills, statement, day, at)
+        try:
+            statement = sim_statement(gateway, day) or Statement([], known)
+            booked = book_statement(self.client, self.fills, statement, day, at)
+        except ValueError as exc:  # a statement line that cannot be read or booked
+            self.alert("critical", "corporate statement not booked into the ledger",
+                       f"{exc!r}"[:500] + "; the risk daemon values the stocks going ex at "
+                       "their cum-rights close, the end of day shows the breaks")
+            return []
         if booked:
             self.alert("info", f"{len(booked)} corporate action line(s) booked into the ledger",
                        describe(booked))

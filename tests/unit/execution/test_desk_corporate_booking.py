@@ -8,16 +8,20 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import redis
+from vnpy.event import EventEngine
 
 from bus import streams
 from execution.approval.queue import OrderQueue
 from execution.eod.reconcile import BreakKind, reconcile
 from execution.eod.views import BrokerDay, DeskDay
+from execution.gateway.sim.book import SimBook
 from execution.gateway.sim.corporate import CorporateEvent
+from execution.gateway.sim.gateway import SimGateway
 from execution.ledger import Holding, Ledger
 from execution.worker.corporate import (
     CORPORATE_BOOKED,
@@ -172,3 +176,25 @@ def test_a_receivable_the_ledger_lacks_is_a_break() -> None:
     assert reconcile(booked, broker).clean
     unknown = BrokerDay(day=EX, source="vnpy:XTP", cash=D("100"))  # not reported
     assert reconcile(booked, unknown).clean
+
+
+def test_a_corrupt_statement_is_alerted_and_the_day_not_taken(
+        redis_client: redis.Redis) -> None:
+    book = fill_book(redis_client)
+    before = book.ledger()
+    broker = SimBook(redis_client, "a", D("100000"))
+    redis_client.rpush(broker.key(f"corporate:{EX.isoformat()}"), '{"symbol": 1}',
+                       LINE.model_dump_json())
+    gateway = SimGateway(EventEngine(), "SIM")
+    gateway.exchange = SimpleNamespace(book=broker)  # type: ignore[assignment]
+    alerts: list[tuple[str, str, str]] = []
+    corporate = DeskCorporate(redis_client, book, lambda *a: alerts.append(a))
+    assert corporate.book(gateway, EX, T) == []
+    assert [(a[0], a[1]) for a in alerts] == [
+        ("critical", "corporate statement not booked into the ledger")]
+    assert book.ledger() == before and book.ledger().corporate_day is None
+    negative = LINE.model_copy(update={"shares": -300})
+    redis_client.delete(broker.key(f"corporate:{EX.isoformat()}"))
+    redis_client.rpush(broker.key(f"corporate:{EX.isoformat()}"), negative.model_dump_json())
+    assert corporate.book(gateway, EX, T) == [] and len(alerts) == 2
+    assert book.ledger() == before
