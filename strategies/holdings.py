@@ -44,7 +44,8 @@ class SellIntent:
 def rank_members(day: DaySignals) -> npt.NDArray[np.int64]:
     """Rank of every universe member by score (1 = best; ties by symbol); 0 otherwise."""
     members = np.flatnonzero((day.exclusion == Exclusion.NONE) & np.isfinite(day.score))
-    order = np.lexsort((day.symbols[members], -day.score[members]))
+    by_symbol = day.symbols if day.symbol_order is None else day.symbol_order
+    order = np.lexsort((by_symbol[members], -day.score[members]))
     ranks = np.zeros(len(day.symbols), dtype=np.int64)
     ranks[members[order]] = np.arange(1, len(members) + 1)
     return ranks

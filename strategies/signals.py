@@ -49,6 +49,9 @@ class DaySignals:
     mcap: FloatArray  # the market cap the universe ranks on
     mcap_cutoff: float
     risk_flag: FloatArray
+    # Each symbol's place in sorted order: ties in score broken by an integer, not by
+    # comparing strings every day (None: by the strings).
+    symbol_order: npt.NDArray[np.int64] | None = None
 
     def position_of(self, symbol: str) -> int:
         try:
@@ -77,6 +80,7 @@ class Signals:
     adv: FloatArray
     mcap: FloatArray
     risk_flag: FloatArray
+    symbol_order: npt.NDArray[np.int64] | None = None
 
     def day(self, row: int) -> DaySignals:
         return DaySignals(
@@ -86,7 +90,7 @@ class Signals:
             factor_z={k: v[row] for k, v in self.factor_z.items()}, close=self.close[row],
             value_price=self.value_price[row], prev_close=self.prev_close[row],
             adv=self.adv[row], mcap=self.mcap[row], mcap_cutoff=float(self.mcap_cutoff[row]),
-            risk_flag=self.risk_flag[row],
+            risk_flag=self.risk_flag[row], symbol_order=self.symbol_order,
         )
 
     def row_of(self, day: date) -> int:
@@ -177,4 +181,5 @@ def compute_signals(panel: Panel, config: ModelConfig, first_row: int = 0) -> Si
         adv=_adv(panel, suspended, config.constraints.adv_days, first_row),
         mcap=field_array(panel, config.universe.mcap_field)[rows],
         risk_flag=np.nan_to_num(field_array(panel, "risk_flag")[rows], nan=0.0),
+        symbol_order=np.argsort(np.argsort(symbols, kind="stable")),
     )
