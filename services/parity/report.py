@@ -127,11 +127,18 @@ def render(summary: dict[str, Any]) -> str:
         f"{len(summary['unexplained_differences'])} unexplained.</p>"
         f"<h3>Unexplained</h3>{_day_sections(summary['unexplained_differences'])}"
         f"<h3>Explained</h3>{_day_sections(summary['explained_differences'])}"
-        f"<h2>NAV tracking difference</h2>{_causes_table(summary)}{images}"
+        f"<h2>NAV tracking difference</h2>{_causes_table(summary)}"
+        f"<p>days with a residual:</p>{_list(_residuals(summary))}{images}"
         f"<h2>Method</h2><p>{escape(summary['method'])}</p>"
         f"<h2>Notes and unreadable entries</h2>"
         f"{_list([*summary['notes'], *summary['errors']])}"
         f"{_backtest_error(summary)}</body></html>")
+
+
+def _residuals(summary: dict[str, Any]) -> list[str]:
+    return [f"{d['day']}: {d['residual']:+,.2f}"
+            + (f" (ex-date of {', '.join(d['ex_dates'])})" if d["ex_dates"] else "")
+            for d in summary["residual_days"]]
 
 
 def _backtest_error(summary: dict[str, Any]) -> str:

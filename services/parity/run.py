@@ -18,7 +18,7 @@ from marketdata.store import MarketStore
 from services.parity.live import LiveDay, live_days, live_navs
 from services.parity.orders import DayOrders, check_day
 from services.parity.published import published_batches
-from services.parity.tracking import CAUSES, DayInputs, DaySplit, split_days, totals
+from services.parity.tracking import CAUSES, DayInputs, DaySplit, Prices, split_days, totals
 from services.parity.versus import BacktestDay, DayVersus, Inputs, compare_day
 from services.scheduler.book_record import RecordedBook, read_books
 from services.settings import DeskSettings
@@ -29,8 +29,10 @@ METHOD = ("orders: the model re-run offline on each recorded book with the store
           "execution service's participation cap; a differing day is explained when the "
           "model on the backtest's book gives the backtest's batch and the books differ in "
           "shares or cash; NAV: the daily change of live minus backtest split into fill "
-          "price, fill quantity, carried positions, fees, futures and a residual "
+          "price, fill quantity, carried positions, corporate actions, fees, futures and a "
+          "residual "
           "(docs/backtest.md)")
+RESIDUAL_SHOWN = 100.0  # CNY
 
 
 @dataclass
@@ -71,10 +73,19 @@ class ParityResult:
                                   if v.status == "not compared"],
             "nav_tracking_difference": _tracking(last, self.start_cash),
             "causes": totals(self.splits) if self.splits else {c: None for c in CAUSES},
+            "residual_days": _residual_days(self.splits),
             "per_day": [s.to_dict() for s in self.splits],
             "backtest_error": self.backtest_error,
             "errors": list(self.errors), "notes": list(self.notes), "method": METHOD,
         }
+
+
+def _residual_days(splits: list[DaySplit]) -> list[dict[str, Any]]:
+    """Days whose residual passes RESIDUAL_SHOWN CNY, with the held stocks that had an
+    ex-date then (a cash dividend the broker pays later is the usual cause)."""
+    return [{"day": s.day.isoformat(), "residual": round(s.parts["residual"], 2),
+             "ex_dates": list(s.ex_dates)}
+            for s in splits if abs(s.parts.get("residual", 0.0)) >= RESIDUAL_SHOWN]
 
 
 def _tracking(last: DaySplit | None, cash: Decimal | None) -> dict[str, Any]:
@@ -133,7 +144,7 @@ def _versus_backtest(result: ParityResult, client: redis.Redis, store: MarketSto
     try:
         bt = run_backtest(store, result.start, result.end, settings.model, initial_cash=cash,
                           keep_batches=True, fills=rules)
-        closes = store.load_panel(bt.end, len(bt.daily) + 1, ["close"])["close"]
+        panel = store.load_panel(bt.end, len(bt.daily) + 1, ["close", "adj_factor"])
     except (ValueError, MarketDataError, CalendarNotCovered) as exc:
         result.backtest_error = f"{type(exc).__name__}: {exc}"
         return
@@ -151,6 +162,6 @@ def _versus_backtest(result: ParityResult, client: redis.Redis, store: MarketSto
         split_inputs.append(DayInputs(live[day], recorded.book if recorded else None,
                                       navs.get(day), bt_day, float(nav)))
         history.append((live[day], bt_day))
-    result.splits = split_days(split_inputs, closes)
+    result.splits = split_days(split_inputs, Prices(panel["close"], panel["adj_factor"]))
     if any(d.manual_orders for d in live.values()):
         result.notes.append("the live desk traded manual stock orders the backtest has not")

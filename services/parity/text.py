@@ -46,4 +46,7 @@ def _tracking(summary: dict[str, Any]) -> list[str]:
             f"difference {t['difference']:+,.2f} ({t['relative']:+.3%} of the start)"
             if t["relative"] is not None else
             f"  NAV {t['day']}: difference {t['difference']:+,.2f}",
-            f"  causes: {causes}"]
+            f"  causes: {causes}",
+            *[f"    residual {d['day']}: {d['residual']:+,.0f}"
+              + (f" (ex-date of {', '.join(d['ex_dates'][:5])})" if d["ex_dates"] else "")
+              for d in summary["residual_days"][:SHOWN]]]

@@ -14,11 +14,14 @@ Taking live minus backtest, term by term:
 - fill_quantity: the shares one side traded and the other did not (partial fills,
   expiries, and the different orders they lead to), valued from their fill price to
   the close: (q_live - m)(c - p_live) - (q_bt - m)(c - p_bt) for a buy, reversed for a sell;
+- corporate_actions: on an ex-date, the shares both sides held before it times
+  (adjustment ratio - 1) at the close, live minus backtest (the backtest's own
+  booking: dividends reinvested as whole shares);
 - fees: backtest fees - live fees (stocks);
 - futures: the change in the live desk's open futures P&L less its hedge fees (the
   backtest compared with is unhedged);
-- residual: whatever the change of the difference is besides; corporate actions
-  (dividends, bonus shares valued at unadjusted closes), realised futures P&L of a
+- residual: whatever the change of the difference is besides: how the broker books a
+  corporate action otherwise (cash dividends, their tax), realised futures P&L of a
   closed hedge, valuation prices other than the store's close.
 
 The split is exact by construction (the residual closes it); how much falls in the
@@ -40,7 +43,8 @@ from services.parity.live import LiveDay, Traded
 from services.parity.versus import BacktestDay
 from strategies.portfolio_state import Book
 
-CAUSES = ("fill_price", "fill_quantity", "carried_positions", "fees", "futures", "residual")
+CAUSES = ("fill_price", "fill_quantity", "carried_positions", "corporate_actions", "fees",
+          "futures", "residual")
 
 
 @dataclass
@@ -50,11 +54,13 @@ class DaySplit:
     backtest_nav: float
     difference: float | None
     parts: dict[str, float] = field(default_factory=dict)
+    ex_dates: list[str] = field(default_factory=list)  # held stocks adjusted that day
 
     def to_dict(self) -> dict[str, Any]:
         return {"day": self.day.isoformat(), "live_nav": self.live_nav,
                 "backtest_nav": self.backtest_nav, "difference": self.difference,
-                "parts": {k: round(v, 2) for k, v in self.parts.items()}}
+                "parts": {k: round(v, 2) for k, v in self.parts.items()},
+                "ex_dates": list(self.ex_dates)}
 
 
 @dataclass(frozen=True)
@@ -66,14 +72,30 @@ class DayInputs:
     bt_nav: float
 
 
-def split_days(days: list[DayInputs], closes: pd.DataFrame) -> list[DaySplit]:
+@dataclass(frozen=True)
+class Prices:
+    """The store's closes and adjustment factors (trade dates x symbols), the day before
+    the first trade date included."""
+
+    close: pd.DataFrame
+    adj_factor: pd.DataFrame | None = None
+
+    def day(self, on: date) -> tuple[pd.Series, pd.Series, pd.Series]:
+        """(closes of `on`, closes of the day before, adjustment ratio of `on`)."""
+        row = int(self.close.index.searchsorted(pd.Timestamp(on)))
+        today, before = _row(self.close, row), _row(self.close, row - 1)
+        if self.adj_factor is None:
+            return today, before, pd.Series(dtype=float)
+        return today, before, _row(self.adj_factor, row) / _row(self.adj_factor, row - 1)
+
+
+def split_days(days: list[DayInputs], prices: Prices) -> list[DaySplit]:
     """One split per day; a day without a live NAV has none and the next day's
     residual carries it."""
     out: list[DaySplit] = []
     last_diff, last_futures = 0.0, 0.0
     for inputs in days:
-        row = int(closes.index.searchsorted(pd.Timestamp(inputs.bt.trade_date)))
-        today, before = _row(closes, row), _row(closes, row - 1)
+        today, before, ratio = prices.day(inputs.bt.trade_date)
         nav = inputs.live_nav
         if nav is None:
             out.append(DaySplit(inputs.bt.trade_date, None, inputs.bt_nav, None))
@@ -81,19 +103,28 @@ def split_days(days: list[DayInputs], closes: pd.DataFrame) -> list[DaySplit]:
         diff = float(nav.nav) - inputs.bt_nav
         futures = float(nav.futures_pnl)
         parts = _trade_parts(inputs.live.stocks, inputs.bt.traded(), today)
-        parts["carried_positions"] = _carried(inputs.live_book, inputs.bt.book, today, before)
+        parts["carried_positions"], parts["corporate_actions"] = _carried(
+            inputs.live_book, inputs.bt.book, today, before, ratio)
         parts["fees"] = float(sum((t.fees for t in inputs.bt.traded().values()), Decimal(0))
                               - sum((t.fees for t in inputs.live.stocks.values()), Decimal(0)))
         parts["futures"] = futures - last_futures - float(inputs.live.hedge_fees)
         explained = sum(parts.values())
         parts["residual"] = (diff - last_diff) - explained
-        out.append(DaySplit(inputs.bt.trade_date, float(nav.nav), inputs.bt_nav, diff, parts))
+        out.append(DaySplit(inputs.bt.trade_date, float(nav.nav), inputs.bt_nav, diff, parts,
+                            _adjusted(inputs, ratio)))
         last_diff, last_futures = diff, futures
     return out
 
 
-def _row(closes: pd.DataFrame, row: int) -> pd.Series:
-    return closes.iloc[row] if 0 <= row < len(closes) else pd.Series(dtype=float)
+def _adjusted(inputs: DayInputs, ratio: pd.Series) -> list[str]:
+    """Held stocks (on either side) whose adjustment factor moved that day: an ex-date."""
+    held = set(inputs.bt.book.holdings) | set(inputs.live_book.holdings if inputs.live_book
+                                              else ())
+    return sorted(s for s in held if math.isfinite(_price(ratio, s)) and _price(ratio, s) != 1.0)
+
+
+def _row(frame: pd.DataFrame, row: int) -> pd.Series:
+    return frame.iloc[row] if 0 <= row < len(frame) else pd.Series(dtype=float)
 
 
 def _price(series: pd.Series, symbol: str) -> float:
@@ -120,16 +151,28 @@ def _trade_parts(live: dict[tuple[str, str], Traded], bt: dict[tuple[str, str], 
     return {"fill_price": price_part, "fill_quantity": quantity_part}
 
 
-def _carried(live: Book | None, bt: Book, today: pd.Series, before: pd.Series) -> float:
+def _carried(live: Book | None, bt: Book, today: pd.Series, before: pd.Series,
+             ratio: pd.Series) -> tuple[float, float]:
+    """(carried positions, corporate actions). The live book was recorded the evening
+    before, ahead of an ex-date; the backtest's book is after the day's actions, so its
+    shares are taken back to before them (/ ratio). Both sides' action is valued as the
+    backtest books it, (ratio - 1) x shares at the close; what a real broker does
+    otherwise (cash dividends, their tax, whole shares) is left to the residual."""
     if live is None:
-        return 0.0  # not known: the residual carries it
-    total = 0.0
+        return 0.0, 0.0  # not known: the residual carries it
+    carried = actions = 0.0
     for symbol in live.holdings.keys() | bt.holdings.keys():
-        gap = live.quantity(symbol) - bt.quantity(symbol)
+        step = _price(ratio, symbol)
+        step = step if math.isfinite(step) and step > 0 else 1.0
+        bt_before = bt.quantity(symbol) / step
+        gap = live.quantity(symbol) - bt_before
         move = _price(today, symbol) - _price(before, symbol)
         if gap and math.isfinite(move):
-            total += gap * move
-    return total
+            carried += gap * move
+        if step != 1.0 and math.isfinite(_price(today, symbol)):
+            actions += (live.quantity(symbol) * (step - 1.0)
+                        - (bt.quantity(symbol) - bt_before)) * _price(today, symbol)
+    return carried, actions
 
 
 def totals(splits: list[DaySplit]) -> dict[str, float]:

@@ -12,7 +12,7 @@ import pytest
 from execution.eod.nav_series import NavRecord
 from marketdata.clock import EXCHANGE_TZ
 from services.parity.live import LiveDay, Traded
-from services.parity.tracking import DayInputs, split_days
+from services.parity.tracking import DayInputs, Prices, split_days
 from services.parity.versus import BacktestDay
 from strategies.backtest.fills import Fill
 from strategies.batch import ModelBatch
@@ -45,7 +45,7 @@ def test_each_cause_as_by_hand_and_the_rest_in_the_residual() -> None:
     # carried 200 x (19 - 20) = -200; fees 12 - 5 = 7; futures 40 - 3 = 37.
     expected = 50 - 200 - 200 + 7 + 37
     [split] = split_days([DayInputs(live, live_book, _nav("1000000", "40"), bt,
-                                    1000000.0 - expected - 25.0)], closes)
+                                    1000000.0 - expected - 25.0)], Prices(closes))
     assert split.parts["fill_price"] == pytest.approx(50.0, abs=1e-6)
     assert split.parts["fill_quantity"] == pytest.approx(-200.0, abs=1e-6)
     assert split.parts["carried_positions"] == pytest.approx(-200.0, abs=1e-6)
@@ -58,5 +58,20 @@ def test_each_cause_as_by_hand_and_the_rest_in_the_residual() -> None:
 def test_a_day_without_a_live_nav_has_no_split() -> None:
     closes = pd.DataFrame({A: [10.0, 10.5]}, index=pd.DatetimeIndex([BEFORE, DAY]))
     bt = BacktestDay(DAY, Book(Decimal(0)), _batch(), [])
-    [split] = split_days([DayInputs(LiveDay(DAY), None, None, bt, 5.0)], closes)
+    [split] = split_days([DayInputs(LiveDay(DAY), None, None, bt, 5.0)], Prices(closes))
     assert split.difference is None and split.parts == {}
+
+
+def test_an_ex_date_is_a_corporate_action_not_a_carried_position() -> None:
+    # 10-for-10 bonus shares on DAY: the price halves, the backtest's book (after the
+    # action) holds twice the shares; the live book, recorded the evening before, once.
+    closes = pd.DataFrame({A: [20.0, 10.2]}, index=pd.DatetimeIndex([BEFORE, DAY]))
+    adj = pd.DataFrame({A: [1.0, 2.0]}, index=closes.index)
+    bt = BacktestDay(DAY, Book(Decimal(0), {A: Holding(A, 2000, 2000, 3)}), _batch(), [])
+    live_book = Book(Decimal(0), {A: Holding(A, 1500, 1500, 3)})  # 500 more held
+    # carried: (1500 - 1000) x (10.2 - 20) = -4900; actions: (1500 - 1000) x 1 x 10.2 = 5100
+    [split] = split_days([DayInputs(LiveDay(DAY), live_book, _nav("1000200"), bt,
+                                    1000000.0)], Prices(closes, adj))
+    assert split.parts["carried_positions"] == pytest.approx(-4900.0, abs=1e-6)
+    assert split.parts["corporate_actions"] == pytest.approx(5100.0, abs=1e-6)
+    assert split.parts["residual"] == pytest.approx(0.0, abs=1e-6)
