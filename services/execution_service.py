@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from bus import streams
-from bus.bus import MessageRefused, StreamConsumer
+from bus.bus import MessageRefused, Prefetching, StreamConsumer
 from bus.messages import Decision, Envelope, ExecControl, ExecHalt
 from execution.approval.intake import intake_consumers
 from execution.approval.intake_guard import IntakeGuard, StoreCloses
@@ -73,7 +73,9 @@ class ExecutionService(Service):
         )
         self.decisions = StreamConsumer(
             ctx.client, streams.DECISIONS, streams.GROUP_EXECUTION, CONSUMER,
-            {"decision": self._decision}, block_ms=COMMAND_BLOCK_MS,
+            # The work check's reads go out with the consumer's duplicate check.
+            {"decision": Prefetching(self._decision_reads, self._decision)},
+            block_ms=COMMAND_BLOCK_MS,
         )
         self.work_check = WorkCheck(ctx.queue)
         self._start_approved()
@@ -152,14 +154,20 @@ class ExecutionService(Service):
             raise RuntimeError("execution service used before setup()")
         return self.desk
 
-    def _decision(self, env: Envelope) -> None:
+    @staticmethod
+    def _decision_reads(env: Envelope) -> list[tuple[Any, ...]]:
+        body = env.body
+        assert isinstance(body, Decision)
+        return WorkCheck.reads(body) if body.action == "approve" else []
+
+    def _decision(self, env: Envelope, replies: list[Any]) -> None:
         body = env.body
         assert isinstance(body, Decision)
         if body.action != "approve":  # starts nothing; the record already says so
             if self.ctx.queue.get(body.order_id) is None:
                 raise MessageRefused(f"{body.action} of {body.order_id}: no such order")
             return
-        self._check_and_start(body, env.source)
+        self._check_and_start(body, env.source, replies)
 
     def _start_approved(self) -> None:
         """Approved orders not started yet (their bell rang during a halt, or before a
@@ -176,9 +184,12 @@ class ExecutionService(Service):
             with contextlib.suppress(MessageRefused):  # alerted as critical already
                 self._check_and_start(bell, "the approved orders waiting in the queue")
 
-    def _check_and_start(self, body: Decision, source: str) -> None:
+    def _check_and_start(self, body: Decision, source: str,
+                         replies: list[Any] | None = None) -> None:
+        """`replies`: the work check's reads, when they came with the bus's own."""
         try:
-            record = self.work_check.verified(body)
+            record = (self.work_check.verified(body) if replies is None
+                      else self.work_check.verified_from(body, replies))
         except AwaitingApprovals as exc:
             logger.info("{}", exc)
             return

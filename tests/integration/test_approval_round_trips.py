@@ -48,8 +48,9 @@ SYMBOL = "600000.SSE"
 # Was 19, then 17 before the reads went out with WATCH, the work check read the audit
 # with the record, the START brought the children, and the stale-entry claim left the
 # hot path.
-MOST_ROUND_TRIPS = 8  # the handler as services/execution_service.py wires it today
-MOST_ROUND_TRIPS_PREFETCHING = 7  # the work check's reads sent with the dedupe check
+MOST_ROUND_TRIPS = 8  # a plain decision handler
+# As services/execution_service.py wires it: the work check's reads go with the dedupe check.
+MOST_ROUND_TRIPS_PREFETCHING = 7
 
 
 class Trips:
