@@ -109,15 +109,26 @@ def compute_parity(client: redis.Redis, store: MarketStore, settings: DeskSettin
     errors: list[str] = []
     books, book_errors = read_books(client)
     errors += book_errors
-    by_trade = {b.trade_date: b for b in books.values() if start <= b.trade_date <= end}
     published, batch_errors = published_batches(client, start, end)
     errors += batch_errors
+    by_trade = books_by_trade_date(books, published, start, end)
     config = settings.model
     orders = [check_day(store, config, day, by_trade.get(day), published.get(day))
               for day in sorted(by_trade.keys() | published.keys())]
     result = ParityResult(start, end, orders, errors=errors)
     _versus_backtest(result, client, store, settings, by_trade, published)
     return result
+
+
+def books_by_trade_date(books: dict[date, RecordedBook], published: dict[date, Any],
+                        start: date, end: date) -> dict[date, RecordedBook]:
+    """The book of each trade date: the one of the published batch's signal date (a
+    re-run for another signal date may have recorded a book for the same trade date)."""
+    out = {b.trade_date: b for b in books.values() if start <= b.trade_date <= end}
+    for day, batch in published.items():
+        if batch.signal_date in books and books[batch.signal_date].trade_date == day:
+            out[day] = books[batch.signal_date]
+    return out
 
 
 def _start_cash(settings: DeskSettings, first: RecordedBook | None,

@@ -156,3 +156,10 @@ def test_desk_parity_prints_writes_json_and_the_report(ctx: ServiceContext, tmp_
     assert result.exit_code == 0, result.output
     assert "orders vs the model re-run offline: 1 of 1 days equal, 0 defect(s)" in result.output
     assert f"report: {html}" in result.output
+
+
+def test_desk_parity_refuses_a_start_after_the_end(tmp_path: Path) -> None:
+    result = run("--data-dir", str(tmp_path), "parity", "--start", "2026-11-20", "--end",
+                 "2026-11-19")
+    assert result.exit_code == 2 and "--start 2026-11-20 is after --end 2026-11-19" in \
+        result.output
