@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 import redis
+from loguru import logger
 
 from bus import streams
 from errors import RetryLater
@@ -56,12 +57,21 @@ class Tick:
         return cls(number, require_aware(datetime.fromisoformat(now), f"{streams.CLOCK} now"))
 
 
+def acked(raw: bytes | str | None) -> int:
+    """The tick a service acknowledged; -1 for none or for anything not a tick number
+    (a forged acknowledgement does not finish a step)."""
+    if raw is None:
+        return -1
+    text = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+    return int(text) if text.isdigit() and len(text) <= 18 else -1
+
+
 def is_stepped(raw: bytes | str | None) -> bool:
     if not raw:
         return False
     try:
         data: Any = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return isinstance(data, dict) and data.get("mode") == MODE
 
@@ -73,6 +83,7 @@ class SteppedClock:
         self.client = client
         self.tick = tick
         self.paced = False  # set by the runner for services the conductor waits for
+        self.errors: list[str] = []  # unreadable clock keys seen (the last few)
         self._read_at = time.monotonic()
 
     def now(self) -> datetime:
@@ -81,17 +92,25 @@ class SteppedClock:
         return self.tick.at
 
     def _read(self) -> Tick:
-        raw = self.client.get(streams.CLOCK)
+        """The tick in Redis; an unreadable one (forged, half-written) is logged and the
+        last good tick kept: time stands still and the conductor names who is late."""
         self._read_at = time.monotonic()
-        if raw:
+        try:  # bytes that are not UTF-8 fail inside the client's decoding already
+            raw = self.client.get(streams.CLOCK)
+            if not raw:
+                return self.tick
             self.tick = Tick.from_raw(raw)
+        except (ValueError, TypeError, RecursionError) as exc:
+            why = f"{streams.CLOCK} unreadable, time kept at {self.tick.at}: {exc}"[:300]
+            if not self.errors or self.errors[-1] != why:
+                logger.error("{}", why)
+                self.errors = [*self.errors[-9:], why]
         return self.tick
 
     def wait_next(self, service: str, stop: Callable[[], bool]) -> bool:
         """Block until there is a tick `service` has not finished; False if `stop()`
         said to stop first. A service restarted mid-step finishes the current tick."""
-        done = self.client.hget(streams.CLOCK_ACKS, service)
-        if done is None or int(done) < self._read().number:
+        if self._acked(service) < self._read().number:
             return True
         seen = self.tick.number
         while not stop():
@@ -99,6 +118,12 @@ class SteppedClock:
                 return True
             time.sleep(POLL_S)
         return False
+
+    def _acked(self, service: str) -> int:
+        try:
+            return acked(self.client.hget(streams.CLOCK_ACKS, service))
+        except ValueError:  # not UTF-8: not an acknowledgement
+            return -1
 
     def ack(self, service: str) -> None:
         self.client.hset(streams.CLOCK_ACKS, service, self.tick.number)
@@ -118,7 +143,7 @@ class Conductor:
     def start(self, at: datetime) -> Tick:
         """The first tick; services started after this see it as their first step."""
         self.client.delete(streams.CLOCK_ACKS)
-        return self._set(at)
+        return self.announce(at)
 
     def resume(self) -> Tick | None:
         """Carry on from the tick in Redis (a desk restarted mid-run); None if none."""
@@ -134,7 +159,7 @@ class Conductor:
         """Set the next tick at `at` and return once every paced service acknowledged it."""
         if self.at is not None and at <= self.at:
             raise ValueError(f"the stepped clock only moves forward: {at} after {self.at}")
-        tick = self._set(at)
+        tick = self.announce(at)
         self.wait_done(tick)
         return tick
 
@@ -143,9 +168,8 @@ class Conductor:
         deadline = started + self.timeout_s
         last: list[str] = []
         while True:
-            acks = self.client.hmget(streams.CLOCK_ACKS, self.services)
-            late = [s for s, a in zip(self.services, acks, strict=True)
-                    if a is None or int(a) < tick.number]
+            late = [s for s, a in zip(self.services, self._acks(), strict=True)
+                    if acked(a) < tick.number]
             if not late:
                 for service in last:  # who the step waited for, and how long
                     self.last_to_finish[service] += time.monotonic() - started
@@ -157,7 +181,21 @@ class Conductor:
             self.alive()
             time.sleep(POLL_S)
 
-    def _set(self, at: datetime) -> Tick:
+    def _acks(self) -> list[Any]:
+        try:
+            return list(self.client.hmget(streams.CLOCK_ACKS, self.services))
+        except ValueError:  # a forged, non-UTF-8 acknowledgement: read them one by one
+            return [self._one_ack(s) for s in self.services]
+
+    def _one_ack(self, service: str) -> str | None:
+        try:
+            value = self.client.hget(streams.CLOCK_ACKS, service)
+        except ValueError:
+            return None
+        return None if value is None else str(value)
+
+    def announce(self, at: datetime) -> Tick:
+        """Set the next tick without waiting for anyone (`step_to` waits)."""
         self.number += 1
         self.at = require_aware(at, "stepped clock time")
         tick = Tick(self.number, self.at)
