@@ -142,22 +142,8 @@ def iter_raw_factors(panel: Panel, config: FactorConfig,
                      first_row: int = 0) -> Iterator[tuple[str, FloatArray]]:
     """`raw_factors` one at a time, in the weights' order: a caller that treats each in
     turn never holds them all (a backtest's are 40 MB each)."""
-    for name, compute in factor_tasks(panel, config, first_row):
-        yield name, compute()
-
-
-def factor_tasks(panel: Panel, config: FactorConfig,
-                 first_row: int = 0) -> list[tuple[str, Callable[[], FloatArray]]]:
-    """Each weighted factor (weights' order) with a call computing its raw values from
-    `first_row` on. The calls share read-only inputs, so they may run in any order or
-    at once on several threads."""
     start = max(0, first_row - history_rows(config))
     inputs = FactorInputs.from_panel(panel, start)
-    names = [name for name, weight in config.weights.items() if weight != 0.0]
-    if any(name.startswith("reversal_") for name in names):
-        _ = inputs.carried_adj_close  # the shared carry, computed once before any call
-
-    def task(name: str) -> Callable[[], FloatArray]:
-        return lambda: FACTORS[name](inputs, config)[first_row - start:]
-
-    return [(name, task(name)) for name in names]
+    for name, weight in config.weights.items():
+        if weight != 0.0:
+            yield name, FACTORS[name](inputs, config)[first_row - start:]

@@ -8,9 +8,7 @@ strategies.cross_section), so both get identical signals for the same date.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,12 +20,9 @@ from marketdata.schema import Panel
 from strategies.adv import average_daily_amount
 from strategies.config import FactorConfig, ModelConfig
 from strategies.cross_section import neutralise, standardise, winsorise
-from strategies.factors import factor_tasks
+from strategies.factors import iter_raw_factors
 from strategies.rolling import FloatArray
 from strategies.universe import Exclusion, compute_universe, field_array
-
-# Threads for the factors: two cores are enough (memory bandwidth bounds the rest).
-FACTOR_THREADS = max(1, min(2, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -123,24 +118,14 @@ def factor_scores(panel: Panel, config: FactorConfig, members: npt.NDArray[np.bo
     total_weight = sum(abs(w) for w in config.weights.values())
     score = np.where(members, 0.0, np.nan)
     treated: dict[str, FloatArray] = {}
-
-    def treat(name: str, compute: Callable[[], FloatArray]) -> FloatArray:
-        z = standardise(winsorise(compute(), members, config.winsor_quantile))
+    for name, values in iter_raw_factors(panel, config, first_row):
+        z = standardise(winsorise(values, members, config.winsor_quantile))
         if codes is not None or (size_z is not None and name != "size"):
             z = neutralise(z, codes, size_z if name != "size" else None)
         # A member without a value sits at the cross-sectional average.
         z[members & np.isnan(z)] = 0.0
-        return z
-
-    # numpy releases the GIL in these array passes: factors are computed two at a time.
-    # Each factor's arithmetic is its own, and the score adds them in the weights'
-    # order, so the values are those of a serial run, bit for bit.
-    with ThreadPoolExecutor(max_workers=FACTOR_THREADS) as pool:
-        pending = [(name, pool.submit(treat, name, compute))
-                   for name, compute in factor_tasks(panel, config, first_row)]
-        for name, done in pending:
-            treated[name] = done.result()
-            score += (config.weights[name] / total_weight) * treated[name]  # NaN off members
+        treated[name] = z
+        score += (config.weights[name] / total_weight) * z  # NaN off the members
     return treated, score
 
 
