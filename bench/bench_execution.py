@@ -3,12 +3,14 @@ per second through MainEngine and the simulated gateway, and execution quality o
 simulated day beside vnpy_algotrading's TWAP on the same tape and parameters.
 
     python bench/bench_execution.py [--parents 300[,3000]] [--children 2000] [--symbols 5]
-                                    [--only approval]
+                                    [--only approval|children] [--rounds 3]
 
 The approval figure is timed beside two peers, interleaved sample by sample so the
 machine's noise falls on all three alike: vnpy's own MainEngine send -> trade event
 (a gateway that fills at once) and one raw Redis XADD on the same server; the ratios
-are printed with them.
+are printed with them. The children-per-second figure (`--only children`) is timed the
+same way, round by round, beside vnpy's own burst: `--children` orders through
+MainEngine to a gateway that acknowledges each at once, until the last order event.
 """
 
 from __future__ import annotations
@@ -190,13 +192,14 @@ class VnpyPeer:
         self.engine.close()
 
 
-def echo_gateway() -> type[Any]:
+def echo_gateway(acknowledge_only: bool = False) -> type[Any]:
     from vnpy.trader.constant import Exchange, Status
     from vnpy.trader.gateway import BaseGateway
     from vnpy.trader.object import TradeData
 
     class EchoGateway(BaseGateway):
-        """Fills every order at once, in full: vnpy's dispatch and nothing else."""
+        """Fills every order at once, in full (or only acknowledges it): vnpy's dispatch
+        and nothing else."""
 
         default_name = "ECHO"
         default_setting: dict[str, Any] = {}  # noqa: RUF012 - vnpy's interface
@@ -206,6 +209,10 @@ def echo_gateway() -> type[Any]:
         def send_order(self, req: Any) -> str:
             self.count += 1
             order = req.create_order_data(str(self.count), self.gateway_name)
+            if acknowledge_only:
+                order.status = Status.NOTTRADED
+                self.on_order(order)
+                return str(order.vt_orderid)
             order.status, order.traded = Status.ALLTRADED, req.volume
             self.on_order(order)
             self.on_trade(TradeData(
@@ -255,7 +262,12 @@ def worker(desk: Any) -> Callable[[Any], None]:
 
 
 # ---- 2. child orders per second --------------------------------------------------------
+CHILDREN_PER_STEP = 100  # children decided in one step of the desk's loop
+
+
 def bench_throughput(client: redis.Redis, data_dir: Path, children: int) -> float:
+    """Children per second: recorded, sent through MainEngine to the simulated gateway,
+    acknowledged and the acknowledgement applied, `CHILDREN_PER_STEP` per step."""
     from execution.algos.planner import Child, Position
     from execution.config import ExecutionConfig
     from execution.gateway.sim.scenario import random_day, scenario
@@ -275,13 +287,15 @@ def bench_throughput(client: redis.Redis, data_dir: Path, children: int) -> floa
         parents = [order(f"thr{i}", symbols[i % len(symbols)], 10**6, Decimal("10.00"))
                    for i in range(20)]
         started = time.perf_counter()
+        batch: list[Any] = []
         for n in range(children):
             parent = parents[n % len(parents)]
             quote = desk.market.quote(parent.symbol)
             price = (quote.bid or quote.last) - Decimal("0.05")  # rests: nothing fills
-            child = Child(200, price)
-            desk.sender.send(parent, child, "continuous", quote, Position(), clock.now())
-            if n % 100 == 99:
+            batch.append((parent, Child(200, price), "continuous", quote, Position()))
+            if len(batch) == CHILDREN_PER_STEP or n == children - 1:
+                send_batch(desk.sender, batch, clock.now())
+                batch = []
                 desk.step()
         desk.step(desk.bridge.barrier())
         elapsed = time.perf_counter() - started
@@ -290,6 +304,74 @@ def bench_throughput(client: redis.Redis, data_dir: Path, children: int) -> floa
         return children / elapsed
     finally:
         desk.stop()
+
+
+def send_batch(sender: Any, batch: list[Any], now: datetime) -> None:
+    """One step's children as the desk's loop sends them (one by one before `send_all`)."""
+    if hasattr(sender, "send_all"):
+        sender.send_all(batch, now)
+        return
+    for item in batch:
+        sender.send(*item, now)
+
+
+def vnpy_burst(home: Path, children: int) -> float:
+    """vnpy's own burst: MainEngine.send_order to an acknowledging gateway, per second,
+    until the last order event reaches a handler on vnpy's event thread."""
+    from vnpy.event import EventEngine
+    from vnpy.trader.constant import Direction, Exchange, Offset, OrderType
+    from vnpy.trader.engine import MainEngine
+    from vnpy.trader.event import EVENT_ORDER
+    from vnpy.trader.object import OrderRequest
+
+    prepare_vnpy_home(home)
+    event_engine = EventEngine()
+    engine = MainEngine(event_engine)
+    engine.add_gateway(echo_gateway(acknowledge_only=True), "ECHO")
+    seen, done = [0], threading.Event()
+
+    def on_order(event: Any) -> None:
+        seen[0] += 1
+        if seen[0] == children:
+            done.set()
+
+    event_engine.register(EVENT_ORDER, on_order)
+    try:
+        started = time.perf_counter()
+        for n in range(children):
+            engine.send_order(OrderRequest(
+                symbol="600000", exchange=Exchange.SSE, direction=Direction.LONG,
+                type=OrderType.LIMIT, volume=200, price=10.0 - (n % 5) * 0.01,
+                offset=Offset.OPEN, reference=f"burst#{n}"), "ECHO")
+        if not done.wait(30):
+            raise TimeoutError(f"vnpy burst: {seen[0]} of {children} order events")
+        return children / (time.perf_counter() - started)
+    finally:
+        engine.close()
+
+
+def bench_children(client: redis.Redis, data_dir: Path, children: int,
+                   rounds: int) -> list[tuple[float, float]]:
+    """(desk, vnpy) children per second, round by round, interleaved."""
+    out = []
+    for i in range(rounds):
+        desk = bench_throughput(client, data_dir, children)
+        peer = vnpy_burst(data_dir / f"burst{i}", children)
+        out.append((desk, peer))
+    return out
+
+
+def print_children(children: int, runs: list[tuple[float, float]]) -> None:
+    print(f"\nchild orders per second, {children} children, {CHILDREN_PER_STEP} per step "
+          "(desk: recorded, through MainEngine and the simulated gateway, acknowledged; "
+          "vnpy: MainEngine burst to an acknowledging gateway), interleaved:")
+    print(f"{'round':8}{'desk /s':>12}{'vnpy /s':>12}{'vnpy / desk':>14}")
+    for i, (desk, peer) in enumerate(runs, 1):
+        print(f"{i:<8}{desk:>12,.0f}{peer:>12,.0f}{peer / desk:>13.1f}x")
+    desk_median = statistics.median(d for d, _ in runs)
+    peer_median = statistics.median(p for _, p in runs)
+    print(f"{'median':8}{desk_median:>12,.0f}{peer_median:>12,.0f}"
+          f"{peer_median / desk_median:>13.1f}x")
 
 
 # ---- 3. execution quality: ours and vnpy's TWAP on the same tape ----------------------
@@ -464,8 +546,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parents", default="300",
                         help="approval runs, comma-separated parent counts (e.g. 300,3000)")
-    parser.add_argument("--only", choices=["approval"], default=None,
-                        help="run only the approval-latency section")
+    parser.add_argument("--only", choices=["approval", "children"], default=None,
+                        help="run only the approval-latency or the children-per-second section")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="children per second: rounds, each desk then vnpy's burst")
     parser.add_argument("--children", type=int, default=2000)
     parser.add_argument("--symbols", type=int, default=5)
     args = parser.parse_args()
@@ -481,6 +565,10 @@ def main() -> None:
     client = redis.Redis.from_url(server.url, decode_responses=True)
     counts = [int(n) for n in str(args.parents).split(",")]
     try:
+        if args.only == "children":
+            print_children(args.children, bench_children(client, data_dir, args.children,
+                                                         args.rounds))
+            return
         for parents in counts:
             print_latency(parents, bench_latency(client, data_dir, parents))
         if args.only == "approval":
