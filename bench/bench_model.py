@@ -4,15 +4,16 @@ orders) on a synthetic market; wall time and peak memory, and how they grow.
     python bench/bench_model.py                 # 5,400 stocks, lookback 250 + the grid
     python bench/bench_model.py --quick         # 5,400 stocks only
 
-Each measurement runs in a fresh process, so peak RSS is the nightly run's own
-(Python, pandas and the model included). Synthetic stores are cached under --cache.
+Each measurement runs in a fresh process, which reports its own peak RSS (VmHWM,
+bench/peak_memory.py: Python, pandas and the model included, not the parent's
+store-building peak that ru_maxrss would carry over). Synthetic stores are cached
+under --cache.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -20,6 +21,8 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+
+from peak_memory import own_peak_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_SECONDS, TARGET_MB = 2.0, 1536.0
@@ -57,7 +60,7 @@ def child(store_dir: str, lookback: int, repeats: int) -> None:
         batch = build_batch(panel, Book(Decimal("100000000")), signal + timedelta(days=1), config)
         times.append(time.perf_counter() - started)
         loads.append(loaded - started)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = own_peak_mb()
     print(json.dumps({"seconds": statistics.median(times), "load": statistics.median(loads),
                       "peak_mb": peak_mb, "orders": len(batch.orders),
                       "universe": batch.universe_size}))
