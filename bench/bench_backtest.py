@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_model import demo_store  # noqa: E402
+from peak_memory import own_peak_mb  # noqa: E402
 
 TARGET_SECONDS = 30.0
 LOOKBACK = 250
@@ -41,7 +41,7 @@ def child(store_dir: str, days: int) -> None:
     started = time.perf_counter()
     result = run_backtest(store, dates[-days], dates[-1], ModelConfig())
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = own_peak_mb()  # this process's own, not the parent's (peak_memory.py)
     print(json.dumps({"seconds": seconds, **result.timings, "peak_mb": peak_mb,
                       "days": result.metrics.days,
                       "orders": int(result.daily["buys"].sum() + result.daily["sells"].sum())}))
