@@ -90,6 +90,14 @@ def test_the_nightly_run_records_its_book_and_parity_is_exact(ctx: ServiceContex
     assert summary["orders_equal_days"] == 1 and summary["backtest_days"] == 1
 
 
+def test_a_dry_run_records_no_book(ctx: ServiceContext) -> None:
+    latest = ctx.store.latest_date()
+    assert latest is not None
+    signal, trade = paper_dates(latest, ctx.calendar)
+    assert run_nightly(ctx, signal, trade, dry_run=True).outcome == "dry-run"
+    assert ctx.client.exists(BOOKS) == 0
+
+
 def test_a_tampered_batch_is_one_named_defect(ctx: ServiceContext) -> None:
     _, trade = _published(ctx)
     [(_entry, fields)] = ctx.client.xrange(streams.BATCHES)
