@@ -3,7 +3,7 @@ per second through MainEngine and the simulated gateway, and execution quality o
 simulated day beside vnpy_algotrading's TWAP on the same tape and parameters.
 
     python bench/bench_execution.py [--parents 300[,3000]] [--children 2000] [--symbols 5]
-                                    [--only approval|children] [--rounds 3]
+                                    [--only approval|children|quality] [--rounds 3]
 
 The approval figure is timed beside two peers, interleaved sample by sample so the
 machine's noise falls on all three alike: vnpy's own MainEngine send -> trade event
@@ -11,6 +11,13 @@ machine's noise falls on all three alike: vnpy's own MainEngine send -> trade ev
 are printed with them. The children-per-second figure (`--only children`) is timed the
 same way, round by round, beside vnpy's own burst: `--children` orders through
 MainEngine to a gateway that acknowledges each at once, until the last order event.
+
+Execution quality (`--only quality`) is run at limits +5% and +1% over the previous
+close with three algorithms on the same tape, one after the other: the desk's TWAP,
+vnpy's TwapAlgo as shipped (every child at the parent's limit, which the A-share price
+cage rejects when the market is more than ~2% below it) and the same TwapAlgo with each
+child's price clipped into the cage (the fair comparison). The simulated clock drives
+all three, so the figures do not depend on the machine's load.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +45,7 @@ WINDOW = (dtime(9, 30), dtime(11, 30))
 # The desk's loop (gateway events, every live parent's next slice) is outside the timed
 # window; stepping it after every approval made 3,000 live parents O(n^2) in run time.
 STEP_EVERY = 25
-BENCH_TIMER = "eBenchTimer"  # the simulated clock's second, not vnpy's wall-clock timer
+BENCH_CALL = "eBenchCall"  # a harness call run on vnpy's event thread (on_event_thread)
 
 
 def at(clock_time: dtime) -> datetime:
@@ -421,8 +429,9 @@ def run_ours(client: redis.Redis, data_dir: Path, source: Any, targets: dict[str
 
     client.flushall()
     clock = FixedClock(at(dtime(9, 29)))
-    cfg = ExecutionConfig(algo=AlgoConfig(end_behaviour=EndBehaviour.LEAVE, randomise_size=0,
-                                          randomise_time_s=0), slice_interval_s=60)
+    cfg = ExecutionConfig(algo=AlgoConfig(end_behaviour=EndBehaviour.LEAVE,
+                                          randomise_size=Decimal(0), randomise_time_s=0),
+                          slice_interval_s=60)
     desk = build_desk(client, data_dir / "ours", clock, source, cfg)
     try:
         gateway = desk.bridge.gateway("SIM")
@@ -440,9 +449,62 @@ def run_ours(client: redis.Redis, data_dir: Path, source: Any, targets: dict[str
         desk.stop()
 
 
-def run_vnpy(client: redis.Redis, data_dir: Path, source: Any, targets: dict[str, int],
-             limits: dict[str, Decimal], window: tuple[dtime, dtime] = WINDOW) -> Run:
+def caged_twap() -> type[Any]:
+    """vnpy's TwapAlgo with each child's price clipped into the continuous-trading price
+    cage (`exchange.price_cage`, from the tick's book as the exchange takes it); the
+    algorithm is otherwise vnpy's own."""
+    from vnpy.trader.constant import Offset, OrderType
+    from vnpy_algotrading.algos.twap_algo import TwapAlgo
+
+    from exchange import cage_reference, price_cage
+
+    def caged(algo: Any, side: str, price: float) -> float:
+        tick = algo.get_tick()
+        book = {name: Decimal(str(value)) if value else None for name, value in (
+            ("bid", tick.bid_price_1), ("ask", tick.ask_price_1), ("last", tick.last_price),
+            ("prev_close", tick.pre_close))}
+        reference = cage_reference(side, **book)
+        if reference is None:
+            return price
+        low, high = price_cage(algo.vt_symbol, side, reference, tick.datetime.date())
+        clipped = Decimal(str(price))
+        clipped = min(clipped, high) if high is not None else clipped
+        clipped = max(clipped, low) if low is not None else clipped
+        return float(clipped)
+
+    class CagedTwapAlgo(TwapAlgo):  # type: ignore[misc]
+        display_name = "TWAP, children clipped into the price cage"
+
+        def buy(self, price: float, volume: float, order_type: Any = OrderType.LIMIT,
+                offset: Any = Offset.NONE) -> str:
+            return str(super().buy(caged(self, "buy", price), volume, order_type, offset))
+
+        def sell(self, price: float, volume: float, order_type: Any = OrderType.LIMIT,
+                 offset: Any = Offset.NONE) -> str:
+            return str(super().sell(caged(self, "sell", price), volume, order_type, offset))
+
+    return CagedTwapAlgo
+
+
+def on_event_thread(bridge: Any, call: Callable[[], object]) -> None:
+    """Run `call` on vnpy's event thread and wait for it (and everything queued before).
+
+    The algo engine's order and trade events run there; starting algos or driving their
+    timer from this thread raced them ("dictionary changed size during iteration" in
+    `cancel_all`), so every harness call into the engine goes through here. A call that
+    raises kills the event thread, and the barrier then times out: loud, not silent."""
     from vnpy.event import Event
+
+    bridge.event_engine.put(Event(BENCH_CALL, call))
+    bridge.barrier()
+
+
+VNPY_TWAP, VNPY_CAGED = "TwapAlgo", "CagedTwapAlgo"
+
+
+def run_vnpy(client: redis.Redis, data_dir: Path, source: Any, targets: dict[str, int],
+             limits: dict[str, Decimal], window: tuple[dtime, dtime] = WINDOW,
+             template: str = VNPY_TWAP) -> Run:
     from vnpy.trader.constant import Direction, Offset
     from vnpy.trader.event import EVENT_TIMER
     from vnpy.trader.object import SubscribeRequest
@@ -463,26 +525,20 @@ def run_vnpy(client: redis.Redis, data_dir: Path, source: Any, targets: dict[str
         gateway.bind(SimDeps(client, clock, source, cfg.sim, cfg.initial_cash, auto_match=False))
         bridge.connect("SIM", {"account": "vnpy"})
         engine = bridge.main_engine.add_engine(AlgoEngine)
+        engine.add_algo_template(caged_twap())
         bridge.event_engine.unregister(EVENT_TIMER, engine.process_timer_event)  # we drive time
+        bridge.event_engine.register(BENCH_CALL, lambda event: event.data())
         for symbol in targets:
             bridge.subscribe(SubscribeRequest(*split_symbol(symbol)), "SIM")
         bridge.barrier()
         clock.set(at(window[0]))
         seconds = int((at(window[1]) - at(window[0])).total_seconds())
         for symbol, quantity in targets.items():
-            engine.start_algo("TwapAlgo", symbol, Direction.LONG, Offset.NONE,
-                              float(limits[symbol]), quantity, {"time": seconds, "interval": 60})
-        bridge.barrier()
-
-        # The algo's timer runs on the event thread, like its order events: driving it
-        # from this thread raced them ("dictionary changed size" in cancel_all).
-        bridge.event_engine.register(BENCH_TIMER, engine.process_timer_event)
-
-        def tick() -> None:
-            bridge.event_engine.put(Event(BENCH_TIMER))
-            bridge.barrier()
-
-        step_through(clock, gateway, tick, 1, window)
+            on_event_thread(bridge, partial(
+                engine.start_algo, template, symbol, Direction.LONG, Offset.NONE,
+                float(limits[symbol]), quantity, {"time": seconds, "interval": 60}))
+        step_through(clock, gateway, lambda: on_event_thread(
+            bridge, lambda: engine.process_timer_event(None)), 1, window)
         return gateway.exchange.book.orders(DAY), gateway.exchange.book.trades(DAY)
     finally:
         bridge.close()
@@ -500,8 +556,18 @@ def step_through(clock: Any, gateway: Any, step: Callable[[], None], every_s: in
         step()
 
 
+@dataclass
+class QualityRun:
+    """One limit's comparison, all on the same tape: (quality rows, broker orders) each."""
+
+    desk: tuple[dict[str, Quality], list[Any]]
+    vnpy: tuple[dict[str, Quality], list[Any]]
+    caged: tuple[dict[str, Quality], list[Any]]
+    overfill: tuple[int, int, int]  # 750 shares over 10 minutes: shares filled by each
+
+
 def bench_quality(client: redis.Redis, data_dir: Path, symbols: int,
-                  limit_above: Decimal) -> tuple[Any, Any, Any]:
+                  limit_above: Decimal) -> QualityRun:
     from execution.gateway.sim.scenario import random_day, scenario
 
     names = ["600000.SSE", "000001.SZSE", "300750.SZSE", "688001.SSE", "603000.SSE",
@@ -511,17 +577,19 @@ def bench_quality(client: redis.Redis, data_dir: Path, symbols: int,
     targets = {s: int(b.volume * 0.02) // 100 * 100 for s, b in days.items()}
     limits = {s: (Decimal(str(b.prev_close)) * (1 + limit_above)).quantize(Decimal("0.01"))
               for s, b in days.items()}
-    ours_orders, ours_trades = run_ours(client, data_dir, source, targets, limits)
-    vnpy_orders, vnpy_trades = run_vnpy(client, data_dir, source, targets, limits)
-    ours = quality(source, targets, ours_trades), ours_orders
-    theirs = quality(source, targets, vnpy_trades), vnpy_orders
+    runs: list[Callable[..., Run]] = [
+        run_ours, run_vnpy, partial(run_vnpy, template=VNPY_CAGED)]
+
+    def rated(run: Callable[..., Run]) -> tuple[dict[str, Quality], list[Any]]:
+        orders, trades = run(client, data_dir, source, targets, limits, WINDOW)
+        return quality(source, targets, trades), orders
+
+    desk, vnpy, caged = (rated(run) for run in runs)
     small, ten_minutes = {"600000.SSE": 750}, (dtime(9, 30), dtime(9, 40))
     small_limits = {"600000.SSE": limits["600000.SSE"]}
-    overfill = tuple(
-        sum(t.volume for t in run(client, data_dir, source, small, small_limits, ten_minutes)[1])
-        for run in (run_ours, run_vnpy)
-    )
-    return ours, theirs, overfill
+    filled = [sum(t.volume for t in run(client, data_dir, source, small, small_limits,
+                                        ten_minutes)[1]) for run in runs]
+    return QualityRun(desk, vnpy, caged, (filled[0], filled[1], filled[2]))
 
 
 def summary(result: tuple[dict[str, Quality], list[Any]]) -> dict[str, float]:
@@ -546,8 +614,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parents", default="300",
                         help="approval runs, comma-separated parent counts (e.g. 300,3000)")
-    parser.add_argument("--only", choices=["approval", "children"], default=None,
-                        help="run only the approval-latency or the children-per-second section")
+    parser.add_argument("--only", choices=["approval", "children", "quality"], default=None,
+                        help="run only one section: approval latency, children per second "
+                        "or execution quality")
     parser.add_argument("--rounds", type=int, default=3,
                         help="children per second: rounds, each desk then vnpy's burst")
     parser.add_argument("--children", type=int, default=2000)
@@ -569,6 +638,11 @@ def main() -> None:
             print_children(args.children, bench_children(client, data_dir, args.children,
                                                          args.rounds))
             return
+        if args.only == "quality":
+            for above in (Decimal("0.05"), Decimal("0.01")):
+                print_quality(args.symbols, above,
+                              bench_quality(client, data_dir, args.symbols, above))
+            return
         for parents in counts:
             print_latency(parents, bench_latency(client, data_dir, parents))
         if args.only == "approval":
@@ -580,22 +654,24 @@ def main() -> None:
         server.stop()
     print(f"child orders through MainEngine + simulated gateway: {rate:,.0f} per second "
           f"({args.children} children, acknowledged)")
-    for above, (ours, theirs, overfill) in runs.items():
-        print_quality(args.symbols, above, ours, theirs, overfill)
+    for above, run in runs.items():
+        print_quality(args.symbols, above, run)
 
 
-def print_quality(symbols: int, above: Decimal, ours: Any, theirs: Any, overfill: Any) -> None:
+def print_quality(symbols: int, above: Decimal, run: QualityRun) -> None:
     print(f"\nexecution quality: {symbols} symbols, buy TWAP {WINDOW[0]:%H:%M}-{WINDOW[1]:%H:%M}, "
           f"2% of day volume each, limit = previous close +{above:.0%}, 60 s slices, "
           "same tape:")
-    print(f"{'':34}{'desk TWAP':>14}{'vnpy TwapAlgo':>16}")
-    mine, other = summary(ours), summary(theirs)
-    for key in mine:
-        print(f"{key:34}{mine[key]:>14.3f}{other[key]:>16.3f}")
-    print(f"{'750 shares over 10 min: filled':34}{overfill[0]:>14}{overfill[1]:>16}")
-    reasons = {o.reason.split(":")[0] for o in theirs[1] if o.status == "REJECTED"}
-    if reasons:
-        print(f"vnpy rejections, e.g.: {sorted(reasons)[:2]}")
+    print(f"{'':34}{'desk TWAP':>12}{'vnpy TwapAlgo':>15}{'vnpy, caged':>13}")
+    rows = [summary(run.desk), summary(run.vnpy), summary(run.caged)]
+    for key in rows[0]:
+        print(f"{key:34}{rows[0][key]:>12.3f}{rows[1][key]:>15.3f}{rows[2][key]:>13.3f}")
+    print(f"{'750 shares over 10 min: filled':34}{run.overfill[0]:>12}{run.overfill[1]:>15}"
+          f"{run.overfill[2]:>13}")
+    for name, (_, orders) in (("vnpy", run.vnpy), ("vnpy caged", run.caged)):
+        reasons = {o.reason.split(":")[0] for o in orders if o.status == "REJECTED"}
+        if reasons:
+            print(f"{name} rejections, e.g.: {sorted(reasons)[:2]}")
 
 
 if __name__ == "__main__":
