@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from exchange import Phase, session_windows
 from risk.config import LimitKind, LimitsConfig
 
 
@@ -82,13 +83,27 @@ def stale_breaches(
     """Held symbols whose last price is older than `stale_after_s` (call in trading hours)."""
     out = []
     for symbol, at in sorted(price_times.items()):
-        age = float("inf") if at is None else (now - at).total_seconds()
+        age = float("inf") if at is None else trading_seconds(at, now)
         if age > cfg.stale_after_s:
             seen = "never" if at is None else f"at {at.isoformat()}"
             out.append(Breach(LimitKind.STALE_PRICE, symbol, age, cfg.stale_after_s,
                               f"{symbol}: last price seen {seen} "
                               f"(stale after {cfg.stale_after_s:.0f} s)", (symbol,)))
     return out
+
+
+def trading_seconds(since: datetime, now: datetime) -> float:
+    """Seconds of today's continuous trading between `since` and `now`: the lunch break
+    and the night do not age a price (a price from before today counts from the open)."""
+    day = now.date()
+    total = 0.0
+    for start, end, phase in session_windows(day):
+        if phase is not Phase.CONTINUOUS:
+            continue
+        lo = max(since, datetime.combine(day, start, tzinfo=now.tzinfo))
+        hi = min(now, datetime.combine(day, end, tzinfo=now.tzinfo))
+        total += max((hi - lo).total_seconds(), 0.0)
+    return total
 
 
 def blocked_symbols(breaches: list[Breach], cfg: LimitsConfig) -> list[str]:

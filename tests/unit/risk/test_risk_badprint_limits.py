@@ -93,3 +93,23 @@ def test_reducing_state_has_hysteresis() -> None:
     assert reducing(0.33, True, 0.35, 0.03)
     assert not reducing(0.33, False, 0.35, 0.03)
     assert not reducing(0.319, True, 0.35, 0.03)
+
+
+def test_the_lunch_break_does_not_make_a_price_stale() -> None:
+    cfg = LimitsConfig(stale_after_s=120)
+    last = datetime(2026, 11, 23, 11, 29, 30, tzinfo=EXCHANGE_TZ)  # the morning's last trades
+    just_after = datetime(2026, 11, 23, 13, 0, 30, tzinfo=EXCHANGE_TZ)
+    assert stale_breaches({"600000.SSE": last}, just_after, cfg) == []  # 60 s of trading
+    later = datetime(2026, 11, 23, 13, 2, 0, tzinfo=EXCHANGE_TZ)
+    [breach] = stale_breaches({"600000.SSE": last}, later, cfg)
+    assert breach.value == 150.0  # trading seconds: 30 before the break, 120 after
+
+
+def test_yesterdays_price_counts_from_todays_open() -> None:
+    cfg = LimitsConfig(stale_after_s=120)
+    yesterday = datetime(2026, 12, 31, 14, 59, 50, tzinfo=EXCHANGE_TZ)  # across the year end
+    assert stale_breaches({"600000.SSE": yesterday},
+                          datetime(2027, 1, 4, 9, 31, tzinfo=EXCHANGE_TZ), cfg) == []
+    [breach] = stale_breaches({"600000.SSE": yesterday},
+                              datetime(2027, 1, 4, 9, 33, tzinfo=EXCHANGE_TZ), cfg)
+    assert breach.value == 180.0
