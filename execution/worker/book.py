@@ -23,6 +23,9 @@ class ChildBook:
         # Each parent's children by reference: a step asks for them once per parent, so
         # a scan of every child would make a step quadratic in the day's children.
         self.by_order: dict[str, dict[str, ChildOrder]] = {}
+        # Changes from one batch of gateway events, written together by `flush`
+        # (reference -> whether its vt_orderid link is new).
+        self._staged: dict[str, bool] = {}
 
     def load(self, order_id: str, read: list[Any] | None = None) -> list[ChildOrder]:
         """Read a parent's children from Redis into memory (start, restart, adoption);
@@ -40,16 +43,39 @@ class ChildBook:
         return [c for c in self.by_ref.values() if c.open]
 
     def record(self, child: ChildOrder) -> None:
-        self.store.record(child)
-        self._keep(child)
+        self.record_all([child])
+
+    def record_all(self, children: list[ChildOrder]) -> None:
+        """Written to Redis (one round trip) before any of them is sent."""
+        self.store.record_all(children)
+        for child in children:
+            self._keep(child)
 
     def linked(self, child: ChildOrder) -> None:
-        self.store.link(child)
-        self._keep(child)
+        self.linked_all([child])
+
+    def linked_all(self, children: list[ChildOrder]) -> None:
+        self.store.write_all([], children)
+        for child in children:
+            self._keep(child)
 
     def saved(self, child: ChildOrder) -> None:
         self.store.save(child)
         self._keep(child)
+
+    def stage(self, child: ChildOrder, *, link: bool = False) -> None:
+        """Keep a change in memory now and write it with the batch's others at `flush`.
+        Only for what the broker reports (order events): a crash before the flush loses
+        nothing the broker's replay at the restart does not bring back."""
+        self._keep(child)
+        self._staged[child.reference] = self._staged.get(child.reference, False) or link
+
+    def flush(self) -> None:
+        """Write the staged changes, each child as memory has it now, in one round trip."""
+        staged, self._staged = self._staged, {}
+        children = {ref: self.by_ref[ref] for ref in staged if ref in self.by_ref}
+        self.store.write_all([c for ref, c in children.items() if not staged[ref]],
+                             [c for ref, c in children.items() if staged[ref]])
 
     def kept(self, child: ChildOrder) -> None:
         """Already written by someone else (the fill book): refresh memory only."""

@@ -87,26 +87,45 @@ class ChildStore:
         return self._slices[order_id]
 
     def record(self, child: ChildOrder) -> None:
+        self.record_all([child])
+
+    def record_all(self, children: list[ChildOrder]) -> None:
+        """Record children (with their parents' slice counters) in one transaction: one
+        round trip for every child one step decided, all written before any is sent."""
+        if not children:
+            return
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.set(SLICE_COUNTER.format(order_id=child.order_id), child.slice_no,
-                     ex=DAY_TTL_S)
-            pipe.set(streams.CHILD.format(reference=child.reference), child.model_dump_json(),
-                     ex=DAY_TTL_S)
-            pipe.sadd(streams.CHILDREN_OF.format(order_id=child.order_id), child.reference)
+            for child in children:
+                pipe.set(SLICE_COUNTER.format(order_id=child.order_id), child.slice_no,
+                         ex=DAY_TTL_S)
+                pipe.set(streams.CHILD.format(reference=child.reference),
+                         child.model_dump_json(), ex=DAY_TTL_S)
+                pipe.sadd(streams.CHILDREN_OF.format(order_id=child.order_id), child.reference)
             pipe.execute()
 
     def save(self, child: ChildOrder) -> None:
-        self.client.set(streams.CHILD.format(reference=child.reference),
-                        child.model_dump_json(), ex=DAY_TTL_S)
+        self.write_all([child], [])
 
     def link(self, child: ChildOrder) -> None:
         """Remember vt_orderid -> reference: trades (and CTP's replays) carry only the id."""
-        key = VT_ORDERS.format(trade_date=child.trade_date.isoformat())
+        self.write_all([], [child])
+
+    def write_all(self, saved: list[ChildOrder], linked: list[ChildOrder]) -> None:
+        """Save children and link others (vt_orderid -> reference, and their record) in one
+        transaction: one round trip for a step's sends or a batch of order events."""
+        if not saved and not linked:
+            return
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(key, child.vt_orderid, child.reference)
-            pipe.expire(key, DAY_TTL_S)
-            pipe.set(streams.CHILD.format(reference=child.reference), child.model_dump_json(),
-                     ex=DAY_TTL_S)
+            days = set()
+            for child in linked:
+                key = VT_ORDERS.format(trade_date=child.trade_date.isoformat())
+                pipe.hset(key, child.vt_orderid, child.reference)
+                days.add(key)
+            for key in sorted(days):
+                pipe.expire(key, DAY_TTL_S)
+            for child in [*saved, *linked]:
+                pipe.set(streams.CHILD.format(reference=child.reference),
+                         child.model_dump_json(), ex=DAY_TTL_S)
             pipe.execute()
 
     def get(self, reference: str) -> ChildOrder | None:

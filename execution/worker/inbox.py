@@ -50,14 +50,19 @@ class Inbox:
                                            minimum=cfg.sim.min_commission)
 
     def handle(self, events: list[Any], seen: Seen | None = None) -> Seen:
+        """Apply a batch of events; the children's changes from order events reach Redis
+        together at the end (one round trip), even if an event fails on the way."""
         seen = seen or Seen()
-        for event in events:
-            if event.type == EVENT_TICK:
-                self.market.on_tick(event.data)
-            elif event.type == EVENT_ORDER:
-                self._order(event.data, seen)
-            elif event.type == EVENT_TRADE:
-                self._trade(event.data, seen)
+        try:
+            for event in events:
+                if event.type == EVENT_TICK:
+                    self.market.on_tick(event.data)
+                elif event.type == EVENT_ORDER:
+                    self._order(event.data, seen)
+                elif event.type == EVENT_TRADE:
+                    self._trade(event.data, seen)
+        finally:
+            self.book.flush()
         return seen
 
     def _order(self, data: Any, seen: Seen) -> None:
@@ -77,10 +82,7 @@ class Inbox:
             "updated_at": data.datetime or child.updated_at,
         })
         if updated != child:
-            if updated.vt_orderid != child.vt_orderid:
-                self.book.linked(updated)
-            else:
-                self.book.saved(updated)
+            self.book.stage(updated, link=updated.vt_orderid != child.vt_orderid)
             seen.changed.add(child.order_id)
             if state is ChildState.REJECTED and child.state is not ChildState.REJECTED:
                 seen.rejected.append(updated)

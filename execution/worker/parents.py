@@ -34,8 +34,8 @@ from execution.worker.inbox import Seen
 from execution.worker.market import MarketState
 from execution.worker.parent import Cancel, ParentWorker, Send
 from execution.worker.positions import pov_base, sizing_position
-from execution.worker.sender import ChildSender, Routes
-from orders.order import LIVE_STATES, Algo, OrderKind, OrderRecord, OrderState
+from execution.worker.sender import ChildSender, Routes, Wanted
+from orders.order import LIVE_STATES, Algo, Order, OrderKind, OrderRecord, OrderState
 
 ACTOR = "execution"
 EOD_CANCEL_LEAD = timedelta(seconds=60)  # cancels are refused once the closing auction starts
@@ -186,15 +186,31 @@ class ParentLifecycle:
                 self.workers[order_id].record = record
 
     def advance_all(self, now: datetime) -> None:
+        """Let every parent decide; the children they decide go out together (their
+        records in one round trip before the first is sent)."""
+        pending: list[tuple[ParentWorker, Wanted]] = []
         for worker in list(self.workers.values()):
-            self._advance(worker, now)
+            if _sized_on_open_sells(worker.record.order, pending):
+                self._send(pending, now)  # its sizing counts the sells on their way
+                pending = []
+            wanted = self._decide(worker, now)
+            if wanted is not None:
+                pending.append((worker, wanted))
+        self._send(pending, now)
 
     def _advance(self, worker: ParentWorker, now: datetime) -> None:
+        wanted = self._decide(worker, now)
+        if wanted is not None:
+            self._send([(worker, wanted)], now)
+
+    def _decide(self, worker: ParentWorker, now: datetime) -> Wanted | None:
+        """What the parent wants sent; anything else it decides is carried out here."""
         order = worker.record.order
         children = self.parts.book.of(order.order_id)
         self._end_of_day_rules(worker, now)
         if self.halted:
-            return self._finish_if_idle(worker, children, now)
+            self._finish_if_idle(worker, children, now)
+            return None
         phase = session_phase(now, order.symbol)
         quote = self.parts.market.quote(order.symbol)
         worker.pov_base = pov_base(self.parts.market, self.parts.client, self.parts.day, worker,
@@ -203,18 +219,25 @@ class ParentLifecycle:
         recent = self.parts.market.recent_volume(order.symbol, now, self.parts.cfg.slice_interval_s)
         decision = worker.decide(now, phase, children, quote, position, recent)
         if isinstance(decision, Send) and quote is not None:
-            sent = self.parts.sender.send(order, decision.child, decision.phase, quote, position,
-                                         now)
-            if isinstance(sent, ChildOrder):
-                worker.sent(now, sent.slice_no)
-            else:
-                self._note(worker, sent)
-        elif isinstance(decision, Cancel):
+            return order, decision.child, decision.phase, quote, position
+        if isinstance(decision, Cancel):
             for child in decision.children:
                 self.parts.sender.cancel(child)
         elif isinstance(decision, Wait):
             self._note(worker, decision.reason)
-        return self._finish_if_idle(worker, self.parts.book.of(order.order_id), now)
+        self._finish_if_idle(worker, self.parts.book.of(order.order_id), now)
+        return None
+
+    def _send(self, pending: list[tuple[ParentWorker, Wanted]], now: datetime) -> None:
+        if not pending:
+            return
+        results = self.parts.sender.send_all([wanted for _, wanted in pending], now)
+        for (worker, _), sent in zip(pending, results, strict=True):
+            if isinstance(sent, ChildOrder):
+                worker.sent(now, sent.slice_no)
+            else:
+                self._note(worker, sent)
+            self._finish_if_idle(worker, self.parts.book.of(worker.order_id), now)
 
     def _end_of_day_rules(self, worker: ParentWorker, now: datetime) -> None:
         eod = at(self.parts.day, self.parts.cfg.end_of_day)
@@ -257,3 +280,12 @@ class ParentLifecycle:
         body = OrderEvent(record=worker.record, event="waiting", detail=reason)
         publish(self.parts.client, streams.EVENTS, "order.event", body, source=ACTOR,
                 ts=self.parts.now())
+
+
+def _sized_on_open_sells(order: Order, pending: list[tuple[ParentWorker, Wanted]]) -> bool:
+    """A sell (not a hedge) is sized on the sells already working in its symbol
+    (`sizing_position`): one of those still waiting to be sent must be recorded first."""
+    if order.kind is OrderKind.HEDGE or order.side.value != "sell":
+        return False
+    return any(wanted[0].symbol == order.symbol and wanted[0].side.value == "sell"
+               for _, wanted in pending)

@@ -35,6 +35,9 @@ from execution.worker.children import ChildOrder, ChildState, reference_for
 from orders.order import Order
 
 SEND_GUARD = timedelta(seconds=1)  # a child needs this much of its phase left to go out
+# What a parent wants sent: the order, the child, its phase, the quote and the position
+# it was sized on.
+Wanted = tuple[Order, Child, str, Quote, Position]
 
 
 @dataclass(frozen=True)
@@ -85,10 +88,35 @@ class ChildSender:
     def send(self, order: Order, child: Child, phase: str, quote: Quote, position: Position,
              now: datetime) -> ChildOrder | str:
         """The child as recorded and sent, or why it was not sent."""
+        return self.send_all([(order, child, phase, quote, position)], now)[0]
+
+    def send_all(self, items: list[Wanted], now: datetime) -> list[ChildOrder | str]:
+        """One step's children, each as recorded and sent or why it was not sent, in the
+        order given. Their records reach Redis in one round trip before the first is
+        sent (a crash in between leaves records the restart finds LOST); their links
+        in one more after the last is sent."""
+        now = self.now()  # the step's reading may be stale by the time we get here
+        out: list[ChildOrder | str] = [self._prepare(*item, now) for item in items]
+        records = [r for r in out if isinstance(r, ChildOrder)]
+        if not records:
+            return out
+        self.book.record_all(records)
+        refused = self.fence()  # the writes above may have outlasted the lease (a failover)
+        if refused:
+            for record in records:
+                self.book.saved(record.model_copy(update={"state": ChildState.LOST,
+                                                          "reason": refused}))
+            return [refused if isinstance(r, ChildOrder) else r for r in out]
+        sent = {r.reference: self._send(r) for r in records}
+        self.book.linked_all(list(sent.values()))
+        return [sent[r.reference] if isinstance(r, ChildOrder) else r for r in out]
+
+    def _prepare(self, order: Order, child: Child, phase: str, quote: Quote,
+                 position: Position, now: datetime) -> ChildOrder | str:
+        """The child's record, numbered, if it may go out; else why not."""
         gateway = self.routes.for_order(order)
         if not self.can_send(gateway):
             return f"gateway {gateway} is not connected or not reconciled"
-        now = self.now()  # the step's reading may be stale by the time we get here
         problem = session_problem(now, order.symbol, phase)
         if problem:
             logger.warning("child of {} {}", order.order_id, problem)
@@ -101,29 +129,24 @@ class ChildSender:
         if refused:
             return refused
         slice_no = self.book.store.next_slice(order.order_id)
-        record = ChildOrder(
+        return ChildOrder(
             reference=reference_for(order.order_id, slice_no), order_id=order.order_id,
             slice_no=slice_no, trade_date=order.trade_date, symbol=order.symbol,
             side=order.side.value, offset=order.offset.value, quantity=child.quantity,
             price=child.price, phase=phase, gateway=gateway, created_at=now, updated_at=now,
         )
-        self.book.record(record)
-        code, exchange = split_symbol(order.symbol)
+
+    def _send(self, record: ChildOrder) -> ChildOrder:
+        """Send a recorded child; the child with the broker's vt_orderid (not linked yet)."""
+        code, exchange = split_symbol(record.symbol)
         request = OrderRequest(
             symbol=code, exchange=exchange, direction=SIDE_TO_DIRECTION[record.side],
-            type=OrderType.LIMIT, volume=float(child.quantity), price=float(child.price),
+            type=OrderType.LIMIT, volume=float(record.quantity), price=float(record.price),
             offset=OFFSET_TO_VNPY[record.offset], reference=record.reference,
         )
-        refused = self.fence()  # the writes above may have outlasted the lease (a failover)
-        if refused:
-            self.book.saved(record.model_copy(update={"state": ChildState.LOST,
-                                                      "reason": refused}))
-            return refused
-        vt_orderid = self.bridge.send_order(request, gateway)
+        vt_orderid = self.bridge.send_order(request, record.gateway)
         linked = self.book.by_ref.get(record.reference, record)  # events may have landed
-        linked = linked.model_copy(update={"vt_orderid": vt_orderid})
-        self.book.linked(linked)
-        return linked
+        return linked.model_copy(update={"vt_orderid": vt_orderid})
 
     def cancel(self, child: ChildOrder) -> bool:
         """Cancel now if the gateway is ready; else queue it. True if it went out."""
