@@ -43,6 +43,7 @@ def read_daily_fields(
     if not fields:
         return out
     row_of = {d: i for i, d in enumerate(days)}
+    listed = list(symbols)
     written = np.zeros(len(days), dtype=bool)
     for key in sorted({d.strftime("%Y-%m") for d in days}):
         part_dates, part_symbols, values = read_partition_fields(
@@ -51,6 +52,11 @@ def read_daily_fields(
         inside = [i for i, d in enumerate(part_dates) if d in row_of]  # contiguous
         src = slice(inside[0], inside[-1] + 1)
         dst = slice(row_of[part_dates[inside[0]]], row_of[part_dates[inside[-1]]] + 1)
+        written[dst] = True
+        if part_symbols == listed:  # the usual case: the same symbols in the same order
+            for name in fields:
+                out[name][dst] = values[name][src]
+            continue
         cols = symbols.get_indexer(pd.Index(part_symbols))
         src_cols = np.flatnonzero(cols >= 0)
         covers_all = len(src_cols) == len(symbols)  # cols[src_cols] is then 0..n-1 in order
@@ -61,7 +67,6 @@ def read_daily_fields(
             else:
                 out[name][dst] = fill_value(name)
                 out[name][dst, cols[src_cols]] = block[:, src_cols]
-        written[dst] = True
     for name in fields:  # days no partition holds (none in a consistent store)
         out[name][~written] = fill_value(name)
     return out
