@@ -402,7 +402,7 @@ def quality(source: Any, targets: dict[str, int], trades: list[Any]) -> dict[str
         mine = [t for t in trades if t.symbol == symbol]
         series = [b for b in bars if b.symbol == symbol]
         arrival = series[0].open
-        vwap = sum(b.vwap * b.volume for b in series) / sum(b.volume for b in series)
+        vwap = sum((b.vwap * b.volume for b in series), Decimal(0)) / sum(b.volume for b in series)
         filled = sum(t.volume for t in mine)
         value = sum((t.price * t.volume for t in mine), Decimal(0))
         per_minute = {b.end: b.volume for b in series}
