@@ -46,6 +46,7 @@ class Holding:
     quantity: int = 0
     sellable: int = 0
     avg_cost: Decimal = Decimal(0)
+    opened: date | None = None  # the first buy's day: the model counts holding days from it
 
 
 @dataclass(frozen=True)
@@ -121,11 +122,13 @@ class Ledger:
         if side == "buy":
             total = held.quantity + qty
             avg = ((held.avg_cost * held.quantity + value) / total).quantize(AVG, ROUND_HALF_UP)
-            new = replace(held, quantity=total, avg_cost=avg)
+            new = replace(held, quantity=total, avg_cost=avg,
+                          opened=held.opened if held.quantity else at.date())
             cash = self.cash - value - fees
         else:
             left = held.quantity - qty
-            new = Holding(left, max(held.sellable - qty, 0), held.avg_cost if left else Decimal(0))
+            new = Holding(left, max(held.sellable - qty, 0), held.avg_cost if left else Decimal(0),
+                          held.opened if left else None)
             cash = self.cash + value - fees
         positions = {**self.positions, symbol: new}
         if new.quantity == 0:
@@ -143,7 +146,7 @@ class Ledger:
         if shares:
             total = held.quantity + shares
             avg = (held.avg_cost * held.quantity / total).quantize(AVG, ROUND_HALF_UP)
-            positions[symbol] = Holding(total, held.sellable + shares, avg)
+            positions[symbol] = Holding(total, held.sellable + shares, avg, held.opened)
         return replace(self, cash=(self.cash + cash).quantize(CENT, ROUND_HALF_UP),
                        positions=positions, at=at)
 
@@ -213,8 +216,7 @@ class Ledger:
         return {
             "account": self.account,
             "cash": str(self.cash),
-            "positions": {s: {"quantity": str(h.quantity), "sellable": str(h.sellable),
-                              "avg_cost": str(h.avg_cost)} for s, h in self.positions.items()},
+            "positions": {s: _holding_dict(h) for s, h in self.positions.items()},
             "futures": {s: {"short": str(f.short), "avg_price": str(f.avg_price)}
                         for s, f in self.futures.items()},
             "options": {s: {"long": str(o.long), "avg_price": str(o.avg_price)}
@@ -266,4 +268,12 @@ def _finite(raw: Any) -> Decimal:
 
 
 def _holding(raw: dict[str, str]) -> Holding:
-    return Holding(int(raw["quantity"]), int(raw["sellable"]), Decimal(raw["avg_cost"]))
+    return Holding(int(raw["quantity"]), int(raw["sellable"]), Decimal(raw["avg_cost"]),
+                   _day(raw.get("opened")))
+
+
+def _holding_dict(h: Holding) -> dict[str, str]:
+    out = {"quantity": str(h.quantity), "sellable": str(h.sellable), "avg_cost": str(h.avg_cost)}
+    if h.opened is not None:
+        out["opened"] = h.opened.isoformat()
+    return out

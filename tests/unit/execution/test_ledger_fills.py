@@ -1,5 +1,6 @@
 """The ledger's arithmetic and the fill book's exactly-once application."""
 
+import json
 from datetime import datetime
 from decimal import Decimal
 
@@ -47,7 +48,8 @@ def test_ledger_json_keeps_the_shape_the_risk_daemon_reads() -> None:
     assert set(data) == {"account", "cash", "positions", "futures", "options", "receivables",
                          "corporate_day", "at"}
     assert data["positions"]["600000.SSE"] == {"quantity": "100", "sellable": "0",
-                                               "avg_cost": "1.0000"}
+                                               "avg_cost": "1.0000",
+                                               "opened": T.date().isoformat()}
     assert Ledger.from_json(ledger.to_json()) == ledger
 
 
@@ -93,3 +95,21 @@ def test_a_crash_between_ledger_and_parent_is_repaired(redis_client: redis.Redis
     record = queue.get("f1")
     assert record is not None and record.filled_quantity == 400
     assert record.filled_value == Decimal("4000.00") and record.fees == Decimal("5")
+
+
+def test_a_holding_remembers_the_day_it_was_opened() -> None:
+    """The nightly model counts holding days from it (`model.rotation.min_holding_days`)."""
+    monday = datetime(2026, 12, 28, 10, 0, tzinfo=EXCHANGE_TZ)
+    later = datetime(2027, 1, 4, 10, 0, tzinfo=EXCHANGE_TZ)  # across the year end
+    ledger = Ledger("paper", Decimal("1000000"), monday).apply(
+        "600000.SSE", "buy", 1000, Decimal("10"), Decimal("5"), monday)
+    ledger = ledger.apply("600000.SSE", "buy", 500, Decimal("11"), Decimal("5"), later)
+    again = Ledger.from_json(ledger.to_json())
+    assert again.positions["600000.SSE"].opened == monday.date()  # the first buy, kept
+    assert json.loads(ledger.to_json())["positions"]["600000.SSE"]["opened"] == "2026-12-28"
+    part = again.rolled(later.date()).apply("600000.SSE", "sell", 500, Decimal("12"),
+                                            Decimal("5"), later)
+    assert part.positions["600000.SSE"].opened == monday.date()
+    gone = part.apply("600000.SSE", "sell", 1000, Decimal("12"), Decimal("5"), later)
+    reopened = gone.apply("600000.SSE", "buy", 100, Decimal("12"), Decimal("5"), later)
+    assert reopened.positions["600000.SSE"].opened == later.date()
