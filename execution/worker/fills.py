@@ -12,8 +12,11 @@ writes is repaired on the next sync, never doubled.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import redis
 from loguru import logger
@@ -31,6 +34,7 @@ from exchange import (
 )
 from execution.approval.lifecycle import Action, Fill, IllegalTransition
 from execution.approval.queue import OrderQueue
+from execution.approval.watched import watched_reads
 from execution.ledger import Ledger
 from execution.worker.children import ChildOrder, ChildState
 from execution.worker.keys import DAY_TTL_S, FILL_JOURNAL
@@ -63,11 +67,7 @@ class FillBook:
         self.key = streams.LEDGER.format(account=account)
 
     def ledger(self) -> Ledger:
-        raw = self.client.get(self.key)
-        now = self.clock.now()
-        if not raw:
-            return Ledger(self.account, self.initial_cash, now)
-        return Ledger.from_json(raw).rolled(now.date())
+        return self._ledger_of(self.client.get(self.key))
 
     def ensure_ledger(self) -> Ledger:
         """Write today's ledger (creating or rolling it) and return it."""
@@ -78,40 +78,106 @@ class FillBook:
     def apply(self, trade_id: str, child: ChildOrder, quantity: int, price: Decimal,
               fee: Decimal, offset: str, at: datetime) -> ChildOrder | None:
         """Apply one trade; the updated child, or None if this trade id was applied before."""
-        if self.client.sismember(streams.FILLS_APPLIED, trade_id):
-            return None
-        ledger = self.ledger().apply(child.symbol, child.side, quantity, price, fee, at)
-        filled = child.filled + quantity
-        state = ChildState.FILLED if filled >= child.quantity else child.state
-        updated = child.model_copy(update={"filled": filled, "state": state, "updated_at": at,
-                                           "reported": max(child.reported, filled)})
-        event = FillEvent(trade_id=trade_id, order_id=child.order_id, reference=child.reference,
-                          symbol=child.symbol, side=child.side, offset=offset, quantity=quantity,
-                          price=price, fees=fee, at=at, account=self.account)
-        journal = FILL_JOURNAL.format(order_id=child.order_id)
-        entry = {"trade_id": trade_id, "quantity": quantity, "fees": str(fee),
-                 "value": str(price * quantity * multiplier(child.symbol))}
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.sadd(streams.FILLS_APPLIED, trade_id)
-            pipe.set(self.key, ledger.to_json())
-            pipe.set(streams.CHILD.format(reference=child.reference), updated.model_dump_json(),
-                     ex=DAY_TTL_S)
-            pipe.rpush(journal, json.dumps(entry))
-            pipe.expire(journal, DAY_TTL_S)
-            pipe.hset(streams.LAST_PRICES, child.symbol, str(price))
-            publish(pipe, streams.EVENTS, "fill", event, source=SOURCE, ts=at)
-            publish(pipe, streams.EVENTS, "ledger", ledger_update(ledger), source=SOURCE, ts=at)
-            pipe.execute()
+        trade = Trade(trade_id, child.reference, quantity, price, fee, offset, at)
+        done = self.apply_all([trade], {child.reference: child}.__getitem__, sync=False)
         self.sync_parent(child.order_id)
-        return updated
+        return done[0][1] if done else None
+
+    def apply_all(self, trades: list[Trade], child_of: Callable[[str], ChildOrder], *,
+                  sync: bool = True) -> list[tuple[Trade, ChildOrder]]:
+        """Apply a batch of trades in one transaction (WATCH with the ledger and dedupe
+        reads, then one MULTI: two round trips however many trades): each trade not
+        applied before, with its child as it is then (`child_of` gives a child as it was
+        before the batch). Then the parents catch up with their journals (`sync`)."""
+        if not trades:
+            return []
+        while True:
+            with self.client.pipeline(transaction=True) as pipe:
+                try:
+                    raw, applied = watched_reads(pipe, [self.key, streams.FILLS_APPLIED], [
+                        ("GET", self.key),
+                        ("SMISMEMBER", streams.FILLS_APPLIED, *[t.trade_id for t in trades])])
+                    pipe.multi()
+                    done = self._stage(pipe, self._ledger_of(raw), trades, applied, child_of)
+                    if done:
+                        pipe.execute()
+                    break
+                except redis.WatchError:  # the ledger moved under us (EOD, corporate): again
+                    continue
+        if sync and done:
+            self.sync_parents(list(dict.fromkeys(c.order_id for _, c in done)))
+        return done
+
+    def _ledger_of(self, raw: str | None) -> Ledger:
+        now = self.clock.now()
+        if not raw:
+            return Ledger(self.account, self.initial_cash, now)
+        return Ledger.from_json(raw).rolled(now.date())
+
+    def _stage(self, pipe: Any, ledger: Ledger, trades: list[Trade], applied: list[Any],
+               child_of: Callable[[str], ChildOrder]) -> list[tuple[Trade, ChildOrder]]:
+        """Stage each new trade's writes; a trade id twice in the batch counts once."""
+        done: list[tuple[Trade, ChildOrder]] = []
+        children: dict[str, ChildOrder] = {}
+        taken: set[str] = set()
+        for trade, before in zip(trades, applied, strict=True):
+            if int(before) or trade.trade_id in taken:
+                continue
+            taken.add(trade.trade_id)
+            child = children.get(trade.reference) or child_of(trade.reference)
+            ledger = ledger.apply(child.symbol, child.side, trade.quantity, trade.price,
+                                  trade.fee, trade.at)
+            updated = _filled(child, trade)
+            children[trade.reference] = updated
+            self._stage_one(pipe, ledger, trade, updated)
+            done.append((trade, updated))
+        return done
+
+    def _stage_one(self, pipe: Any, ledger: Ledger, trade: Trade, child: ChildOrder) -> None:
+        event = FillEvent(trade_id=trade.trade_id, order_id=child.order_id,
+                          reference=child.reference, symbol=child.symbol, side=child.side,
+                          offset=trade.offset, quantity=trade.quantity, price=trade.price,
+                          fees=trade.fee, at=trade.at, account=self.account)
+        journal = FILL_JOURNAL.format(order_id=child.order_id)
+        entry = {"trade_id": trade.trade_id, "quantity": trade.quantity, "fees": str(trade.fee),
+                 "value": str(trade.price * trade.quantity * multiplier(child.symbol))}
+        pipe.sadd(streams.FILLS_APPLIED, trade.trade_id)
+        pipe.set(self.key, ledger.to_json())
+        pipe.set(streams.CHILD.format(reference=child.reference), child.model_dump_json(),
+                 ex=DAY_TTL_S)
+        pipe.rpush(journal, json.dumps(entry))
+        pipe.expire(journal, DAY_TTL_S)
+        pipe.hset(streams.LAST_PRICES, child.symbol, str(trade.price))
+        publish(pipe, streams.EVENTS, "fill", event, source=SOURCE, ts=trade.at)
+        publish(pipe, streams.EVENTS, "ledger", ledger_update(ledger), source=SOURCE, ts=trade.at)
 
     def sync_parent(self, order_id: str) -> OrderRecord | None:
         """Bring the parent's filled quantity up to its journal; returns the record."""
-        record = self.queue.get(order_id)
-        if record is None:
-            return None
-        journal = self.client.lrange(FILL_JOURNAL.format(order_id=order_id), 0, -1)
-        seen = 0
+        return self.sync_parents([order_id]).get(order_id)
+
+    def sync_parents(self, order_ids: list[str]) -> dict[str, OrderRecord]:
+        """Bring each parent's filled quantity up to its journal (their records and
+        journals read in one round trip); the records, as they are after."""
+        if not order_ids:
+            return {}
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.mget(_order_keys(order_ids))
+            for order_id in order_ids:
+                pipe.lrange(FILL_JOURNAL.format(order_id=order_id), 0, -1)
+            raws, *journals = pipe.execute()
+        out = {}
+        for order_id, raw, journal in zip(order_ids, raws, journals, strict=True):
+            if raw:
+                out[order_id] = self._catch_up(OrderRecord.from_json(raw), journal)
+        return out
+
+    def records(self, order_ids: list[str]) -> dict[str, OrderRecord]:
+        """The parents' records as the approval queue keeps them, in one round trip."""
+        raws = self.client.mget(_order_keys(order_ids)) if order_ids else []
+        return {i: OrderRecord.from_json(r) for i, r in zip(order_ids, raws, strict=True) if r}
+
+    def _catch_up(self, record: OrderRecord, journal: list[str]) -> OrderRecord:
+        order_id, seen = record.order_id, 0
         for raw in journal:
             entry = json.loads(raw)
             seen += int(entry["quantity"])
@@ -125,6 +191,30 @@ class FillBook:
                 logger.warning("fill of {} waits in its journal: {}", order_id, exc)
                 break
         return record
+
+
+@dataclass(frozen=True)
+class Trade:
+    """A broker's trade as the fill book applies it, naming its child by reference."""
+
+    trade_id: str
+    reference: str
+    quantity: int
+    price: Decimal
+    fee: Decimal
+    offset: str
+    at: datetime
+
+
+def _order_keys(order_ids: list[str]) -> list[str]:
+    return [streams.ORDER.format(order_id=i) for i in order_ids]
+
+
+def _filled(child: ChildOrder, trade: Trade) -> ChildOrder:
+    filled = child.filled + trade.quantity
+    state = ChildState.FILLED if filled >= child.quantity else child.state
+    return child.model_copy(update={"filled": filled, "state": state, "updated_at": trade.at,
+                                    "reported": max(child.reported, filled)})
 
 
 def ledger_update(ledger: Ledger) -> LedgerUpdate:

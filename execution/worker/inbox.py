@@ -21,7 +21,7 @@ from execution.config import ExecutionConfig
 from execution.gateway.convert import VNPY_TO_OFFSET, exact, whole
 from execution.worker.book import ChildBook
 from execution.worker.children import ChildOrder, ChildState
-from execution.worker.fills import FillBook, fill_fees
+from execution.worker.fills import FillBook, Trade, fill_fees
 from execution.worker.market import MarketState
 
 STATE_OF = {
@@ -50,9 +50,11 @@ class Inbox:
                                            minimum=cfg.sim.min_commission)
 
     def handle(self, events: list[Any], seen: Seen | None = None) -> Seen:
-        """Apply a batch of events; the children's changes from order events reach Redis
-        together at the end (one round trip), even if an event fails on the way."""
+        """Apply a batch of events. Its trades go to the fill book together at the end (one
+        transaction), then the children's changes from order events (one round trip),
+        even if an event fails on the way: a child's trades and order events commute."""
         seen = seen or Seen()
+        trades: list[Trade] = []
         try:
             for event in events:
                 if event.type == EVENT_TICK:
@@ -60,9 +62,12 @@ class Inbox:
                 elif event.type == EVENT_ORDER:
                     self._order(event.data, seen)
                 elif event.type == EVENT_TRADE:
-                    self._trade(event.data, seen)
+                    self._trade(event.data, seen, trades)
         finally:
-            self.book.flush()
+            try:
+                self._apply(trades, seen)
+            finally:
+                self.book.flush()
         return seen
 
     def _order(self, data: Any, seen: Seen) -> None:
@@ -87,7 +92,7 @@ class Inbox:
             if state is ChildState.REJECTED and child.state is not ChildState.REJECTED:
                 seen.rejected.append(updated)
 
-    def _trade(self, data: Any, seen: Seen) -> None:
+    def _trade(self, data: Any, seen: Seen, trades: list[Trade]) -> None:
         child = self.book.find("", data.vt_orderid)
         if child is None:
             seen.strangers.append(f"trade {data.vt_tradeid} of unknown order {data.vt_orderid}")
@@ -97,8 +102,12 @@ class Inbox:
         offset = VNPY_TO_OFFSET.get(data.offset, "none")
         at: datetime = data.datetime or child.updated_at
         fee = fill_fees(child, offset, quantity, price, self.commission)
-        updated = self.fills.apply(data.vt_tradeid, child, quantity, price, fee, offset, at)
-        if updated is not None:
+        trades.append(Trade(data.vt_tradeid, child.reference, quantity, price, fee, offset, at))
+
+    def _apply(self, trades: list[Trade], seen: Seen) -> None:
+        """The batch's trades, each applied once, on their children as memory has them."""
+        for trade, updated in self.fills.apply_all(trades, self.book.by_ref.__getitem__):
             self.book.kept(updated)
-            seen.changed.add(child.order_id)
-            logger.debug("fill {} {}@{} for {}", data.vt_tradeid, quantity, price, child.reference)
+            seen.changed.add(updated.order_id)
+            logger.debug("fill {} {}@{} for {}", trade.trade_id, trade.quantity, trade.price,
+                         updated.reference)

@@ -178,12 +178,11 @@ class ParentLifecycle:
                 self.parts.alert("warning", f"{child.order_id} stopped after {count} rejections",
                                 f"last: {child.reference} {child.quantity}@{child.price}")
         rejected = {c.order_id for c in seen.rejected}
-        for order_id in seen.changed:
-            if order_id not in rejected:
-                self.rejections.pop(order_id, None)
-            record = self.parts.queue.get(order_id)
-            if record is not None and order_id in self.workers:
-                self.workers[order_id].record = record
+        for order_id in seen.changed - rejected:
+            self.rejections.pop(order_id, None)
+        mine = sorted(i for i in seen.changed if i in self.workers)
+        for order_id, record in self.parts.fills.records(mine).items():  # one round trip
+            self.workers[order_id].record = record
 
     def advance_all(self, now: datetime) -> None:
         """Let every parent decide; the children they decide go out together (their
