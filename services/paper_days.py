@@ -37,7 +37,7 @@ from services.paper_plan import (
     run_days,
     run_settings,
 )
-from services.paper_report import DayLine, day_line, run_summary
+from services.paper_report import DayLine, day_line, parity_brief, parity_line, run_summary
 from services.settings import DeskSettings
 from services.stepped_clock import Conductor
 from services.supervisor import Supervisor
@@ -96,6 +96,21 @@ class PaperRun:
         at = self.conductor.at
         self.stop()
         self.start(at)
+
+    def parity(self, desk_store: MarketStore) -> dict[str, Any]:
+        """The run against the model's re-run and the backtest (`desk parity`), brief."""
+        from services.parity.run import parity_summary
+
+        assert self.client is not None
+        try:
+            full = parity_summary(self.client, desk_store, self.settings, self.plan.days[0],
+                                  self.plan.days[-1])
+        except Exception as exc:  # the run's figures stand without it; say why
+            self.echo(f"demo: parity not computed: {exc!r}")
+            return {"status": "failed", "error": repr(exc)[:500]}
+        brief = parity_brief(full)
+        self.echo(parity_line(brief))
+        return brief
 
     def waited_for(self) -> dict[str, float]:
         """Wall seconds the clock waited for each service as the last one to finish."""
@@ -181,6 +196,7 @@ def run_paper_days(settings: DeskSettings, *, days: int, auto_approve: bool,
                 run.restart()
         summary = run_summary(run.lines, time.monotonic() - started)
         summary["waited_for"] = run.waited_for()
+        summary["parity"] = run.parity(desk_store)
     except Exception as exc:
         summary = run_summary(run.lines, time.monotonic() - started)
         summary["error"] = f"{type(exc).__name__}: {exc}"

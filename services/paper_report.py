@@ -15,8 +15,9 @@ from execution.eod.day_record import DAY_RECORDS, DayActivity
 from execution.eod.run import EOD_RUNS
 from orders.order import OrderKind, OrderState
 
-NOT_COMPARED = {"status": "not computed",
-                "why": "the live-vs-backtest comparison (desk parity) is not built yet"}
+NOT_COMPARED = {"status": "not computed", "why": "the run stopped before its last day"}
+BRIEF_KEYS = ("rerun_days", "rerun_equal_days", "order_defects", "backtest_days",
+              "orders_equal_days", "nav_tracking_difference", "causes", "backtest_error")
 
 
 @dataclass(frozen=True)
@@ -103,3 +104,24 @@ def run_summary(lines: list[DayLine], wall_s: float) -> dict[str, Any]:
         "wall_seconds": round(wall_s, 1),
         "per_day": [{**asdict(line), "day": str(line.day)} for line in lines],
     }
+
+
+def parity_brief(full: dict[str, Any]) -> dict[str, Any]:
+    """The part of `desk parity`'s object the run's summary carries."""
+    brief = {k: full.get(k) for k in BRIEF_KEYS}
+    brief["explained_differences"] = len(full.get("explained_differences", []))
+    brief["unexplained_differences"] = len(full.get("unexplained_differences", []))
+    brief["status"] = "exact" if not full.get("order_defects") else "defects"
+    return brief
+
+
+def parity_line(brief: dict[str, Any]) -> str:
+    tracking = brief.get("nav_tracking_difference") or {}
+    diff, rel = tracking.get("difference"), tracking.get("relative")
+    nav = "n/a" if diff is None else f"{diff:+,.2f} CNY" + (f" ({rel:+.2%})" if rel else "")
+    return (f"parity: the published batch equals the model's re-run on "
+            f"{brief['rerun_equal_days']} of {brief['rerun_days']} days "
+            f"({len(brief['order_defects'] or [])} defects); against the backtest "
+            f"{brief['orders_equal_days']} days equal, {brief['explained_differences']} "
+            f"explained by fills, {brief['unexplained_differences']} unexplained; NAV "
+            f"live minus backtest {nav} (desk parity for the report)")
