@@ -28,13 +28,11 @@ DESK = [sys.executable, "-m", "services.cli.main"]
 TARGET_S_PER_DAY = 10.0  # at 5,000 stocks on 2 cores (issue 13)
 
 
-def paper_run(data_dir: Path, stocks: int, days: int, step_minutes: int) -> dict[str, Any]:
-    config = data_dir / "bench.yaml"
-    config.write_text(f"clock:\n  step_minutes: {step_minutes}\n")
+def paper_run(data_dir: Path, stocks: int, days: int) -> dict[str, Any]:
     started = time.perf_counter()
     out = subprocess.run(
-        [*DESK, "--config", str(_merged(config)), "--data-dir", str(data_dir), "demo",
-         "--days", str(days), "--auto-approve", "--json", "--keep", "--stocks", str(stocks)],
+        [*DESK, "--data-dir", str(data_dir), "demo", "--days", str(days), "--auto-approve",
+         "--json", "--keep", "--stocks", str(stocks)],
         capture_output=True, text=True, cwd=ROOT, stdin=subprocess.DEVNULL, check=False)
     wall = time.perf_counter() - started
     if out.returncode != 0:
@@ -43,19 +41,6 @@ def paper_run(data_dir: Path, stocks: int, days: int, step_minutes: int) -> dict
     summary: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     summary["process_s"] = wall
     return summary
-
-
-def _merged(overlay: Path) -> Path:
-    """The shipped paper settings with the bench's clock step (one settings file)."""
-    import yaml
-
-    base = yaml.safe_load((ROOT / "config" / "paper.yaml").read_text()) or {}
-    extra = yaml.safe_load(overlay.read_text()) or {}
-    for key, value in extra.items():
-        base[key] = {**base.get(key, {}), **value} if isinstance(value, dict) else value
-    merged = overlay.with_name("merged.yaml")
-    merged.write_text(yaml.safe_dump(base))
-    return merged
 
 
 def backtest_run(data_dir: Path, first: str, last: str) -> float:
@@ -69,13 +54,14 @@ def backtest_run(data_dir: Path, first: str, last: str) -> float:
     return time.perf_counter() - started
 
 
-def round_of(stocks: int, days: int, step_minutes: int) -> dict[str, Any]:
+def round_of(stocks: int, days: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-paper-") as tmp:
-        summary = paper_run(Path(tmp), stocks, days, step_minutes)
+        summary = paper_run(Path(tmp), stocks, days)
         per_day = [d["wall_s"] for d in summary["per_day"]]
         backtest_s = backtest_run(Path(tmp), summary["first_day"], summary["last_day"])
     return {"per_day": per_day, "process_s": summary["process_s"], "backtest_s": backtest_s,
-            "orders": summary["orders_proposed"], "breaks": summary["reconciliation_breaks"]}
+            "orders": summary["orders_proposed"], "breaks": summary["reconciliation_breaks"],
+            "waited_for": summary.get("waited_for", {})}
 
 
 def verdict(seconds_per_day: float) -> str:
@@ -87,13 +73,12 @@ def main() -> None:
     parser.add_argument("--stocks", type=int, nargs="*", default=[1000, 5000])
     parser.add_argument("--days", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--step-minutes", type=int, default=1)
     args = parser.parse_args()
-    print(f"paper days on the stepped clock: {args.days} days, step {args.step_minutes} min, "
+    print(f"paper days on the stepped clock (1-minute steps): {args.days} days, "
           f"{args.rounds} round(s), interleaved with the backtest of the same days")
     for _ in range(args.rounds):
         for stocks in args.stocks:
-            r = round_of(stocks, args.days, args.step_minutes)
+            r = round_of(stocks, args.days)
             later = r["per_day"][1:] or r["per_day"]
             mean_day = statistics.fmean(r["per_day"])
             print(f"{stocks:>6,} stocks: day 1 {r['per_day'][0]:.1f} s ({r['orders']} orders "
@@ -101,7 +86,8 @@ def main() -> None:
                   f"{r['process_s']:.1f} s, reconciliation breaks {r['breaks']}; backtest of "
                   f"the same days {r['backtest_s']:.1f} s; paper/backtest per day "
                   f"{mean_day / (r['backtest_s'] / args.days):.1f}x; target <= "
-                  f"{TARGET_S_PER_DAY:.0f} s/day: {verdict(mean_day)}",
+                  f"{TARGET_S_PER_DAY:.0f} s/day: {verdict(mean_day)}; the clock waited for "
+                  + ", ".join(f"{k} {v:.0f} s" for k, v in r["waited_for"].items()),
                   flush=True)
 
 
