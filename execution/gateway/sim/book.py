@@ -12,11 +12,13 @@ at their expiry), `cursor:{day}` (bars ending by then are matched), `used:{day}`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 
 import redis
+from redis.client import Pipeline
 
 from exchange import classify
 from execution.gateway.sim.corporate import (
@@ -52,6 +54,10 @@ class SimBook:
         self._cash: Decimal | None = None
         self._positions: dict[str, Position] | None = None
         self._seq: int | None = None
+        # Inside `batch`: the one transaction the writes go to, and the shares taken from
+        # bars as they will be once it runs (symbol|minute -> shares).
+        self._pipe: Pipeline | None = None
+        self._used: dict[str, int] = {}
 
     def key(self, name: str) -> str:
         return f"{self.prefix}:{name}"
@@ -131,8 +137,20 @@ class SimBook:
 
     def used(self, day: date, symbol: str, minute: datetime) -> int:
         field = f"{symbol}|{minute.isoformat()}"
+        if field in self._used:
+            return self._used[field]
         raw = self.client.hget(self.key(f"used:{day.isoformat()}"), field)
         return int(raw or 0)
+
+    def prefetch_used(self, day: date, bars: list[tuple[str, datetime]]) -> None:
+        """Inside `batch`: read what was taken from these (symbol, minute) bars, in one
+        round trip; the batch's own fills are added as they are staged."""
+        fields = [f"{symbol}|{minute.isoformat()}" for symbol, minute in bars]
+        fields = [f for f in fields if f not in self._used]
+        if self._pipe is None or not fields:
+            return
+        raws = self.client.hmget(self.key(f"used:{day.isoformat()}"), fields)
+        self._used.update({f: int(r or 0) for f, r in zip(fields, raws, strict=True)})
 
     def next_id(self) -> int:
         """The next order / trade number; it reaches Redis with the next `save`, which
@@ -143,13 +161,42 @@ class SimBook:
         return self._seq
 
     # ---- writing ----------------------------------------------------------------
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """The writes inside (a minute-advance: its fills, expiries, cursor) reach Redis in
+        one transaction at the end, all or nothing; the caller pushes nothing before."""
+        if self._pipe is not None:  # already in one
+            yield
+            return
+        pipe = self.client.pipeline(transaction=True)
+        self._pipe = pipe
+        try:
+            yield
+            pipe.execute()
+        except BaseException:
+            self._cash, self._positions, self._seq = None, None, None  # memory ran ahead
+            raise
+        finally:
+            self._pipe, self._used = None, {}
+            pipe.reset()
+
+    @contextmanager
+    def _writing(self) -> Iterator[Pipeline]:
+        """The batch's transaction, or one of this write's own, run at once."""
+        if self._pipe is not None:
+            yield self._pipe
+            return
+        with self.client.pipeline(transaction=True) as pipe:
+            yield pipe
+            pipe.execute()
+
     def save(self, day: date, order: SimOrder, position: Position | None = None,
              trade: SimTrade | None = None, cash_delta: Decimal = Decimal(0),
              used: tuple[datetime, int] | None = None) -> None:
         """Write an order with its position, trade and cash change, all or nothing."""
         stamp = day.isoformat()
         cash = self.cash() + cash_delta
-        with self.client.pipeline(transaction=True) as pipe:
+        with self._writing() as pipe:
             pipe.hset(self.key(f"orders:{stamp}"), order.orderid, order.model_dump_json())
             if self._seq is not None:
                 pipe.set(self.key("seq"), self._seq)
@@ -165,7 +212,8 @@ class SimBook:
                 field = f"{order.symbol}|{used[0].isoformat()}"
                 pipe.hincrby(self.key(f"used:{stamp}"), field, used[1])
                 pipe.expire(self.key(f"used:{stamp}"), DAY_TTL_S)
-            pipe.execute()
+                if self._pipe is not None:
+                    self._used[field] = self.used(day, order.symbol, used[0]) + used[1]
         self._cash = cash
         if position is not None:
             self._positions = {**self.positions(), order.symbol: position}
@@ -175,17 +223,17 @@ class SimBook:
         the cash paid, all at once."""
         cash = self.cash() + expiry.value - expiry.fee
         key = self.key(f"expiries:{day.isoformat()}")
-        with self.client.pipeline(transaction=True) as pipe:
+        with self._writing() as pipe:
             pipe.hdel(self.key("pos"), expiry.symbol)
             pipe.hset(key, expiry.symbol, expiry.model_dump_json())
             pipe.expire(key, DAY_TTL_S)
             pipe.set(self.key("cash"), str(cash))
-            pipe.execute()
         self._cash = cash
         self._positions = {s: p for s, p in self.positions().items() if s != expiry.symbol}
 
     def set_cursor(self, day: date, minute: datetime) -> None:
-        self.client.set(self.key(f"cursor:{day.isoformat()}"), minute.isoformat(), ex=DAY_TTL_S)
+        with self._writing() as pipe:
+            pipe.set(self.key(f"cursor:{day.isoformat()}"), minute.isoformat(), ex=DAY_TTL_S)
 
 
 def _rolled(position: Position) -> Position:

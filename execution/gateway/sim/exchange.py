@@ -116,24 +116,30 @@ class SimExchange:
 
     # ---- matching -----------------------------------------------------------------
     def advance(self, now: datetime) -> Update:
-        """Match every complete bar up to `now` not matched yet; close the day at 15:00."""
+        """Match every complete bar up to `now` not matched yet; close the day at 15:00.
+        What it writes (fills, the cursor, expiries) reaches Redis in one transaction."""
         update = Update()
-        cursor = self.book.cursor(self.day)
-        for minute in self.tape.minutes():
-            if (cursor is not None and minute + BAR <= cursor) or minute + BAR > now:
-                continue
-            self._match_minute(minute, update)
-            self.book.set_cursor(self.day, minute + BAR)
-        done = now.replace(second=0, microsecond=0)
-        if cursor is None or done > cursor:
-            self.book.set_cursor(self.day, done)  # bars are complete up to here
-        if _clock_time(now) >= DAY_END and now.astimezone(EXCHANGE_TZ).date() == self.day:
-            self._close_day(update)
+        with self.book.batch():
+            cursor = self.book.cursor(self.day)
+            for minute in self.tape.minutes():
+                if (cursor is not None and minute + BAR <= cursor) or minute + BAR > now:
+                    continue
+                self._match_minute(minute, update)
+                self.book.set_cursor(self.day, minute + BAR)
+            done = now.replace(second=0, microsecond=0)
+            if cursor is None or done > cursor:
+                self.book.set_cursor(self.day, done)  # bars are complete up to here
+            if _clock_time(now) >= DAY_END and now.astimezone(EXCHANGE_TZ).date() == self.day:
+                self._close_day(update)
         return update
 
     def _match_minute(self, minute: datetime, update: Update) -> None:
         opening = _clock_time(minute) == OPEN_AUCTION_END
-        for bar in self.tape.bars_at(minute):
+        bars = self.tape.bars_at(minute)
+        working = {o.symbol for o in self.active.values()}
+        self.book.prefetch_used(self.day, [(b.symbol, b.start) for b in bars
+                                           if b.symbol in working])  # one round trip
+        for bar in bars:
             self._seen(bar)
             update.bars.append(bar)
             for order in [o for o in self.active.values() if o.symbol == bar.symbol]:
