@@ -146,4 +146,24 @@ def redis_cli_command(desk: DeskContext, args: tuple[str, ...]) -> None:
     if server is not None:  # the admin user; the password in the environment, not in argv
         target += ["--user", ADMIN]
         env["REDISCLI_AUTH"] = server.password(ADMIN) or ""
+    elif desk.settings.redis.sentinel.enabled:  # the primary the sentinels name now
+        target, password = _primary_target(desk)
+        env["REDISCLI_AUTH"] = password or ""
     os.execve(binary, [binary, *target, *args], env)  # noqa: S606 - argv list, no shell
+
+
+def _primary_target(desk: DeskContext) -> tuple[list[str], str | None]:
+    """redis-cli's address and user for the current primary (redis.sentinel)."""
+    import redis
+
+    from services.connect import connect, credentials, process_user
+
+    try:
+        host, port = connect(desk.settings).connection_pool.get_master_address()
+    except redis.RedisError as exc:
+        raise click.ClickException(f"no primary found by the sentinels "
+                                   f"{', '.join(desk.settings.redis.sentinel.hosts)}: {exc}"
+                                   ) from None
+    user = process_user()  # named always: redis-cli would log in as `default`
+    _, password = credentials(desk.settings, user)
+    return ["-h", str(host), "-p", str(port), "--user", user], password
