@@ -46,6 +46,7 @@ class Probe:
         self.batches: list[dict[str, Any]] = []
         self.eod_runs: dict[str, dict[str, Any]] = {}
         self.ledger_at_run: dict[str, dict[str, Any]] = {}
+        self.last_report = ""
 
     def __call__(self, run: PaperRun, at: datetime) -> None:
         client = run.client
@@ -89,6 +90,7 @@ class Probe:
             self.batches.append(json.loads(fields["body"]))
         raw = client.hgetall(EOD_RUNS.format(account=ACCOUNT))
         self.eod_runs = {k: json.loads(v) for k, v in raw.items()}
+        self.last_report = Path(self.eod_runs[max(self.eod_runs)]["report"]).read_text()
         if self.day2_order:
             record = run.queue().get(self.day2_order)
             self.day2_state = record.state.value if record else None
@@ -166,6 +168,12 @@ def test_the_orders_are_the_models_exactly(paper_run: tuple[dict[str, Any], Prob
     assert parity["unexplained_differences"] == 0
     assert parity["orders_equal_days"] + parity["explained_differences"] == \
         parity["backtest_days"]
+
+
+def test_the_last_daily_report_shows_every_day(paper_run: tuple[dict[str, Any], Probe]) -> None:
+    summary, probe = paper_run
+    for day in summary["per_day"]:
+        assert day["day"] in probe.last_report, f"{day['day']} missing from the report"
 
 
 def test_history_and_high_water_mark_survive_a_restart(
