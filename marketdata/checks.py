@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from exchange import last_trading_day
@@ -16,7 +18,7 @@ from marketdata.config import DataConfig
 from marketdata.errors import DataProblem, MissingData, Severity
 from marketdata.panel_io import alive_symbols, read_daily_fields
 from marketdata.partitions import DayBlock
-from marketdata.schema import DAILY_FIELDS
+from marketdata.schema import DAILY_FIELDS, Panel
 from marketdata.store import MarketStore
 from marketdata.validate import bar_problems, missing_trading_days
 
@@ -50,18 +52,40 @@ def due_date(calendar: TradingCalendar, now: datetime, config: DataConfig) -> da
     return calendar.previous_trading_day(today)
 
 
-def _stored_block(store: MarketStore, days: list[date]) -> DayBlock:
-    instruments = store.instruments()
-    symbols = alive_symbols(instruments, days[0], days[-1])
-    values = read_daily_fields(store.root, store.manifest(), days, symbols, list(DAILY_FIELDS))
+def _stored_values(store: MarketStore, days: list[date], symbols: pd.Index, fields: list[str],
+                   panel: Panel | None) -> dict[str, npt.NDArray[Any]]:
+    """`fields` for `days` x `symbols`: copied from `panel` when it holds them all (the
+    nightly run loads it anyway), else read from the store. The same values either way:
+    a symbol's stored values do not depend on which other symbols are read with it."""
+    copied = _from_panel(panel, days, symbols, fields)
+    if copied is not None:
+        return copied
+    return read_daily_fields(store.root, store.manifest(), days, symbols, fields)
+
+
+def _from_panel(panel: Panel | None, days: list[date], symbols: pd.Index,
+                fields: list[str]) -> dict[str, npt.NDArray[Any]] | None:
+    if panel is None or any(name not in panel.fields for name in fields):
+        return None
+    rows = panel.dates.get_indexer(pd.to_datetime(days))
+    cols = panel.symbols.get_indexer(symbols)
+    if (rows < 0).any() or (cols < 0).any():
+        return None
+    cells = np.ix_(rows, cols)  # fancy indexing copies: the checks never touch the panel
+    return {name: panel.fields[name].to_numpy()[cells] for name in fields}
+
+
+def _stored_block(store: MarketStore, days: list[date], panel: Panel | None) -> DayBlock:
+    symbols = alive_symbols(store.instruments(), days[0], days[-1])
+    values = _stored_values(store, days, symbols, list(DAILY_FIELDS), panel)
     return DayBlock(days, list(symbols), values)
 
 
 def _anomalies(store: MarketStore, calendar: TradingCalendar, days: list[date],
-               config: DataConfig) -> list[DataProblem]:
+               config: DataConfig, panel: Panel | None) -> list[DataProblem]:
     """The bar checks of an import, re-run on the stored days (the first one is the reference),
     and the universe fields of the latest day."""
-    block = _stored_block(store, days)
+    block = _stored_block(store, days, panel)
     instruments = store.instruments()
     recent = block.rows(np.arange(len(days)) > 0) if len(days) > 1 else block
     last = {k: v[-1] for k, v in block.values.items()}
@@ -127,17 +151,27 @@ def _provisional(calendar: TradingCalendar, day: date) -> list[DataProblem]:
                      "official list: desk calendar add YEAR --closures FILE --source TEXT", day)]
 
 
-def _suspensions(store: MarketStore, day: date, config: DataConfig) -> list[DataProblem]:
-    panel = store.load_panel(day, 1, ["suspended", "listed"])
-    share = float(panel["suspended"].iloc[0].sum()) / max(int(panel["listed"].iloc[0].sum()), 1)
+def _suspensions(store: MarketStore, day: date, config: DataConfig,
+                 panel: Panel | None) -> list[DataProblem]:
+    copied = _from_panel(panel, [day], alive_symbols(store.instruments(), day, day),
+                         ["suspended", "listed"])
+    if copied is None:
+        loaded = store.load_panel(day, 1, ["suspended", "listed"])
+        copied = {name: loaded[name].to_numpy() for name in ("suspended", "listed")}
+    share = float(copied["suspended"][0].sum()) / max(int(copied["listed"][0].sum()), 1)
     if share > config.max_suspended_share:
         return [_warning("many_suspended", f"{share:.1%} of listed stocks suspended", day)]
     return []
 
 
 def check_store(store: MarketStore, calendar: TradingCalendar, config: DataConfig,
-                now: datetime | None = None, day: date | None = None) -> CheckReport:
-    """Check as of trade date `day` (its evening), or as of `now` when no day is given."""
+                now: datetime | None = None, day: date | None = None,
+                panel: Panel | None = None) -> CheckReport:
+    """Check as of trade date `day` (its evening), or as of `now` when no day is given.
+
+    `panel`: stock fields already loaded (the nightly model's); the checked days are taken
+    from it when it holds them, so they are not read twice. The findings are the same.
+    """
     if day is not None:
         as_of = calendar.last_trading_day_on_or_before(day)
     elif now is not None:
@@ -155,8 +189,8 @@ def check_store(store: MarketStore, calendar: TradingCalendar, config: DataConfi
         problems.append(_error("stale", f"latest stock bars are for {latest}, data for {as_of} "
                                f"is due ({behind} trading day(s) behind)", as_of))
     window = stored[-(config.check_days + 1):]
-    problems += _anomalies(store, calendar, window, config)
+    problems += _anomalies(store, calendar, window, config, panel)
     problems += _tables(store, calendar, latest)
-    problems += _suspensions(store, latest, config)
+    problems += _suspensions(store, latest, config, panel)
     problems += _calendar(calendar, as_of, config)
     return CheckReport(as_of, latest, window[1:] if len(window) > 1 else window, problems)

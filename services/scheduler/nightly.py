@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
@@ -26,6 +26,10 @@ from services.scheduler.book import current_book
 from services.scheduler.book_record import record_book
 from services.scheduler.gate import data_gate
 from strategies.sell_guard import OVERRIDE_WARNING, LargeSellRefused
+
+if TYPE_CHECKING:
+    from marketdata.schema import Panel
+    from marketdata.store import MarketStore
 
 SOURCE = "scheduler"
 RUNS_KEPT = 50
@@ -86,7 +90,10 @@ def _run(ctx: ServiceContext, outcome: RunOutcome, dry_run: bool,
          allow_large_turnover: bool = False) -> None:
     from strategies.nightly import build_batch
 
-    problems = data_gate(ctx.store, ctx.calendar, ctx.settings.data, outcome.signal_date)
+    cfg = ctx.settings.model
+    panel = _preload_panel(ctx.store, outcome.signal_date, cfg.lookback_days)
+    problems = data_gate(ctx.store, ctx.calendar, ctx.settings.data, outcome.signal_date,
+                         panel=panel)
     if problems:
         outcome.problems = problems
         raise BatchRefused(f"data gate: {len(problems)} problem(s): " + "; ".join(problems[:5]))
@@ -94,8 +101,8 @@ def _run(ctx: ServiceContext, outcome: RunOutcome, dry_run: bool,
         why = ctx.queue.batch_locked(outcome.trade_date)
         if why:
             raise BatchRefused(why)
-    cfg = ctx.settings.model
-    panel = ctx.store.load_panel(outcome.signal_date, cfg.lookback_days)
+    if panel is None:  # the gate passed, so this load raises what it has to say
+        panel = ctx.store.load_panel(outcome.signal_date, cfg.lookback_days)
     book = current_book(ctx, outcome.signal_date)
     if not dry_run:  # the parity check re-runs the model on this very book
         record_book(ctx.client, outcome.signal_date, outcome.trade_date, book)
@@ -112,6 +119,15 @@ def _run(ctx: ServiceContext, outcome: RunOutcome, dry_run: bool,
             ts=ctx.clock.now(), msg_id=batch.batch_id)
     outcome.outcome = "published"
     outcome.detail = f"{len(batch.orders)} orders"
+
+
+def _preload_panel(store: MarketStore, signal_date: date, lookback: int) -> Panel | None:
+    """The model's panel, loaded once and checked by the data gate too; None if it cannot be
+    loaded yet: then the gate reads for itself and says what is wrong, as it always has."""
+    try:
+        return store.load_panel(signal_date, lookback)
+    except Exception:  # reported below, by the gate or by the load again
+        return None
 
 
 def to_bus_batch(model_batch: Any, now: datetime) -> BatchPublished:
