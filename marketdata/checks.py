@@ -54,18 +54,22 @@ def due_date(calendar: TradingCalendar, now: datetime, config: DataConfig) -> da
 
 def _stored_values(store: MarketStore, days: list[date], symbols: pd.Index, fields: list[str],
                    panel: Panel | None) -> dict[str, npt.NDArray[Any]]:
-    """`fields` for `days` x `symbols`: copied from `panel` when it holds them all (the
-    nightly run loads it anyway), else read from the store. The same values either way:
-    a symbol's stored values do not depend on which other symbols are read with it."""
-    copied = _from_panel(panel, days, symbols, fields)
-    if copied is not None:
-        return copied
-    return read_daily_fields(store.root, store.manifest(), days, symbols, fields)
+    """`fields` for `days` x `symbols`: copied from `panel` where it holds them (the nightly
+    run loads it anyway), the rest read from the store. The same values either way: a
+    symbol's stored values do not depend on which other symbols or fields are read."""
+    held = [name for name in fields if panel is not None and name in panel.fields]
+    copied = _from_panel(panel, days, symbols, held)
+    if copied is None:
+        copied, held = {}, []
+    rest = [name for name in fields if name not in held]
+    if rest:
+        copied.update(read_daily_fields(store.root, store.manifest(), days, symbols, rest))
+    return {name: copied[name] for name in fields}
 
 
 def _from_panel(panel: Panel | None, days: list[date], symbols: pd.Index,
                 fields: list[str]) -> dict[str, npt.NDArray[Any]] | None:
-    if panel is None or any(name not in panel.fields for name in fields):
+    if panel is None or not fields or any(name not in panel.fields for name in fields):
         return None
     rows = panel.dates.get_indexer(pd.to_datetime(days))
     cols = panel.symbols.get_indexer(symbols)

@@ -33,6 +33,13 @@ if TYPE_CHECKING:
 
 SOURCE = "scheduler"
 RUNS_KEPT = 50
+# The stock fields the model reads: the backtest's `FIELDS_READ` (a test keeps the two
+# equal; the backtest's package is not imported for it). A field the model asks for and
+# the panel lacks raises, so a shorter list cannot change a batch silently.
+MODEL_FIELDS: tuple[str, ...] = (
+    "open", "high", "low", "close", "prev_close", "volume", "amount", "adj_factor",
+    "total_mcap", "float_mcap", "risk_flag", "suspended", "listed", "net_profit_ttm", "equity",
+)
 
 
 class BatchRefused(FixData):
@@ -102,7 +109,7 @@ def _run(ctx: ServiceContext, outcome: RunOutcome, dry_run: bool,
         if why:
             raise BatchRefused(why)
     if panel is None:  # the gate passed, so this load raises what it has to say
-        panel = ctx.store.load_panel(outcome.signal_date, cfg.lookback_days)
+        panel = ctx.store.load_panel(outcome.signal_date, cfg.lookback_days, list(MODEL_FIELDS))
     book = current_book(ctx, outcome.signal_date)
     if not dry_run:  # the parity check re-runs the model on this very book
         record_book(ctx.client, outcome.signal_date, outcome.trade_date, book)
@@ -125,7 +132,7 @@ def _preload_panel(store: MarketStore, signal_date: date, lookback: int) -> Pane
     """The model's panel, loaded once and checked by the data gate too; None if it cannot be
     loaded yet: then the gate reads for itself and says what is wrong, as it always has."""
     try:
-        return store.load_panel(signal_date, lookback)
+        return store.load_panel(signal_date, lookback, list(MODEL_FIELDS))
     except Exception:  # reported below, by the gate or by the load again
         return None
 

@@ -19,6 +19,7 @@ from marketdata.partitions import DayBlock
 from marketdata.store import MarketStore
 from marketdata.synthetic import SyntheticMarket
 from marketdata.writer import stage_stock_days
+from services.scheduler.nightly import MODEL_FIELDS
 
 CONFIG = DataConfig()
 LOOKBACK = 120  # the whole small market: the panel holds symbols delisted before the checks
@@ -98,9 +99,10 @@ def test_the_panel_is_left_as_it_was(
         np.testing.assert_array_equal(panel.fields[name].to_numpy(), values)
 
 
-@pytest.mark.parametrize(("lookback", "fields"), [(3, None), (LOOKBACK, ["close", "listed"])],
-                         ids=["too_short", "too_few_fields"])
-def test_a_panel_that_does_not_hold_the_days_is_not_used(
+@pytest.mark.parametrize(("lookback", "fields"), [
+    (3, None), (LOOKBACK, ["close", "listed"]), (LOOKBACK, list(MODEL_FIELDS))],
+    ids=["too_short", "a_few_fields", "the_model_fields"])
+def test_a_panel_short_of_days_or_fields_gives_the_same_findings(
         tmp_path: Path, calendar: TradingCalendar, market: SyntheticMarket,
         lookback: int, fields: list[str] | None) -> None:
     store = _broken(tmp_path, market, _bad_bars)
