@@ -14,6 +14,7 @@ from pathlib import Path
 
 from errors import FixConfig
 from exchange import contract_symbol, last_trading_day
+from marketdata.calendar_cache import cache_file, cache_key, read_cached, write_cached
 from marketdata.holidays import HolidayFile, read_holiday_file
 from marketdata.sessions import SessionTimes, session_times
 
@@ -27,7 +28,18 @@ class CalendarNotCovered(FixConfig):  # the name is fixed by the shared contract
 
 @lru_cache(maxsize=1)
 def library_sessions() -> tuple[tuple[date, ...], date, date]:
-    """(sessions, first covered day, last covered day) from exchange_calendars."""
+    """(sessions, first covered day, last covered day) from exchange_calendars, through a
+    file cache of its answer for this version and this day (`marketdata.calendar_cache`)."""
+    path, key = cache_file(), cache_key(_LIBRARY_CALENDAR, _FIRST_SSE_SESSION)
+    cached = read_cached(path, key)
+    if cached is not None:
+        return cached
+    computed = _ask_library()
+    write_cached(path, key, computed)
+    return computed
+
+
+def _ask_library() -> tuple[tuple[date, ...], date, date]:
     import exchange_calendars as xcals  # slow import (~0.5 s); only when a calendar is built
 
     lib = xcals.get_calendar(_LIBRARY_CALENDAR, start=_FIRST_SSE_SESSION)
