@@ -101,14 +101,17 @@ class ChildSender:
         if not records:
             return out
         self.book.record_all(records)
-        refused = self.fence()  # the writes above may have outlasted the lease (a failover)
-        if refused:
-            for record in records:
+        sent: dict[str, ChildOrder | str] = {}
+        for record in records:
+            # The writes and sends before may have outlasted the lease (a failover).
+            refused = self.fence()
+            if refused:
                 self.book.saved(record.model_copy(update={"state": ChildState.LOST,
                                                           "reason": refused}))
-            return [refused if isinstance(r, ChildOrder) else r for r in out]
-        sent = {r.reference: self._send(r) for r in records}
-        self.book.linked_all(list(sent.values()))
+                sent[record.reference] = refused
+            else:
+                sent[record.reference] = self._send(record)
+        self.book.linked_all([c for c in sent.values() if isinstance(c, ChildOrder)])
         return [sent[r.reference] if isinstance(r, ChildOrder) else r for r in out]
 
     def _prepare(self, order: Order, child: Child, phase: str, quote: Quote,
