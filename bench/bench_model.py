@@ -3,6 +3,14 @@ orders) on a synthetic market; wall time and peak memory, and how they grow.
 
     python bench/bench_model.py                 # 5,400 stocks, lookback 250 + the grid
     python bench/bench_model.py --quick         # 5,400 stocks only
+    python bench/bench_model.py --process --against /tmp/old-src   # whole `desk model run`
+
+`--process` times what an operator waits for: the whole `desk model run --dry-run
+--json` process (interpreter, imports, settings, calendar, the embedded Redis, data
+gate, model) on a 5,400-stock demo store, `--rounds` times. With `--against SRC` (a
+source tree of another commit: `git archive COMMIT | tar -x -C SRC`) each round also runs
+that tree's desk in the same venv, alternating which goes first, checks both print the
+same batch, and prints the ratio; the machine may be noisy, the ratio is the figure.
 
 Each measurement runs in a fresh process, which reports its own peak RSS (VmHWM,
 bench/peak_memory.py: Python, pandas and the model included, not the parent's
@@ -14,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -72,11 +81,85 @@ def measure(store: Path, lookback: int, repeats: int = 3) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+DESK_MAIN = "import sys; sys.argv[0] = 'desk'; from services.cli.main import cli; cli()"
+PROCESS_TARGET_S = 1.5
+
+
+def demo_data_dir(cache: Path, stocks: int = 5400) -> Path:
+    """A desk data directory holding the demo market (`desk data demo`, built once)."""
+    data_dir = cache / f"nightly_{stocks}"
+    if not (data_dir / "marketdata" / "manifest.json").exists():
+        subprocess.run([sys.executable, "-c", DESK_MAIN, "--data-dir", str(data_dir), "data",
+                        "demo", "--stocks", str(stocks)], cwd=ROOT, check=True,
+                       capture_output=True)
+    return data_dir
+
+
+def desk_process(data_dir: Path, src: Path | None) -> tuple[float, float, bytes]:
+    """One whole `desk model run --dry-run --json`: (wall s, peak MB, its stdout).
+
+    The peak is the child's own ru_maxrss from wait4; this parent imports no pandas and
+    builds no store, so the floor it hands the child at exec is a few tens of MB."""
+    env = {**os.environ, "PYTHONPATH": str(src)} if src else dict(os.environ)
+    argv = [sys.executable, "-c", DESK_MAIN, "--data-dir", str(data_dir), "model", "run",
+            "--dry-run", "--json"]
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                            cwd=data_dir.parent)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"desk model run exited {proc.returncode} ({src or ROOT})")
+    return wall, usage.ru_maxrss / 1024, out
+
+
+def process_main(cache: Path, rounds: int, against: Path | None) -> None:
+    data_dir = demo_data_dir(cache)
+    variants: list[tuple[str, Path | None]] = [("this tree", None)]
+    if against is not None:
+        variants.append((f"{against}", against))
+    walls: dict[str, list[float]] = {name: [] for name, _ in variants}
+    peaks: dict[str, list[float]] = {name: [] for name, _ in variants}
+    print(f"whole `desk model run --dry-run --json`, 5,400 stocks, {rounds} rounds "
+          f"({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f})")
+    for i in range(rounds):
+        order = variants if i % 2 == 0 else variants[::-1]
+        outputs = []
+        for name, src in order:
+            wall, peak, out = desk_process(data_dir, src)
+            walls[name].append(wall)
+            peaks[name].append(peak)
+            outputs.append(out)
+            print(f"  round {i + 1}: {name:<12} {wall:5.2f} s {peak:6.0f} MB", flush=True)
+        if len(set(outputs)) != 1:
+            raise RuntimeError("the two trees printed different batches")
+    for name, _ in variants:
+        print(f"{name:<14} median {statistics.median(walls[name]):5.2f} s, "
+              f"peak {max(peaks[name]):.0f} MB")
+    mine = statistics.median(walls["this tree"])
+    if against is not None:
+        ratios = [a / b for a, b in zip(walls["this tree"], walls[f"{against}"], strict=True)]
+        print(f"ratio this/against per round: {', '.join(f'{r:.2f}' for r in ratios)} "
+              f"(median {statistics.median(ratios):.2f}); same batch every round")
+    print(f"  target <= {PROCESS_TARGET_S} s whole process: "
+          f"{'met' if mine <= PROCESS_TARGET_S else 'NOT met'} (median {mine:.2f} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", type=Path, default=Path("/tmp/desk-bench"))
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--process", action="store_true",
+                        help="time the whole `desk model run` process instead")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--against", type=Path, help="another source tree to alternate with")
     args = parser.parse_args()
+    if args.process:
+        process_main(args.cache, args.rounds, args.against)
+        return
     grid = [(5400, 250)] if args.quick else [(5400, 250), (1350, 250), (2700, 250),
                                              (5400, 500)]
     print("nightly model, end to end (median of 3 runs, fresh process each grid point)")
