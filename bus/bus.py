@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 from loguru import logger
@@ -30,6 +30,8 @@ from bus.wire import BadEntry, check_depth, printable, raw_twin, text_fields
 from errors import FixData
 
 Handler = Callable[[Envelope], None]
+T = TypeVar("T")
+
 STREAM_MAXLEN = 200_000  # approximate trim; batches and audit are also archived to disk
 PROCESSED_TTL_S = 8 * 24 * 3600
 MAX_CLAIM_EVERY_S = 5.0
@@ -192,14 +194,13 @@ class StreamConsumer:
         if envelope is None:
             return
         handler = self.handlers.get(envelope.type)
-        try:
-            reads = list(handler.reads(envelope)) if isinstance(handler, Prefetching) else None
-        except MessageRefused as exc:
-            self._dead_letter(entry_id, fields, f"refused: {exc}")
-            return
-        except Exception as exc:  # a handler bug must not stop the consumer
-            self._failed(entry_id, fields, envelope, exc)
-            return
+        reads: list[tuple[Any, ...]] | None = None
+        if isinstance(handler, Prefetching):
+            prefetching = handler
+            ok, reads = self._guarded(entry_id, fields, envelope,
+                                      lambda: list(prefetching.reads(envelope)))
+            if not ok:
+                return
         processed, replies = self._check_duplicate(envelope, reads)
         if processed:
             self._acknowledge(entry_id)
@@ -207,18 +208,23 @@ class StreamConsumer:
         if handler is None:
             self._dead_letter(entry_id, fields, f"no handler for {envelope.type!r} in {self.group}")
             return
+        act = handler
+        call = ((lambda: act.handle(envelope, replies)) if isinstance(act, Prefetching)
+                else (lambda: act(envelope)))
+        if self._guarded(entry_id, fields, envelope, call)[0]:
+            self._acknowledge(entry_id, envelope.id)
+
+    def _guarded(self, entry_id: str, fields: RawFields, envelope: Envelope,
+                 call: Callable[[], T]) -> tuple[bool, T | None]:
+        """Run a handler's part: (True, its result), or (False, None) when a refusal was
+        dead-lettered or a bug left for a retry (a handler bug must not stop the consumer)."""
         try:
-            if isinstance(handler, Prefetching):
-                handler.handle(envelope, replies)
-            else:
-                handler(envelope)
+            return True, call()
         except MessageRefused as exc:
             self._dead_letter(entry_id, fields, f"refused: {exc}")
-            return
-        except Exception as exc:  # a handler bug must not stop the consumer
+        except Exception as exc:
             self._failed(entry_id, fields, envelope, exc)
-            return
-        self._acknowledge(entry_id, envelope.id)
+        return False, None
 
     def _check_duplicate(self, envelope: Envelope, reads: list[tuple[Any, ...]] | None,
                          ) -> tuple[bool, list[Any]]:
