@@ -2,7 +2,9 @@
 
 A fill is identified by the broker's trade id. Its first sighting, in one MULTI, adds
 the id to FILLS_APPLIED, moves the ledger, updates the child, appends to the parent's
-fill journal and publishes the fill and ledger events. A replay of the same trade
+fill journal and publishes the fill and ledger events; a batch of gateway events puts
+all its trades in that one MULTI (the ledger read once, with WATCH, and written once per
+trade in it). A replay of the same trade
 (after a restart or a reconnect) finds the id and does nothing. The parent's record in
 the approval queue then catches up with the journal (`sync_parent`): its filled
 quantity says how many journal entries it already has, so a crash between the two

@@ -50,9 +50,10 @@ class Inbox:
                                            minimum=cfg.sim.min_commission)
 
     def handle(self, events: list[Any], seen: Seen | None = None) -> Seen:
-        """Apply a batch of events. Its trades go to the fill book together at the end (one
-        transaction), then the children's changes from order events (one round trip),
-        even if an event fails on the way: a child's trades and order events commute."""
+        """Apply a batch of events. At its end, even if an event fails on the way, the
+        children's changes from order events reach Redis (one round trip), then its
+        trades go to the fill book together (one transaction): a child's trades and its
+        order events commute, so applying the trades last changes no outcome."""
         seen = seen or Seen()
         trades: list[Trade] = []
         try:
@@ -65,9 +66,9 @@ class Inbox:
                     self._trade(event.data, seen, trades)
         finally:
             try:
-                self._apply(trades, seen)
+                self.book.flush()  # links and states first: a trade's MULTI writes its child
             finally:
-                self.book.flush()
+                self._apply(trades, seen)
         return seen
 
     def _order(self, data: Any, seen: Seen) -> None:
