@@ -95,9 +95,11 @@ def demo_data_dir(cache: Path, stocks: int = 5400) -> Path:
     return data_dir
 
 
-def desk_process(data_dir: Path, src: Path | None) -> tuple[float, float, bytes]:
-    """One whole `desk model run --dry-run --json`: (wall s, peak MB, its stdout).
+def desk_process(data_dir: Path, src: Path | None) -> tuple[float, float, float, bytes]:
+    """One whole `desk model run --dry-run --json`: (wall s, CPU s, peak MB, its stdout).
 
+    CPU (user + system) is the steadier figure on a shared machine: waiting for a core
+    adds to the wall time only.
     The peak is the child's own ru_maxrss from wait4; this parent imports no pandas and
     builds no store, so the floor it hands the child at exec is a few tens of MB."""
     env = {**os.environ, "PYTHONPATH": str(src)} if src else dict(os.environ)
@@ -113,7 +115,7 @@ def desk_process(data_dir: Path, src: Path | None) -> tuple[float, float, bytes]
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"desk model run exited {proc.returncode} ({src or ROOT})")
-    return wall, usage.ru_maxrss / 1024, out
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out
 
 
 def process_main(cache: Path, rounds: int, against: Path | None) -> None:
@@ -123,27 +125,32 @@ def process_main(cache: Path, rounds: int, against: Path | None) -> None:
         variants.append((f"{against}", against))
     walls: dict[str, list[float]] = {name: [] for name, _ in variants}
     peaks: dict[str, list[float]] = {name: [] for name, _ in variants}
+    cpus: dict[str, list[float]] = {name: [] for name, _ in variants}
     print(f"whole `desk model run --dry-run --json`, 5,400 stocks, {rounds} rounds "
           f"({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f})")
     for i in range(rounds):
         order = variants if i % 2 == 0 else variants[::-1]
         outputs = []
         for name, src in order:
-            wall, peak, out = desk_process(data_dir, src)
+            wall, cpu, peak, out = desk_process(data_dir, src)
             walls[name].append(wall)
+            cpus[name].append(cpu)
             peaks[name].append(peak)
             outputs.append(out)
-            print(f"  round {i + 1}: {name:<12} {wall:5.2f} s {peak:6.0f} MB", flush=True)
+            print(f"  round {i + 1}: {name:<12} {wall:5.2f} s wall {cpu:5.2f} s CPU "
+                  f"{peak:6.0f} MB", flush=True)
         if len(set(outputs)) != 1:
             raise RuntimeError("the two trees printed different batches")
     for name, _ in variants:
-        print(f"{name:<14} median {statistics.median(walls[name]):5.2f} s, "
-              f"peak {max(peaks[name]):.0f} MB")
+        print(f"{name:<14} median {statistics.median(walls[name]):5.2f} s wall, "
+              f"{statistics.median(cpus[name]):5.2f} s CPU, peak {max(peaks[name]):.0f} MB")
     mine = statistics.median(walls["this tree"])
     if against is not None:
         ratios = [a / b for a, b in zip(walls["this tree"], walls[f"{against}"], strict=True)]
         print(f"ratio this/against per round: {', '.join(f'{r:.2f}' for r in ratios)} "
               f"(median {statistics.median(ratios):.2f}); same batch every round")
+        cpu_ratio = statistics.median(cpus["this tree"]) / statistics.median(cpus[f"{against}"])
+        print(f"CPU ratio this/against (medians): {cpu_ratio:.2f}")
     print(f"  target <= {PROCESS_TARGET_S} s whole process: "
           f"{'met' if mine <= PROCESS_TARGET_S else 'NOT met'} (median {mine:.2f} s)")
 
