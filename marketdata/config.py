@@ -26,6 +26,9 @@ class DemoConfig(BaseModel):
     days: int = Field(default=250, ge=10)
     seed: int = 7
     end: date | None = None  # None: the last trading day on or before 2026-11-20
+    # Paper mode (`desk run`): 0 replays the latest stored day; N > 0 trades N days in a
+    # row after the history, each day's data reaching the desk in the evening.
+    paper_days: int = Field(default=0, ge=0, le=250)
 
 
 class DataConfig(BaseModel):

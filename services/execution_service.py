@@ -30,6 +30,7 @@ from execution.approval.work_check import AwaitingApprovals, StaleWork, WorkChec
 from execution.engine.home import prepare_vnpy_home
 from marketdata.store import MarketStore
 from orders.order import OrderRecord, OrderState
+from services.paper_plan import MARKET_DIR
 from services.runtime import Service
 
 if TYPE_CHECKING:
@@ -87,7 +88,10 @@ class ExecutionService(Service):
         """What the simulated exchange trades on: the desk's own store, unless the
         market is kept apart (`execution.sim.market_dir`, a run over several days,
         where the desk's store only gets each day in the evening as from a vendor)."""
-        market_dir = self.ctx.settings.execution.sim.market_dir
+        settings = self.ctx.settings
+        market_dir = settings.execution.sim.market_dir
+        if market_dir is None and settings.mode == "paper" and settings.data.demo.paper_days:
+            market_dir = Path(settings.data_dir) / MARKET_DIR  # services/paper_rolling.py
         return MarketStore(Path(market_dir)) if market_dir else self.ctx.store
 
     def step(self) -> None:

@@ -43,15 +43,21 @@ def prepare_paper_day(settings: DeskSettings, client: redis.Redis,
     store = ensure_demo_data(settings)
     trade_date = store.latest_date()
     assert trade_date is not None
-    if settings.clock.mode == "simulated" and not _clock_is_for(client, trade_date):
+    if settings.clock.mode == "simulated" and not clock_is_for(client, trade_date):
         clock = start_simulated_day(client, settings, trade_date, speed)
         logger.info("simulated session of {} started at {} ({}x real time)", trade_date,
                     clock.sim_start.time(), clock.speed)
     return trade_date
 
 
-def _clock_is_for(client: redis.Redis, trade_date: date) -> bool:
+def clock_is_for(client: redis.Redis, trade_date: date, *, now: bool = False) -> bool:
+    """The shared clock is a fixed-speed one that started on `trade_date` (`now`: that
+    is on it now); an unreadable clock is not."""
     raw = client.get(streams.CLOCK)
     if not raw:
         return False
-    return SimulatedClock.from_dict(json.loads(raw)).sim_start.date() == trade_date
+    try:
+        clock = SimulatedClock.from_dict(json.loads(raw))
+    except (ValueError, TypeError, RecursionError):
+        return False
+    return (clock.now() if now else clock.sim_start).date() == trade_date

@@ -18,12 +18,16 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from loguru import logger
 from redis import Redis
 
+if TYPE_CHECKING:
+    from services.paper_rolling import RollingPaper
+
 from bus.alerts import send_alert
-from marketdata.clock import WallClock
+from marketdata.clock import Clock, WallClock
 from services.connect import connect, embedded_for
 from services.paper import prepare_paper_day
 from services.redis_acl import ENV_USER
@@ -49,6 +53,8 @@ class Supervisor:
         self.config_file = config_file
         self.children = [Child(name, self._args(name)) for name in services]
         self._stopping = 0
+        self.rolling: RollingPaper | None = None  # paper over several days
+        self._clock: Clock | None = None
         self.server = embedded_for(settings)
         cap = settings.supervisor.restart_backoff_max_s
         self.keeper = RedisKeeper(self.server, cap) if self.server else None
@@ -65,9 +71,7 @@ class Supervisor:
         try:
             client = self.start()
             while not self._stopping:
-                if self.keeper:
-                    self.keeper.check(client)
-                self.check_children(client)
+                self.tick(client)
                 time.sleep(0.2)
         finally:
             self.stop()
@@ -76,10 +80,32 @@ class Supervisor:
     def start(self) -> Redis:
         """Redis, the paper day, then every service; returns a client to the desk's Redis."""
         client = self.start_redis()
-        if self.settings.mode == "paper":
+        if self.settings.mode == "paper" and self.settings.data.demo.paper_days:
+            from services.paper_rolling import start_rolling_paper
+
+            self.rolling = start_rolling_paper(self.settings, client)
+        elif self.settings.mode == "paper":
             prepare_paper_day(self.settings, client)
         self.start_services()
         return client
+
+    def tick(self, client: Redis) -> None:
+        """One pass of the supervisor's loop: Redis, the services, paper's days."""
+        if self.keeper:
+            self.keeper.check(client)
+        self.check_children(client)
+        if self.rolling is not None:
+            try:
+                self.rolling.check(client, self._shared_clock(client))
+            except Exception as exc:  # the desk goes on; the operator reads why
+                logger.exception("paper over days: {!r}", exc)
+
+    def _shared_clock(self, client: Redis) -> Clock:
+        if self._clock is None:
+            from services.clock_setup import shared_clock
+
+            self._clock = shared_clock(client, self.settings)
+        return self._clock
 
     def start_redis(self) -> Redis:
         if self.keeper:
