@@ -16,6 +16,7 @@ from decimal import Decimal
 from exchange import check_cancel, classify, option_last_trading_day
 from execution.config import SimConfig
 from execution.gateway.sim import accounts
+from execution.gateway.sim.active import ActiveOrders
 from execution.gateway.sim.book import SimBook
 from execution.gateway.sim.checks import cash_refusal, refusal
 from execution.gateway.sim.matching import Match, match_auction, match_continuous
@@ -40,7 +41,7 @@ class SimExchange:
     def __init__(self, book: SimBook, tape: SimTape, cfg: SimConfig) -> None:
         self.book, self.tape, self.cfg = book, tape, cfg
         self.day: date = tape.day
-        self.active: dict[str, SimOrder] = {}
+        self.active = ActiveOrders()
         self.last: dict[str, Bar] = {}
         self.day_volume: dict[str, int] = {}  # market volume so far, for ticks
 
@@ -48,7 +49,7 @@ class SimExchange:
         """Load the day's state (after a restart too): working orders and last bars."""
         self.book.open_day(self.day, self.tape.source.corporate_actions(self.day))
         orders = self.book.orders(self.day)
-        self.active = {o.orderid: o for o in orders if o.active}
+        self.active = ActiveOrders(o for o in orders if o.active)
         self.ensure({o.symbol for o in orders} | set(self.book.positions()))
 
     def ensure(self, symbols: Iterable[str]) -> None:
@@ -68,8 +69,7 @@ class SimExchange:
     def available_cash(self) -> Decimal:
         positions = self.book.positions().values()
         margin = sum((p.margin for p in positions if isinstance(p, FuturePosition)), Decimal(0))
-        frozen = sum((o.frozen_cash for o in self.active.values()), Decimal(0))
-        return self.book.cash() - frozen - margin
+        return self.book.cash() - self.active.frozen - margin
 
     # ---- requests -----------------------------------------------------------------
     def submit(self, order: SimOrder, at: datetime) -> SimOrder:
@@ -93,7 +93,7 @@ class SimExchange:
             return rejected
         accepted = order.model_copy(update={"status": "NOTTRADED", "frozen_cash": freeze})
         self.book.save(self.day, accepted, accounts.hold_shares(position, accepted, +1))
-        self.active[accepted.orderid] = accepted
+        self.active.put(accepted)
         return accepted
 
     def cancel(self, orderid: str, at: datetime) -> tuple[SimOrder | None, str]:
@@ -111,7 +111,7 @@ class SimExchange:
         ended = order.model_copy(update={"status": status, "frozen_cash": Decimal(0),
                                          "reason": reason})
         self.book.save(self.day, ended, position)
-        self.active.pop(order.orderid, None)
+        self.active.pop(order.orderid)
         return ended
 
     # ---- matching -----------------------------------------------------------------
@@ -136,13 +136,13 @@ class SimExchange:
     def _match_minute(self, minute: datetime, update: Update) -> None:
         opening = _clock_time(minute) == OPEN_AUCTION_END
         bars = self.tape.bars_at(minute)
-        working = {o.symbol for o in self.active.values()}
+        working = self.active.symbols()
         self.book.prefetch_used(self.day, [(b.symbol, b.start) for b in bars
                                            if b.symbol in working])  # one round trip
         for bar in bars:
             self._seen(bar)
             update.bars.append(bar)
-            for order in [o for o in self.active.values() if o.symbol == bar.symbol]:
+            for order in self.active.of(bar.symbol):
                 if _in_closing_auction(order) or order.created_at >= bar.end:
                     continue
                 in_auction = opening and order.created_at < minute
@@ -186,9 +186,9 @@ class SimExchange:
         self.book.save(self.day, after, result.position, trade, result.cash_delta,
                        used=(bar.start, match.quantity))
         if after.active:
-            self.active[after.orderid] = after
+            self.active.put(after)
         else:
-            self.active.pop(after.orderid, None)
+            self.active.pop(after.orderid)
         update.orders.append(after)
         update.trades.append(trade)
 
@@ -198,7 +198,7 @@ class SimExchange:
             bar = self.last.get(order.symbol)
             if bar is not None:
                 self._try_fill(order, bar, update, bar.close)
-        for order in list(self.active.values()):
+        for order in self.active.values():
             update.orders.append(self._end(order, "CANCELLED", "expired at the close"))
         self._settle_expiries(update)
 
