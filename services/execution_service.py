@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,11 +63,13 @@ class ExecutionService(Service):
         deps = DeskDeps(
             client=ctx.client, clock=ctx.clock, queue=ctx.queue, cfg=cfg, data_dir=ctx.data_dir,
             sim=sim, profile=StoreProfiles(ctx.store, cfg.profile_days), env=dict(os.environ),
+            wait=self._standby_wait,
         )
         self._new_desk: Callable[[], ExecutionDesk] = lambda: ExecutionDesk(deps)
         self.desk: ExecutionDesk | None = None
         self.desk = self._new_desk()
-        self.desk.start()
+        self.desk.start()  # a standby waits in here (`_standby_wait`)
+        self.info.pop("lease", None)
         self._watch(self.desk)
         self.controls = StreamConsumer(
             ctx.client, streams.CONTROLS, streams.GROUP_EXECUTION, CONSUMER,
@@ -83,6 +86,17 @@ class ExecutionService(Service):
         guard = IntakeGuard(ctx.calendar, ctx.clock,
                             StoreCloses(ReferenceData(ctx.store), ctx.calendar))
         self.intake = intake_consumers(ctx.client, ctx.queue, CONSUMER, guard)
+
+    def _standby_wait(self, seconds: float) -> None:
+        """A standby waiting for the account's lease: beating, and stopping when told."""
+        self.info["lease"] = "standby: another execution service holds the account's lease"
+        deadline = time.monotonic() + seconds
+        while True:
+            self.pulse()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(left, 0.25))
 
     def _market_store(self) -> MarketStore:
         """What the simulated exchange trades on: the desk's own store, unless the

@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -135,6 +136,9 @@ class Service:
         self.ctx = ctx
         self.state = ServiceState.STARTING
         self.info: dict[str, Any] = {}
+        # A setup that waits long calls this now and then: the runner beats (with
+        # `info`) and raises StopNow once it was told to stop.
+        self.pulse: Callable[[], None] = lambda: None
 
     def setup(self) -> None:
         """Connect, load, recover. Runs once before the first step."""
@@ -198,6 +202,7 @@ class Runner:
         code = 0
         try:
             self._ping_until_up(None)
+            svc.pulse = self._pulse
             svc.setup()
             svc.state = ServiceState.RUNNING
             self._beat(force=True)
@@ -232,6 +237,11 @@ class Runner:
             raise
         except REDIS_AWAY as exc:
             self._ping_until_up(exc)
+
+    def _pulse(self) -> None:
+        if self._stop_requested:
+            raise StopNow
+        self._beat()
 
     def _paced_step(self) -> None:
         """On the stepped clock a paced service does one step per tick and says so."""

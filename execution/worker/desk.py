@@ -65,6 +65,8 @@ class DeskDeps:
     sim: SimDeps | None = None
     profile: Callable[[str, date], VolumeProfile] = lambda symbol, day: VolumeProfile()
     env: Mapping[str, str] | None = None
+    # How a standby waits for the account's lease: the service beats and heeds a stop.
+    wait: Callable[[float], None] = wall.sleep
 
 
 class ExecutionDesk:
@@ -80,7 +82,7 @@ class ExecutionDesk:
         self.routes, self.links = add_gateways(self.bridge, self.cfg, deps.sim, deps.env or {})
         self.outages: dict[str, Outage] = {}  # gateways not ready: line down or replay pending
         self.reconciled: list[Reconciled] = []  # each reconnect's figures, oldest first
-        self.lease = AccountLease(self.client, self.cfg, self.alert)
+        self.lease = AccountLease(self.client, self.cfg, self.alert, sleep=deps.wait)
         self.corporate = DeskCorporate(self.client, self.fills, self.alert)
         self.sender = ChildSender(self.bridge, self.book, self.routes, self.can_send,
                                   self.ready, self.now, fence=self.lease.refusal)

@@ -99,3 +99,23 @@ def test_without_the_setting_no_lease_is_taken(redis_client: redis.Redis,
         assert day.desk.lease.fence.token is None
         assert redis_client.get(lease_key("paper")) is None
         assert day.desk.lease.refusal() is None
+
+
+def test_a_standby_waits_through_the_desks_wait_hook(redis_client: redis.Redis,
+                                                     tmp_path: Path) -> None:
+    """The service gives the desk its wait (a heartbeat, the stop flag): used each time
+    the standby finds the lease held, until it lapses."""
+    redis_client.set(lease_key(LEASED.account), 999, px=60_000)  # another desk holds it
+    waits: list[float] = []
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 3:
+            redis_client.delete(lease_key(LEASED.account))  # the other lease lapsed
+
+    day = SimDay(redis_client, tmp_path, cfg=LEASED, wait=wait)
+    try:
+        day.desk.start()  # returns once the lease is taken
+        assert len(waits) == 3 and day.desk.lease.fence.token is not None
+    finally:
+        day.desk.stop()

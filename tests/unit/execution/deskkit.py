@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
@@ -50,9 +51,13 @@ def approve(queue: OrderQueue, order: Order) -> OrderRecord:
 class SimDay:
     """A desk, its queue, clock and simulated broker, stepped by hand."""
 
+    wait: Callable[[float], None] | None = None  # the standby's wait for a lease
+
     def __init__(self, client: redis.Redis, data_dir: Path, source: FrameSource | None = None,
-                 cfg: ExecutionConfig | None = None, start: dtime = dtime(9, 29)) -> None:
+                 cfg: ExecutionConfig | None = None, start: dtime = dtime(9, 29),
+                 wait: Callable[[float], None] | None = None) -> None:
         self.client = client
+        self.wait = wait
         self.clock = FixedClock(at(start))
         self.queue = OrderQueue(client, self.clock)
         self.source = source or scenario(DAY, DEFAULT_TAPE)
@@ -63,8 +68,8 @@ class SimDay:
     def new_desk(self) -> ExecutionDesk:
         sim = SimDeps(self.client, self.clock, self.source, self.cfg.sim, self.cfg.initial_cash,
                       auto_match=False)
-        return ExecutionDesk(DeskDeps(self.client, self.clock, self.queue, self.cfg,
-                                      self.data_dir, sim))
+        deps = DeskDeps(self.client, self.clock, self.queue, self.cfg, self.data_dir, sim)
+        return ExecutionDesk(deps if self.wait is None else replace(deps, wait=self.wait))
 
     @property
     def gateway(self) -> SimGateway:
