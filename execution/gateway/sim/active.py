@@ -5,7 +5,7 @@ each time made a day of many resting orders quadratic."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from execution.gateway.sim.models import SimOrder
@@ -56,3 +56,10 @@ class ActiveOrders:
 
     def __len__(self) -> int:
         return len(self._by_id)
+
+    def __iter__(self) -> Iterator[str]:
+        """The order ids, oldest first (as a dict's keys)."""
+        return iter(list(self._by_id))
+
+    def __contains__(self, orderid: object) -> bool:
+        return orderid in self._by_id

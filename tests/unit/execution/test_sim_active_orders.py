@@ -46,3 +46,4 @@ def test_a_symbols_orders_keep_their_time_priority() -> None:
     active.put(order("d", "600000.SSE", "1"))
     assert [o.orderid for o in active.of("600000.SSE")] == ["c", "d"]
     assert active.pop("nope") is None and active.of("300750.SZSE") == []
+    assert list(active) == ["b", "c", "d"] and "c" in active and "a" not in active
