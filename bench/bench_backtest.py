@@ -18,6 +18,7 @@ than Qlib 0.9.7's TopkDropout fed the desk's scores (170.6 s in the issue's run)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import statistics
@@ -43,11 +44,9 @@ def child(store_dir: str, days: int, tree: str) -> None:
     from strategies.backtest import run_backtest
     from strategies.config import ModelConfig
 
-    try:  # as `desk backtest` does (a checkout from before issue 15 lacks it)
-        from strategies.backtest.memory import reuse_freed_memory
+    with contextlib.suppress(ImportError):  # a checkout from before issue 15 lacks it
+        from strategies.backtest.memory import reuse_freed_memory  # as `desk backtest` does
         reuse_freed_memory()
-    except ImportError:
-        pass
     store = MarketStore(Path(store_dir))
     dates = store.trade_dates()
     started = time.perf_counter()

@@ -5,6 +5,7 @@ the users of deploy/users.acl — the replica syncs and the sentinel sees the se
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import time
@@ -66,11 +67,9 @@ def started(tmp_path: Path) -> Iterator[Callable[[Path, bool], None]]:
 def wait_for(check: Callable[[], bool], what: str, timeout_s: float = 20.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(redis.RedisError):  # not up yet
             if check():
                 return
-        except redis.RedisError:
-            pass
         time.sleep(0.1)
     raise AssertionError(what)
 
