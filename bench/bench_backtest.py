@@ -56,7 +56,12 @@ def child(store_dir: str, days: int, tree: str) -> None:
     print(json.dumps({"seconds": seconds, **result.timings, "peak_mb": peak_mb,
                       "days": result.metrics.days,
                       "orders": int(result.daily["buys"].sum() + result.daily["sells"].sum()),
-                      "final_nav": float(result.daily["nav"].iloc[-1])}))
+                      "final_nav": float(result.daily["nav"].iloc[-1])}), flush=True)
+    try:  # end as `desk backtest` ends in that checkout (without the teardown if it can)
+        from services.cli.main import end_process
+    except ImportError:
+        return
+    end_process(0)
 
 
 def measure(store: Path, days: int, tree: Path = ROOT) -> dict[str, float]:
