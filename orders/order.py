@@ -99,6 +99,9 @@ class Order(BaseModel):
     cost_note: str = Field(default="", max_length=MAX_TEXT)
     created_by: str = Field(default="model", max_length=80)
     created_at: datetime | None = None
+    # The broker account (fund product) it trades for; empty: the desk's first account
+    # (an order written before the desk had several). docs/accounts.md.
+    account: str = Field(default="", max_length=24, pattern=r"^[A-Za-z0-9_-]*$")
 
     @field_validator("reference_price", "limit_price")
     @classmethod

@@ -37,5 +37,6 @@ def hedge_orders(plan: HedgePlan | ProtectionPlan, *, reason: str, trade_date: d
             cost_note=plan.cost_note,
             created_by="risk",
             created_at=now,
+            account=account,  # this product's hedge: it never nets against another's
         ))
     return orders

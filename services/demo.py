@@ -24,6 +24,7 @@ from errors import StopTrading
 from execution.approval.lifecycle import Action
 from execution.approval.queue import OrderQueue
 from orders.order import LIVE_STATES, OrderRecord, OrderState
+from services.accounts import desk_queue
 from services.clock_setup import shared_clock, start_simulated_day
 from services.paper import ensure_demo_data
 from services.settings import DeskSettings
@@ -70,8 +71,7 @@ def run_demo(settings: DeskSettings, *, auto_approve: bool, speed: float | None,
         clock = start_simulated_day(client, cfg, trade_date, cfg.clock.speed)  # type: ignore[arg-type]
         echo(f"demo: simulated session of {trade_date} at {clock.speed:g}x real time")
         supervisor.start_services()
-        queue = OrderQueue(client, shared_clock(client, cfg), cfg.approval,
-                           account=cfg.execution.account)
+        queue: OrderQueue = desk_queue(client, shared_clock(client, cfg), cfg)
         records = _wait_for_batch(supervisor, client, queue, echo)
         summary["orders_proposed"] = len(records)
         if auto_approve:

@@ -41,6 +41,12 @@ CONSUMER = "execution-1"  # stable, so a restart finishes its own pending comman
 COMMAND_BLOCK_MS = 50
 
 
+def _consumer(service: str) -> str:
+    """`execution-1`, or `execution-1@B` for account B's service."""
+    account = service.partition("@")[2]
+    return f"{CONSUMER}@{account}" if account else CONSUMER
+
+
 class ExecutionService(Service):
     name = "execution"
     paced = True
@@ -71,12 +77,15 @@ class ExecutionService(Service):
         self.desk.start()  # a standby waits in here (`_standby_wait`)
         self.info.pop("lease", None)
         self._watch(self.desk)
+        # Each account's service reads every control and decision in a group of its own
+        # (`execution`, `execution@B`) and works only its account's orders.
+        group = self.name
         self.controls = StreamConsumer(
-            ctx.client, streams.CONTROLS, streams.GROUP_EXECUTION, CONSUMER,
+            ctx.client, streams.CONTROLS, group, CONSUMER,
             {"exec.control": self._control, "exec.halt": self._halt},
         )
         self.decisions = StreamConsumer(
-            ctx.client, streams.DECISIONS, streams.GROUP_EXECUTION, CONSUMER,
+            ctx.client, streams.DECISIONS, group, CONSUMER,
             # The work check's reads go out with the consumer's duplicate check.
             {"decision": Prefetching(self._decision_reads, self._decision)},
             block_ms=COMMAND_BLOCK_MS,
@@ -85,7 +94,9 @@ class ExecutionService(Service):
         self._start_approved()
         guard = IntakeGuard(ctx.calendar, ctx.clock,
                             StoreCloses(ReferenceData(ctx.store), ctx.calendar))
-        self.intake = intake_consumers(ctx.client, ctx.queue, CONSUMER, guard)
+        # The intake is the desk's, shared: whichever account's service reads a batch
+        # files all of its orders (one consumer name per service in the shared group).
+        self.intake = intake_consumers(ctx.client, ctx.queue, _consumer(self.name), guard)
 
     def _standby_wait(self, seconds: float) -> None:
         """A standby waiting for the account's lease: beating, and stopping when told."""
@@ -193,6 +204,8 @@ class ExecutionService(Service):
         if self.ctx.queue.halted():
             return
         for record in self.ctx.queue.list_orders(self._desk().day, [OrderState.APPROVED]):
+            if not self._mine(record):
+                continue
             version = record.order.version
             users = [a.user for a in record.approvals if a.version == version]
             if not users:
@@ -220,7 +233,13 @@ class ExecutionService(Service):
             raise
         self._start(record)
 
+    def _mine(self, record: OrderRecord) -> bool:
+        """Is this order for this service's account (`services/accounts.py`)?"""
+        return self.ctx.queue.account_of(record.order) == self.ctx.settings.execution.account
+
     def _start(self, record: OrderRecord) -> None:
+        if not self._mine(record):
+            return  # another account's: its own execution service works it
         parents = self._desk().parents
         if record.state is not OrderState.APPROVED and record.order_id in parents.workers:
             return  # the last approval's bell after the first one's: already working
@@ -232,8 +251,11 @@ class ExecutionService(Service):
     def _control(self, env: Envelope) -> None:
         body = env.body
         assert isinstance(body, ExecControl)
-        if self.ctx.queue.get(body.order_id) is None:
+        record = self.ctx.queue.get(body.order_id)
+        if record is None:
             raise MessageRefused(f"{body.command} of {body.order_id}: no such order")
+        if not self._mine(record):
+            return
         try:
             self._desk().parents.control(body.order_id, body.command, body.user, body.reason)
         except IllegalTransition as exc:

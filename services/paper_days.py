@@ -29,6 +29,7 @@ from marketdata.clock import EXCHANGE_TZ
 from marketdata.store import MarketStore
 from marketdata.synthetic import demo_market, write_market
 from orders.order import OrderState
+from services.accounts import desk_queue, service_specs
 from services.paper_plan import (
     MARKET_DIR,
     RunDays,
@@ -72,7 +73,8 @@ class PaperRun:
     def start(self, first: datetime) -> None:
         self.supervisor = Supervisor(self.settings, str(self._settings_file()), SERVICES)
         self.client = self.supervisor.start_redis()
-        self.conductor = Conductor(self.client, PACED, self.settings.clock.step_timeout_s,
+        paced = service_specs(self.settings, tuple(PACED))  # each account's execution, risk
+        self.conductor = Conductor(self.client, paced, self.settings.clock.step_timeout_s,
                                    self._check_alive)
         if self.conductor.resume() is None:
             self.conductor.start(first)
@@ -126,8 +128,9 @@ class PaperRun:
         assert self.client is not None and self.conductor is not None
         from services.clock_setup import shared_clock
 
-        return OrderQueue(self.client, shared_clock(self.client, self.settings),
-                          self.settings.approval, account=self.settings.execution.account)
+        queue: OrderQueue = desk_queue(self.client, shared_clock(self.client, self.settings),
+                                       self.settings)
+        return queue
 
     def trade_day(self, day: date, desk_store: MarketStore) -> DayLine:
         conductor = self.conductor

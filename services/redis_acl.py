@@ -84,7 +84,9 @@ def user_rules(name: str) -> tuple[str, ...]:
         return REPLICA_RULES
     if name == SENTINEL:
         return SENTINEL_RULES
-    keys = (*_COMMON, f"desk:heartbeat:{name}", *SERVICE_KEYS[name])
+    # `desk:heartbeat:execution@B`: one account's execution service (services/accounts.py).
+    beats = (f"desk:heartbeat:{name}", f"desk:heartbeat:{name}@*")
+    keys = (*_COMMON, *beats, *SERVICE_KEYS[name])
     return (*(f"~{k}" for k in dict.fromkeys(keys)), *SERVICE_COMMANDS,
             *SERVICE_EXTRA.get(name, ()))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from services.accounts import PER_ACCOUNT, account_names, split_service
 from services.clock_setup import shared_clock
 from services.connect import connect
 from services.runtime import Service, ServiceContext
@@ -20,11 +21,27 @@ SERVICES: dict[str, str] = {
 
 
 def service_class(name: str) -> type[Service]:
-    if name not in SERVICES:
-        raise KeyError(f"unknown service {name!r}; one of {sorted(SERVICES)}")
-    module_name, attr = SERVICES[name].split(":")
+    """The class of a service; `execution@B` (one account's service) is an `execution`."""
+    kind, account = split_service(name)
+    if kind not in SERVICES or (account is not None and kind not in PER_ACCOUNT):
+        raise KeyError(f"unknown service {name!r}; one of {sorted(SERVICES)}, or "
+                       f"{' / '.join(PER_ACCOUNT)} followed by @<account>")
+    module_name, attr = SERVICES[kind].split(":")
     cls: type[Service] = getattr(importlib.import_module(module_name), attr)
     return cls
+
+
+def build_service(name: str, settings: DeskSettings) -> Service:
+    """The service `name` (`execution`, `risk@B` ...) with its own context: one account's
+    service runs with that account's settings and is called by its own name."""
+    account = split_service(name)[1]
+    if account is not None and account not in account_names(settings):
+        raise KeyError(f"service {name!r}: unknown account {account!r}; the desk has "
+                       f"{list(account_names(settings))}")
+    own = settings.for_account(account) if account else settings
+    service = service_class(name)(service_context(own))
+    service.name = name
+    return service
 
 
 def service_context(settings: DeskSettings) -> ServiceContext:

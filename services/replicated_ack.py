@@ -144,4 +144,5 @@ def decide(queue: OrderQueue, policy: AckPolicy, what: str,
         return Acknowledged(decision(queue))
     return acknowledged(queue.client, policy, what,
                         lambda client: decision(OrderQueue(client, queue.clock, queue.policy,
-                                                           account=queue.account)))
+                                                           account=queue.account,
+                                                           four_eyes=queue.four_eyes)))

@@ -119,10 +119,9 @@ class ServiceContext:
     @property
     def queue(self) -> OrderQueue:
         if self._queue is None:
-            from execution.approval.queue import OrderQueue
+            from services.accounts import desk_queue
 
-            self._queue = OrderQueue(self.client, self.clock, self.settings.approval,
-                                     account=self.settings.execution.account)
+            self._queue = desk_queue(self.client, self.clock, self.settings)
         return self._queue
 
 

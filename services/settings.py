@@ -8,15 +8,16 @@ Each part owns its settings next to its code (`risk/config.py`, `strategies/conf
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from config import PROJECT_ROOT
 from execution.approval.policy_config import ApprovalConfig
 from execution.config import ExecutionConfig
 from marketdata.config import DataConfig
 from risk.config import RiskConfig
+from services.accounts import AccountConfig, for_account
 from services.config import (
     AlertsConfig,
     ClockConfig,
@@ -46,6 +47,43 @@ class DeskSettings(BaseModel):
     approval: ApprovalConfig = ApprovalConfig()
     risk: RiskConfig = RiskConfig()
     console: ConsoleConfig = ConsoleConfig()
+    # Several products on one desk (docs/accounts.md); empty: one, `execution.account`.
+    accounts: tuple[AccountConfig, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _first_account_is_the_default(cls, data: Any) -> Any:
+        """With an `accounts:` list the desk-wide `execution.account` and `risk.account`
+        are its first account (what the shared services and old orders mean by "the"
+        one), unless they name one of the accounts (one account's services' settings)."""
+        if not isinstance(data, dict) or not data.get("accounts"):
+            return data
+        names = [a.get("name") if isinstance(a, dict) else getattr(a, "name", None)
+                 for a in data["accounts"]]
+        if not all(isinstance(n, str) for n in names):
+            return data  # the account's own validation says what is wrong
+        data = dict(data)
+        for part in ("execution", "risk"):
+            value = data.get(part) or {}
+            given = getattr(value, "account", None) if isinstance(value, BaseModel) \
+                else value.get("account")
+            if given in names:  # one account's own settings (`for_account`)
+                continue
+            data[part] = (value.model_copy(update={"account": names[0]})
+                          if isinstance(value, BaseModel) else {**value, "account": names[0]})
+        return data
+
+    @model_validator(mode="after")
+    def _accounts_are_distinct(self) -> DeskSettings:
+        names = [a.name for a in self.accounts]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"accounts: each name once; repeated: {twice}")
+        return self
+
+    def for_account(self, name: str) -> DeskSettings:
+        """The settings of one account's services (`services.accounts.for_account`)."""
+        return for_account(self, name)
 
     @property
     def holidays_path(self) -> Path:

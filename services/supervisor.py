@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 from bus.alerts import send_alert
 from marketdata.clock import Clock, WallClock
+from services.accounts import service_specs, split_service
 from services.connect import connect, embedded_for
 from services.paper import prepare_paper_day
 from services.redis_acl import ENV_USER
@@ -51,7 +52,9 @@ class Supervisor:
                  services: list[str]) -> None:
         self.settings = settings
         self.config_file = config_file
-        self.children = [Child(name, self._args(name)) for name in services]
+        # One execution service and one risk daemon per account (services/accounts.py).
+        specs = service_specs(settings, tuple(services))
+        self.children = [Child(name, self._args(name)) for name in specs]
         self._stopping = 0
         self.rolling: RollingPaper | None = None  # paper over several days
         self._clock: Clock | None = None
@@ -134,7 +137,8 @@ class Supervisor:
         env = dict(os.environ)
         if self.settings.redis.url is None:
             env.pop(ENV_REDIS_URL, None)  # children must use this desk's own Redis
-            env[ENV_USER] = child.name  # each service logs in as its own Redis user
+            # Each service logs in as its own Redis user (`execution@B` as `execution`).
+            env[ENV_USER] = split_service(child.name)[0]
         child.process = subprocess.Popen(child.args, stdin=subprocess.DEVNULL, env=env)
         child.started_at = time.monotonic()
         logger.info("started {} (pid {})", child.name, child.process.pid)

@@ -7,6 +7,7 @@ backtest's orders equal the live ones).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from exchange import Side
 from marketdata.schema import Panel
 from strategies.batch import ModelBatch
 from strategies.config import ModelConfig
+from strategies.follow import follow_batch
 from strategies.holdings import classify_holdings, rank_members, value_book
 from strategies.orders import Orders, add_buys, add_sells, attach_ranks
 from strategies.portfolio_state import Book
@@ -35,6 +37,25 @@ def build_batch(panel: Panel, book: Book, trade_date: date, config: ModelConfig,
     signals = compute_signals(panel, config, first_row=len(panel.dates) - 1)
     batch = propose_batch(signals.day(0), book, trade_date, config)
     return guard_sells(batch, book, config, allow_large_turnover)
+
+
+def build_batches(panel: Panel, books: Mapping[str, Book], trade_date: date,
+                  config: ModelConfig, allow_large_turnover: bool = False) -> dict[str, ModelBatch]:
+    """Each account's batch, the factors computed once: the first account's from the
+    model (`build_batch`), every other one following its target weights
+    (`strategies.follow`). One account: exactly `build_batch`."""
+    if len(panel.dates) < config.lookback_days:
+        raise ValueError(f"build_batches: the panel holds {len(panel.dates)} trade dates, the "
+                         f"model needs a lookback of {config.lookback_days}")
+    (lead_name, lead_book), *others = books.items()
+    day = compute_signals(panel, config, first_row=len(panel.dates) - 1).day(0)
+    lead = guard_sells(propose_batch(day, lead_book, trade_date, config), lead_book, config,
+                       allow_large_turnover)
+    batches = {lead_name: lead}
+    for name, book in others:
+        batches[name] = guard_sells(follow_batch(day, lead, lead_book, book, trade_date, config),
+                                    book, config, allow_large_turnover)
+    return batches
 
 
 def propose_batch(day: DaySignals, book: Book, trade_date: date,

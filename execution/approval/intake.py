@@ -15,12 +15,12 @@ from loguru import logger
 
 from bus import streams
 from bus.alerts import send_alert
-from bus.bus import StreamConsumer
+from bus.bus import MessageRefused, StreamConsumer
 from bus.messages import BatchPublished, Envelope, OrderProposed
 from execution.approval.intake_guard import IntakeGuard
 from execution.approval.lifecycle import Action
 from execution.approval.queue import OrderQueue
-from orders.order import OrderState
+from orders.order import Order, OrderState
 
 SOURCE = "intake"
 
@@ -30,6 +30,7 @@ def handle_batch(queue: OrderQueue, env: Envelope, guard: IntakeGuard | None = N
     assert isinstance(batch, BatchPublished)
     if guard is not None:
         guard.check_batch(batch)
+    _check_accounts(queue, batch.orders)
     client = queue.client
     summary_key = streams.BATCH.format(trade_date=batch.trade_date.isoformat())
     previous = _batch_id(client, summary_key)
@@ -62,11 +63,21 @@ def handle_proposal(queue: OrderQueue, env: Envelope, guard: IntakeGuard | None 
     assert isinstance(proposal, OrderProposed)
     if guard is not None:
         guard.check_order(proposal.order)
+    _check_accounts(queue, [proposal.order])
     record = queue.ingest(proposal.order, actor=proposal.author)
     if proposal.order.urgent:
         _alert(queue, "critical", f"urgent {proposal.order.kind.value} order {record.order_id}",
                f"{proposal.order.side.value} {proposal.order.quantity} {proposal.order.symbol}: "
                f"{proposal.order.reason} {proposal.order.cost_note}".strip())
+
+
+def _check_accounts(queue: OrderQueue, orders: list[Order]) -> None:
+    """Every order names one of the desk's accounts (or none: the default one); an
+    order for an account no execution service works would wait forever."""
+    unknown = sorted({o.account for o in orders if queue.account_of(o) not in queue.four_eyes})
+    if unknown:
+        raise MessageRefused(f"unknown account(s) {unknown}; the desk has "
+                             f"{sorted(queue.four_eyes)}")
 
 
 def _batch_id(client: redis.Redis, key: str) -> str | None:

@@ -20,7 +20,7 @@ otherwise one round trip more.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -35,7 +35,7 @@ from errors import Refused
 from execution.approval.gates import halt_refusal, maker_refusal, with_editor
 from execution.approval.lifecycle import Action, Fill, IllegalTransition, transition
 from execution.approval.policy_config import ApprovalConfig
-from execution.approval.risk_gate import RiskStance, stance_key, stance_of
+from execution.approval.risk_gate import AccountStances, RiskStance, stance_key, stance_of
 from execution.approval.watched import watched_reads
 from marketdata.clock import Clock
 from orders.order import LIVE_STATES, Order, OrderRecord, OrderState
@@ -82,7 +82,7 @@ class _Read:
     befores: dict[str, OrderRecord]
     halted: str | None
     prices: dict[str, Decimal]
-    stance: RiskStance
+    stance: AccountStances | RiskStance
 
 
 @dataclass(frozen=True)
@@ -100,12 +100,14 @@ class OrderQueue:
 
     def __init__(
         self, client: redis.Redis, clock: Clock, policy: ApprovalConfig | None = None,
-        account: str = "paper",
+        account: str = "paper", four_eyes: Mapping[str, Decimal | None] | None = None,
     ) -> None:
         self.client = client
         self.clock = clock
         self.policy = policy or ApprovalConfig()
-        self.account = account
+        self.account = account  # the default: an order without an account is its
+        # Every account's four-eyes threshold (services/accounts.py); one account by default.
+        self.four_eyes = dict(four_eyes or {account: self.policy.four_eyes_above})
         self._symbols: dict[str, str] = {}  # order id -> symbol (never edited)
 
     # ---- reading ---------------------------------------------------------------
@@ -295,8 +297,9 @@ class OrderQueue:
         reads: list[tuple[Any, ...]] = [("GET", streams.HALT)]
         reads += [("MGET", *keys)] if keys else []
         hinted = sorted({self._symbols[i] for i in ids if i in self._symbols}) if priced else []
+        accounts = sorted(self.four_eyes)
         if priced:
-            reads.append(("GET", stance_key(self.account)))
+            reads.append(("MGET", *(stance_key(a) for a in accounts)))
         if hinted:
             reads.append(("HMGET", streams.LAST_PRICES, *hinted))
         replies = iter(watched_reads(pipe, [*keys, streams.HALT], reads))
@@ -306,7 +309,9 @@ class OrderQueue:
                    for i, r in zip(ids, raws, strict=True) if r}
         if not priced:
             return _Read(befores, str(halted) if halted else None, {}, RiskStance())
-        stance = stance_of(next(replies), stance_key(self.account))
+        stance = AccountStances({a: stance_of(raw, stance_key(a))
+                                 for a, raw in zip(accounts, next(replies), strict=True)},
+                                self.account)
         prices = _decimals(hinted, next(replies) if hinted else [])
         missing = [r for r in befores.values() if r.order.symbol not in hinted]
         prices.update(self._last_prices(pipe, missing))
@@ -318,8 +323,11 @@ class OrderQueue:
         self._symbols[record.order_id] = record.order.symbol
         return record
 
+    def account_of(self, order: Order) -> str:
+        return order.account or self.account
+
     def _approvals_needed(self, order: Order) -> int:
-        limit = self.policy.four_eyes_above
+        limit = self.four_eyes.get(self.account_of(order), self.policy.four_eyes_above)
         return 2 if limit is not None and order.estimated_value > limit else 1
 
     def _last_prices(self, pipe: Any, records: Sequence[OrderRecord]) -> dict[str, Decimal]:
@@ -329,7 +337,7 @@ class OrderQueue:
         return _decimals(symbols, pipe.hmget(streams.LAST_PRICES, symbols))
 
     def _decide(self, before: OrderRecord, change: _Change, prices: dict[str, Decimal],
-                stance: RiskStance, fill: Fill | None = None,
+                stance: AccountStances | RiskStance, fill: Fill | None = None,
                 edit: dict[str, Any] | None = None) -> OrderRecord:
         halt = halt_refusal(before.order_id, change.action, change.halted)
         if halt:
@@ -361,7 +369,8 @@ class OrderQueue:
             )
 
     def _stage_one(self, pipe: Any, before: OrderRecord | None, order_id: str, change: _Change,
-                   prices: dict[str, Decimal], stance: RiskStance, result: BulkResult) -> None:
+                   prices: dict[str, Decimal], stance: AccountStances | RiskStance,
+                   result: BulkResult) -> None:
         if before is None:
             result.refused[order_id] = f"no order {order_id!r}"
             return

@@ -39,6 +39,22 @@ class RiskStance:
         return None
 
 
+@dataclass(frozen=True)
+class AccountStances:
+    """Each account's own stance: one product's drawdown never blocks another's buys.
+    An order without an account is the default account's (`services/accounts.py`)."""
+
+    by_account: dict[str, RiskStance]
+    default: str
+
+    def refusal(self, order: Order) -> str | None:
+        stance = self.by_account.get(order.account or self.default)
+        if stance is None:
+            return (f"order {order.order_id}: account {order.account!r} is not one of the "
+                    f"desk's ({sorted(self.by_account)})")
+        return stance.refusal(order)
+
+
 def stance_key(account: str) -> str:
     return streams.RISK_STATE.format(account=account)
 

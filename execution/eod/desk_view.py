@@ -29,7 +29,8 @@ def load_desk_day(client: redis.Redis, queue: OrderQueue, account: str, day: dat
     No ledger yet (nothing ever traded) reads as the initial cash and no positions,
     as the execution service itself starts.
     """
-    records = queue.list_orders(day)
+    # This account's orders only: another product's fills are its own day's.
+    records = [r for r in queue.list_orders(day) if queue.account_of(r.order) == account]
     fills = [fill for record in records for fill in _journal(client, record.order_id)]
     return DeskDay(day=day, account=account, ledger=_ledger(client, account, initial_cash, now),
                    records=records, fills=fills, parent_of=_parents(client, records, day))

@@ -72,7 +72,8 @@ def reference_for(order_id: str, slice_no: int) -> str:
 
 
 class ChildStore:
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, suffix: str = "") -> None:
+        self.suffix = suffix  # `keys.account_suffix`: broker order ids are per account
         self.client = client
         self._slices: dict[str, int] = {}
 
@@ -118,7 +119,7 @@ class ChildStore:
         with self.client.pipeline(transaction=True) as pipe:
             days = set()
             for child in linked:
-                key = VT_ORDERS.format(trade_date=child.trade_date.isoformat())
+                key = VT_ORDERS.format(trade_date=child.trade_date.isoformat()) + self.suffix
                 pipe.hset(key, child.vt_orderid, child.reference)
                 days.add(key)
             for key in sorted(days):
@@ -133,7 +134,8 @@ class ChildStore:
         return ChildOrder.model_validate_json(raw) if raw else None
 
     def reference_of(self, trade_date: date, vt_orderid: str) -> str | None:
-        found = self.client.hget(VT_ORDERS.format(trade_date=trade_date.isoformat()), vt_orderid)
+        found = self.client.hget(VT_ORDERS.format(trade_date=trade_date.isoformat())
+                                 + self.suffix, vt_orderid)
         return str(found) if found else None
 
     @staticmethod

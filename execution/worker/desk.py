@@ -42,6 +42,7 @@ from execution.worker.children import ChildOrder, ChildStore
 from execution.worker.corporate import DeskCorporate
 from execution.worker.fills import FillBook
 from execution.worker.inbox import Inbox, Seen
+from execution.worker.keys import account_suffix
 from execution.worker.lease import AccountLease
 from execution.worker.market import MarketState
 from execution.worker.parents import ParentLifecycle, ParentParts
@@ -74,7 +75,8 @@ class ExecutionDesk:
         self.deps, self.client, self.clock, self.cfg = deps, deps.client, deps.clock, deps.cfg
         self.day = self.clock.now().date()
         self.bridge = VnpyBridge(deps.data_dir)
-        self.book = ChildBook(ChildStore(self.client), self.day)
+        own = account_suffix(self.cfg.account, deps.queue.account)  # "" for the default
+        self.book = ChildBook(ChildStore(self.client, own), self.day)
         self.fills = FillBook(self.client, deps.queue, self.clock, self.cfg.account,
                               self.cfg.initial_cash)
         self.market = MarketState()

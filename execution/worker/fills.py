@@ -39,7 +39,7 @@ from execution.approval.queue import OrderQueue
 from execution.approval.watched import watched_reads
 from execution.ledger import Ledger
 from execution.worker.children import ChildOrder, ChildState
-from execution.worker.keys import DAY_TTL_S, FILL_JOURNAL
+from execution.worker.keys import DAY_TTL_S, FILL_JOURNAL, account_suffix
 from marketdata.clock import Clock
 from orders.order import OrderRecord
 
@@ -67,6 +67,8 @@ class FillBook:
         self.client, self.queue, self.clock = client, queue, clock
         self.account, self.initial_cash = account, initial_cash
         self.key = streams.LEDGER.format(account=account)
+        # Broker trade ids are unique within one account only (`keys.account_suffix`).
+        self.applied = streams.FILLS_APPLIED + account_suffix(account, queue.account)
 
     def ledger(self) -> Ledger:
         return self._ledger_of(self.client.get(self.key))
@@ -96,9 +98,9 @@ class FillBook:
         while True:
             with self.client.pipeline(transaction=True) as pipe:
                 try:
-                    raw, applied = watched_reads(pipe, [self.key, streams.FILLS_APPLIED], [
+                    raw, applied = watched_reads(pipe, [self.key, self.applied], [
                         ("GET", self.key),
-                        ("SMISMEMBER", streams.FILLS_APPLIED, *[t.trade_id for t in trades])])
+                        ("SMISMEMBER", self.applied, *[t.trade_id for t in trades])])
                     pipe.multi()
                     done = self._stage(pipe, self._ledger_of(raw), trades, applied, child_of)
                     if done:
@@ -143,7 +145,7 @@ class FillBook:
         journal = FILL_JOURNAL.format(order_id=child.order_id)
         entry = {"trade_id": trade.trade_id, "quantity": trade.quantity, "fees": str(trade.fee),
                  "value": str(trade.price * trade.quantity * multiplier(child.symbol))}
-        pipe.sadd(streams.FILLS_APPLIED, trade.trade_id)
+        pipe.sadd(self.applied, trade.trade_id)
         pipe.set(self.key, ledger.to_json())
         pipe.set(streams.CHILD.format(reference=child.reference), child.model_dump_json(),
                  ex=DAY_TTL_S)

@@ -72,7 +72,8 @@ class ParentLifecycle:
     # ---- taking parents on ---------------------------------------------------------
     def adopt_live(self, day: date) -> None:
         for record in self.parts.queue.list_orders(day, LIVE_STATES):
-            self._adopt(record)
+            if self.parts.queue.account_of(record.order) == self.parts.cfg.account:
+                self._adopt(record)  # another account's order is its own service's
 
     def work(self, record: OrderRecord) -> None:
         """An approved order from the bus: start it (or adopt it if already started)."""

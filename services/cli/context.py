@@ -87,10 +87,10 @@ class DeskContext:
             return WallClock()
 
     def queue(self) -> OrderQueue:
-        from execution.approval.queue import OrderQueue
+        from services.accounts import desk_queue
 
-        return OrderQueue(self.client(), self.clock, self.settings.approval,
-                          account=self.settings.execution.account)
+        queue: OrderQueue = desk_queue(self.client(), self.clock, self.settings)
+        return queue
 
 
 pass_desk = click.make_pass_decorator(DeskContext)

@@ -16,11 +16,14 @@ REDIS_DOWN_EXIT = 3
 
 
 @click.command("run")
-@click.argument("service", required=False, type=click.Choice(sorted(SERVICES)))
+@click.argument("service", required=False, metavar="[SERVICE]")
 @click.option("--supervised", is_flag=True, hidden=True)
 @pass_desk
 def run_command(desk: DeskContext, service: str | None, supervised: bool) -> None:
     """Run the whole desk (default), or one SERVICE in the foreground.
+
+    SERVICE is one of scheduler, execution, risk, console, alerts; with several
+    accounts, execution@NAME and risk@NAME run one account's services.
 
     The whole desk: the embedded Redis (unless redis.url is set), then scheduler,
     execution, risk, console and alerts, each its own process, restarted if it dies.
@@ -37,21 +40,38 @@ def run_command(desk: DeskContext, service: str | None, supervised: bool) -> Non
         sys.exit(Supervisor(settings, _config_arg(), list(settings.supervisor.services)).run())
     from services.paper import prepare_paper_day
     from services.redis_acl import ENV_USER
-    from services.registry import service_class, service_context
+    from services.registry import build_service
     from services.runtime import Runner, exit_process
+
+    kind = _known_service(service)
 
     setup_logging(service, desk.data_dir, settings.logging)
     if not supervised:
         client = desk.client()  # starts the embedded Redis for a standalone service
         if settings.mode == "paper":
             prepare_paper_day(settings, client)
-    os.environ.setdefault(ENV_USER, service)  # from here on: this service's own Redis user
-    ctx = service_context(settings)
-    runner = Runner(service_class(service)(ctx),
+    os.environ.setdefault(ENV_USER, kind)  # from here on: this service's own Redis user
+    try:
+        built = build_service(service, settings)
+    except KeyError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint="SERVICE") from None
+    runner = Runner(built,
                     heartbeat_interval_s=settings.supervisor.heartbeat_interval_s,
                     heartbeat_ttl_s=settings.supervisor.heartbeat_ttl_s)
     runner.install_signal_handlers(supervised)
     exit_process(runner.run())
+
+
+def _known_service(service: str) -> str:
+    """The kind of SERVICE (`execution` for `execution@B`), or a usage error naming it."""
+    from services.accounts import PER_ACCOUNT, split_service
+
+    kind, account = split_service(service)
+    if kind not in SERVICES or (account is not None and kind not in PER_ACCOUNT):
+        raise click.BadParameter(
+            f"{service!r}: one of {', '.join(sorted(SERVICES))}, or "
+            f"{' / '.join(PER_ACCOUNT)}@<account>", param_hint="SERVICE")
+    return kind
 
 
 def _config_arg() -> str | None:

@@ -17,12 +17,15 @@ from services.runtime import ServiceContext
                    "trading day, else the previous trading day.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON "
                                                        "object.")
+@click.option("--account", default=None, help="The account (fund product) to close; default: "
+                                              "the desk's first. docs/accounts.md.")
 @pass_desk
-def eod_command(desk: DeskContext, day: object, as_json: bool) -> None:
+def eod_command(desk: DeskContext, day: object, as_json: bool, account: str | None) -> None:
     """Reconcile the day with the broker, record the closing NAV, write the daily report.
 
     Breaks are listed and raise a critical alert; nothing is corrected. The report is
-    DATA_DIR/reports/DATE.html (and .txt); the NAV series is DATA_DIR/reports/nav.csv.
+    DATA_DIR/reports/DATE.html (and .txt); the NAV series is DATA_DIR/reports/nav.csv
+    (another account than the first: DATA_DIR/reports/ACCOUNT/).
     Exits with 1 when there are breaks or the NAV could not be recorded.
     """
     from marketdata.calendar import CalendarNotCovered
@@ -30,7 +33,11 @@ def eod_command(desk: DeskContext, day: object, as_json: bool) -> None:
     from services.eod.schedule import default_day
     from services.eod.trigger import run_eod
 
-    ctx = ServiceContext(settings=desk.settings, client=desk.client(), clock=desk.clock,
+    try:
+        settings = desk.settings.for_account(account) if account else desk.settings
+    except KeyError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint="--account") from None
+    ctx = ServiceContext(settings=settings, client=desk.client(), clock=desk.clock,
                          data_dir=desk.data_dir)
     try:
         trade_date = (day.date() if day is not None  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ loop: the operator reads the alert and runs `desk eod` by hand.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -17,6 +18,7 @@ from loguru import logger
 from execution.eod.run import EOD_RUNS
 from marketdata.calendar import TradingCalendar
 from marketdata.clock import EXCHANGE_TZ
+from services.accounts import account_names
 from services.eod.trigger import alert, run_eod
 from services.runtime import ServiceContext
 
@@ -33,11 +35,22 @@ def default_day(now: datetime, calendar: TradingCalendar, eod_time: time) -> dat
 
 
 def eod_due(ctx: ServiceContext) -> date | None:
+    """Today, once its end of day is due and some account has not run it yet."""
     now = ctx.clock.now().astimezone(EXCHANGE_TZ)
     today = now.date()
     if now.time() < ctx.settings.scheduler.eod_time or not ctx.calendar.is_trading_day(today):
         return None
-    return None if last_run(ctx, today) is not None else today
+    pending = [c for c in account_contexts(ctx) if last_run(c, today) is None]
+    return today if pending else None
+
+
+def account_contexts(ctx: ServiceContext) -> list[ServiceContext]:
+    """One context per account (its own settings; the desk's Redis, store and queue):
+    each product has its own end of day, reconciled against its own broker account."""
+    names = account_names(ctx.settings)
+    if len(names) == 1:
+        return [ctx]
+    return [replace(ctx, settings=ctx.settings.for_account(name)) for name in names]
 
 
 def last_run(ctx: ServiceContext, day: date) -> dict[str, Any] | None:
@@ -47,6 +60,18 @@ def last_run(ctx: ServiceContext, day: date) -> dict[str, Any] | None:
 
 
 def run_eod_recorded(ctx: ServiceContext, day: date, trigger: str) -> dict[str, Any]:
+    """The end of `day` of every account that has not run it; with several accounts the
+    brief is the first one's, with each account's under `accounts`."""
+    contexts = account_contexts(ctx)
+    if len(contexts) == 1:
+        return _run_account(ctx, day, trigger)
+    briefs = {c.settings.execution.account: _run_account(c, day, trigger)
+              for c in contexts if last_run(c, day) is None}
+    first = next(iter(briefs.values()), {"day": day.isoformat(), "trigger": trigger})
+    return {**first, "accounts": briefs}
+
+
+def _run_account(ctx: ServiceContext, day: date, trigger: str) -> dict[str, Any]:
     """Run the end of `day`; a failure is alerted and recorded, never raised."""
     try:
         summary = run_eod(ctx, day).summary()

@@ -17,13 +17,17 @@ from execution.eod.chart_scale import RungLine
 from execution.eod.run import EodResult, EodSettings
 from execution.eod.views import BrokerDay
 from marketdata.errors import MarketDataError
+from services.accounts import default_account
 from services.eod.broker import broker_day
 from services.liquidity_watch import publish_liquidity
 from services.runtime import ServiceContext
 
 
 def reports_dir(ctx: ServiceContext) -> Path:
-    return ctx.data_dir / "reports"
+    """`reports/`, or `reports/<account>/` for an account other than the default one."""
+    account = ctx.settings.execution.account
+    own = "" if account == default_account(ctx.settings) else account
+    return ctx.data_dir / "reports" / own if own else ctx.data_dir / "reports"
 
 
 def eod_settings(ctx: ServiceContext) -> EodSettings:

@@ -62,6 +62,16 @@ def overridden(batch: BatchPublished) -> bool:
     return any(isinstance(w, str) and w.startswith(OVERRIDE_WARNING) for w in warnings)
 
 
+def lead_orders(batch: BatchPublished) -> list[Order]:
+    """The first account's orders, the ones the model itself made (the other accounts'
+    follow its target weights, `strategies.follow`); all of them with one account."""
+    accounts = batch.totals.get("accounts")
+    if not isinstance(accounts, dict) or not accounts:
+        return list(batch.orders)
+    lead = next(iter(accounts))
+    return [o for o in batch.orders if o.account in ("", lead)]
+
+
 def check_day(store: MarketStore, config: ModelConfig, trade_date: date,
               recorded: RecordedBook | None, published: BatchPublished | None) -> DayOrders:
     signal = recorded.signal_date if recorded else published.signal_date if published else None
@@ -80,9 +90,10 @@ def check_day(store: MarketStore, config: ModelConfig, trade_date: date,
     except Exception as exc:  # named in the report: the check could not be made
         return DayOrders(trade_date, signal, "rerun failed", len(published.orders),
                          detail=f"{type(exc).__name__}: {exc}", batch_id=published.batch_id)
-    defects = compare_orders(trade_date, published.orders, offline.orders)
+    ours = lead_orders(published)
+    defects = compare_orders(trade_date, ours, offline.orders)
     return DayOrders(trade_date, signal, "defect" if defects else "equal",
-                     len(published.orders), defects, batch_id=published.batch_id,
+                     len(ours), defects, batch_id=published.batch_id,
                      rerun_batch_id=offline.batch_id)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from bus.messages import BatchPublished
 from marketdata.store import MarketStore
 from services.parity.live import LiveDay, Traded, TradeKey
-from services.parity.orders import EPOCH, compare_orders, rerun
+from services.parity.orders import EPOCH, compare_orders, lead_orders, rerun
 from services.scheduler.book_record import RecordedBook
 from services.scheduler.nightly import to_bus_batch
 from strategies.backtest.fills import Fill
@@ -78,7 +78,7 @@ def compare_day(inputs: Inputs, published: BatchPublished | None,
         why = "no published batch" if published is None else "no recorded book"
         return DayVersus(day, "not compared", 0 if published is None else len(published.orders),
                          len(ours), explanation=[why])
-    differences = compare_orders(day, published.orders, ours)
+    differences = compare_orders(day, lead_orders(published), ours)
     if not differences:
         return DayVersus(day, "equal", len(published.orders), len(ours))
     status, explanation = explain(inputs, recorded, bt)

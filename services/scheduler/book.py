@@ -11,12 +11,13 @@ from services.runtime import ServiceContext
 from strategies.portfolio_state import Book, Holding
 
 
-def current_book(ctx: ServiceContext, signal_date: date) -> Book:
-    """Positions as of the evening of `signal_date`; everything held is sellable tomorrow."""
-    account = ctx.settings.execution.account
-    raw = ctx.client.get(streams.LEDGER.format(account=account))
+def current_book(ctx: ServiceContext, signal_date: date, account: str | None = None) -> Book:
+    """Positions of `account` (the desk's default one) as of the evening of
+    `signal_date`; everything held is sellable tomorrow."""
+    own = ctx.settings.for_account(account) if account else ctx.settings
+    raw = ctx.client.get(streams.LEDGER.format(account=own.execution.account))
     if not raw:
-        return Book(cash=Decimal(ctx.settings.execution.initial_cash), holdings={})
+        return Book(cash=Decimal(own.execution.initial_cash), holdings={})
     ledger = json.loads(raw)
     holdings = {}
     for symbol, pos in ledger.get("positions", {}).items():

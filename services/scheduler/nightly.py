@@ -21,6 +21,8 @@ from bus.bus import publish
 from bus.messages import BatchPublished
 from errors import FixData
 from orders.factory import new_order
+from orders.order import Order
+from services.accounts import account_names
 from services.runtime import ServiceContext
 from services.scheduler.book import current_book
 from services.scheduler.book_record import record_book
@@ -95,7 +97,7 @@ def run_nightly(ctx: ServiceContext, signal_date: date, trade_date: date, *,
 
 def _run(ctx: ServiceContext, outcome: RunOutcome, dry_run: bool,
          allow_large_turnover: bool = False) -> None:
-    from strategies.nightly import build_batch
+    from strategies.nightly import build_batches
 
     cfg = ctx.settings.model
     panel = _preload_panel(ctx.store, outcome.signal_date, cfg.lookback_days)
@@ -110,14 +112,18 @@ def _run(ctx: ServiceContext, outcome: RunOutcome, dry_run: bool,
             raise BatchRefused(why)
     if panel is None:  # the gate passed, so this load raises what it has to say
         panel = ctx.store.load_panel(outcome.signal_date, cfg.lookback_days, list(MODEL_FIELDS))
-    book = current_book(ctx, outcome.signal_date)
-    if not dry_run:  # the parity check re-runs the model on this very book
-        record_book(ctx.client, outcome.signal_date, outcome.trade_date, book)
-    model_batch = build_batch(panel, book, outcome.trade_date, cfg, allow_large_turnover)
-    for warning in model_batch.warnings:
+    books = {name: current_book(ctx, outcome.signal_date, name)
+             for name in account_names(ctx.settings)}
+    lead_book = next(iter(books.values()))
+    if not dry_run:  # the parity check re-runs the model on this very book (the lead's)
+        record_book(ctx.client, outcome.signal_date, outcome.trade_date, lead_book)
+    batches = build_batches(panel, books, outcome.trade_date, cfg, allow_large_turnover)
+    model_batch = next(iter(batches.values()))
+    for warning in (w for b in batches.values() for w in b.warnings):
         if warning.startswith(OVERRIDE_WARNING):  # a human chose this: say so to everyone
             alert(ctx, "warning", f"batch for {outcome.trade_date}: {OVERRIDE_WARNING}", warning)
-    batch = to_bus_batch(model_batch, ctx.clock.now())
+    batch = to_bus_batch(model_batch, ctx.clock.now(), followers=dict(list(batches.items())[1:]),
+                         lead=next(iter(batches)))
     outcome.model_batch, outcome.batch, outcome.batch_id = model_batch, batch, batch.batch_id
     if dry_run:
         outcome.outcome = "dry-run"
@@ -137,14 +143,34 @@ def _preload_panel(store: MarketStore, signal_date: date, lookback: int) -> Pane
         return None
 
 
-def to_bus_batch(model_batch: Any, now: datetime) -> BatchPublished:
-    """Turn the model's proposals into approvable orders with stable ids."""
-    payload = json.dumps(model_batch.to_dict(), sort_keys=True, default=str)
+def to_bus_batch(model_batch: Any, now: datetime, *, followers: dict[str, Any] | None = None,
+                 lead: str = "") -> BatchPublished:
+    """Turn the model's proposals into approvable orders with stable ids: the lead
+    account's (`lead`, empty with one account) and each follower's, grouped by account."""
+    followers = followers or {}
+    content = {"lead": model_batch.to_dict(),
+               **{name: b.to_dict() for name, b in followers.items()}} if followers \
+        else model_batch.to_dict()
+    payload = json.dumps(content, sort_keys=True, default=str)
     digest = hashlib.sha256(payload.encode()).hexdigest()[:8]
     batch_id = f"B{model_batch.trade_date:%Y%m%d}-{digest}"
-    orders = [
+    orders = _bus_orders(model_batch, batch_id, f"{batch_id}-", lead, now)
+    for name, follower in followers.items():
+        orders += _bus_orders(follower, batch_id, f"{batch_id}-{name}-", name, now)
+    totals = {k: v for k, v in model_batch.to_dict().items() if k not in ("orders",)}
+    if followers:  # each account's own figures; the top level stays the lead's
+        totals["accounts"] = {name: {k: v for k, v in b.to_dict().items() if k != "orders"}
+                              for name, b in {lead: model_batch, **followers}.items()}
+    return BatchPublished(batch_id=batch_id, trade_date=model_batch.trade_date,
+                          signal_date=model_batch.signal_date, orders=orders,
+                          totals=json.loads(json.dumps(totals, default=str)))
+
+
+def _bus_orders(model_batch: Any, batch_id: str, prefix: str, account: str,
+                now: datetime) -> list[Order]:
+    return [
         new_order(
-            order_id=f"{batch_id}-{i:04d}",
+            order_id=f"{prefix}{i:04d}",
             batch_id=batch_id,
             trade_date=model_batch.trade_date,
             symbol=p.symbol,
@@ -157,13 +183,10 @@ def to_bus_batch(model_batch: Any, now: datetime) -> BatchPublished:
             ranks={k: float(v) for k, v in p.ranks.items()},
             created_by="model",
             created_at=now,
+            account=account,
         )
         for i, p in enumerate(model_batch.orders, start=1)
     ]
-    totals = {k: v for k, v in model_batch.to_dict().items() if k not in ("orders",)}
-    return BatchPublished(batch_id=batch_id, trade_date=model_batch.trade_date,
-                          signal_date=model_batch.signal_date, orders=orders,
-                          totals=json.loads(json.dumps(totals, default=str)))
 
 
 def _record(ctx: ServiceContext, outcome: RunOutcome, trigger: str) -> None:
