@@ -130,7 +130,7 @@ def bench_latency(client: redis.Redis, data_dir: Path, parents: int) -> Latency:
         desk.bridge.gateway("SIM").advance()
         work = worker(desk)
         consumer = StreamConsumer(client, streams.DECISIONS, streams.GROUP_EXECUTION, "bench",
-                                  {"decision": lambda env: work(env.body)}, block_ms=50)
+                                  {"decision": work}, block_ms=50)
         consumer.poll(block=False)
         arrivals = desk.bridge.gateway("SIM").arrivals
         result = Latency([], [], [])
@@ -254,17 +254,29 @@ def print_latency(parents: int, result: Latency) -> None:
               f"p99 {desk[1] / pct(values, 0.99):.1f}x")
 
 
-def worker(desk: Any) -> Callable[[Any], None]:
+def worker(desk: Any) -> Any:
     """As the service does: the bell names the order; the checked stored record is worked.
-    One WorkCheck for the run, as the service keeps one (each opens its own connections)."""
+    One WorkCheck for the run, as the service keeps one (each opens its own connections);
+    its reads go out with the consumer's duplicate check (`Prefetching`) where the bus
+    has it, as services/execution_service.py wires it."""
+    from bus import bus
     from bus.messages import Decision
     from execution.approval.work_check import WorkCheck
 
     check = WorkCheck(desk.deps.queue)
+    if hasattr(bus, "Prefetching") and hasattr(check, "verified_from"):
+        def reads(env: Any) -> list[Any]:
+            assert isinstance(env.body, Decision)
+            return list(check.reads(env.body))
 
-    def work(body: Any) -> None:
-        assert isinstance(body, Decision)
-        desk.parents.work(check.verified(body))
+        def work_read(env: Any, replies: list[Any]) -> None:
+            desk.parents.work(check.verified_from(env.body, replies))
+
+        return bus.Prefetching(reads, work_read)
+
+    def work(env: Any) -> None:  # an older tree: a plain handler
+        assert isinstance(env.body, Decision)
+        desk.parents.work(check.verified(env.body))
 
     return work
 

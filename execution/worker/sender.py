@@ -16,7 +16,8 @@ before it is sent (a child recorded but refused then is LOST: its quantity is fr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -94,7 +95,8 @@ class ChildSender:
         """One step's children, each as recorded and sent or why it was not sent, in the
         order given. Their records reach Redis in one round trip before the first is
         sent (a crash in between leaves records the restart finds LOST); their links
-        in one more after the last is sent."""
+        in one more after the last is sent. A gateway that can (`orders_together`, the
+        simulated broker) books them all in one write, acknowledging them after it."""
         now = self.now()  # the step's reading may be stale by the time we get here
         out: list[ChildOrder | str] = [self._prepare(*item, now) for item in items]
         records = [r for r in out if isinstance(r, ChildOrder)]
@@ -102,17 +104,29 @@ class ChildSender:
             return out
         self.book.record_all(records)
         sent: dict[str, ChildOrder | str] = {}
-        for record in records:
-            # The writes and sends before may have outlasted the lease (a failover).
-            refused = self.fence()
-            if refused:
-                self.book.saved(record.model_copy(update={"state": ChildState.LOST,
-                                                          "reason": refused}))
-                sent[record.reference] = refused
-            else:
-                sent[record.reference] = self._send(record)
+        with self._together({r.gateway for r in records}):
+            for record in records:
+                # The writes and sends before may have outlasted the lease (a failover).
+                refused = self.fence()
+                if refused:
+                    self.book.saved(record.model_copy(update={"state": ChildState.LOST,
+                                                              "reason": refused}))
+                    sent[record.reference] = refused
+                else:
+                    sent[record.reference] = self._send(record)
         self.book.linked_all([c for c in sent.values() if isinstance(c, ChildOrder)])
         return [sent[r.reference] if isinstance(r, ChildOrder) else r for r in out]
+
+    @contextmanager
+    def _together(self, gateways: Iterable[str]) -> Iterator[None]:
+        """Each gateway's batch of orders, where it has one (a real broker's has not)."""
+        with ExitStack() as stack:
+            for name in sorted(gateways):
+                together = getattr(self.bridge.main_engine.gateways.get(name),
+                                   "orders_together", None)
+                if together is not None:
+                    stack.enter_context(together())
+            yield
 
     def _prepare(self, order: Order, child: Child, phase: str, quote: Quote,
                  position: Position, now: datetime) -> ChildOrder | str:

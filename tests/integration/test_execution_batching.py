@@ -152,15 +152,15 @@ def step_round_trips(client: redis.Redis, data_dir: Path, monkeypatch: pytest.Mo
         return sends[0], acknowledged[0]
 
 
-def test_a_steps_children_cost_one_round_trip_each_at_the_broker_and_two_more(
+def test_a_steps_children_cost_four_round_trips_however_many(
     redis_client: redis.Redis, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     few = step_round_trips(redis_client, tmp_path / "few", monkeypatch, 2)
     many = step_round_trips(redis_client, tmp_path / "many", monkeypatch, 6)
-    # Sending: the records (1), the simulated broker's own write of each order it
-    # accepts (1 each), the links (1), the broker's first read of its cash (1); before,
-    # 3 more per child.
-    assert few[0] == 3 + 2 and many[0] == 3 + 6, (few, many)
+    # Sending: the records (1), the simulated broker's write of the orders it accepted
+    # (1, `orders_together`), the links (1), the broker's first read of its cash (1);
+    # before, 1 more per child at the broker, and before that 3 more per child.
+    assert few[0] == 4 and many[0] == 4, (few, many)
     # Applying six acknowledgements costs what two do.
     assert many[1] == few[1], (few, many)
 

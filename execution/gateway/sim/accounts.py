@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from errors import FixData
 from exchange import CommissionConfig, classify, fees, future_fee, future_spec
@@ -37,8 +38,17 @@ CENT = Decimal("0.01")
 AVG = Decimal("0.0001")
 
 
+@lru_cache(maxsize=16)
 def commission_of(cfg: SimConfig) -> CommissionConfig:
     return CommissionConfig(rate=cfg.commission_rate, minimum=cfg.min_commission)
+
+
+@lru_cache(maxsize=4096)
+def _buy_fees(symbol: str, quantity: int, price: Decimal, day: date,
+              commission: CommissionConfig) -> Decimal:
+    """A buy's fees, pure in its arguments: every submit and fill asks, and a parent's
+    children mostly repeat a size and a price."""
+    return fees(symbol, "buy", quantity, price, day, commission).total
 
 
 def multiplier(symbol: str, position: Position) -> int:
@@ -56,8 +66,8 @@ def cash_to_freeze(order: SimOrder, position: Position, cfg: SimConfig, day: dat
     if isinstance(position, StockPosition):
         if order.side != "buy":
             return Decimal(0)
-        cost = fees(order.symbol, "buy", order.remaining, order.price, day, commission_of(cfg))
-        return order.price * order.remaining + cost.total
+        cost = _buy_fees(order.symbol, order.remaining, order.price, day, commission_of(cfg))
+        return order.price * order.remaining + cost
     if order.offset != "open":
         return Decimal(0)
     notional = order.price * future_spec(order.symbol).multiplier * order.remaining

@@ -1,7 +1,8 @@
 """The simulated broker's books in Redis (`desk:sim:{account}:...`).
 
 Every change is one MULTI transaction, so a SIGKILL of the service never leaves an
-order without its frozen cash or a trade without its position change. Keys:
+order without its frozen cash or a trade without its position change; a `batch` (a
+minute's fills, the orders of one step) is one transaction for all of its changes. Keys:
 `day`, `cash`, `seq`, `pos` (hash symbol -> position), `entitled` (hash symbol|ex-date ->
 corporate-action entitlement not yet paid or credited), `corporate:{day}` (list: what
 the corporate actions booked that day), `orders:{day}` and
@@ -18,9 +19,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import redis
-from redis.client import Pipeline
 
 from exchange import classify
+from execution.gateway.sim.changes import DAY_TTL_S, Changes
 from execution.gateway.sim.corporate import (
     CorporateEvent,
     Entitlement,
@@ -37,12 +38,15 @@ from execution.gateway.sim.models import (
 from marketdata.corporate import CorporateAction
 
 PREFIX = "desk:sim"
-DAY_TTL_S = 10 * 24 * 3600
 
 
 def load_position(symbol: str, raw: str | None) -> Position:
     model = FuturePosition if classify(symbol).is_derivative else StockPosition
     return model.model_validate_json(raw) if raw else model()
+
+
+def _margin(position: Position) -> Decimal:
+    return position.margin if isinstance(position, FuturePosition) else Decimal(0)
 
 
 class SimBook:
@@ -53,10 +57,12 @@ class SimBook:
         # Write-through copies: the gateway (under its lock) is the only writer.
         self._cash: Decimal | None = None
         self._positions: dict[str, Position] | None = None
+        self._margin = Decimal(0)  # held by the futures and written options in `_positions`
         self._seq: int | None = None
-        # Inside `batch`: the one transaction the writes go to, and the shares taken from
+        self._seq_moved = False  # numbers handed out since a batch began
+        # Inside `batch`: what its one transaction will write, and the shares taken from
         # bars as they will be once it runs (symbol|minute -> shares).
-        self._pipe: Pipeline | None = None
+        self._changes: Changes | None = None
         self._used: dict[str, int] = {}
 
     def key(self, name: str) -> str:
@@ -111,13 +117,34 @@ class SimBook:
         return self._cash
 
     def position(self, symbol: str) -> Position:
-        return self.positions().get(symbol) or load_position(symbol, None)
+        """Read from memory (every submit asks): no copy of the account's positions."""
+        return self._held().get(symbol) or load_position(symbol, None)
 
     def positions(self) -> dict[str, Position]:
+        """A copy: callers may book changes while they go through it."""
+        return dict(self._held())
+
+    def margin(self) -> Decimal:
+        """What the positions hold as margin (futures, written options), kept summed."""
+        self._held()
+        return self._margin
+
+    def _held(self) -> dict[str, Position]:
         if self._positions is None:
             raws = self.client.hgetall(self.key("pos"))
             self._positions = {s: load_position(s, raw) for s, raw in raws.items()}
-        return dict(self._positions)
+            self._margin = sum((_margin(p) for p in self._positions.values()), Decimal(0))
+        return self._positions
+
+    def _hold(self, symbol: str, position: Position | None) -> None:
+        """Memory after a write (None: the position is gone), the margin sum with it."""
+        held = self._held()
+        before = held.pop(symbol, None)
+        if before is not None:
+            self._margin -= _margin(before)
+        if position is not None:
+            held[symbol] = position
+            self._margin += _margin(position)
 
     def orders(self, day: date) -> list[SimOrder]:
         raws = self.client.hvals(self.key(f"orders:{day.isoformat()}"))
@@ -147,48 +174,60 @@ class SimBook:
         round trip; the batch's own fills are added as they are staged."""
         fields = [f"{symbol}|{minute.isoformat()}" for symbol, minute in bars]
         fields = [f for f in fields if f not in self._used]
-        if self._pipe is None or not fields:
+        if self._changes is None or not fields:
             return
         raws = self.client.hmget(self.key(f"used:{day.isoformat()}"), fields)
         self._used.update({f: int(r or 0) for f, r in zip(fields, raws, strict=True)})
 
     def next_id(self) -> int:
-        """The next order / trade number; it reaches Redis with the next `save`, which
-        every new order and trade is part of, so no number is ever handed out twice."""
+        """The next order / trade number; it reaches Redis with the next `save` (or the
+        batch's end), which every new order and trade is part of, so no number is ever
+        handed out twice to anything the broker kept or acknowledged."""
         if self._seq is None:
             self._seq = int(self.client.get(self.key("seq")) or 0)
         self._seq += 1
+        self._seq_moved = True
         return self._seq
 
     # ---- writing ----------------------------------------------------------------
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """The writes inside (a minute-advance: its fills, expiries, cursor) reach Redis in
-        one transaction at the end, all or nothing; the caller pushes nothing before."""
-        if self._pipe is not None:  # already in one
+        """The writes inside (a minute-advance: its fills, expiries, cursor; the orders of
+        one step) reach Redis in one transaction at the end, all or nothing; the caller
+        pushes nothing before it is written."""
+        if self._changes is not None:  # already in one
             yield
             return
-        pipe = self.client.pipeline(transaction=True)
-        self._pipe = pipe
+        self._changes = Changes()
         try:
             yield
-            pipe.execute()
+            self._commit(self._changes)
         except BaseException:
             self._cash, self._positions, self._seq = None, None, None  # memory ran ahead
             raise
         finally:
-            self._pipe, self._used = None, {}
-            pipe.reset()
+            self._changes, self._used = None, {}
 
     @contextmanager
-    def _writing(self) -> Iterator[Pipeline]:
-        """The batch's transaction, or one of this write's own, run at once."""
-        if self._pipe is not None:
-            yield self._pipe
+    def _writing(self) -> Iterator[Changes]:
+        """The batch's changes, or this write's own, written at once."""
+        if self._changes is not None:
+            yield self._changes
+            return
+        changes = Changes()
+        yield changes
+        self._commit(changes)
+
+    def _commit(self, changes: Changes) -> None:
+        """One transaction: the changes, and the order number if one was handed out."""
+        if self._seq_moved and self._seq is not None:
+            changes.set(self.key("seq"), str(self._seq))
+        if not changes:
             return
         with self.client.pipeline(transaction=True) as pipe:
-            yield pipe
+            changes.write(pipe)
             pipe.execute()
+        self._seq_moved = False
 
     def save(self, day: date, order: SimOrder, position: Position | None = None,
              trade: SimTrade | None = None, cash_delta: Decimal = Decimal(0),
@@ -196,44 +235,45 @@ class SimBook:
         """Write an order with its position, trade and cash change, all or nothing."""
         stamp = day.isoformat()
         cash = self.cash() + cash_delta
-        with self._writing() as pipe:
-            pipe.hset(self.key(f"orders:{stamp}"), order.orderid, order.model_dump_json())
-            if self._seq is not None:
-                pipe.set(self.key("seq"), self._seq)
-            pipe.expire(self.key(f"orders:{stamp}"), DAY_TTL_S)
+        with self._writing() as changes:
+            changes.hset(self.key(f"orders:{stamp}"), order.orderid, order.model_dump_json())
+            changes.expire(self.key(f"orders:{stamp}"))
             if position is not None:
-                pipe.hset(self.key("pos"), order.symbol, position.model_dump_json())
+                changes.hset(self.key("pos"), order.symbol, position.model_dump_json())
             if trade is not None:
-                pipe.hset(self.key(f"trades:{stamp}"), trade.tradeid, trade.model_dump_json())
-                pipe.expire(self.key(f"trades:{stamp}"), DAY_TTL_S)
+                changes.hset(self.key(f"trades:{stamp}"), trade.tradeid,
+                             trade.model_dump_json())
+                changes.expire(self.key(f"trades:{stamp}"))
             if cash_delta:
-                pipe.set(self.key("cash"), str(cash))
+                changes.set(self.key("cash"), str(cash))
             if used is not None:
                 field = f"{order.symbol}|{used[0].isoformat()}"
-                pipe.hincrby(self.key(f"used:{stamp}"), field, used[1])
-                pipe.expire(self.key(f"used:{stamp}"), DAY_TTL_S)
-                if self._pipe is not None:
+                changes.hincrby(self.key(f"used:{stamp}"), field, used[1])
+                changes.expire(self.key(f"used:{stamp}"))
+                if self._changes is not None:
                     self._used[field] = self.used(day, order.symbol, used[0]) + used[1]
         self._cash = cash
         if position is not None:
-            self._positions = {**self.positions(), order.symbol: position}
+            self._hold(order.symbol, position)
 
     def settle(self, day: date, expiry: SimExpiry) -> None:
         """An option settled at expiry: its position gone (not carried into later days),
         the cash paid, all at once."""
         cash = self.cash() + expiry.value - expiry.fee
         key = self.key(f"expiries:{day.isoformat()}")
-        with self._writing() as pipe:
-            pipe.hdel(self.key("pos"), expiry.symbol)
-            pipe.hset(key, expiry.symbol, expiry.model_dump_json())
-            pipe.expire(key, DAY_TTL_S)
-            pipe.set(self.key("cash"), str(cash))
+        with self._writing() as changes:
+            changes.hdel(self.key("pos"), expiry.symbol)
+            changes.hset(key, expiry.symbol, expiry.model_dump_json())
+            changes.expire(key)
+            changes.set(self.key("cash"), str(cash))
         self._cash = cash
-        self._positions = {s: p for s, p in self.positions().items() if s != expiry.symbol}
+        self._hold(expiry.symbol, None)
 
     def set_cursor(self, day: date, minute: datetime) -> None:
-        with self._writing() as pipe:
-            pipe.set(self.key(f"cursor:{day.isoformat()}"), minute.isoformat(), ex=DAY_TTL_S)
+        key = self.key(f"cursor:{day.isoformat()}")
+        with self._writing() as changes:
+            changes.set(key, minute.isoformat())
+            changes.expire(key)
 
 
 def _rolled(position: Position) -> Position:

@@ -3,12 +3,15 @@
 `SimExchange` turns requests into `SimOrder`s kept in `SimBook` and, as the clock
 passes each minute, matches the working ones against that minute's bars. It returns
 what changed as `Update`s; `SimGateway` turns those into vnpy events. Callers hold
-one lock around every method (the gateway does).
+one lock around every method (the gateway does). Inside `together()` the changes of
+many requests reach Redis in one transaction; if it fails, the working orders in memory
+are read again from Redis before the next request, as after a restart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -41,16 +44,37 @@ class SimExchange:
     def __init__(self, book: SimBook, tape: SimTape, cfg: SimConfig) -> None:
         self.book, self.tape, self.cfg = book, tape, cfg
         self.day: date = tape.day
-        self.active = ActiveOrders()
+        self._active = ActiveOrders()
         self.last: dict[str, Bar] = {}
         self.day_volume: dict[str, int] = {}  # market volume so far, for ticks
+        self._stale = False  # a batch failed: memory may hold what Redis does not
 
     def open(self) -> None:
         """Load the day's state (after a restart too): working orders and last bars."""
         self.book.open_day(self.day, self.tape.source.corporate_actions(self.day))
         orders = self.book.orders(self.day)
-        self.active = ActiveOrders(o for o in orders if o.active)
+        self._active, self._stale = ActiveOrders(o for o in orders if o.active), False
         self.ensure({o.symbol for o in orders} | set(self.book.positions()))
+
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """The requests and matching inside are written in one transaction at the end
+        (`SimBook.batch`); the caller pushes nothing of them before."""
+        try:
+            with self.book.batch():
+                yield
+        except BaseException:
+            self._stale = True
+            raise
+
+    @property
+    def active(self) -> ActiveOrders:
+        """The working orders; after a failed batch, as Redis has them (the book drops
+        its own copies of cash and positions itself)."""
+        if self._stale:
+            self._active = ActiveOrders(o for o in self.book.orders(self.day) if o.active)
+            self._stale = False
+        return self._active
 
     def ensure(self, symbols: Iterable[str]) -> None:
         """Load symbols onto the tape, with their bars so far (last price, volume)."""
@@ -67,9 +91,7 @@ class SimExchange:
                     self._seen(bar)
 
     def available_cash(self) -> Decimal:
-        positions = self.book.positions().values()
-        margin = sum((p.margin for p in positions if isinstance(p, FuturePosition)), Decimal(0))
-        return self.book.cash() - self.active.frozen - margin
+        return self.book.cash() - self.active.frozen - self.book.margin()
 
     # ---- requests -----------------------------------------------------------------
     def submit(self, order: SimOrder, at: datetime) -> SimOrder:
@@ -92,7 +114,8 @@ class SimExchange:
             self.book.save(self.day, rejected)
             return rejected
         accepted = order.model_copy(update={"status": "NOTTRADED", "frozen_cash": freeze})
-        self.book.save(self.day, accepted, accounts.hold_shares(position, accepted, +1))
+        held = accounts.hold_shares(position, accepted, +1)  # a buy holds no shares
+        self.book.save(self.day, accepted, held if held is not position else None)
         self.active.put(accepted)
         return accepted
 
@@ -119,7 +142,7 @@ class SimExchange:
         """Match every complete bar up to `now` not matched yet; close the day at 15:00.
         What it writes (fills, the cursor, expiries) reaches Redis in one transaction."""
         update = Update()
-        with self.book.batch():
+        with self.together():
             cursor = self.book.cursor(self.day)
             for minute in self.tape.minutes():
                 if (cursor is not None and minute + BAR <= cursor) or minute + BAR > now:

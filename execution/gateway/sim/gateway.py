@@ -6,11 +6,19 @@ account, positions and the day's orders and trades (as CTP does after a login), 
 is what lets a restarted service reconcile. A background thread matches orders as the
 desk's clock passes each minute; `drop_connection()` simulates a broken line: the
 exchange keeps matching, but nothing reaches the desk until it connects again.
+
+`orders_together()`: the orders sent inside are accepted or refused one by one as they
+arrive, and written to the broker's books in one transaction at its end; every event of
+the block (their acknowledgements) is pushed only once that is written, so a crash
+before it loses only orders the desk never heard were accepted, as a broker's
+unconfirmed requests are (the desk's restart finds their records LOST).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -60,6 +68,7 @@ class SimGateway(BaseGateway):
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._held: list[tuple[str, object]] | None = None  # events inside orders_together
 
     def bind(self, deps: SimDeps) -> None:
         self.deps = deps
@@ -114,6 +123,38 @@ class SimGateway(BaseGateway):
         self.connected = False
 
     # ---- requests -------------------------------------------------------------------
+    @contextmanager
+    def orders_together(self) -> Iterator[None]:
+        """Orders (and cancels) sent inside are written in one transaction at the end;
+        their events are pushed after it. An error inside: what was accepted before it is
+        written and acknowledged all the same, then the error goes on. The matcher waits
+        (the lock is held throughout)."""
+        with self._lock:
+            if self._held is not None or self.exchange is None:
+                yield
+                return
+            held: list[tuple[str, object]] = []
+            failed: Exception | None = None
+            self._held = held
+            try:
+                with self.exchange.together():
+                    try:
+                        yield
+                    except Exception as exc:  # written first: those orders were accepted
+                        failed = exc
+            finally:
+                self._held = None
+            for kind, data in held:
+                super().on_event(kind, data)
+            if failed is not None:
+                raise failed
+
+    def on_event(self, type: str, data: object = None) -> None:  # vnpy names it `type`
+        if self._held is not None:
+            self._held.append((type, data))
+            return
+        super().on_event(type, data)
+
     def send_order(self, req: OrderRequest) -> str:
         deps, exchange = self._need()
         with self._lock:
