@@ -102,11 +102,15 @@ def qlib_costs(commission: CommissionConfig, on: date) -> QlibCosts:
     return QlibCosts(float(both), float(both + stamp), minimum)
 
 
-def locked_flags(panel: Panel, rows: range) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """(buy blocked, sell blocked) per row x symbol, by the desk backtest's own window rule
-    (strategies.backtest.fills.blocked): suspended, no open, no volume, or locked at the
-    limit all day. Limits come from the desk's day_limits on the days that could be
-    locked (the rest cannot be: SCREEN)."""
+Flags = npt.NDArray[np.bool_]
+
+
+def blocked_flags(panel: Panel, rows: range) -> tuple[Flags, Flags, Flags]:
+    """(untradable, locked limit-up, locked limit-down) per row x symbol, by the desk
+    backtest's own window rule (strategies.backtest.fills.blocked): untradable when
+    suspended, without an open or without volume; locked when the low is at limit-up
+    (no buy) or the high at limit-down (no sell) all day. Limits come from the desk's
+    day_limits on the days that could be locked (the rest cannot be: SCREEN)."""
     from strategies.backtest.engine import delisting_days
     from strategies.backtest.fills import DayMarket, day_limits
     from strategies.costs import to_price
@@ -122,7 +126,7 @@ def locked_flags(panel: Panel, rows: range) -> tuple[npt.NDArray[np.bool_], npt.
         untradable = suspended | ~(f["open"] > 0) | ~(f["volume"] > 0)
         maybe_up = f["low"] >= f["prev_close"] * (1 + SCREEN) - TICK
         maybe_down = f["high"] <= f["prev_close"] * (1 - SCREEN) + TICK
-    buy, sell = untradable.copy(), untradable.copy()
+    up_locked, down_locked = np.zeros_like(untradable), np.zeros_like(untradable)
     symbols = list(panel.symbols)
     column = {s: i for i, s in enumerate(symbols)}
     for i, row in enumerate(rows):
@@ -135,11 +139,11 @@ def locked_flags(panel: Panel, rows: range) -> tuple[npt.NDArray[np.bool_], npt.
         for col in candidates:
             up, down = day_limits(symbols[col], market, int(col))
             if up is not None and maybe_up[i, col] and to_price(f["low"][i, col], "low") >= up:
-                buy[i, col] = True
+                up_locked[i, col] = True
             if down is not None and maybe_down[i, col] and \
                     to_price(f["high"][i, col], "high") <= down:
-                sell[i, col] = True
-    return buy, sell
+                down_locked[i, col] = True
+    return untradable, up_locked, down_locked
 
 
 def adjusted_fields(panel: Panel, rows: range) -> dict[str, FloatArray]:
@@ -181,7 +185,8 @@ def export(store_dir: Path, days: int, out: Path) -> dict[str, object]:
     write_calendar(out, [*calendar, next_weekday(calendar[-1])])
     write_instruments(out, codes, calendar[0], calendar[-1])
     fields = adjusted_fields(panel, rows)
-    buy, sell = locked_flags(panel, rows)
+    untradable, up_locked, down_locked = blocked_flags(panel, rows)
+    buy, sell = untradable | up_locked, untradable | down_locked
     fields.update(limit_buy=buy.astype(np.float64), limit_sell=sell.astype(np.float64))
     for name, values in fields.items():
         for col, code in enumerate(codes):
@@ -194,8 +199,9 @@ def export(store_dir: Path, days: int, out: Path) -> dict[str, object]:
         "start": start.isoformat(), "end": end.isoformat(), "days": days,
         "stocks": len(codes), "costs": costs.__dict__,
         "costs_change_inside_run": first_costs != costs,
-        # stock-days blocked for a buy / a sell (suspended, no volume, locked at the limit)
-        "buy_blocked": int(buy.sum()), "sell_blocked": int(sell.sum()),
+        # stock-days the desk's rule blocks (suspended, no open or volume; locked at a limit)
+        "untradable": int(untradable.sum()), "locked_limit_up": int(up_locked.sum()),
+        "locked_limit_down": int(down_locked.sum()),
         "scored": int(np.isfinite(signals.score).sum()),
         "initial_cash": int(DEFAULT_CASH), "nan_close": int((~np.isfinite(fields["close"])).sum()),
     }
