@@ -102,6 +102,9 @@ class Order(BaseModel):
     # The broker account (fund product) it trades for; empty: the desk's first account
     # (an order written before the desk had several). docs/accounts.md.
     account: str = Field(default="", max_length=24, pattern=r"^[A-Za-z0-9_-]*$")
+    # All accounts' quantity of this stock and side in the batch (0: this order alone):
+    # the market participation cap is shared pro rata (docs/accounts.md).
+    desk_quantity: int = Field(default=0, ge=0, le=10 * MAX_QUANTITY[OrderKind.STOCK])
 
     @field_validator("reference_price", "limit_price")
     @classmethod

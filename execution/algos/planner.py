@@ -49,6 +49,7 @@ class Progress:
     slice_no: int  # the number the next child will carry
     market_volume: int  # market volume since the window started
     recent_volume: int | None  # market volume over the last slice interval
+    slot: int | None = None  # the schedule's slot now (`slot_at`); None: the slice number
 
 
 def market_of(order: Order) -> Market:
@@ -70,16 +71,34 @@ def min_child(order: Order, cfg: AlgoConfig) -> int:
     return 1 if order.kind is OrderKind.HEDGE else cfg.min_child
 
 
-def jitter(order_id: str, slice_no: int) -> float:
+def jitter(key: str, slice_no: int) -> float:
     """A number in [-1, 1], the same for the same child after a restart."""
-    return random.Random(f"{order_id}:{slice_no}").uniform(-1.0, 1.0)
+    return random.Random(f"{key}:{slice_no}").uniform(-1.0, 1.0)
+
+
+def schedule_key(order: Order) -> str:
+    """Fair execution across accounts (docs/accounts.md): the orders of several accounts
+    in one stock, side and window share one schedule, so none trades systematically
+    earlier (or at other sizes, in proportion) than another."""
+    return (f"{order.trade_date}:{order.symbol}:{order.side.value}:"
+            f"{order.start_time:%H%M}-{order.end_time:%H%M}")
+
+
+def slot_at(order: Order, at: datetime, interval_s: int) -> int:
+    """The slot of the schedule nearest `at`: slots are `interval_s` apart from the
+    window's start, the same for every account whenever its parent was approved."""
+    start = datetime.combine(order.trade_date, order.start_time, tzinfo=at.tzinfo)
+    return max(round((at - start).total_seconds() / interval_s), 0)
 
 
 def next_decision(order: Order, cfg: AlgoConfig, interval_s: int, sent_at: datetime,
                   slice_no: int) -> datetime:
-    """When to look again after a child was sent at `sent_at`."""
-    shift = jitter(order.order_id, slice_no) * min(cfg.randomise_time_s, interval_s // 2)
-    return sent_at + timedelta(seconds=interval_s + shift)
+    """When to look again after a child was sent at `sent_at`: the next slot of the
+    shared schedule, moved by that slot's jitter (less than half an interval)."""
+    slot = slot_at(order, sent_at, interval_s) + 1
+    start = datetime.combine(order.trade_date, order.start_time, tzinfo=sent_at.tzinfo)
+    shift = jitter(schedule_key(order), slot) * min(cfg.randomise_time_s, interval_s // 2)
+    return start + timedelta(seconds=slot * interval_s + shift)
 
 
 def finishing(order: Order, cfg: AlgoConfig, now: datetime) -> bool:
@@ -103,8 +122,9 @@ def plan(order: Order, cfg: AlgoConfig, curve: Curve, now: datetime, quote: Quot
         open_quantity=progress.open_quantity,
         target=curve.target(now, progress.market_volume),
         min_child=min_child(order, cfg), max_child=cfg.max_child, finishing=crossing,
-        randomise=float(cfg.randomise_size) * jitter(order.order_id, -progress.slice_no),
-        market_cap=_participation_cap(cfg, progress.recent_volume),
+        randomise=float(cfg.randomise_size) * jitter(
+            schedule_key(order), -(progress.slice_no if progress.slot is None else progress.slot)),
+        market_cap=_participation_cap(cfg, progress.recent_volume, order),
         holding=position.holding, sellable=position.sellable,
     ))
     if sized.quantity <= 0:
@@ -134,10 +154,15 @@ def plan_auction(order: Order, cfg: AlgoConfig, now: datetime, quote: Quote,
     return Child(sized.quantity, price)
 
 
-def _participation_cap(cfg: AlgoConfig, recent_volume: int | None) -> int | None:
+def _participation_cap(cfg: AlgoConfig, recent_volume: int | None, order: Order) -> int | None:
+    """The desk's share of the market volume, split between the accounts trading this
+    stock and side pro rata to their parents (`Order.desk_quantity`)."""
     if not recent_volume:
         return None
-    return int((cfg.max_participation * recent_volume).to_integral_value(ROUND_FLOOR))
+    share = Decimal(1)
+    if order.desk_quantity > order.quantity:
+        share = Decimal(order.quantity) / Decimal(order.desk_quantity)
+    return int((cfg.max_participation * recent_volume * share).to_integral_value(ROUND_FLOOR))
 
 
 def _price_inputs(order: Order, cfg: AlgoConfig, now: datetime, crossing: bool,

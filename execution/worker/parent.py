@@ -24,6 +24,7 @@ from execution.algos.planner import (
     next_decision,
     plan,
     plan_auction,
+    slot_at,
 )
 from execution.algos.window import TradingWindow
 from execution.config import AlgoConfig
@@ -96,7 +97,8 @@ class ParentWorker:
         progress = Progress(filled=self.committed(children), open_quantity=0,
                             slice_no=len(children) + 1,
                             market_volume=max(quote.volume - self.pov_base, 0),
-                            recent_volume=recent_volume)
+                            recent_volume=recent_volume,
+                            slot=slot_at(self.record.order, now, self.interval_s))
         return self._choose(now, phase, children, quote, progress, position)
 
     def _choose(self, now: datetime, phase: SessionPhase, children: list[ChildOrder],

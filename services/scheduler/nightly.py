@@ -154,9 +154,10 @@ def to_bus_batch(model_batch: Any, now: datetime, *, followers: dict[str, Any] |
     payload = json.dumps(content, sort_keys=True, default=str)
     digest = hashlib.sha256(payload.encode()).hexdigest()[:8]
     batch_id = f"B{model_batch.trade_date:%Y%m%d}-{digest}"
-    orders = _bus_orders(model_batch, batch_id, f"{batch_id}-", lead, now)
+    desk = _desk_quantities([model_batch, *followers.values()]) if followers else {}
+    orders = _bus_orders(model_batch, batch_id, f"{batch_id}-", lead, now, desk)
     for name, follower in followers.items():
-        orders += _bus_orders(follower, batch_id, f"{batch_id}-{name}-", name, now)
+        orders += _bus_orders(follower, batch_id, f"{batch_id}-{name}-", name, now, desk)
     totals = {k: v for k, v in model_batch.to_dict().items() if k not in ("orders",)}
     if followers:  # each account's own figures; the top level stays the lead's
         totals["accounts"] = {name: {k: v for k, v in b.to_dict().items() if k != "orders"}
@@ -166,8 +167,18 @@ def to_bus_batch(model_batch: Any, now: datetime, *, followers: dict[str, Any] |
                           totals=json.loads(json.dumps(totals, default=str)))
 
 
+def _desk_quantities(batches: list[Any]) -> dict[tuple[str, str], int]:
+    """Every account's quantity of a stock and side, summed: what the accounts share."""
+    total: dict[tuple[str, str], int] = {}
+    for batch in batches:
+        for p in batch.orders:
+            key = (p.symbol, p.side.value)
+            total[key] = total.get(key, 0) + p.quantity
+    return total
+
+
 def _bus_orders(model_batch: Any, batch_id: str, prefix: str, account: str,
-                now: datetime) -> list[Order]:
+                now: datetime, desk: dict[tuple[str, str], int]) -> list[Order]:
     return [
         new_order(
             order_id=f"{prefix}{i:04d}",
@@ -184,6 +195,7 @@ def _bus_orders(model_batch: Any, batch_id: str, prefix: str, account: str,
             created_by="model",
             created_at=now,
             account=account,
+            desk_quantity=desk.get((p.symbol, p.side.value), 0),
         )
         for i, p in enumerate(model_batch.orders, start=1)
     ]
