@@ -170,8 +170,9 @@ def summary(desk: list[dict[str, Any]], qlib: list[dict[str, Any]]) -> list[str]
         peer = statistics.median(r[key] for r in qlib)
         lines.append(f"median {key:>12}: desk {mine:8.2f} {unit}, Qlib {peer:8.2f} {unit}, "
                      f"desk/Qlib {mine / peer:.3f}")
-    pairs = [d["wall"] / q["wall"] for d, q in zip(desk, qlib, strict=True)]
-    lines.append("wall desk/Qlib per round: " + ", ".join(f"{p:.3f}" for p in pairs))
+    for key in ("wall", "cpu"):
+        pairs = [d[key] / q[key] for d, q in zip(desk, qlib, strict=True)]
+        lines.append(f"{key} desk/Qlib per round: " + ", ".join(f"{p:.3f}" for p in pairs))
     return lines
 
 
