@@ -61,6 +61,14 @@ def for_account(settings: DeskSettings, name: str) -> DeskSettings:
     and `risk.account`, its capital, gateways, ladder, limits and four-eyes threshold."""
     if name not in account_names(settings):
         raise KeyError(f"unknown account {name!r}; the desk has {list(account_names(settings))}")
+    data = settings.model_dump()
+    for part, values in account_overrides(settings, name).items():
+        data[part].update(values)
+    return type(settings).model_validate(data)
+
+
+def account_overrides(settings: DeskSettings, name: str) -> dict[str, dict[str, Any]]:
+    """What differs for account `name`, per part of the settings (as plain values)."""
     chosen = next((a for a in settings.accounts if a.name == name), None)
     execution: dict[str, Any] = {"account": name}
     risk: dict[str, Any] = {"account": name}
@@ -73,12 +81,23 @@ def for_account(settings: DeskSettings, name: str) -> DeskSettings:
         _set(risk, "hard_drawdown", chosen.hard_drawdown)
         _set(risk, "limits", chosen.limits)
         _set(approval, "four_eyes_above", chosen.four_eyes_above)
-    # Validated again: an account's ladder must be a ladder as the desk's must.
-    data = settings.model_dump()
-    data["execution"].update(_dumped(execution))
-    data["risk"].update(_dumped(risk))
-    data["approval"].update(_dumped(approval))
-    return type(settings).model_validate(data)
+    return {"execution": _dumped(execution), "risk": _dumped(risk),
+            "approval": _dumped(approval)}
+
+
+def account_problem(settings: DeskSettings, name: str) -> str | None:
+    """Why account `name`'s settings are not valid (its ladder, say), checked at load;
+    None when they are."""
+    from pydantic import ValidationError
+
+    for part, values in account_overrides(settings, name).items():
+        current = getattr(settings, part)
+        try:
+            type(current).model_validate({**current.model_dump(), **values})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            return f"account {name!r}: {part}: {first['msg']}"
+    return None
 
 
 def _set(target: dict[str, Any], key: str, value: Any) -> None:

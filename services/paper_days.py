@@ -29,7 +29,7 @@ from marketdata.clock import EXCHANGE_TZ
 from marketdata.store import MarketStore
 from marketdata.synthetic import demo_market, write_market
 from orders.order import OrderState
-from services.accounts import desk_queue, service_specs
+from services.accounts import account_names, desk_queue, service_specs
 from services.paper_plan import (
     MARKET_DIR,
     RunDays,
@@ -148,8 +148,9 @@ class PaperRun:
             if self.auto_approve and at.time() < self.settings.scheduler.eod_time:
                 approve_pending(self.queue(), day)
         assert self.client is not None
-        line = day_line(self.client, self.queue(), self.settings.execution.account, day,
-                        time.monotonic() - started)
+        first, *others = account_names(self.settings)
+        line = day_line(self.client, self.queue(), first, day, time.monotonic() - started,
+                        tuple(others))
         self.lines.append(line)
         self.echo(line.text())
         return line

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -35,21 +35,49 @@ class DayLine:
     breaks: int | None  # None: the end of day did not run or failed
     eod: str
     wall_s: float = 0.0  # wall seconds the desk took for the day (all its steps)
+    # With several accounts: each one's NAV, drawdown, breaks and fills (above, NAV and
+    # drawdown are the first account's; orders, fills and breaks the desk's totals).
+    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def text(self) -> str:
         dd = "n/a" if self.drawdown is None else f"{self.drawdown:.2%}"
         nav = "n/a" if self.nav is None else f"{Decimal(self.nav):,.2f}"
         recon = f"{self.breaks} breaks" if self.breaks is not None else f"end of day {self.eod}"
-        return (f"{self.day}  NAV {nav}  drawdown {dd}  orders {self.orders_proposed} "
+        line = (f"{self.day}  NAV {nav}  drawdown {dd}  orders {self.orders_proposed} "
                 f"proposed / {self.orders_approved} approved / {self.orders_filled} filled "
                 f"({self.shares_filled:,} shares)  hedge orders {self.hedge_orders}, "
                 f"IM {self.futures_lots} MO {self.option_lots} lots  reconciliation {recon}  "
                 f"({self.wall_s:.1f} s)")
+        for name, own in self.accounts.items():
+            own_nav = "n/a" if own["nav"] is None else f"{Decimal(own['nav']):,.2f}"
+            line += (f"\n    {name}: NAV {own_nav}  orders {own['orders_filled']} filled  "
+                     f"reconciliation {own['breaks'] if own['breaks'] is not None else 'n/a'}"
+                     " breaks")
+        return line
 
 
 def day_line(client: redis.Redis, queue: OrderQueue, account: str, day: date,
-             wall_s: float = 0.0) -> DayLine:
+             wall_s: float = 0.0, others: tuple[str, ...] = ()) -> DayLine:
+    """The day of `account` (the first); `others`: the desk's other accounts, each one's
+    figures in `accounts` and its breaks in the total."""
     records = queue.list_orders(day)
+    if not others:
+        return _account_line(client, records, account, day, wall_s)
+    lines = {name: _account_line(client, [r for r in records
+                                           if queue.account_of(r.order) == name], name, day)
+             for name in (account, *others)}
+    breaks = [line.breaks for line in lines.values()]
+    total = None if None in breaks else sum(b or 0 for b in breaks)
+    return replace(_account_line(client, records, account, day, wall_s), breaks=total,
+                   accounts={name: {"nav": line.nav, "drawdown": line.drawdown,
+                                    "breaks": line.breaks, "eod": line.eod,
+                                    "orders_filled": line.orders_filled,
+                                    "shares_filled": line.shares_filled}
+                             for name, line in lines.items()})
+
+
+def _account_line(client: redis.Redis, records: list[Any], account: str, day: date,
+                  wall_s: float = 0.0) -> DayLine:
     model = [r for r in records if r.order.created_by == "model"]
     eod = _json(client.hget(EOD_RUNS.format(account=account), day.isoformat()))
     activity = _activity(client, account, day)

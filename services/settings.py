@@ -17,7 +17,7 @@ from execution.approval.policy_config import ApprovalConfig
 from execution.config import ExecutionConfig
 from marketdata.config import DataConfig
 from risk.config import RiskConfig
-from services.accounts import AccountConfig, for_account
+from services.accounts import AccountConfig, account_problem, for_account
 from services.config import (
     AlertsConfig,
     ClockConfig,
@@ -79,6 +79,10 @@ class DeskSettings(BaseModel):
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise ValueError(f"accounts: each name once; repeated: {twice}")
+        for name in names:  # an account's ladder must be a ladder as the desk's must
+            problem = account_problem(self, name)
+            if problem:
+                raise ValueError(f"accounts: {problem}")
         return self
 
     def for_account(self, name: str) -> DeskSettings:

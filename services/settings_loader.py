@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from config import CONFIG_DIR
 from config.yaml_file import YamlFileError, read_yaml_file
 from errors import FixConfig
+from execution.config import GatewayConfig
 from execution.gateway.factory import GATEWAYS
 from services.alerting.config import env_problems
 from services.settings import DeskSettings
@@ -85,13 +86,23 @@ def _env_sources(env: Mapping[str, str]) -> dict[str, str]:
     return {key: var for key, var in sources.items() if env.get(var)}
 
 
+def _gateways(settings: DeskSettings) -> list[tuple[str, GatewayConfig]]:
+    """Every configured gateway with its key: the desk's and each account's own."""
+    out = [(f"execution.{key}", getattr(settings.execution, key))
+           for key in ("stock_gateway", "futures_gateway")]
+    for number, account in enumerate(settings.accounts):
+        out += [(f"accounts.{number}.{key}", getattr(account, key))
+                for key in ("stock_gateway", "futures_gateway")
+                if getattr(account, key) is not None]
+    return out
+
+
 def _check_gateways(file: Path, settings: DeskSettings) -> None:
     """Only names the gateway factory knows: a typo must stop start-up, not the first order."""
-    for key in ("stock_gateway", "futures_gateway"):
-        name = getattr(settings.execution, key).name
-        if name not in GATEWAYS:
+    for key, gateway in _gateways(settings):
+        if gateway.name not in GATEWAYS:
             known = ", ".join(repr(n) for n in sorted(GATEWAYS))
-            raise ConfigError(f"{file}: key 'execution.{key}.name': unknown gateway {name!r}; "
+            raise ConfigError(f"{file}: key '{key}.name': unknown gateway {gateway.name!r}; "
                               f"the desk knows {known}")
 
 
@@ -102,14 +113,11 @@ def _check_secrets(file: Path, settings: DeskSettings, env: Mapping[str, str]) -
             f"{file}: key 'redis.password_env' names the environment variable {name!r}, "
             "which is not set (expected the Redis password there)"
         )
-    for key, gateway in (
-        ("stock_gateway", settings.execution.stock_gateway),
-        ("futures_gateway", settings.execution.futures_gateway),
-    ):
+    for key, gateway in _gateways(settings):
         for field_name, var in gateway.setting_env.items():
             if not env.get(var):
                 raise ConfigError(
-                    f"{file}: key 'execution.{key}.setting_env.{field_name}' names the "
+                    f"{file}: key '{key}.setting_env.{field_name}' names the "
                     f"environment variable {var!r}, which is not set"
                 )
     problems = env_problems(settings.alerts, env, "alerts.channels")

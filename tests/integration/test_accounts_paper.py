@@ -100,3 +100,13 @@ def test_fills_land_in_their_own_accounts_ledger(two_accounts: dict[str, Any]) -
     # Each account's NAV is its own: beta's is about 2/5 of alpha's.
     navs = {name: Decimal(runs[max(runs)]["nav"]) for name, runs in two_accounts["eod"].items()}
     assert abs(navs["beta"] / navs["alpha"] - Decimal("0.4")) < Decimal("0.01"), navs
+
+
+def test_the_run_reports_each_account_every_day(two_accounts: dict[str, Any]) -> None:
+    summary = two_accounts["summary"]
+    assert summary["reconciliation_breaks"] == 0 and summary["days_not_reconciled"] == []
+    for day in summary["per_day"]:
+        assert set(day["accounts"]) == set(CAPITAL), day
+        assert all(own["breaks"] == 0 for own in day["accounts"].values()), day
+    first = summary["per_day"][0]["accounts"]
+    assert all(own["orders_filled"] > 0 for own in first.values()), first
