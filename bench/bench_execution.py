@@ -109,7 +109,12 @@ class Latency:
     xadd: list[float]  # one XADD of a decision-sized entry on the same Redis
 
 
-def bench_latency(client: redis.Redis, data_dir: Path, parents: int) -> Latency:
+def bench_latency(client: redis.Redis, data_dir: Path, parents: int,
+                  waiting: bool = False) -> Latency:
+    """`waiting`: the approval is made by another process (the console, as in production)
+    while the desk's consumer is already blocked in XREADGROUP, as the service waits
+    between steps; otherwise the consumer polls after the approval, in one process (its
+    XREADGROUP inside the timed window: the service when a step was running)."""
     from bus import streams
     from bus.bus import StreamConsumer
     from execution.approval.lifecycle import Action
@@ -126,6 +131,7 @@ def bench_latency(client: redis.Redis, data_dir: Path, parents: int) -> Latency:
     desk = build_desk(client, data_dir / f"lat{parents}", clock, scenario(DAY, bars),
                       ExecutionConfig())
     peer = VnpyPeer(data_dir / f"peer{parents}")
+    console = Console(client) if waiting else None
     try:
         desk.bridge.gateway("SIM").advance()
         work = worker(desk)
@@ -136,10 +142,16 @@ def bench_latency(client: redis.Redis, data_dir: Path, parents: int) -> Latency:
         result = Latency([], [], [])
         for i in range(parents + 1):
             parent = order(f"lat{i}", symbol, 100_000, reference, limit)
-            desk.deps.queue.ingest(parent, actor="model")
-            started = time.perf_counter()
-            desk.deps.queue.apply(parent.order_id, Action.APPROVE, actor="trader")
-            consumer.poll(block=True)
+            if console is not None:
+                console.approve(parent)
+                while not consumer.poll(block=True):  # blocked when the decision lands
+                    pass
+                started = console.started()
+            else:
+                desk.deps.queue.ingest(parent, actor="model")
+                started = time.perf_counter()
+                desk.deps.queue.apply(parent.order_id, Action.APPROVE, actor="trader")
+                consumer.poll(block=True)
             sent = arrivals.get(f"lat{i}#1")
             if i % STEP_EVERY == 0:
                 desk.step()
@@ -151,8 +163,58 @@ def bench_latency(client: redis.Redis, data_dir: Path, parents: int) -> Latency:
             result.xadd.append(xadd_ms(client, i))
         return result
     finally:
+        if console is not None:
+            console.close()
         peer.close()
         desk.stop()
+
+
+CONSOLE_HEAD_START_S = 0.003  # the desk's consumer is blocked in XREADGROUP by then
+
+
+class Console:
+    """The approving side in a process of its own: ingest, then (timed) approve. Its
+    perf_counter is the system's monotonic clock, the same as this process's."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        import multiprocessing
+
+        kwargs = client.connection_pool.connection_kwargs
+        url = (f"unix://{kwargs['path']}" if "path" in kwargs
+               else f"redis://{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}")
+        context = multiprocessing.get_context("spawn")
+        self.requests: Any = context.Queue()
+        self.replies: Any = context.Queue()
+        self.process = context.Process(target=console_main, args=(url, self.requests,
+                                                                  self.replies), daemon=True)
+        self.process.start()
+
+    def approve(self, parent: Any) -> None:
+        self.requests.put(parent.model_dump_json())
+
+    def started(self) -> float:
+        return float(self.replies.get(timeout=30))
+
+    def close(self) -> None:
+        self.requests.put(None)
+        self.process.join(timeout=10)
+
+
+def console_main(url: str, requests: Any, replies: Any) -> None:
+    from execution.approval.lifecycle import Action
+    from execution.approval.queue import OrderQueue
+    from marketdata.clock import FixedClock
+    from orders.order import Order
+
+    client = redis.Redis.from_url(url, decode_responses=True)
+    queue = OrderQueue(client, FixedClock(at(dtime(10, 0))))
+    for raw in iter(requests.get, None):
+        parent = Order.model_validate_json(raw)
+        queue.ingest(parent, actor="model")
+        time.sleep(CONSOLE_HEAD_START_S)
+        started = time.perf_counter()
+        queue.apply(parent.order_id, Action.APPROVE, actor="trader")
+        replies.put(started)
 
 
 def xadd_ms(client: redis.Redis, i: int) -> float:
@@ -239,9 +301,11 @@ def echo_gateway(acknowledge_only: bool = False) -> type[Any]:
     return EchoGateway
 
 
-def print_latency(parents: int, result: Latency) -> None:
+def print_latency(parents: int, result: Latency, waiting: bool = False) -> None:
     desk = (statistics.median(result.desk), pct(result.desk, 0.99))
-    print(f"\napproval -> first child at the gateway, {parents} parents "
+    how = ("approved by another process, the consumer blocked in XREADGROUP" if waiting
+           else "the consumer polled after the approval")
+    print(f"\napproval -> first child at the gateway, {parents} parents, {how} "
           f"({len(result.desk)} samples, interleaved with the peers):")
     print(f"{'':40}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     for name, values in (("desk: approval -> first child", result.desk),
@@ -633,6 +697,9 @@ def main() -> None:
                         help="children per second: rounds, each desk then vnpy's burst")
     parser.add_argument("--children", type=int, default=2000)
     parser.add_argument("--symbols", type=int, default=5)
+    parser.add_argument("--waiting", action="store_true",
+                        help="approval: approve from another process while the desk's "
+                        "consumer waits in XREADGROUP (as the service does between steps)")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-exec-"))
     prepare_vnpy_home(data_dir)
@@ -656,7 +723,8 @@ def main() -> None:
                               bench_quality(client, data_dir, args.symbols, above))
             return
         for parents in counts:
-            print_latency(parents, bench_latency(client, data_dir, parents))
+            print_latency(parents, bench_latency(client, data_dir, parents, args.waiting),
+                          args.waiting)
         if args.only == "approval":
             return
         rate = bench_throughput(client, data_dir, args.children)

@@ -98,7 +98,8 @@ class ChildSender:
         in one more after the last is sent. A gateway that can (`orders_together`, the
         simulated broker) books them all in one write, acknowledging them after it."""
         now = self.now()  # the step's reading may be stale by the time we get here
-        out: list[ChildOrder | str] = [self._prepare(*item, now) for item in items]
+        sessions: dict[tuple[str, str], str] = {}  # (symbol, phase): one answer at `now`
+        out: list[ChildOrder | str] = [self._prepare(*item, now, sessions) for item in items]
         records = [r for r in out if isinstance(r, ChildOrder)]
         if not records:
             return out
@@ -129,12 +130,16 @@ class ChildSender:
             yield
 
     def _prepare(self, order: Order, child: Child, phase: str, quote: Quote,
-                 position: Position, now: datetime) -> ChildOrder | str:
+                 position: Position, now: datetime,
+                 sessions: dict[tuple[str, str], str]) -> ChildOrder | str:
         """The child's record, numbered, if it may go out; else why not."""
         gateway = self.routes.for_order(order)
         if not self.can_send(gateway):
             return f"gateway {gateway} is not connected or not reconciled"
-        problem = session_problem(now, order.symbol, phase)
+        asked = (order.symbol, phase)
+        if asked not in sessions:
+            sessions[asked] = session_problem(now, order.symbol, phase)
+        problem = sessions[asked]
         if problem:
             logger.warning("child of {} {}", order.order_id, problem)
             return problem

@@ -42,7 +42,11 @@ PREFIX = "desk:sim"
 
 def load_position(symbol: str, raw: str | None) -> Position:
     model = FuturePosition if classify(symbol).is_derivative else StockPosition
-    return model.model_validate_json(raw) if raw else model()
+    return model.model_validate_json(raw) if raw else _NONE[model]
+
+
+_NONE: dict[type[Position], Position] = {  # frozen: one empty position serves every symbol
+    StockPosition: StockPosition(), FuturePosition: FuturePosition()}
 
 
 def _margin(position: Position) -> Decimal:
