@@ -18,6 +18,7 @@ from tenacity import retry, stop_after_attempt, wait_exponential
 from bus import streams
 from bus.bus import StreamConsumer
 from bus.messages import Alert, Envelope
+from services.accounts import account_names, service_specs
 from services.alerting.channels import build_channels
 from services.alerting.dispatcher import Dispatcher
 from services.alerting.sender import Background
@@ -52,7 +53,10 @@ class AlertsService(Service):
         if port == 0:
             return
         registry = CollectorRegistry()
-        registry.register(DeskCollector(self.ctx.reader, self.ctx.settings.execution.account))
+        settings = self.ctx.settings
+        registry.register(DeskCollector(
+            self.ctx.reader, account_names(settings),
+            service_specs(settings, tuple(settings.supervisor.services))))
         try:
             self.metrics_server, _thread = start_http_server(port, addr="127.0.0.1",
                                                              registry=registry)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import redis
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -19,11 +20,20 @@ from bus import streams
 from services.registry import SERVICES
 from services.status import order_states
 
+# NAV snapshots looked at for each account's latest (every account publishes every few
+# seconds, so the newest few hundred hold them all).
+NAV_SCAN = 500
+
 
 class DeskCollector(Collector):
-    def __init__(self, client: redis.Redis, account: str) -> None:
+    """`accounts`: the desk's accounts (one name, or several: NAV figures per account);
+    `services`: the processes to watch (`execution@B` ...), by default the one-account set."""
+
+    def __init__(self, client: redis.Redis, accounts: str | Sequence[str],
+                 services: Sequence[str] | None = None) -> None:
         self.client = client
-        self.account = account
+        self.accounts = (accounts,) if isinstance(accounts, str) else tuple(accounts)
+        self.services = tuple(services) if services is not None else tuple(SERVICES)
 
     def collect(self) -> Iterator[Metric]:
         yield from self._services()
@@ -36,7 +46,7 @@ class DeskCollector(Collector):
                                labels=["service"])
         age = GaugeMetricFamily("desk_service_heartbeat_age_seconds",
                                 "seconds since the service's last heartbeat", labels=["service"])
-        for name in SERVICES:
+        for name in self.services:
             raw = self.client.get(streams.HEARTBEAT.format(service=name))
             up.add_metric([name], 1.0 if raw else 0.0)
             if raw:
@@ -70,12 +80,30 @@ class DeskCollector(Collector):
                                 value=1.0 if self.client.exists(streams.HALT) else 0.0)
 
     def _risk(self) -> Iterator[Metric]:
-        last = self.client.xrevrange(streams.NAV, count=1)
-        if not last:
+        """Each account's latest NAV snapshot (one product's never shown as another's)."""
+        latest = self._latest_navs()
+        if not latest:
             return
-        body = json.loads(last[0][1]["body"])
-        yield GaugeMetricFamily("desk_nav_cny", "latest NAV", value=float(body["nav"]))
-        yield GaugeMetricFamily("desk_drawdown_ratio", "drawdown from the high-water mark",
-                                value=float(body["drawdown"]))
-        yield GaugeMetricFamily("desk_hedge_ratio", "share of the book hedged",
-                                value=float(body.get("hedge_ratio", 0.0)))
+        nav = GaugeMetricFamily("desk_nav_cny", "latest NAV", labels=["account"])
+        drawdown = GaugeMetricFamily("desk_drawdown_ratio", "drawdown from the high-water mark",
+                                     labels=["account"])
+        hedge = GaugeMetricFamily("desk_hedge_ratio", "share of the book hedged",
+                                  labels=["account"])
+        for account, body in sorted(latest.items()):
+            nav.add_metric([account], float(body["nav"]))
+            drawdown.add_metric([account], float(body["drawdown"]))
+            hedge.add_metric([account], float(body.get("hedge_ratio", 0.0)))
+        yield nav
+        yield drawdown
+        yield hedge
+
+    def _latest_navs(self, scan: int = NAV_SCAN) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for _id, fields in self.client.xrevrange(streams.NAV, count=scan):
+            body = json.loads(fields["body"])
+            account = body.get("account")
+            if account in self.accounts and account not in found:
+                found[account] = body
+            if len(found) == len(self.accounts):
+                break
+        return found

@@ -35,3 +35,27 @@ def test_metrics_show_services_streams_orders_and_halt(redis_client: redis.Redis
     assert 'desk_orders{state="pending_approval"} 1.0' in text
     assert "desk_halted 1.0" in text
     assert 'desk_stream_length{stream="desk:controls"} 1.0' in text
+
+
+def test_metrics_per_account(redis_client: redis.Redis, clock: FixedClock) -> None:
+    """Each account's NAV under its own label, from its own newest snapshot; each
+    account's services watched."""
+    from bus.bus import publish
+    from bus.messages import NavSnapshot
+
+    for account, nav in (("alpha", "100"), ("beta", "40"), ("alpha", "101"), ("ghost", "9")):
+        snap = NavSnapshot(account=account, nav=Decimal(nav), hwm=Decimal(nav),
+                           drawdown=0.0, stock_value=Decimal(0), cash=Decimal(nav),
+                           futures_pnl=Decimal(0), hedge_ratio=0.0, at=clock.now())
+        publish(redis_client, streams.NAV, "nav", snap, source="risk", ts=clock.now())
+    redis_client.set(streams.HEARTBEAT.format(service="execution@beta"),
+                     json.dumps({"wall": time.time()}))
+    registry = CollectorRegistry()
+    registry.register(DeskCollector(redis_client, ("alpha", "beta"),
+                                    ["execution", "execution@beta", "risk", "risk@beta"]))
+    text = generate_latest(registry).decode()
+    assert 'desk_nav_cny{account="alpha"} 101.0' in text
+    assert 'desk_nav_cny{account="beta"} 40.0' in text
+    assert "ghost" not in text
+    assert 'desk_service_up{service="execution@beta"} 1.0' in text
+    assert 'desk_service_up{service="risk@beta"} 0.0' in text
