@@ -65,6 +65,7 @@ from risk.state_doc import (
     public_state,
     state_json,
 )
+from services.accounts import account_names
 from services.liquidity_watch import LiquidityWatch
 from services.runtime import Service
 
@@ -86,6 +87,8 @@ class RiskService(Service):
         spec = future_spec(f"{self.cfg.futures.product}2601.{self.cfg.futures.exchange}")
         self.multiplier, self.tick = spec.multiplier, spec.tick
         self.gate, self.price_clock = AlertGate(), PriceClock()
+        # Several products share the alerts stream: each title says whose it is.
+        self.alert_prefix = f"{account}: " if len(account_names(self.ctx.settings)) > 1 else ""
         self.hwm, self.monitor, self.in_flight = self._load()
         self.daily: DailyInputs | None = None
         self.expiries: dict[str, date] = {}
@@ -328,6 +331,7 @@ class RiskService(Service):
                key: str | None = None, signature: str = "") -> None:
         if not self.gate.should_send(key or title, signature or detail, now.date()):
             return
+        title = self.alert_prefix + title
         logger.warning("risk alert ({}): {} - {}", severity, title, detail)
         send_alert(self.ctx.client, source=SOURCE, severity=severity, title=title,
                    detail=detail, ts=now)
