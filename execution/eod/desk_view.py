@@ -49,8 +49,14 @@ def _ledger(client: redis.Redis, account: str, initial_cash: Decimal, now: datet
 
 def _journal(client: redis.Redis, order_id: str) -> list[DeskFill]:
     key = FILL_JOURNAL.format(order_id=order_id)
+    return journal_fills(order_id, client.lrange(key, 0, -1))  # type: ignore[arg-type]
+
+
+def journal_fills(order_id: str, raws: list[str]) -> list[DeskFill]:
+    """The fills of a parent's journal (`FILL_JOURNAL`, read by the caller)."""
+    key = FILL_JOURNAL.format(order_id=order_id)
     out = []
-    for number, raw in enumerate(client.lrange(key, 0, -1)):
+    for number, raw in enumerate(raws):
         try:
             entry = json.loads(raw)
             out.append(DeskFill(trade_id=str(entry["trade_id"]), order_id=order_id,

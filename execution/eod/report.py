@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from execution.eod.alert_log import AlertLine
 from execution.eod.chart_scale import RungLine
 from execution.eod.facts import OrderLine, OrderTotals
+from execution.eod.fairness import SharedLine
 from execution.eod.hedges import HedgeLine
 from execution.eod.history import History, period_shades
 from execution.eod.liquidity_section import LiquiditySection, liquidity_lines
@@ -48,6 +49,7 @@ class DailyReport:
     rungs: tuple[RungLine, ...] = ()  # the hedge ladder, drawn when in the chart's range
     liquidity: LiquiditySection | None = None  # execution/eod/liquidity_section.py
     timeline: History | None = None  # every day so far with its trading and hedge
+    shared: list[SharedLine] = field(default_factory=list)  # execution/eod/fairness.py
     undone: list[OrderLine] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -91,6 +93,7 @@ def render_text(report: DailyReport) -> str:
     lines += [f"  note: {n}" for n in rec.notes]
     lines += [f"Left undone: {o.order_id} {o.side} {o.symbol} {o.left:,} - {o.why_left}"
               for o in report.undone]
+    lines += shared_text(report.shared)
     lines += [_hedge_text(h) for h in report.hedges]
     lines += liquidity_lines(report.liquidity)
     lines += _history_text(report.timeline)
@@ -119,6 +122,21 @@ def _history_text(timeline: History | None) -> list[str]:
              f"slippage {money(s.slippage)}"]
     lines += [f"  {p.label}" for p in timeline.periods()]
     return lines + [f"  UNREADABLE {e}" for e in timeline.errors]
+
+
+def shared_text(shared: list[SharedLine]) -> list[str]:
+    """The section "Shared with other accounts": one line per stock and side."""
+    if not shared:
+        return []
+    lines = ["Shared with other accounts (average price vs the market VWAP over the parents' "
+             "windows; + bps = worse for the account):"]
+    for line in shared:
+        vwap = f"VWAP {line.market_vwap} ({line.market_volume:,} shares)" \
+            if line.market_vwap is not None else line.note
+        each = "; ".join(f"{a.account} {a.filled:,} at {a.average_price} ({bps(a.vs_vwap_bps)})"
+                         for a in line.accounts)
+        lines.append(f"  {line.side} {line.symbol} {line.window_label}: {vwap}; {each}")
+    return lines
 
 
 def _hedge_text(hedge: HedgeLine) -> str:

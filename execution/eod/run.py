@@ -29,6 +29,7 @@ from execution.eod.day_record import DayRecords, day_activity
 from execution.eod.desk_view import load_desk_day
 from execution.eod.expiry import book_option_expiries
 from execution.eod.facts import order_line, totals
+from execution.eod.fairness import SharedLine, fairness_rows, shared_lines
 from execution.eod.hedges import hedge_lines, store_expiries
 from execution.eod.history import History, join
 from execution.eod.liquidity_section import liquidity_section
@@ -75,6 +76,9 @@ class EodSettings:
     margin_total_rate: Decimal
     reports_dir: Path
     rungs: tuple[RungLine, ...] = ()  # the hedge ladder, drawn on the report's chart
+    # Where the market VWAP of shared stocks is read: the store the simulated exchange
+    # traded on when it is kept apart (execution.sim.market_dir); None: the desk's store.
+    market_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ class EodResult:
     html: Path
     text: Path
     finished: datetime
+    shared: tuple[SharedLine, ...] = ()  # stocks traded with other accounts (fairness.py)
 
     def summary(self) -> dict[str, Any]:
         nav = self.nav
@@ -95,7 +100,8 @@ class EodResult:
                 "drawdown": nav.drawdown if nav else None, "nav_error": self.nav_error,
                 "report": str(self.html), "text": str(self.text),
                 "finished": self.finished.isoformat(),
-                "reconciliation": self.reconciliation.to_dict()}
+                "reconciliation": self.reconciliation.to_dict(),
+                "fairness": fairness_rows(self.shared)}
 
 
 def run_eod(ctx: EodDesk, cfg: EodSettings, day: date,
@@ -116,6 +122,8 @@ def run_eod(ctx: EodDesk, cfg: EodSettings, day: date,
     records = DayRecords(ctx.client, account)
     records.record(day_activity(desk, day_totals.slippage_cost))
     history = [r for r in series.records() if r.day <= day]
+    market = MarketStore(cfg.market_dir) if cfg.market_dir else ctx.store
+    shared = shared_lines(ctx.client, ctx.queue, market, account, day)
     report = DailyReport(
         day=day, account=account, generated_at=ctx.clock.now(),
         orders=[order_line(r) for r in desk.records], totals=day_totals,
@@ -124,9 +132,9 @@ def run_eod(ctx: EodDesk, cfg: EodSettings, day: date,
                            store_expiries(ctx.calendar, ctx.store, day)),
         nav=nav, history=history, prices=prices, timeline=_timeline(series, records, history),
         alerts=alerts_of(ctx.client, day), reconciliation=rec, nav_error=nav_error,
-        liquidity=liquidity_section(ctx.client, account, day), rungs=cfg.rungs)
+        liquidity=liquidity_section(ctx.client, account, day), rungs=cfg.rungs, shared=shared)
     html, text = write_report(report, cfg.reports_dir)
-    result = EodResult(day, rec, nav, nav_error, html, text, ctx.clock.now())
+    result = EodResult(day, rec, nav, nav_error, html, text, ctx.clock.now(), tuple(shared))
     ctx.client.hset(EOD_RUNS.format(account=account), day.isoformat(),
                     json.dumps(result.summary()))
     _alert_done(ctx, result)
