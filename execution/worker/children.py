@@ -95,13 +95,19 @@ class ChildStore:
         round trip for every child one step decided, all written before any is sent."""
         if not children:
             return
+        # Each parent's counter and children set once (a step may decide several of one
+        # parent's children): the commands grow with the children, not three times them.
+        slices: dict[str, int] = {}
+        members: dict[str, list[str]] = {}
         with self.client.pipeline(transaction=True) as pipe:
             for child in children:
-                pipe.set(SLICE_COUNTER.format(order_id=child.order_id), child.slice_no,
-                         ex=DAY_TTL_S)
+                slices[child.order_id] = max(slices.get(child.order_id, 0), child.slice_no)
+                members.setdefault(child.order_id, []).append(child.reference)
                 pipe.set(streams.CHILD.format(reference=child.reference),
                          child.model_dump_json(), ex=DAY_TTL_S)
-                pipe.sadd(streams.CHILDREN_OF.format(order_id=child.order_id), child.reference)
+            for order_id, slice_no in slices.items():
+                pipe.set(SLICE_COUNTER.format(order_id=order_id), slice_no, ex=DAY_TTL_S)
+                pipe.sadd(streams.CHILDREN_OF.format(order_id=order_id), *members[order_id])
             pipe.execute()
 
     def save(self, child: ChildOrder) -> None:
@@ -117,12 +123,12 @@ class ChildStore:
         if not saved and not linked:
             return
         with self.client.pipeline(transaction=True) as pipe:
-            days = set()
+            days: dict[str, dict[str | bytes, str]] = {}  # one HSET per day's map
             for child in linked:
                 key = VT_ORDERS.format(trade_date=child.trade_date.isoformat()) + self.suffix
-                pipe.hset(key, child.vt_orderid, child.reference)
-                days.add(key)
-            for key in sorted(days):
+                days.setdefault(key, {})[child.vt_orderid] = child.reference
+            for key, links in sorted(days.items()):
+                pipe.hset(key, mapping=links)
                 pipe.expire(key, DAY_TTL_S)
             for child in [*saved, *linked]:
                 pipe.set(streams.CHILD.format(reference=child.reference),
