@@ -172,7 +172,7 @@ class ChildSender:
 
     def cancel(self, child: ChildOrder) -> bool:
         """Cancel now if the gateway is ready; else queue it. True if it went out."""
-        if not child.vt_orderid:
+        if not child.vt_orderid or self.fence():  # no lease: the account is another desk's
             return False
         if not self.ready(child.gateway):
             self.queue_cancel(child)
