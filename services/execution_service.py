@@ -55,9 +55,11 @@ class ExecutionService(Service):
         ctx = self.ctx
         # vnpy fixes its folder and replaces loguru's sinks when first imported: prepare
         # its home first, then import everything that touches vnpy.
-        prepare_vnpy_home(ctx.data_dir)
+        engine_dir = self._engine_dir()
+        prepare_vnpy_home(engine_dir)
         from execution.gateway.sim.gateway import SimDeps
         from execution.gateway.sim.source import StoreTapeSource
+        from execution.fencing import ReplicaAck
         from execution.worker.desk import DeskDeps, ExecutionDesk
         from execution.worker.profiles import StoreProfiles
 
@@ -67,9 +69,10 @@ class ExecutionService(Service):
         sim = SimDeps(ctx.client, ctx.clock, StoreTapeSource(self._market_store()), cfg.sim,
                       cfg.initial_cash, auto_match=not self.stepped) if uses_sim else None
         deps = DeskDeps(
-            client=ctx.client, clock=ctx.clock, queue=ctx.queue, cfg=cfg, data_dir=ctx.data_dir,
+            client=ctx.client, clock=ctx.clock, queue=ctx.queue, cfg=cfg, data_dir=engine_dir,
             sim=sim, profile=StoreProfiles(ctx.store, cfg.profile_days), env=dict(os.environ),
             wait=self._standby_wait,
+            lease_ack=ReplicaAck(ctx.settings.redis.replicas_to_ack, ctx.settings.redis.ack_timeout_ms),
         )
         self._new_desk: Callable[[], ExecutionDesk] = lambda: ExecutionDesk(deps)
         self.desk: ExecutionDesk | None = None
@@ -108,6 +111,15 @@ class ExecutionService(Service):
             if left <= 0:
                 return
             time.sleep(min(left, 0.25))
+
+    def _engine_dir(self) -> Path:
+        """Where this service's vnpy keeps its files: `<data_dir>/vnpy` for the first
+        account, `<data_dir>/accounts/<account>/vnpy` for another, so two broker
+        sessions never share a gateway's session files."""
+        account = self.ctx.settings.execution.account
+        if account == self.ctx.queue.account:
+            return self.ctx.data_dir
+        return self.ctx.data_dir / "accounts" / account
 
     def _market_store(self) -> MarketStore:
         """What the simulated exchange trades on: the desk's own store, unless the
