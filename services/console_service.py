@@ -15,6 +15,7 @@ from loguru import logger
 
 from execution.approval.policies import run_policies
 from execution.approval.reference_data import ReferenceData
+from services.console.account_pick import account_specs
 from services.console.app import create_app
 from services.console.forwarded import server_config
 from services.console.users import UserStore, bootstrap_admin
@@ -43,7 +44,7 @@ class ConsoleService(Service):
                          account=settings.execution.account, data_dir=ctx.data_dir,
                          reference=ReferenceData(ctx.store), calendar=ctx.calendar,
                          calendar_warning_days=settings.data.calendar_warning_days,
-                         ack=AckPolicy.of(settings.redis))
+                         ack=AckPolicy.of(settings.redis), accounts=account_specs(settings))
         self.server = uvicorn.Server(server_config(app, cfg))
         self.thread = threading.Thread(target=self.server.run, name="console-http", daemon=True)
         self.thread.start()

@@ -7,13 +7,14 @@ else (no CDN, no inline script or style).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
+from html import escape
 from pathlib import Path
 
 import redis
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -32,6 +33,7 @@ from services.console import (
     routes_orders,
     routes_pages,
 )
+from services.console.account_pick import ALL, AccountSpec, UnknownAccount
 from services.console.auth import LoginThrottle, SessionStore, load_secret
 from services.console.config import ConsoleConfig
 from services.console.display import install as install_figures
@@ -60,13 +62,18 @@ def create_app(client: redis.Redis, queue: OrderQueue, clock: Clock, *,
                reference: ReferenceData | None = None,
                calendar: TradingCalendar | None = None,
                calendar_warning_days: int = 30,
-               ack: AckPolicy | None = None) -> FastAPI:
-    """The console app; no docs pages (nothing is served that a trader does not need)."""
+               ack: AckPolicy | None = None,
+               accounts: Sequence[AccountSpec] | None = None) -> FastAPI:
+    """The console app; no docs pages (nothing is served that a trader does not need).
+
+    `accounts`: every account of the desk, the default first (`account_specs(settings)`);
+    without it the desk has the one account `account`, with `risk`."""
     app = FastAPI(title="smallcap-desk console", docs_url=None, redoc_url=None,
                   openapi_url=None)
+    specs = tuple(accounts or (AccountSpec(account, risk),))
     app.state.desk = Desk(
         client=client, queue=queue, clock=clock, console=console, approval=approval,
-        risk=risk, account=account,
+        risk=specs[0].risk, account=specs[0].name,
         users=UserStore(client),
         sessions=SessionStore(client, load_secret(console.secret_env, data_dir),
                               console.session_minutes),
@@ -76,6 +83,7 @@ def create_app(client: redis.Redis, queue: OrderQueue, clock: Clock, *,
         calendar=calendar,
         calendar_warning_days=calendar_warning_days,
         ack=ack or AckPolicy(),
+        accounts=specs,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (routes_auth, routes_admin, routes_orders, routes_pages, live, routes_ack,
@@ -83,6 +91,7 @@ def create_app(client: redis.Redis, queue: OrderQueue, clock: Clock, *,
         app.include_router(module.router)
     app.add_exception_handler(NotLoggedIn, _not_logged_in)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]
+    app.add_exception_handler(UnknownAccount, _unknown_account)  # type: ignore[arg-type]
     app.middleware("http")(_security_headers)
     trust_proxies(app, console)
     return app
@@ -104,6 +113,19 @@ async def _not_logged_in(request: Request, _exc: NotLoggedIn) -> Response:
 
 async def _forbidden(request: Request, exc: Forbidden) -> Response:
     return JSONResponse({"error": str(exc)}, status_code=403)
+
+
+async def _unknown_account(request: Request, exc: UnknownAccount) -> Response:
+    """A mistyped account is the trader's to fix: 400, naming it and the desk's accounts."""
+    if wants_json(request):
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    text = escape(str(exc))
+    return HTMLResponse(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Unknown account'
+        f'</title><link rel="stylesheet" href="/static/console.css"></head><body><main>'
+        f'<p class="flash error" id="account-error">{text}</p><p><a href="'
+        f'{escape(request.url.path)}?account={ALL}">Show every account</a></p></main></body>'
+        f'</html>', status_code=400)
 
 
 def _templates() -> Jinja2Templates:

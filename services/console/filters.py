@@ -50,5 +50,12 @@ def all_rows(desk: Desk, day: date | None = None) -> list[Row]:
     return make_rows(records, prices, desk.queue.policy)
 
 
+def in_accounts(desk: Desk, rows: list[Row], names: list[str]) -> list[Row]:
+    """The rows of orders of the accounts named (an order without one is the default's)."""
+    if set(names) >= set(desk.account_names):
+        return rows
+    return [r for r in rows if desk.queue.account_of(r.record.order) in names]
+
+
 def pending_rows(desk: Desk, row_filter: RowFilter) -> list[Row]:
     return row_filter.apply(all_rows(desk))

@@ -115,6 +115,6 @@ def _payload(env: Envelope) -> dict[str, Any] | None:
                 "title": body.title, "detail": body.detail, "group": group_key(body),
                 "at": env.ts.strftime("%H:%M:%S"), "when": env.ts.strftime("%m-%d %H:%M:%S")}
     if isinstance(body, NavSnapshot):
-        return {"kind": "nav", "nav": body.nav, "drawdown": body.drawdown,
+        return {"kind": "nav", "account": body.account, "nav": body.nav, "drawdown": body.drawdown,
                 "hedge_ratio": body.hedge_ratio, "at": body.at.strftime("%H:%M:%S")}
     return None

@@ -73,13 +73,22 @@ def status_payload(d: Desk, page: str) -> dict[str, Any]:
         "halted": d.queue.halted(),
         "pending": states[OrderState.PENDING_APPROVAL.value],
         "working": sum(states[s] for s in LIVE) + states[OrderState.APPROVED.value],
-        "hedge": hedge_text(risk_state(d.client, d.account)),
+        "hedge": desk_hedge_text(d),
     }
     if page == "working":
         rows = make_rows(live, {}, d.queue.policy)
         gaps = {row.record.order_id: schedule_gap(row, now) for row in rows}
         payload["schedule"] = {k: round(v, 4) for k, v in gaps.items() if v is not None}
     return payload
+
+
+def desk_hedge_text(d: Desk) -> str:
+    """The hedge of the one account, or of each account by name (`alpha hedge 30% · beta
+    unhedged`)."""
+    names = d.account_names
+    if len(names) == 1:
+        return hedge_text(risk_state(d.client, names[0]))
+    return " · ".join(f"{n} {hedge_text(risk_state(d.client, n))}" for n in names)
 
 
 def hedge_text(state: dict[str, Any]) -> str:

@@ -8,11 +8,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from execution.approval.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
+from execution.approval.manual import ManualOrderRefused, ManualOrderRequest
+from services.console.account_pick import FIELD, UnknownAccount, checked
 from services.console.admin_audit import audit_unlock
 from services.console.auth import Session
+from services.console.manual_account import add_account_order
 from services.console.users import Role, UserError
-from services.console.web import desk, render, reply, require
+from services.console.web import account_choice, desk, render, reply, require
 
 router = APIRouter()
 HALT_WORD = "HALT"
@@ -48,7 +50,10 @@ async def lift(request: Request, session: Session = Depends(require(Role.ADMIN))
 @router.get("/orders/new")
 def new_order_form(request: Request,
                    session: Session = Depends(require(Role.TRADER))) -> Response:
-    return render(request, session, "new_order.html", values={}, errors=[])
+    d = desk(request)
+    choice = account_choice(request)  # the account chosen on the pages, else the first
+    values = {FIELD: choice if choice in d.account_names else d.account_names[0]}
+    return render(request, session, "new_order.html", values=values, errors=[])
 
 
 @router.post("/orders/new")
@@ -58,27 +63,33 @@ async def new_order(request: Request,
     values = {k: str(v).strip() for k, v in form.items() if k != "csrf" and str(v).strip()}
     d = desk(request)
     try:
+        account = checked(values.get(FIELD, d.account_names[0]), d.account_names)
+    except UnknownAccount as exc:
+        return _form_again(request, session, values, [str(exc)], status=400)
+    try:
         req = ManualOrderRequest.model_validate({k: v for k, v in values.items()
-                                                 if k != "prev_close"})
+                                                 if k not in ("prev_close", FIELD)})
         facts = d.reference.facts(req.symbol) if d.reference else None
         typed = Decimal(values["prev_close"]) if "prev_close" in values else None
-        record = add_manual_order(d.queue, req, author=session.user, account=d.account,
-                                  prev_close=typed or (facts.prev_close if facts else None),
-                                  st=bool(facts and facts.st))
+        record = add_account_order(d.queue, req, author=session.user, account=account,
+                                   prev_close=typed or (facts.prev_close if facts else None),
+                                   st=bool(facts and facts.st))
     except ValidationError as exc:
         errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
         return _form_again(request, session, values, errors)
     except (ManualOrderRefused, ArithmeticError) as exc:
         return _form_again(request, session, values, [str(exc)])
-    return reply(request, session, {"order_id": record.order_id},
-                 f"Manual order {record.order_id} added: it needs approval",
+    return reply(request, session, {"order_id": record.order_id, "account": account},
+                 f"Manual order {record.order_id} added"
+                 + (f" for account {account}" if len(d.account_names) > 1 else "")
+                 + ": it needs approval",
                  back=f"/orders/{record.order_id}")
 
 
 def _form_again(request: Request, session: Session, values: dict[str, str],
-                errors: list[str]) -> Response:
+                errors: list[str], status: int = 422) -> Response:
     response = render(request, session, "new_order.html", values=values, errors=errors)
-    response.status_code = 422
+    response.status_code = status
     return response
 
 

@@ -13,7 +13,7 @@ from risk.liquidity_doc import LiquidityDoc, LiquidityDocUnreadable, read_liquid
 from services.console import figures
 from services.console.auth import Session
 from services.console.users import Role
-from services.console.web import desk, render, require
+from services.console.web import chosen_accounts, desk, render, require
 
 router = APIRouter()
 VIEWER = Depends(require(Role.VIEWER))
@@ -31,8 +31,11 @@ def read_doc(client: object, account: str) -> tuple[LiquidityDoc | None, str]:
 @router.get("/liquidity")
 def liquidity(request: Request, stress: str = "", session: Session = VIEWER) -> Response:
     d = desk(request)
-    doc, unreadable = read_doc(d.client, d.account)
-    limits = d.risk.liquidity.limits
+    # One account's profile: the one chosen, the default one when every account is.
+    account = chosen_accounts(request)[0]
+    doc, unreadable = read_doc(d.client, account)
+    risk = d.risk_of(account)
+    limits = risk.liquidity.limits
     name = stress or limits.scenario
     shown = doc.scenario(name) if doc else None
     missing = f"no stress scenario {name!r}" if doc and shown is None else ""
@@ -41,4 +44,4 @@ def liquidity(request: Request, stress: str = "", session: Session = VIEWER) -> 
     return render(request, session, "liquidity.html", doc=doc, shown=shown,
                   unreadable=unreadable, missing=missing, limits=limits,
                   chart=data_url(doc) if doc else "", fmt=figures,
-                  top=d.risk.liquidity.top_crowded)
+                  top=risk.liquidity.top_crowded, liquidity_account=account)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlparse
 
@@ -22,6 +23,7 @@ from marketdata.calendar import TradingCalendar
 from marketdata.calendar_notice import CalendarNotice, calendar_notice
 from marketdata.clock import EXCHANGE_TZ, Clock
 from risk.config import RiskConfig
+from services.console.account_pick import ALL, COOKIE, FIELD, AccountSpec, pick, shown
 from services.console.auth import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -63,6 +65,15 @@ class Desk:
     calendar_warning_days: int = 30
     # Replicas that must hold a decision before the trader is told it is done (WAIT).
     ack: AckPolicy = field(default_factory=AckPolicy)
+    # Every account of the desk, the default (`account`) first, each with its risk settings.
+    accounts: tuple[AccountSpec, ...] = ()
+
+    @property
+    def account_names(self) -> list[str]:
+        return [a.name for a in self.accounts] or [self.account]
+
+    def risk_of(self, name: str) -> RiskConfig:
+        return next((a.risk for a in self.accounts if a.name == name), self.risk)
 
 
 class NotLoggedIn(Refused):
@@ -162,14 +173,32 @@ def safe_back(request: Request, default: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else default
 
 
-def _latest_nav(d: Desk) -> NavSnapshot | None:
-    for _entry_id, fields in d.client.xrevrange(streams.NAV, count=1):
+def account_choice(request: Request) -> str:
+    """The account this request shows (a name, or ALL); an unknown one in the query
+    raises UnknownAccount (a 400)."""
+    d = desk(request)
+    given = request.query_params.get(FIELD)
+    return pick(given, request.cookies.get(COOKIE), d.account_names)
+
+
+def chosen_accounts(request: Request) -> list[str]:
+    """The accounts this request shows, in the settings' order."""
+    return shown(account_choice(request), desk(request).account_names)
+
+
+def _latest_navs(d: Desk, names: list[str]) -> list[NavSnapshot]:
+    """The newest NAV snapshot of each account named (as many as have one)."""
+    found: dict[str, NavSnapshot] = {}
+    for _entry_id, fields in d.client.xrevrange(streams.NAV, count=50 * len(names)):
         try:
             body = decode(fields).body
         except InvalidMessage:
-            return None
-        return body if isinstance(body, NavSnapshot) else None
-    return None
+            continue
+        if isinstance(body, NavSnapshot) and body.account in names:
+            found.setdefault(body.account, body)
+        if len(found) == len(names):
+            break
+    return [found[n] for n in names if n in found]
 
 
 def _calendar_notice(d: Desk) -> CalendarNotice | None:
@@ -181,16 +210,29 @@ def _calendar_notice(d: Desk) -> CalendarNotice | None:
 
 def render(request: Request, session: Session, template: str, **context: Any) -> Response:
     d = desk(request)
+    choice = account_choice(request)
+    navs = _latest_navs(d, shown(choice, d.account_names))
     base = {
         "session": session,
         "flashes": pop_flashes(request, session),
         "halted": d.queue.halted(),
         "now": d.clock.now(),
         "since": getattr(request.state, "since", ""),
-        "latest_nav": _latest_nav(d),
-        "account": d.account,
+        "latest_nav": navs[0] if navs and (choice != ALL or len(d.account_names) == 1)
+        else None,
+        "desk_navs": {n.account: str(n.nav) for n in navs},
+        "desk_nav_total": sum((n.nav for n in navs), Decimal(0)) if navs else None,
+        "account": d.account if choice == ALL else choice,
+        "account_choice": choice,
+        "account_names": d.account_names,
+        "several": len(d.account_names) > 1,
+        "account_of": d.queue.account_of,
         "can_trade": session.role.allows(Role.TRADER),
         "is_admin": session.role.allows(Role.ADMIN),
         "calendar_notice": _calendar_notice(d),
     }
-    return d.templates.TemplateResponse(request, template, {**base, **context})
+    response = d.templates.TemplateResponse(request, template, {**base, **context})
+    if request.query_params.get(FIELD):  # remembered while the trader moves between pages
+        response.set_cookie(COOKIE, choice, max_age=30 * 86400, path="/", httponly=True,
+                            samesite="strict", secure=d.console.cookie_secure)
+    return response

@@ -13,6 +13,8 @@
       document.querySelectorAll('input[name="ids"]').forEach((box) => { box.checked = selectAll.checked; });
     });
   }
+  // Choosing an account shows it at once (the Show button is for a page without script).
+  document.getElementById("account-select")?.addEventListener("change", (e) => e.target.form.submit());
   if (!body.dataset.since || !window.EventSource) { return; }
 
   const fmt = (n) => Number(n).toLocaleString("en-US");
@@ -151,9 +153,24 @@
     say(f.at + " FILL " + f.side + " " + fmt(f.quantity) + " " + f.symbol + " @ " + f.price, "fill");
   });
   source.addEventListener("alert", (e) => onAlert(JSON.parse(e.data)));
+  // Several accounts: the header shows the chosen one's NAV, or the desk's sum of each
+  // account's latest NAV when every account is shown.
+  const chosen = body.dataset.account || "";
+  const navFig = byId("live-nav");
+  const deskNavs = navFig && navFig.dataset.navs ? JSON.parse(navFig.dataset.navs) : null;
   source.addEventListener("nav", (e) => {
     const n = JSON.parse(e.data);
+    if (deskNavs) {
+      deskNavs[n.account] = n.nav;
+      const known = Object.values(deskNavs);
+      const sum = known.reduce((a, v) => a + Number(v), 0);
+      const count = Number(navFig.dataset.count);
+      setText(navFig, "desk NAV " + fmt(sum.toFixed(0)) + (known.length < count ? " (" + known.length + " of " + count + " accounts)" : ""));
+      return;
+    }
+    if (chosen && chosen !== "all" && n.account && n.account !== chosen) { return; }
+    const prefix = navFig && navFig.textContent.startsWith(chosen + " ") ? chosen + " " : "";
     // The drawdown as every page writes it: negative, from the intraday high-water mark.
-    setText(byId("live-nav"), "NAV " + fmt(Number(n.nav).toFixed(0)) + "  DD " + (-n.drawdown * 100).toFixed(2) + "%");
+    setText(navFig, prefix + "NAV " + fmt(Number(n.nav).toFixed(0)) + "  DD " + (-n.drawdown * 100).toFixed(2) + "%");
   });
 })();
