@@ -6,11 +6,15 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from services.cli.context import DeskContext, pass_desk
 from services.registry import SERVICES
+
+if TYPE_CHECKING:
+    from services.settings import DeskSettings
 
 REDIS_DOWN_EXIT = 3
 
@@ -43,7 +47,7 @@ def run_command(desk: DeskContext, service: str | None, supervised: bool) -> Non
     from services.registry import build_service
     from services.runtime import Runner, exit_process
 
-    kind = _known_service(service)
+    kind = _known_service(service, settings)
 
     setup_logging(service, desk.data_dir, settings.logging)
     if not supervised:
@@ -62,15 +66,19 @@ def run_command(desk: DeskContext, service: str | None, supervised: bool) -> Non
     exit_process(runner.run())
 
 
-def _known_service(service: str) -> str:
-    """The kind of SERVICE (`execution` for `execution@B`), or a usage error naming it."""
-    from services.accounts import PER_ACCOUNT, split_service
+def _known_service(service: str, settings: DeskSettings) -> str:
+    """The kind of SERVICE (`execution` for `execution@B`), or a usage error naming it
+    (before anything is started)."""
+    from services.accounts import PER_ACCOUNT, account_names, split_service
 
     kind, account = split_service(service)
     if kind not in SERVICES or (account is not None and kind not in PER_ACCOUNT):
         raise click.BadParameter(
             f"{service!r}: one of {', '.join(sorted(SERVICES))}, or "
             f"{' / '.join(PER_ACCOUNT)}@<account>", param_hint="SERVICE")
+    if account is not None and account not in account_names(settings):
+        raise click.BadParameter(f"{service!r}: unknown account {account!r}; the desk has "
+                                 f"{list(account_names(settings))}", param_hint="SERVICE")
     return kind
 
 

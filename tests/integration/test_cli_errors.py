@@ -254,3 +254,15 @@ def test_status_separates_the_batch_from_manual_orders_with_clock_halt_and_nav(
     assert "batch: B1 for 2026-11-23: 3 (3 pending approval)" in lines
     assert "manual orders: 1 (1 pending approval)" in lines
     assert "hedge orders: none" in lines
+
+
+@pytest.mark.parametrize(("service", "expected"), [
+    ("execution@ghost", "unknown account 'ghost'; the desk has ['paper']"),
+    ("console@paper", "one of alerts, console, execution, risk, scheduler"),
+    ("nonsense", "one of alerts, console, execution, risk, scheduler"),
+])
+def test_desk_run_of_an_unknown_service_or_account_starts_nothing(service: str,
+                                                                  expected: str) -> None:
+    result = run("run", service)
+    assert result.exit_code == 2 and expected in result.output, result.output
+    assert "Traceback" not in result.output
