@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from marketdata.manifest import Manifest
-from marketdata.partitions import Matrix, fill_value, read_partition_fields
+from marketdata.partitions import Matrix, PartitionFile, fill_value
 from marketdata.pointintime import point_in_time
 from marketdata.schema import DAILY_FIELDS, FINANCIAL_FIELDS, STOCK_FIELDS, Panel
 
@@ -46,30 +46,33 @@ def read_daily_fields(
     listed = list(symbols)
     written = np.zeros(len(days), dtype=bool)
     for key in sorted({d.strftime("%Y-%m") for d in days}):
-        part_dates, part_symbols, values = read_partition_fields(
-            root / manifest.partition_file(key), fields
-        )
-        inside = [i for i, d in enumerate(part_dates) if d in row_of]  # contiguous
+        part = PartitionFile(root / manifest.partition_file(key))
+        inside = [i for i, d in enumerate(part.dates) if d in row_of]  # contiguous
         src = slice(inside[0], inside[-1] + 1)
-        dst = slice(row_of[part_dates[inside[0]]], row_of[part_dates[inside[-1]]] + 1)
+        dst = slice(row_of[part.dates[inside[0]]], row_of[part.dates[inside[-1]]] + 1)
         written[dst] = True
-        if part_symbols == listed:  # the usual case: the same symbols in the same order
-            for name in fields:
-                out[name][dst] = values[name][src]
-            continue
-        cols = symbols.get_indexer(pd.Index(part_symbols))
-        src_cols = np.flatnonzero(cols >= 0)
-        covers_all = len(src_cols) == len(symbols)  # cols[src_cols] is then 0..n-1 in order
-        for name in fields:
-            block = values[name][src]
-            if covers_all:
-                np.take(block, src_cols, axis=1, out=out[name][dst], mode="clip")
-            else:
-                out[name][dst] = fill_value(name)
-                out[name][dst, cols[src_cols]] = block[:, src_cols]
+        same = part.symbols == listed  # the usual case: the same symbols in the same order
+        cols = None if same else symbols.get_indexer(pd.Index(part.symbols))
+        for name in fields:  # one field's buffer at a time, dropped once copied
+            _place(out[name], dst, part.field(name)[src], cols, name)
     for name in fields:  # days no partition holds (none in a consistent store)
         out[name][~written] = fill_value(name)
     return out
+
+
+def _place(target: Matrix, dst: slice, block: Matrix, cols: np.ndarray | None,
+           name: str) -> None:
+    """Write a partition's rows into the panel's rows `dst`; `cols` maps the partition's
+    symbols to the panel's (-1: not in the panel), None when they are the same."""
+    if cols is None:
+        target[dst] = block
+        return
+    src_cols = np.flatnonzero(cols >= 0)
+    if len(src_cols) == target.shape[1]:  # covers all: cols[src_cols] is then 0..n-1 in order
+        np.take(block, src_cols, axis=1, out=target[dst], mode="clip")
+    else:
+        target[dst] = fill_value(name)
+        target[dst, cols[src_cols]] = block[:, src_cols]
 
 
 def _uninitialised(name: str, n_dates: int, n_symbols: int) -> Matrix:

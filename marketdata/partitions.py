@@ -106,27 +106,42 @@ def block_to_table(block: DayBlock) -> pa.Table:
     return pa.table(columns).replace_schema_metadata(meta)
 
 
+class PartitionFile:
+    """One partition file opened for reading: its dates and symbols, then one field at
+    a time (a field's decoded buffer is freed before the next is decoded, so reading a
+    panel reuses one column's memory instead of touching a whole month's afresh)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._file = pq.ParquetFile(path, memory_map=True)
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise StoreCorrupt(f"stock partition {path} unreadable: {exc}") from exc
+        meta = self._file.schema_arrow.metadata or {}
+        if _META_DATES not in meta or _META_SYMBOLS not in meta:
+            raise StoreCorrupt(f"stock partition {path} lacks its dates/symbols metadata")
+        self.dates = [date.fromisoformat(d) for d in json.loads(meta[_META_DATES])]
+        self.symbols: list[str] = json.loads(meta[_META_SYMBOLS])
+
+    def field(self, name: str) -> Matrix:
+        """One field as a (dates x symbols) matrix (read-only: arrow's buffer)."""
+        try:  # one thread: the columns are small, and the machine's cores are shared
+            column = self._file.read(columns=[name], use_threads=False).column(0)
+        except (OSError, KeyError, pa.ArrowInvalid) as exc:
+            raise StoreCorrupt(f"stock partition {self.path} unreadable: {exc}") from exc
+        flat = column.to_numpy()
+        shape = (len(self.dates), len(self.symbols))
+        if flat.size != shape[0] * shape[1]:
+            raise StoreCorrupt(f"stock partition {self.path}: column {name!r} is not dense")
+        return flat.reshape(shape)
+
+
 def read_partition_fields(
     path: Path, fields: list[str] | tuple[str, ...]
 ) -> tuple[list[date], list[str], dict[str, Matrix]]:
     """(dates, symbols, field -> matrix) of one partition file, for the requested fields."""
-    try:
-        table = pq.read_table(path, columns=list(fields), memory_map=True)
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise StoreCorrupt(f"stock partition {path} unreadable: {exc}") from exc
-    meta = table.schema.metadata or {}
-    if _META_DATES not in meta or _META_SYMBOLS not in meta:
-        raise StoreCorrupt(f"stock partition {path} lacks its dates/symbols metadata")
-    dates = [date.fromisoformat(d) for d in json.loads(meta[_META_DATES])]
-    symbols: list[str] = json.loads(meta[_META_SYMBOLS])
-    shape = (len(dates), len(symbols))
-    values: dict[str, Matrix] = {}
-    for name in fields:
-        flat = table.column(name).to_numpy()
-        if flat.size != shape[0] * shape[1]:
-            raise StoreCorrupt(f"stock partition {path}: column {name!r} is not dense")
-        values[name] = flat.reshape(shape)
-    return dates, symbols, values
+    part = PartitionFile(path)
+    return part.dates, part.symbols, {name: part.field(name) for name in fields}
 
 
 def read_block(path: Path) -> DayBlock:

@@ -41,13 +41,20 @@ def point_in_time(
     _, last_in_reverse = np.unique(slot[::-1], return_index=True)
     chosen = ids[::-1][last_in_reverse]
     unknown = len(reports)  # points at a NaN appended to each field
-    which = np.full((n_dates, n_symbols), unknown, dtype=np.int64)
+    # int32 throughout (these are days x stocks matrices): half the memory to touch.
+    small = np.int32 if max(unknown, n_dates * n_symbols) < 2**31 - 1 else np.int64
+    which = np.full((n_dates, n_symbols), unknown, dtype=small)
     which[rows[chosen], cols[chosen]] = chosen
-    # Forward-fill the report id down each column: the last report row at or above.
-    marker = np.where(which != unknown, np.arange(n_dates, dtype=np.int64)[:, None], 0)
-    last_row = np.maximum.accumulate(marker, axis=0)
-    index = which.ravel()[last_row * n_symbols + np.arange(n_symbols)]
+    # Forward-fill the report id down each column: the last report row at or above
+    # (row 0 where none is: `which` is `unknown` there unless row 0 holds a report).
+    last = np.zeros((n_dates, n_symbols), dtype=small)
+    last[rows[chosen], cols[chosen]] = rows[chosen]
+    np.maximum.accumulate(last, axis=0, out=last)
+    last *= n_symbols
+    last += np.arange(n_symbols, dtype=small)
+    index = np.take(which.ravel(), last)
+    del which, last
     return {
-        name: np.append(reports[name].to_numpy(dtype=np.float64), np.nan)[index]
+        name: np.take(np.append(reports[name].to_numpy(dtype=np.float64), np.nan), index)
         for name in fields
     }

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from marketdata.schema import Panel
@@ -38,12 +39,16 @@ class FactorInputs:
     adj_close: FloatArray  # back-adjusted close, NaN when suspended or not listed
     turnover: FloatArray  # amount / float market cap, NaN when suspended
     float_mcap: FloatArray
+    # Rows at the top that are history only: each factor returns its values from the
+    # row after them (what the caller keeps), not arrays it would cut down.
+    skip: int = 0
 
     @classmethod
-    def from_panel(cls, panel: Panel, start: int = 0) -> FactorInputs:
-        """The inputs over the panel's rows from `start` on."""
+    def from_panel(cls, panel: Panel, start: int = 0, skip: int = 0) -> FactorInputs:
+        """The inputs over the panel's rows from `start` on; the factors' values from
+        row `start + skip` on."""
         rows = slice(start, None)
-        suspended = field_array(panel, "suspended")[rows] > 0
+        suspended = field_is_set(panel, "suspended", rows)
         close = field_array(panel, "close")[rows]
         adj = field_array(panel, "adj_factor")[rows]
         float_mcap = field_array(panel, "float_mcap")[rows]
@@ -52,13 +57,31 @@ class FactorInputs:
         adj_close = np.where(suspended | ~(close > 0), np.nan, close * adj)
         turnover = np.where(suspended | ~np.isfinite(turnover), np.nan, turnover)
         return cls(adj_close=adj_close, turnover=turnover,
-                   float_mcap=np.where(float_mcap > 0, float_mcap, np.nan))
+                   float_mcap=np.where(float_mcap > 0, float_mcap, np.nan), skip=skip)
 
     @cached_property
     def carried_adj_close(self) -> FloatArray:
         """`adj_close` carried forward over short gaps (shared by the reversals)."""
-        frame = pd.DataFrame(self.adj_close)
+        frame = pd.DataFrame(self.adj_close, copy=False)  # pandas 3 would copy it first
         return np.asarray(frame.ffill(limit=CARRY_FORWARD_DAYS).to_numpy(), dtype=np.float64)
+
+
+def field_is_set(panel: Panel, name: str, rows: slice = slice(None)) -> npt.NDArray[np.bool_]:
+    """`field_array(panel, name)[rows] > 0`, read straight from a bool field (suspended,
+    listed) instead of through a float64 copy of all of it."""
+    values = panel[name].to_numpy()
+    if values.dtype != np.bool_ or values.shape != (len(panel.dates), len(panel.symbols)):
+        return np.asarray(field_array(panel, name)[rows] > 0)
+    return np.array(values[rows], dtype=np.bool_)  # a copy: the panel's stays untouched
+
+
+def risk_flags(panel: Panel, rows: slice = slice(None)) -> FloatArray:
+    """`nan_to_num(field_array(panel, "risk_flag")[rows], nan=0)`: an int8 field holds
+    no NaN, so one conversion of the rows asked for does."""
+    values = panel["risk_flag"].to_numpy()
+    if values.dtype != np.int8 or values.shape != (len(panel.dates), len(panel.symbols)):
+        return np.nan_to_num(field_array(panel, "risk_flag")[rows], nan=0.0)
+    return values[rows].astype(np.float64)
 
 
 def history_rows(config: FactorConfig) -> int:
@@ -72,16 +95,18 @@ def history_rows(config: FactorConfig) -> int:
 
 def size(inputs: FactorInputs, config: FactorConfig) -> FloatArray:
     """Natural log of the float market cap (CNY)."""
-    return np.log(inputs.float_mcap)
+    return np.log(inputs.float_mcap[inputs.skip:])
 
 
 def reversal(inputs: FactorInputs, days: int) -> FloatArray:
     """Minus the return over the last `days` trading days: losers score high."""
-    carried = inputs.carried_adj_close
-    lagged = np.full(carried.shape, np.nan)
-    lagged[days:] = carried[:-days]
+    carried, skip = inputs.carried_adj_close, inputs.skip
+    n_rows = carried.shape[0]
+    lagged = np.full((n_rows - skip, *carried.shape[1:]), np.nan)
+    lo = min(max(days, skip), n_rows)  # the first row with a lagged price in the array
+    lagged[lo - skip:] = carried[lo - days:n_rows - days]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return 1.0 - inputs.adj_close / lagged
+        return 1.0 - inputs.adj_close[skip:] / lagged
 
 
 def daily_returns(inputs: FactorInputs) -> FloatArray:
@@ -95,8 +120,11 @@ def daily_returns(inputs: FactorInputs) -> FloatArray:
 def abnormal_turnover(inputs: FactorInputs, config: FactorConfig) -> FloatArray:
     """Short-window average turnover over long-window average turnover, minus one."""
     prefix = PrefixSums(inputs.turnover, "turnover")
-    short = trailing_mean(prefix, config.turnover_short_days, config.min_coverage)
-    long = trailing_mean(prefix, config.turnover_long_days, config.min_coverage)
+    short = trailing_mean(prefix, config.turnover_short_days, config.min_coverage,
+                          first=inputs.skip)
+    long = trailing_mean(prefix, config.turnover_long_days, config.min_coverage,
+                         first=inputs.skip)
+    del prefix
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = short / long - 1.0
     return np.where(long > 0, ratio, np.nan)
@@ -105,7 +133,7 @@ def abnormal_turnover(inputs: FactorInputs, config: FactorConfig) -> FloatArray:
 def volatility(inputs: FactorInputs, config: FactorConfig) -> FloatArray:
     """Standard deviation of daily returns over the volatility window."""
     return trailing_std(daily_returns(inputs), config.volatility_days, config.min_coverage,
-                        "daily returns")
+                        "daily returns", first=inputs.skip)
 
 
 def price_volume_corr(inputs: FactorInputs, config: FactorConfig) -> FloatArray:
@@ -113,7 +141,7 @@ def price_volume_corr(inputs: FactorInputs, config: FactorConfig) -> FloatArray:
     with np.errstate(invalid="ignore", divide="ignore"):
         log_price = np.log(inputs.adj_close)
     return trailing_corr(log_price, inputs.turnover, config.correlation_days,
-                         config.min_coverage, "log price and turnover")
+                         config.min_coverage, "log price and turnover", first=inputs.skip)
 
 
 FactorFunction = Callable[[FactorInputs, FactorConfig], FloatArray]
@@ -143,7 +171,7 @@ def iter_raw_factors(panel: Panel, config: FactorConfig,
     """`raw_factors` one at a time, in the weights' order: a caller that treats each in
     turn never holds them all (a backtest's are 40 MB each)."""
     start = max(0, first_row - history_rows(config))
-    inputs = FactorInputs.from_panel(panel, start)
+    inputs = FactorInputs.from_panel(panel, start, skip=first_row - start)
     for name, weight in config.weights.items():
         if weight != 0.0:
-            yield name, FACTORS[name](inputs, config)[first_row - start:]
+            yield name, FACTORS[name](inputs, config)

@@ -15,10 +15,17 @@ import numpy as np
 from strategies.exact import SCALE, FloatArray, IntArray, to_fixed
 
 
-def _trailing_diff(prefix: IntArray, window: int) -> IntArray:
-    """prefix[t] - prefix[t - window] (prefix before row 0 is zero)."""
-    out = prefix.copy()
-    out[window:] -= prefix[:-window]
+def _reach(n_rows: int, window: int, first: int) -> int:
+    """The first row, from `first` on, whose window starts inside the array (clamped)."""
+    return min(max(window, first), n_rows)
+
+
+def _trailing_diff(prefix: IntArray, window: int, first: int = 0) -> IntArray:
+    """prefix[t] - prefix[t - window] for rows t >= first (prefix before row 0 is zero)."""
+    n_rows = prefix.shape[0]
+    out = prefix[first:].copy()
+    lo = _reach(n_rows, window, first)
+    out[lo - first:] -= prefix[lo - window:n_rows - window]
     return out
 
 
@@ -32,24 +39,27 @@ class PrefixSums:
         self._valid = valid
         self._counts: IntArray | None = None
 
-    def window_sum(self, window: int) -> FloatArray:
-        """Sum of the finite values in each trailing window (partial at the top)."""
+    def window_sum(self, window: int, first: int = 0) -> FloatArray:
+        """Sum of the finite values in each trailing window (partial at the top), for
+        the rows from `first` on (the earlier rows serve as history only)."""
         if window < 1:
             raise ValueError(f"{self.what}: window must be >= 1, got {window}")
         # The integer difference written straight into the float result (one pass, no
         # integer temporary): the same exact difference, converted once.
-        sums = np.empty(self.sums.shape, dtype=np.float64)
-        sums[:window] = self.sums[:window]
-        np.subtract(self.sums[window:], self.sums[:-window], out=sums[window:],
-                    dtype=np.int64, casting="unsafe")
+        n_rows = self.sums.shape[0]
+        lo = _reach(n_rows, window, first)
+        sums = np.empty((n_rows - first, *self.sums.shape[1:]), dtype=np.float64)
+        sums[:lo - first] = self.sums[first:lo]
+        np.subtract(self.sums[lo:], self.sums[lo - window:n_rows - window],
+                    out=sums[lo - first:], dtype=np.int64, casting="unsafe")
         sums /= SCALE
         return sums
 
-    def window_count(self, window: int) -> IntArray:
-        """How many finite values each trailing window holds."""
+    def window_count(self, window: int, first: int = 0) -> IntArray:
+        """How many finite values each trailing window holds (rows from `first` on)."""
         if self._counts is None:  # only some callers need counts: build on demand
             self._counts = np.cumsum(self._valid, axis=0, dtype=np.int64)
-        return _trailing_diff(self._counts, window)
+        return _trailing_diff(self._counts, window, first)
 
 
 def trailing_sum_count(values: FloatArray, window: int,
@@ -64,22 +74,26 @@ def required_count(window: int, min_coverage: float, at_least: int = 2) -> int:
 
 
 def trailing_mean(values: FloatArray | PrefixSums, window: int, min_coverage: float,
-                  what: str = "values") -> FloatArray:
-    """Mean of each trailing window; NaN where fewer than the required days carry data."""
+                  what: str = "values", first: int = 0) -> FloatArray:
+    """Mean of each trailing window; NaN where fewer than the required days carry data.
+
+    `first`: the rows before it are history only (every trailing_* function): the
+    result starts there, with the values a result from row 0 has there."""
     prefix = values if isinstance(values, PrefixSums) else PrefixSums(values, what)
-    counts = prefix.window_count(window)
+    counts = prefix.window_count(window, first)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = prefix.window_sum(window) / counts
+        mean = prefix.window_sum(window, first) / counts
     mean[counts < required_count(window, min_coverage, at_least=1)] = np.nan
     return mean
 
 
 def trailing_std(values: FloatArray, window: int, min_coverage: float,
-                 what: str = "values") -> FloatArray:
+                 what: str = "values", first: int = 0) -> FloatArray:
     """Sample standard deviation of each trailing window (NaN when too few days)."""
     plain = PrefixSums(values, what)
-    sums, counts = plain.window_sum(window), plain.window_count(window)
-    squares = PrefixSums(values * values, what).window_sum(window)
+    sums, counts = plain.window_sum(window, first), plain.window_count(window, first)
+    del plain
+    squares = _window_sum_of(values * values, window, what, first)
     with np.errstate(invalid="ignore", divide="ignore"):
         var = (squares - sums * sums / counts) / (counts - 1)
     var[counts < required_count(window, min_coverage)] = np.nan
@@ -87,23 +101,45 @@ def trailing_std(values: FloatArray, window: int, min_coverage: float,
 
 
 def trailing_corr(x: FloatArray, y: FloatArray, window: int, min_coverage: float,
-                  what: str = "values") -> FloatArray:
-    """Pearson correlation of x and y over each trailing window, on days both exist."""
+                  what: str = "values", first: int = 0) -> FloatArray:
+    """Pearson correlation of x and y over each trailing window, on days both exist.
+
+    Each window sum is folded into its term as soon as it is made (the same arithmetic,
+    in the same order, as one expression): a few (days x stocks) arrays alive at a
+    time, not a dozen, which a backtest's peak memory is made of.
+    """
     both = np.isfinite(x) & np.isfinite(y)
     xs = np.where(both, x, np.nan)
     ys = np.where(both, y, np.nan)
+    del both
     x_prefix = PrefixSums(xs, what)
-    n = x_prefix.window_count(window)
-    sx = x_prefix.window_sum(window)
-    sy = PrefixSums(ys, what).window_sum(window)
-    sxx = PrefixSums(xs * xs, what).window_sum(window)
-    syy = PrefixSums(ys * ys, what).window_sum(window)
-    sxy = PrefixSums(xs * ys, what).window_sum(window)
+    n = x_prefix.window_count(window, first)
+    sx = x_prefix.window_sum(window, first)
+    del x_prefix
+    sy = _window_sum_of(ys, window, what, first)
     with np.errstate(invalid="ignore", divide="ignore"):
-        cov = n * sxy - sx * sy
-        var_x = n * sxx - sx * sx
-        var_y = n * syy - sy * sy
-        corr = cov / np.sqrt(var_x * var_y)
-    # A flat series has no defined correlation.
-    corr[(n < required_count(window, min_coverage)) | (var_x <= 0) | (var_y <= 0)] = np.nan
-    return np.clip(corr, -1.0, 1.0)
+        cov = n * _window_sum_of(xs * ys, window, what, first)  # n * sxy - sx * sy
+        cov -= sx * sy
+        var_x = n * _window_sum_of(xs * xs, window, what, first)  # n * sxx - sx * sx
+        del xs
+        var_x -= sx * sx
+        del sx
+        var_y = n * _window_sum_of(ys * ys, window, what, first)  # n * syy - sy * sy
+        del ys
+        var_y -= sy * sy
+        del sy
+        # A flat series has no defined correlation.
+        undefined = n < required_count(window, min_coverage)
+        del n
+        undefined |= var_x <= 0
+        undefined |= var_y <= 0
+        var_x *= var_y  # cov / sqrt(var_x * var_y), in place
+        del var_y
+        np.sqrt(var_x, out=var_x)
+        corr = np.divide(cov, var_x, out=cov)
+    corr[undefined] = np.nan
+    return np.clip(corr, -1.0, 1.0, out=corr)
+
+
+def _window_sum_of(values: FloatArray, window: int, what: str, first: int) -> FloatArray:
+    return PrefixSums(values, what).window_sum(window, first)

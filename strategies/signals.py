@@ -20,7 +20,7 @@ from marketdata.schema import Panel
 from strategies.adv import average_daily_amount
 from strategies.config import FactorConfig, ModelConfig
 from strategies.cross_section import neutralise, standardise, winsorise
-from strategies.factors import iter_raw_factors
+from strategies.factors import field_is_set, iter_raw_factors, risk_flags
 from strategies.rolling import FloatArray
 from strategies.universe import Exclusion, compute_universe, field_array
 
@@ -152,8 +152,10 @@ def compute_signals(panel: Panel, config: ModelConfig, first_row: int = 0) -> Si
     industries = _instrument_column(panel, "industry", "unknown")
     factor_z, score = factor_scores(panel, config.factors, members, industries, first_row)
     close = field_array(panel, "close")
-    suspended = field_array(panel, "suspended") > 0
-    carried = pd.DataFrame(close).ffill(limit=config.lookback_days - 1).to_numpy()[rows]
+    suspended = field_is_set(panel, "suspended")
+    # copy=False: pandas 3 copies an array handed to a DataFrame (43 MB here) by default.
+    carried = pd.DataFrame(close, copy=False).ffill(limit=config.lookback_days - 1) \
+        .to_numpy()[rows]
     symbols = np.asarray(panel.symbols, dtype=str)
     return Signals(
         dates=panel.dates[rows], symbols=symbols,
@@ -165,6 +167,6 @@ def compute_signals(panel: Panel, config: ModelConfig, first_row: int = 0) -> Si
         prev_close=field_array(panel, "prev_close")[rows],
         adv=_adv(panel, suspended, config.constraints.adv_days, first_row),
         mcap=field_array(panel, config.universe.mcap_field)[rows],
-        risk_flag=np.nan_to_num(field_array(panel, "risk_flag")[rows], nan=0.0),
+        risk_flag=risk_flags(panel, rows),
         symbol_order=np.argsort(np.argsort(symbols, kind="stable")),
     )

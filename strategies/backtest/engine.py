@@ -29,6 +29,7 @@ from strategies.backtest.result import BacktestResult
 from strategies.batch import ModelBatch
 from strategies.config import ModelConfig
 from strategies.costs import to_price
+from strategies.factors import field_is_set, risk_flags
 from strategies.nightly import propose_batch
 from strategies.portfolio_state import Book
 from strategies.signals import Signals, compute_signals
@@ -58,13 +59,13 @@ class _Market:
 
     @classmethod
     def of(cls, panel: Panel, column: Mapping[str, int]) -> _Market:
-        listed = field_array(panel, "listed") > 0 if "listed" in panel.fields \
+        listed = field_is_set(panel, "listed") if "listed" in panel.fields \
             else np.isfinite(field_array(panel, "close"))
-        flags = np.nan_to_num(field_array(panel, "risk_flag"), nan=0.0)
+        flags = risk_flags(panel)
         return cls(field_array(panel, "open"), field_array(panel, "high"),
                    field_array(panel, "low"), field_array(panel, "close"),
                    field_array(panel, "volume"), field_array(panel, "amount"),
-                   field_array(panel, "prev_close"), field_array(panel, "suspended") > 0,
+                   field_array(panel, "prev_close"), field_is_set(panel, "suspended"),
                    flags, delisting_days(flags), field_array(panel, "adj_factor"), listed,
                    column, panel.dates)
 
@@ -112,10 +113,15 @@ class _Day:
         return book, batch, fills, misses, frozen
 
     def _corporate_actions(self, row: int) -> None:
+        if not self.ledger.positions:
+            return
         adj = self.market.adj_factor
+        with np.errstate(invalid="ignore", divide="ignore"):  # the same division, one pass
+            ratios = adj[row] / adj[row - 1]
         for symbol in list(self.ledger.positions):
-            col = self.market.column[symbol]
-            self.ledger.adjust_shares(symbol, float(adj[row, col] / adj[row - 1, col]))
+            ratio = float(ratios[self.market.column[symbol]])
+            if ratio != 1.0:  # most days move no factor: adjust_shares would do nothing
+                self.ledger.adjust_shares(symbol, ratio)
 
     def _freeze_delisted(self, row: int) -> list[str]:
         """Holdings delisted for good today: valued at their last close (the last day of

@@ -52,6 +52,21 @@ def test_a_days_value_does_not_depend_on_where_the_panel_starts():
                           20, 0.6)[-1], equal_nan=True)
 
 
+@pytest.mark.parametrize("window", [1, 5, 20, 79, 80, 120])
+@pytest.mark.parametrize("first", [0, 1, 19, 20, 21, 79])
+def test_rows_from_first_are_the_full_results_rows(window: int, first: int) -> None:
+    # The rows before `first` are history only: the result from there is the full one's.
+    x, y = _data(6), _data(7)
+    cases = [(trailing_mean(x, window, 0.6, first=first), trailing_mean(x, window, 0.6)),
+             (trailing_std(x, window, 0.6, first=first), trailing_std(x, window, 0.6))]
+    if window >= 3:
+        cases.append((trailing_corr(x, y, window, 0.6, first=first),
+                      trailing_corr(x, y, window, 0.6)))
+    for part, full in cases:
+        assert part.shape == full[first:].shape
+        assert part.tobytes() == full[first:].tobytes()
+
+
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.floats(-50, 50, allow_nan=False), min_size=2, max_size=60),
        st.randoms(use_true_random=False))
