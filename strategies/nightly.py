@@ -20,7 +20,7 @@ from strategies.holdings import classify_holdings, rank_members, value_book
 from strategies.orders import Orders, add_buys, add_sells, attach_ranks
 from strategies.portfolio_state import Book
 from strategies.rotation import plan_rotation
-from strategies.sell_guard import guard_sells
+from strategies.sell_guard import LargeSellRefused, guard_sells
 from strategies.signals import DaySignals, compute_signals
 
 
@@ -53,8 +53,11 @@ def build_batches(panel: Panel, books: Mapping[str, Book], trade_date: date,
                        allow_large_turnover)
     batches = {lead_name: lead}
     for name, book in others:
-        batches[name] = guard_sells(follow_batch(day, lead, lead_book, book, trade_date, config),
-                                    book, config, allow_large_turnover)
+        follower = follow_batch(day, lead, lead_book, book, trade_date, config)
+        try:
+            batches[name] = guard_sells(follower, book, config, allow_large_turnover)
+        except LargeSellRefused as exc:  # which product would sell too much
+            raise LargeSellRefused(f"account {name}: {exc}") from None
     return batches
 
 

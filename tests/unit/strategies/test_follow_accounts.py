@@ -95,3 +95,20 @@ def test_a_follower_at_its_target_makes_no_orders_for_names_the_model_leaves(pan
     for order in again["other"].orders:
         assert order.symbol in traded_by_lead or \
             abs(order.target_weight - order.current_weight) > FOLLOW_TOLERANCE, order
+
+
+def test_the_large_sell_guard_names_the_account_that_would_sell_too_much(panel):
+    from strategies.sell_guard import LargeSellRefused
+
+    raw = size_only().model_dump()
+    raw["guard"]["max_sell_share"] = 0.5
+    config = ModelConfig.model_validate(raw)
+    lead = build_batch(panel, book_of("10000000"), trade_day(panel), config)
+    strays = [s for s in panel.symbols if s not in {o.symbol for o in lead.orders}][:10]
+    other = book_of("10000", **{s: 10_000 for s in strays})
+    with pytest.raises(LargeSellRefused, match=r"^account other: "):
+        build_batches(panel, {"lead": book_of("10000000"), "other": other}, trade_day(panel),
+                      config)
+    allowed = build_batches(panel, {"lead": book_of("10000000"), "other": other},
+                            trade_day(panel), config, allow_large_turnover=True)
+    assert {o.symbol for o in allowed["other"].orders if o.side is Side.SELL} == set(strays)
