@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from typing import Any
 
@@ -11,8 +10,10 @@ import redis
 
 from bus import streams
 from marketdata.clock import EXCHANGE_TZ, WallClock
+from services.accounts import service_specs
 from services.registry import SERVICES
 from services.settings import DeskSettings
+from services.status_accounts import heartbeat
 from services.status_desk import desk_summary, render_desk
 
 
@@ -39,7 +40,7 @@ def collect_status(client: redis.Redis, settings: DeskSettings) -> dict[str, Any
     return {
         "mode": settings.mode,
         "redis": "up",
-        "services": _services(client),
+        "services": _services(client, settings),
         "streams": _streams(client),
         "batch": _batch(client),
         "runs": [json.loads(r) for r in client.lrange(streams.SCHEDULER_RUNS, 0, 4)],
@@ -70,22 +71,9 @@ def _calendar(client: redis.Redis, settings: DeskSettings) -> dict[str, Any] | N
     return notice.as_dict() if notice else None
 
 
-def _services(client: redis.Redis) -> dict[str, dict[str, Any]]:
-    result: dict[str, dict[str, Any]] = {}
-    for name in SERVICES:
-        raw = client.get(streams.HEARTBEAT.format(service=name))
-        if raw is None:
-            result[name] = {"alive": False}
-            continue
-        beat = json.loads(raw)
-        result[name] = {
-            "alive": True,
-            "pid": beat.get("pid"),
-            "state": beat.get("state"),
-            "age_s": round(time.time() - float(beat.get("wall", 0)), 1),
-            "info": beat.get("info", {}),
-        }
-    return result
+def _services(client: redis.Redis, settings: DeskSettings) -> dict[str, dict[str, Any]]:
+    """Every service's heartbeat; one execution and one risk service per account."""
+    return {name: heartbeat(client, name) for name in service_specs(settings, tuple(SERVICES))}
 
 
 def _streams(client: redis.Redis) -> dict[str, dict[str, Any]]:
@@ -125,13 +113,14 @@ def render_status(report: dict[str, Any]) -> str:
     if calendar:
         lines.append(f"CALENDAR ({calendar['level']}): {calendar['text']}")
     lines.append("services:")
+    width = max([10, *(len(name) for name in report["services"])])
     for name, s in report["services"].items():
         state = (
             f"alive  pid {s['pid']}  last heartbeat {s['age_s']}s ago  {s['state']}"
             if s["alive"]
             else "DOWN (no heartbeat)"
         )
-        lines.append(f"  {name:<10} {state}")
+        lines.append(f"  {name:<{width}} {state}")
     lines.append("streams:                      length  pending by group")
     for name, s in report["streams"].items():
         pend = ", ".join(f"{g}={v['pending']}" for g, v in s["groups"].items()) or "-"

@@ -15,21 +15,26 @@ from bus import streams
 from bus.messages import InvalidMessage, NavSnapshot, decode
 from exchange import session_phase
 from marketdata.clock import EXCHANGE_TZ, WallClock
+from services.accounts import account_names, default_account
 from services.settings import DeskSettings
+from services.status_accounts import accounts_summary, render_accounts
 
 ORIGINS = ("batch", "manual", "hedge")
 
 
 def desk_summary(client: redis.Redis, settings: DeskSettings) -> dict[str, Any]:
     now = _now(client, settings)
-    return {
+    summary = {
         "exchange_time": now.isoformat(),
         "phase": session_phase(now, "stock").name.value,
         "simulated": _speed(client),
         "halted": client.get(streams.HALT),
-        "nav": _nav(client, settings.execution.account),
+        "nav": _nav(client, default_account(settings)),
         "orders": orders_by_origin(client, client.get(streams.CURRENT_BATCH)),
     }
+    if len(account_names(settings)) > 1:  # each product's figures and the desk's sums
+        summary.update(accounts_summary(client, settings, now.date()))
+    return summary
 
 
 def _now(client: redis.Redis, settings: DeskSettings) -> datetime:
@@ -95,7 +100,10 @@ def render_desk(summary: dict[str, Any]) -> list[str]:
     lines = [clock + (f", simulated at {speed:g}x" if speed else "")]
     halted = summary.get("halted")
     lines.append(f"trading: HALTED ({halted})" if halted else "trading: not halted")
-    lines.append(_nav_line(summary.get("nav")))
+    if "accounts" in summary:
+        lines.extend(render_accounts(summary))
+    else:
+        lines.append(_nav_line(summary.get("nav")))
     lines.extend(_order_lines(summary["orders"]))
     return lines
 

@@ -17,7 +17,7 @@ import click
 from pydantic import ValidationError
 
 from execution.approval.lifecycle import Action, IllegalTransition
-from execution.approval.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
+from execution.approval.manual import ManualOrderRefused, ManualOrderRequest
 from execution.approval.queue import BulkResult, OrderQueue, UnknownOrder
 from execution.approval.reference_data import ReferenceData
 from orders.order import OrderRecord, OrderState
@@ -25,6 +25,7 @@ from services.cli.context import DeskContext, pass_desk
 from services.cli.errors import sentence, tidy, validation_sentence
 from services.cli.rules_cmd import DecimalParam
 from services.cli.table import Column, table
+from services.console.manual_account import add_account_order
 from services.console.numbers import price_text, quantity_text
 from services.console.reads import audit_entries, changed_fields, last_prices
 from services.console.users import Role, UserStore
@@ -33,6 +34,30 @@ from services.replicated_ack import Acknowledged, AckPolicy, decide
 NOT_ACKNOWLEDGED_EXIT = 75  # EX_TEMPFAIL: on the primary, no replica confirmed it in time
 AS_USER = click.option("--as", "as_user", envvar="DESK_USER", default=None,
                        help="Desk user deciding (env DESK_USER; default: your login name).")
+
+
+def account_option(help_text: str) -> Callable[[Callable[..., None]], click.Command]:
+    return click.option("--account", "account", default=None, metavar="NAME",
+                        help=help_text)  # type: ignore[return-value]
+
+
+def known_account(desk: DeskContext, name: str | None) -> str | None:
+    """`name` if the desk has that account (None: not given), else a usage error naming it."""
+    from services.accounts import account_names
+
+    if name is None:
+        return None
+    names = account_names(desk.settings)
+    if name not in names:
+        raise click.BadParameter(f"unknown account {name!r}: the desk has {', '.join(names)}",
+                                 param_hint="'--account'")
+    return name
+
+
+def several_accounts(desk: DeskContext) -> bool:
+    from services.accounts import account_names
+
+    return len(account_names(desk.settings)) > 1
 
 
 def desk_user(desk: DeskContext, as_user: str | None, needed: Role) -> str:
@@ -53,14 +78,18 @@ def desk_user(desk: DeskContext, as_user: str | None, needed: Role) -> str:
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Trade date (default: the current batch).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON record per line.")
+@account_option("Only this account's orders (default: every account's).")
 @pass_desk
 def orders_command(desk: DeskContext, states: tuple[str, ...], day: datetime | None,
-                   as_json: bool) -> None:
+                   as_json: bool, account: str | None) -> None:
     """List orders of a trade date with their state and approvals."""
+    account = known_account(desk, account)
     queue = desk.queue()
     trade_date = day.date() if day is not None else queue.current_trade_date()
     wanted = [OrderState(s) for s in states] or None
     records = queue.list_orders(trade_date, states=wanted) if trade_date else []
+    if account is not None:
+        records = [r for r in records if queue.account_of(r.order) == account]
     if as_json:
         for record in records:
             click.echo(record.to_json())
@@ -69,11 +98,17 @@ def orders_command(desk: DeskContext, states: tuple[str, ...], day: datetime | N
         click.echo("no orders: no batch yet (the model publishes one every trading evening)")
         return
     if not records:
-        click.echo(nothing_listed(states, trade_date))
+        click.echo(nothing_listed(states, trade_date)
+                   + (f" in account {account}" if account else ""))
         return
-    click.echo(f"Orders for {trade_date}")
+    click.echo(f"Orders for {trade_date}" + (f", account {account}" if account else ""))
     prices = last_prices(desk.client(), (r.order.symbol for r in records))
-    for line in table(ORDER_COLUMNS, [_cells(r, prices) for r in records]):
+    if several_accounts(desk):  # each row says whose it is
+        rows = [[queue.account_of(r.order), *_cells(r, prices)] for r in records]
+        lines = table((Column("ACCOUNT"), *ORDER_COLUMNS), rows)
+    else:
+        lines = table(ORDER_COLUMNS, [_cells(r, prices) for r in records])
+    for line in lines:
         click.echo(line)
     click.echo(count_line(records))
 
@@ -122,17 +157,22 @@ def count_line(records: list[OrderRecord]) -> str:
 @click.option("--all", "approve_all", is_flag=True, help="Every order pending approval.")
 @click.option("--confirm-move", is_flag=True,
               help="Confirm orders whose price moved past the re-confirmation threshold.")
+@account_option("With --all: only this account's pending orders.")
 @AS_USER
 @pass_desk
 def approve_command(desk: DeskContext, order_ids: tuple[str, ...], approve_all: bool,
-                    confirm_move: bool, as_user: str | None) -> None:
+                    confirm_move: bool, account: str | None, as_user: str | None) -> None:
     """Approve orders by id, or --all pending ones."""
     if bool(order_ids) == approve_all:
         raise click.UsageError("give order ids or --all (not both)")
+    if account is not None and not approve_all:
+        raise click.UsageError("--account goes with --all (ids name their orders)")
+    account = known_account(desk, account)
     actor = desk_user(desk, as_user, Role.TRADER)
     queue = desk.queue()
     ids = list(order_ids) or [r.order_id for r in
-                              queue.list_orders(states=[OrderState.PENDING_APPROVAL])]
+                              queue.list_orders(states=[OrderState.PENDING_APPROVAL])
+                              if account is None or queue.account_of(r.order) == account]
     if not ids:
         click.echo("no pending orders to approve")
         return
@@ -241,12 +281,18 @@ def order_group() -> None:
 @click.option("--algo", type=click.Choice(["twap", "vwap", "pov"]), default="twap")
 @click.option("--start", "start_time", default="09:30")
 @click.option("--end", "end_time", default="14:55")
+@account_option("The account the order trades for; its ledger says what may be sold "
+                "(default: the first account).")
 @AS_USER
 @pass_desk
 def order_add_command(desk: DeskContext, symbol: str, side: str, quantity: int, reason: str,
                       limit_price: Decimal | None, prev_close: Decimal | None, name: str,
-                      algo: str, start_time: str, end_time: str, as_user: str | None) -> None:
+                      algo: str, start_time: str, end_time: str, account: str | None,
+                      as_user: str | None) -> None:
     """Add a manual order; it passes the pre-trade checks and waits for approval."""
+    from services.accounts import default_account
+
+    chosen = known_account(desk, account) or default_account(desk.settings)
     actor = desk_user(desk, as_user, Role.TRADER)
     facts = ReferenceData(desk.store).facts(symbol)
     try:
@@ -254,14 +300,15 @@ def order_add_command(desk: DeskContext, symbol: str, side: str, quantity: int, 
             "symbol": symbol, "side": side, "quantity": quantity, "limit_price": limit_price,
             "reason": reason, "name": name or facts.name, "algo": algo,
             "start_time": start_time, "end_time": end_time})
-        record = add_manual_order(desk.queue(), request, author=actor,
-                                  prev_close=prev_close or facts.prev_close, st=facts.st,
-                                  account=desk.settings.execution.account)
+        record = add_account_order(desk.queue(), request, author=actor,
+                                   prev_close=prev_close or facts.prev_close, st=facts.st,
+                                   account=chosen)
     except ValidationError as exc:
         raise click.ClickException(validation_sentence(exc)) from None
     except (ValueError, ManualOrderRefused) as exc:
         raise click.ClickException(sentence(exc)) from None
-    click.echo(f"{record.order_id}: {record.state.value} (needs approval)")
+    whose = f" for account {chosen}" if several_accounts(desk) else ""
+    click.echo(f"{record.order_id}{whose}: {record.state.value} (needs approval)")
 
 
 @click.command("audit")

@@ -13,6 +13,7 @@ from services.cli.liquidity_cmd import liquidity_command
 
 if TYPE_CHECKING:
     from marketdata.store import MarketStore
+    from risk.config import RiskConfig
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -100,18 +101,20 @@ def replay_command(desk: DeskContext, nav_file: Path, index_file: Path,
 
 @risk_group.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--account", default=None, metavar="NAME",
+              help="The account whose risk daemon to show (default: the first account).")
 @pass_desk
-def status_command(desk: DeskContext, as_json: bool) -> None:
+def status_command(desk: DeskContext, as_json: bool, account: str | None) -> None:
     """The risk daemon's last published state: NAV, drawdown from the intraday high-water
     mark, the ladder and what stepping down waits for, legs, basis cost, margin; and the
     end-of-day history: days, max drawdown, days hedged, turnover and costs."""
     from bus import streams
     from execution.eod.history import read_history
     from marketdata.clock import EXCHANGE_TZ
-    from services.cli.risk_status import history_json, status_json, status_lines
+    from services.cli.risk_status import history_json, other_accounts, status_json, status_lines
     from services.console.hedge_read import expiry_calendar, read_hedge_view
 
-    cfg = desk.settings.risk
+    cfg = account_risk(desk, account)  # that account's ladder and limits
     client = desk.client()
     if client.get(streams.RISK_STATE.format(account=cfg.account)) is None:
         raise click.ClickException(f"no risk state for account {cfg.account}: is the risk "
@@ -125,7 +128,23 @@ def status_command(desk: DeskContext, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({**status_json(view), "history": history_json(timeline)}))
         return
-    click.echo("\n".join(status_lines(view, cfg.account, timeline)))
+    click.echo("\n".join(status_lines(view, cfg.account, timeline)
+                         + other_accounts(desk.settings, cfg.account)))
+
+
+def account_risk(desk: DeskContext, account: str | None) -> RiskConfig:
+    """The risk settings of `account` (the first account when None); a usage error
+    naming an account the desk does not have."""
+    from services.accounts import account_names, default_account
+
+    if account is None and not desk.settings.accounts:
+        return desk.settings.risk  # one account: the settings as they are
+    names = account_names(desk.settings)
+    name = default_account(desk.settings) if account is None else account
+    if name not in names:
+        raise click.BadParameter(f"unknown account {name!r}: the desk has {', '.join(names)}",
+                                 param_hint="'--account'")
+    return desk.settings.for_account(name).risk
 
 
 def _store_or_none(desk: DeskContext) -> MarketStore | None:

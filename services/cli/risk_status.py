@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from execution.eod.history import History
 from services.console.figures import DASH, cny, drawdown, level, percent, signed_cny
 from services.console.hedge_view import HedgeView, at_text
 
+if TYPE_CHECKING:
+    from services.settings import DeskSettings
+
 
 def status_lines(view: HedgeView, account: str, timeline: History | None = None) -> list[str]:
     lines = [*_head(view, account), "", *_ladder(view), "", *_legs(view), "", *_basis(view)]
     return [*lines, "", *history_lines(timeline)] if timeline is not None else lines
+
+
+def other_accounts(settings: DeskSettings, shown: str) -> list[str]:
+    """On a desk of several accounts, the line naming the others (nothing with one)."""
+    from services.accounts import account_names
+
+    others = [n for n in account_names(settings) if n != shown]
+    if not others:
+        return []
+    return ["", f"Other accounts: {', '.join(others)} (desk risk status --account NAME)"]
 
 
 def history_lines(timeline: History) -> list[str]:
