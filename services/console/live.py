@@ -104,6 +104,7 @@ def _payload(env: Envelope) -> dict[str, Any] | None:
             "approvals": sum(1 for a in record.approvals if a.version == version),
             "needed": record.approvals_needed, "symbol": record.order.symbol,
             "name": record.order.name, "side": record.order.side.value,
+            "account": record.order.account,  # empty: the desk's first account
         }
     if isinstance(body, FillEvent):
         return {"kind": "fill", "order_id": body.order_id, "symbol": body.symbol,

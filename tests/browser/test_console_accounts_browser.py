@@ -6,12 +6,16 @@ in the address is a 400 page naming it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import redis
 from playwright.sync_api import Browser, Page, expect
 
+from bus import streams
+from bus.bus import publish
+from bus.messages import NavSnapshot
 from marketdata.clock import FixedClock
 from services.redis_server import EmbeddedRedis
 from tests.browser.conftest import LiveConsole, log_in, served, shot
@@ -23,6 +27,7 @@ from tests.integration.two_accounts_kit import (
     two_account_settings,
 )
 from tests.unit.console.console_kit import add_users
+from tests.unit.queue.queue_kit import make_order
 
 pytestmark = pytest.mark.browser
 
@@ -86,3 +91,25 @@ def test_an_unknown_account_is_a_page_naming_it(tab: Page, two: LiveConsole) -> 
     assert response is not None and response.status == 400
     expect(tab.locator("#account-error")).to_contain_text(
         "unknown account 'gamma': the desk has alpha, beta")
+
+
+def test_live_updates_follow_the_chosen_account(tab: Page, two: LiveConsole) -> None:
+    log_in(tab, two)
+    tab.goto(two.url + "/?account=beta")
+    expect(tab.locator("#live-dot.live")).to_have_count(1)
+    notice = tab.locator("#new-orders")
+    two.queue.ingest(make_order("A-0009", account="alpha", reference_price=Decimal("10.50"),
+                                reason="reversal A-0009"), actor="model")
+    tab.wait_for_timeout(1500)  # the event has come and gone: another account's order
+    expect(notice).to_be_hidden()
+    two.queue.ingest(make_order("B-0009", account="beta", reference_price=Decimal("10.50"),
+                                reason="reversal B-0009"), actor="model")
+    expect(notice).to_be_visible()
+    tab.goto(two.url + "/positions?account=all")
+    expect(tab.locator("#live-dot.live")).to_have_count(1)
+    expect(tab.locator("#live-nav")).to_have_text("desk NAV 1,770,500")
+    publish(two.client, streams.NAV, "nav", NavSnapshot(
+        account="beta", nav=Decimal("570500.00"), hwm=Decimal("570500.00"), drawdown=0.0,
+        stock_value=Decimal("70500.00"), cash=Decimal("500000.00"), at=AT), source="risk",
+        ts=AT)
+    expect(tab.locator("#live-nav")).to_have_text("desk NAV 1,780,500")

@@ -26,7 +26,7 @@ from tests.integration.two_accounts_kit import (
     seed_desk,
     two_account_settings,
 )
-from tests.unit.console.console_kit import add_users, login
+from tests.unit.console.console_kit import add_users, build_app, login, seed_batch
 
 pytestmark = pytest.mark.integration
 JSON = {"accept": "application/json"}
@@ -190,3 +190,20 @@ def test_a_stale_remembered_account_is_forgotten(web: TestClient) -> None:
     page = web.get("/")
     assert page.status_code == 200
     assert sorted(_rows(page.text)) == sorted(ALPHA_ORDERS + BETA_ORDERS)
+
+
+def test_one_account_desk_shows_no_selector_and_no_account_column(
+        redis_client: redis.Redis, tmp_path: Path) -> None:
+    clock = FixedClock(AT)
+    add_users(redis_client, clock)
+    app = build_app(redis_client, clock, tmp_path)
+    seed_batch(app.state.desk.queue, 3)
+    with TestClient(app, base_url="http://127.0.0.1:8765") as client:
+        login(client, "alice")
+        for path in ("/", "/working", "/positions", "/nav", "/hedge", "/orders/new"):
+            page = client.get(path).text
+            assert 'id="account-select"' not in page and 'data-f="account"' not in page, path
+            assert 'id="desk-total"' not in page and "<th>Account</th>" not in page, path
+        assert len(_rows(client.get("/").text)) == 3
+        assert client.get("/?account=paper").status_code == 200  # its one account, by name
+        assert client.get("/?account=alpha").status_code == 400

@@ -45,7 +45,9 @@
 
   function onOrder(o) {
     const rows = document.querySelectorAll('[data-order="' + CSS.escape(o.id) + '"]');
-    if (rows.length === 0 && page === "pending" && o.event === "submitted") {
+    const whose = o.account || body.dataset.defaultAccount;
+    const mine = !body.dataset.account || body.dataset.account === "all" || whose === body.dataset.account;
+    if (rows.length === 0 && page === "pending" && o.event === "submitted" && mine) {
       byId("new-orders")?.classList.remove("hidden");
     }
     rows.forEach((row) => {
