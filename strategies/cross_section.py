@@ -49,8 +49,11 @@ def standardise(values: FloatArray) -> FloatArray:
     squares, counts = row_sums(centred * centred, "squared deviations")
     with np.errstate(invalid="ignore", divide="ignore"):
         std = np.sqrt(squares / (counts - 1))
-        z = centred / std
-    return np.where(std > 0, z, np.where(np.isfinite(values), 0.0, np.nan))
+        z = np.divide(centred, std, out=centred)  # in place: centred is ours
+    flat = ~(std[:, 0] > 0)  # rows without spread (or values): 0 where finite, else NaN
+    if flat.any():
+        z[flat] = np.where(np.isfinite(values[flat]), 0.0, np.nan)
+    return z
 
 
 def demean_by_group(values: FloatArray, groups: npt.NDArray[np.int64]) -> FloatArray:
