@@ -128,11 +128,13 @@ def shared_text(shared: list[SharedLine]) -> list[str]:
     """The section "Shared with other accounts": one line per stock and side."""
     if not shared:
         return []
+    notes = {line.note for line in shared}
+    common = notes.pop() if len(notes) == 1 else ""  # e.g. no bars at all: said once
     lines = ["Shared with other accounts (average price vs the market VWAP over the parents' "
-             "windows; + bps = worse for the account):"]
+             "windows; + bps = worse for the account)" + (f" - {common}:" if common else ":")]
     for line in shared:
         vwap = f"VWAP {line.market_vwap} ({line.market_volume:,} shares)" \
-            if line.market_vwap is not None else line.note
+            if line.market_vwap is not None else (line.note if not common else "VWAP n/a")
         each = "; ".join(f"{a.account} {a.filled:,} at {a.average_price} ({bps(a.vs_vwap_bps)})"
                          for a in line.accounts)
         lines.append(f"  {line.side} {line.symbol} {line.window_label}: {vwap}; {each}")

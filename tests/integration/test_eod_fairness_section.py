@@ -19,7 +19,7 @@ from execution.eod.facts import totals
 from execution.eod.fairness import fairness_rows, shared_lines
 from execution.eod.prices import ClosingPrices
 from execution.eod.reconcile import Reconciliation
-from execution.eod.report import DailyReport, render_html, render_text
+from execution.eod.report import DailyReport, render_html, render_text, shared_text
 from execution.worker.keys import FILL_JOURNAL
 from marketdata.clock import EXCHANGE_TZ, FixedClock
 from marketdata.store import MarketStore
@@ -194,3 +194,6 @@ def test_without_the_days_bars_the_section_says_why(
                for line in lines)
     assert all(a.vs_vwap_bps is None for line in lines for a in line.accounts)
     assert lines[1].accounts[0].average_price == Decimal("10.0367")
+    text = "\n".join(shared_text(lines))
+    assert text.count("market VWAP not available") == 1, text
+    assert f"buy {SHARED} 09:30-11:00: VWAP n/a; A 30,000 at 10.0367 (n/a)" in text
