@@ -18,6 +18,10 @@ IntArray = npt.NDArray[np.int64]
 # Fixed-point resolution 2**-32 (about 2.3e-10): far below any factor's noise.
 SCALE = float(2**32)
 _INT64_HEADROOM = float(2**62)
+# Rows per block (to_fixed, row_sums): both work row by row, so a block of rows at a
+# time gives the same integers with scratch arrays of a few MB (in cache) instead of
+# full-size temporaries touched afresh.
+_ROWS_PER_BLOCK = 64
 
 
 def to_fixed(values: FloatArray, terms: int, what: str) -> tuple[IntArray, npt.NDArray[np.bool_]]:
@@ -33,17 +37,16 @@ def to_fixed(values: FloatArray, terms: int, what: str) -> tuple[IntArray, npt.N
         if not np.isfinite(largest) or largest * SCALE * max(terms, 1) >= _INT64_HEADROOM:
             raise ValueError(f"{what}: values up to {largest:.3g} summed over {terms} terms "
                              "overflow the fixed-point sums")
-    # In place on one scratch array: these arrays are large and allocation dominates.
-    scaled = values * SCALE
-    np.rint(scaled, out=scaled)
-    np.putmask(scaled, ~valid, 0.0)  # about twice as fast as a boolean assignment
-    return scaled.astype(np.int64), valid
-
-
-# Rows per block in row_sums: each row's sum is its own, so a block of rows at a time
-# gives the same sums with scratch arrays of a few MB (in cache) instead of full-size
-# temporaries touched afresh.
-_ROWS_PER_BLOCK = 64
+    # A block of rows at a time through one small scratch array (elementwise, so the
+    # same integers): no full-size float temporary to allocate and touch.
+    fixed = np.empty(values.shape, dtype=np.int64)
+    for top in range(0, values.shape[0], _ROWS_PER_BLOCK):
+        rows = slice(top, top + _ROWS_PER_BLOCK)
+        scaled = values[rows] * SCALE
+        np.rint(scaled, out=scaled)
+        np.putmask(scaled, ~valid[rows], 0.0)  # about twice as fast as a boolean assignment
+        fixed[rows] = scaled
+    return fixed, valid
 
 
 def row_sums(values: FloatArray, what: str = "values") -> tuple[FloatArray, IntArray]:
