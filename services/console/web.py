@@ -189,7 +189,9 @@ def chosen_accounts(request: Request) -> list[str]:
 def _latest_navs(d: Desk, names: list[str]) -> list[NavSnapshot]:
     """The newest NAV snapshot of each account named (as many as have one)."""
     found: dict[str, NavSnapshot] = {}
-    for _entry_id, fields in d.client.xrevrange(streams.NAV, count=50 * len(names)):
+    # One account's desk has only its snapshots: the newest is the one (as before).
+    count = 1 if len(d.account_names) == 1 else 50 * len(d.account_names)
+    for _entry_id, fields in d.client.xrevrange(streams.NAV, count=count):
         try:
             body = decode(fields).body
         except InvalidMessage:

@@ -87,6 +87,8 @@ def test_the_filters_keep_the_account(web: TestClient) -> None:
     assert _rows(page) == ["B-0001"]
     # The selector's form carries the page's other parameters along.
     assert '<input type="hidden" name="side" value="sell">' in page
+    hostile = web.get("/", params={"account": "beta", "q": '"><script>alert(1)</script>'}).text
+    assert "<script>alert(1)" not in hostile and "&lt;script&gt;alert(1)" in hostile
 
 
 def test_positions_show_each_account_and_the_desk_total(web: TestClient) -> None:
