@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import click
+from click.decorators import FC
 from pydantic import ValidationError
 
 from execution.approval.lifecycle import Action, IllegalTransition
@@ -36,9 +37,8 @@ AS_USER = click.option("--as", "as_user", envvar="DESK_USER", default=None,
                        help="Desk user deciding (env DESK_USER; default: your login name).")
 
 
-def account_option(help_text: str) -> Callable[[Callable[..., None]], click.Command]:
-    return click.option("--account", "account", default=None, metavar="NAME",
-                        help=help_text)  # type: ignore[return-value]
+def account_option(help_text: str) -> Callable[[FC], FC]:
+    return click.option("--account", "account", default=None, metavar="NAME", help=help_text)
 
 
 def known_account(desk: DeskContext, name: str | None) -> str | None:
