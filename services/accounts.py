@@ -9,16 +9,14 @@ one account, `execution.account`, exactly as before (docs/accounts.md).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from pydantic import Field
 
 from config.frozen import Frozen
-from execution.config import GatewayConfig
-from risk.config import LimitsConfig, Rung
-
-if TYPE_CHECKING:
-    from services.settings import DeskSettings
+from execution.approval.policy_config import ApprovalConfig
+from execution.config import ExecutionConfig, GatewayConfig
+from risk.config import LimitsConfig, RiskConfig, Rung
 
 ACCOUNT_NAME = r"^[A-Za-z0-9_-]{1,24}$"
 # The services that run once per account; the others serve the whole desk.
@@ -39,6 +37,24 @@ class AccountConfig(Frozen):
     four_eyes_above: Decimal | None = Field(default=None, gt=0)
 
 
+class DeskSettings(Protocol):
+    """What this module reads of `services.settings.DeskSettings` (which imports this
+    module: a protocol, not an import, keeps the two out of a circle)."""
+
+    @property
+    def accounts(self) -> tuple[AccountConfig, ...]: ...
+    @property
+    def execution(self) -> ExecutionConfig: ...
+    @property
+    def risk(self) -> RiskConfig: ...
+    @property
+    def approval(self) -> ApprovalConfig: ...
+    def model_dump(self) -> dict[str, Any]: ...
+
+
+Settings = TypeVar("Settings", bound=DeskSettings)
+
+
 def account_names(settings: DeskSettings) -> tuple[str, ...]:
     """Every account, the first being the default one (orders without an account)."""
     if not settings.accounts:
@@ -56,7 +72,7 @@ def order_account(order_account_field: str, settings: DeskSettings) -> str:
     return order_account_field or default_account(settings)
 
 
-def for_account(settings: DeskSettings, name: str) -> DeskSettings:
+def for_account(settings: Settings, name: str) -> Settings:
     """The settings one account's services run with: that account in `execution.account`
     and `risk.account`, its capital, gateways, ladder, limits and four-eyes threshold."""
     if name not in account_names(settings):
@@ -64,7 +80,8 @@ def for_account(settings: DeskSettings, name: str) -> DeskSettings:
     data = settings.model_dump()
     for part, values in account_overrides(settings, name).items():
         data[part].update(values)
-    return type(settings).model_validate(data)
+    rebuilt: Settings = type(settings).model_validate(data)  # type: ignore[attr-defined]
+    return rebuilt
 
 
 def account_overrides(settings: DeskSettings, name: str) -> dict[str, dict[str, Any]]:

@@ -106,7 +106,7 @@ def add_manual_order(queue: OrderQueue, request: ManualOrderRequest, *, author: 
     halted = queue.halted()
     if halted:
         raise TradingHalted(request.symbol, halted)
-    order = build_order(queue, request, author=author)
+    order = build_order(queue, request, author=author, account=account)
     facts = facts_for(queue.client, order, account=account, prev_close=prev_close, st=st)
     violations = pre_trade_checks(order, facts)
     if violations:
@@ -114,7 +114,9 @@ def add_manual_order(queue: OrderQueue, request: ManualOrderRequest, *, author: 
     return queue.ingest(order, actor=author)
 
 
-def build_order(queue: OrderQueue, request: ManualOrderRequest, *, author: str) -> Order:
+def build_order(queue: OrderQueue, request: ManualOrderRequest, *, author: str,
+                account: str = "") -> Order:
+    """The order of `request` for `account` (empty: the desk's first)."""
     trade_date = manual_trade_date(queue)
     reference = _reference_price(queue.client, request)
     order_id = f"M-{trade_date:%Y%m%d}-{secrets.token_hex(4)}"
@@ -124,6 +126,7 @@ def build_order(queue: OrderQueue, request: ManualOrderRequest, *, author: str) 
         reference_price=reference, limit_price=request.limit_price, algo=request.algo,
         start_time=request.start_time, end_time=request.end_time, reason=request.reason,
         created_by=author, created_at=queue.clock.now(),
+        account="" if account == queue.account else account,
     )
 
 

@@ -18,7 +18,7 @@ from click.decorators import FC
 from pydantic import ValidationError
 
 from execution.approval.lifecycle import Action, IllegalTransition
-from execution.approval.manual import ManualOrderRefused, ManualOrderRequest
+from execution.approval.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
 from execution.approval.queue import BulkResult, OrderQueue, UnknownOrder
 from execution.approval.reference_data import ReferenceData
 from orders.order import OrderRecord, OrderState
@@ -26,7 +26,6 @@ from services.cli.context import DeskContext, pass_desk
 from services.cli.errors import sentence, tidy, validation_sentence
 from services.cli.rules_cmd import DecimalParam
 from services.cli.table import Column, table
-from services.console.manual_account import add_account_order
 from services.console.numbers import price_text, quantity_text
 from services.console.reads import audit_entries, changed_fields, last_prices
 from services.console.users import Role, UserStore
@@ -300,7 +299,7 @@ def order_add_command(desk: DeskContext, symbol: str, side: str, quantity: int, 
             "symbol": symbol, "side": side, "quantity": quantity, "limit_price": limit_price,
             "reason": reason, "name": name or facts.name, "algo": algo,
             "start_time": start_time, "end_time": end_time})
-        record = add_account_order(desk.queue(), request, author=actor,
+        record = add_manual_order(desk.queue(), request, author=actor,
                                    prev_close=prev_close or facts.prev_close, st=facts.st,
                                    account=chosen)
     except ValidationError as exc:

@@ -8,11 +8,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from execution.approval.manual import ManualOrderRefused, ManualOrderRequest
+from execution.approval.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
 from services.console.account_pick import FIELD, UnknownAccount, checked
 from services.console.admin_audit import audit_unlock
 from services.console.auth import Session
-from services.console.manual_account import add_account_order
 from services.console.users import Role, UserError
 from services.console.web import account_choice, desk, render, reply, require
 
@@ -71,7 +70,7 @@ async def new_order(request: Request,
                                                  if k not in ("prev_close", FIELD)})
         facts = d.reference.facts(req.symbol) if d.reference else None
         typed = Decimal(values["prev_close"]) if "prev_close" in values else None
-        record = add_account_order(d.queue, req, author=session.user, account=account,
+        record = add_manual_order(d.queue, req, author=session.user, account=account,
                                    prev_close=typed or (facts.prev_close if facts else None),
                                    st=bool(facts and facts.st))
     except ValidationError as exc:
