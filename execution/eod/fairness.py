@@ -137,7 +137,7 @@ def _group(queue: OrderQueue, orders: list[Order], journals: dict[str, list[str]
     return _Group(traded, dict(filled), dict(value))
 
 
-def _line(key: Key, group: _Group, bars: pd.DataFrame | str) -> SharedLine:
+def _line(key: Key, group: _Group, bars: dict[str, pd.DataFrame] | str) -> SharedLine:
     symbol, side = key
     windows = _union((o.start_time, o.end_time) for o in group.orders)
     note, volume, amount = (bars, 0, Decimal(0)) if isinstance(bars, str) else \
@@ -171,21 +171,24 @@ def _label(windows: tuple[tuple[time, time], ...]) -> str:
     return ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in windows)
 
 
-def _bars(market: MinuteBars, day: date, symbols: list[str]) -> pd.DataFrame | str:
-    """The day's minute bars of `symbols`, or why they cannot be read."""
+def _bars(market: MinuteBars, day: date, symbols: list[str]) -> dict[str, pd.DataFrame] | str:
+    """The day's minute bars of `symbols` by symbol, or why they cannot be read."""
     if not symbols:
-        return pd.DataFrame()
+        return {}
     try:
-        return market.minute_bars(day, symbols)
+        bars = market.minute_bars(day, symbols)
     except (MarketDataError, OSError) as exc:
         return f"market VWAP not available: {exc}"
+    return {str(symbol): frame for symbol, frame in bars.groupby("symbol", sort=False)}
 
 
-def _over(bars: pd.DataFrame, symbol: str, windows: tuple[tuple[time, time], ...]
+def _over(bars: dict[str, pd.DataFrame], symbol: str, windows: tuple[tuple[time, time], ...]
           ) -> tuple[int, Decimal]:
     """Volume and amount (exact sums of the stored figures) of the minutes of `symbol`
     starting inside a window."""
-    mine = bars[bars["symbol"] == symbol]
+    mine = bars.get(symbol)
+    if mine is None:
+        return 0, Decimal(0)
     stamps = pd.DatetimeIndex(mine["datetime"])
     stamps = stamps.tz_localize(EXCHANGE_TZ) if stamps.tz is None else \
         stamps.tz_convert(EXCHANGE_TZ)
