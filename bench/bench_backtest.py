@@ -9,7 +9,8 @@ time, peak memory, and how they grow with stocks and days.
 With `--against DIR` (another checkout, e.g. `git archive REV | tar -x -C /tmp/old`)
 each run of this tree is followed by the same run of DIR's code on the same store, and
 the medians and per-pair ratios are printed: on a shared machine the ratio is the
-figure to quote.
+figure to quote. Each child ends as `desk backtest` ends in its checkout: with the
+fast exit (`services.cli.main.end_process`, no interpreter teardown) where it has one.
 
 Goal (issue 15): 5,400 x 750 in <= 8 s on a quiet 2-core machine, and >= 15x faster
 than Qlib 0.9.7's TopkDropout fed the desk's scores (170.6 s in the issue's run).
