@@ -57,9 +57,9 @@ class ExecutionService(Service):
         # its home first, then import everything that touches vnpy.
         engine_dir = self._engine_dir()
         prepare_vnpy_home(engine_dir)
+        from execution.fencing import ReplicaAck
         from execution.gateway.sim.gateway import SimDeps
         from execution.gateway.sim.source import StoreTapeSource
-        from execution.fencing import ReplicaAck
         from execution.worker.desk import DeskDeps, ExecutionDesk
         from execution.worker.profiles import StoreProfiles
 
@@ -72,7 +72,8 @@ class ExecutionService(Service):
             client=ctx.client, clock=ctx.clock, queue=ctx.queue, cfg=cfg, data_dir=engine_dir,
             sim=sim, profile=StoreProfiles(ctx.store, cfg.profile_days), env=dict(os.environ),
             wait=self._standby_wait,
-            lease_ack=ReplicaAck(ctx.settings.redis.replicas_to_ack, ctx.settings.redis.ack_timeout_ms),
+            lease_ack=ReplicaAck(ctx.settings.redis.replicas_to_ack,
+                                 ctx.settings.redis.ack_timeout_ms),  # the fencing token's
         )
         self._new_desk: Callable[[], ExecutionDesk] = lambda: ExecutionDesk(deps)
         self.desk: ExecutionDesk | None = None

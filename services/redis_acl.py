@@ -65,9 +65,10 @@ SERVICE_KEYS: dict[str, tuple[str, ...]] = {
     # desk:alerting:*: critical alerts awaiting acknowledgement (services/alerting/escalation.py)
     "alerts": (*_CONSUMER, "desk:alerting:*"),
 }
-# Commands one service needs beyond the data ones: the execution lease renews in Lua;
-# the console waits for a replica to hold an approval (WAIT) before acknowledging it.
-SERVICE_EXTRA: dict[str, tuple[str, ...]] = {"execution": ("+eval", "+evalsha"),
+# Commands one service needs beyond the data ones: the execution lease is taken and
+# renewed in Lua, and waits for a replica to hold it (WAIT); the console waits for a
+# replica to hold an approval before acknowledging it (WAIT is @keyspace in Redis 6.2).
+SERVICE_EXTRA: dict[str, tuple[str, ...]] = {"execution": ("+eval", "+evalsha", "+wait"),
                                              "console": ("+wait",)}
 # Everything a reader may see: all of the desk but the console's accounts and sessions.
 READER_KEYS = ("desk:[a-b]*", "desk:[d-t]*", "desk:[v-z]*", "desk:c[a-n]*", "desk:c[p-z]*",

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time as wall
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from execution.algos.profile import VolumeProfile
 from execution.approval.queue import OrderQueue
 from execution.config import ExecutionConfig
 from execution.engine.bridge import VnpyBridge
+from execution.fencing import ReplicaAck
 from execution.gateway.link import Link, LinkChange
 from execution.gateway.sim.gateway import SimDeps
 from execution.worker.book import ChildBook
@@ -68,6 +69,8 @@ class DeskDeps:
     env: Mapping[str, str] | None = None
     # How a standby waits for the account's lease: the service beats and heeds a stop.
     wait: Callable[[float], None] = wall.sleep
+    # Replicas that must hold each lease write (`redis.replicas_to_ack`): 0, no WAIT.
+    lease_ack: ReplicaAck = field(default_factory=ReplicaAck)
 
 
 class ExecutionDesk:
@@ -84,7 +87,8 @@ class ExecutionDesk:
         self.routes, self.links = add_gateways(self.bridge, self.cfg, deps.sim, deps.env or {})
         self.outages: dict[str, Outage] = {}  # gateways not ready: line down or replay pending
         self.reconciled: list[Reconciled] = []  # each reconnect's figures, oldest first
-        self.lease = AccountLease(self.client, self.cfg, self.alert, sleep=deps.wait)
+        self.lease = AccountLease(self.client, self.cfg, self.alert, sleep=deps.wait,
+                                  ack=deps.lease_ack)
         self.corporate = DeskCorporate(self.client, self.fills, self.alert)
         self.sender = ChildSender(self.bridge, self.book, self.routes, self.can_send,
                                   self.ready, self.now, fence=self.lease.refusal)

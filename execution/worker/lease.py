@@ -6,6 +6,12 @@ decision and sends nothing while another desk holds it. A desk that loses its le
 another one stops (`LeaseLost`): its supervisor restarts it, and it waits as a standby.
 A renewal that fails for a while (a failover under way) keeps the token; the fencing
 lease's local deadline then refuses every send until a renewal succeeds.
+
+With `redis.replicas_to_ack` (`ack`) a lease write counts only once a replica holds it:
+a desk whose new token no replica confirmed does not start (it takes the lease again
+once that one lapses), and an unconfirmed renewal is retried on the renewal's cadence
+while sends stop at the last confirmed deadline (execution/fencing.py). Cancels are
+fenced like sends (`refusal`, asked by the sender before each).
 """
 
 from __future__ import annotations
@@ -18,7 +24,13 @@ from loguru import logger
 
 from errors import Refused
 from execution.config import ExecutionConfig
-from execution.fencing import FencingLease, LeaseRefused, lease_key
+from execution.fencing import (
+    FencingLease,
+    LeaseNotReplicated,
+    LeaseRefused,
+    ReplicaAck,
+    lease_key,
+)
 
 RENEWALS_PER_TTL = 4  # a renewal every quarter of the lease: three can fail in a row
 
@@ -33,13 +45,15 @@ Alert = Callable[[str, str, str], None]  # severity, title, detail
 class AccountLease:
     def __init__(self, client: redis.Redis, cfg: ExecutionConfig, alert: Alert,
                  now: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 ack: ReplicaAck = ReplicaAck()) -> None:
         self.enabled = cfg.lease.enabled
-        self.fence = FencingLease(client, cfg.account, cfg.lease.ttl_ms, now=now)
+        self.fence = FencingLease(client, cfg.account, cfg.lease.ttl_ms, now=now, ack=ack)
         self.alert, self.now, self.sleep = alert, now, sleep
         self.every_s = cfg.lease.ttl_ms / 1000 / RENEWALS_PER_TTL
         self.renewed_at = 0.0
         self.refusing = False  # one alert per run of refused sends, not one per child
+        self.unconfirmed = False  # one alert per run of lease writes no replica confirmed
 
     def take(self) -> None:
         """Hold the lease before working anything; a standby waits here for it."""
@@ -68,6 +82,11 @@ class AccountLease:
         except redis.RedisError as exc:  # a failover: sends stop at the local deadline
             logger.warning("lease renewal of account {} failed: {}", self.fence.account, exc)
             return
+        except LeaseNotReplicated as exc:  # retried when the next renewal is due
+            self._not_confirmed(exc)
+            self.renewed_at = self.now()
+            return
+        self.unconfirmed = False
         if not renewed:
             self.alert("critical", f"execution lost the lease of account {self.fence.account}",
                        f"token {token} lapsed and another execution service holds it now; "
@@ -106,6 +125,17 @@ class AccountLease:
         except redis.RedisError as exc:
             logger.warning("lease of account {}: {}", self.fence.account, exc)
             return False
+        except LeaseNotReplicated as exc:  # given up: it lapses, then is taken again
+            self._not_confirmed(exc)
+            return False
         if taken:
             self.renewed_at = self.now()
+            self.unconfirmed = False
         return taken
+
+    def _not_confirmed(self, exc: LeaseNotReplicated) -> None:
+        logger.warning("lease of account {}: {}", self.fence.account, exc)
+        if not self.unconfirmed:
+            self.alert("critical", f"lease of account {self.fence.account} not confirmed by "
+                       "a replica", f"{exc}; check the replica and Sentinel")
+        self.unconfirmed = True
