@@ -22,7 +22,7 @@ from strategies.batch import ModelBatch, OrderProposal
 from strategies.config import ModelConfig
 from strategies.constraints import limit_locked_up
 from strategies.holdings import Position, SellIntent, rank_members, value_book
-from strategies.orders import Orders, add_buys, add_sells, attach_ranks
+from strategies.orders import batch_from_plan
 from strategies.portfolio_state import Book
 from strategies.rotation import BuyIntent, Plan
 from strategies.signals import DaySignals
@@ -84,21 +84,9 @@ def follow_batch(day: DaySignals, lead: ModelBatch, lead_book: Book, book: Book,
     targets = target_weights(day, lead, lead_book)
     traded = {order.symbol: i for i, order in enumerate(lead.orders)}
     plan = follow_plan(day, positions, targets, traded, ranks, config)
-    out = Orders(warnings=list(plan.warnings))
-    proceeds = add_sells(out, day, plan, nav, trade_date, config)
-    add_buys(out, day, plan.buys, nav, book.cash + proceeds, trade_date, config)
     weights = {p.symbol: p.weight for p in positions}
-    orders = [_with_weights(o, weights, nav) for o in
-              attach_ranks(out.orders, out.indexes, day, config)]
-    gross = sum((o.est_value for o in orders), Decimal(0))
-    return ModelBatch(
-        signal_date=day.signal_date, trade_date=trade_date, orders=orders,
-        buys=sum(o.side is Side.BUY for o in orders),
-        sells=sum(o.side is Side.SELL for o in orders),
-        gross_value=gross, turnover=float(gross / nav) / 2.0,
-        expected_cost=sum(out.costs, Decimal(0)), nav=nav,
-        universe_size=int((ranks > 0).sum()), warnings=out.warnings,
-    )
+    return batch_from_plan(day, plan, book.cash, nav, ranks, trade_date, config,
+                           adjust=lambda order: _with_weights(order, weights, nav))
 
 
 def _with_weights(order: OrderProposal, weights: dict[str, float],

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
 
-from exchange import Side
 from marketdata.schema import Panel
 from strategies.batch import ModelBatch
 from strategies.config import ModelConfig
 from strategies.follow import follow_batch
 from strategies.holdings import classify_holdings, rank_members, value_book
-from strategies.orders import Orders, add_buys, add_sells, attach_ranks
+from strategies.orders import batch_from_plan
 from strategies.portfolio_state import Book
 from strategies.rotation import plan_rotation
 from strategies.sell_guard import LargeSellRefused, guard_sells
@@ -71,16 +69,4 @@ def propose_batch(day: DaySignals, book: Book, trade_date: date,
     positions, nav = value_book(day, book, ranks)
     classified = classify_holdings(day, positions, config)
     plan = plan_rotation(day, classified, ranks, float(nav), config)
-    out = Orders(warnings=list(plan.warnings))
-    proceeds = add_sells(out, day, plan, nav, trade_date, config)
-    add_buys(out, day, plan.buys, nav, book.cash + proceeds, trade_date, config)
-    orders = attach_ranks(out.orders, out.indexes, day, config)
-    gross = sum((o.est_value for o in orders), Decimal(0))
-    return ModelBatch(
-        signal_date=day.signal_date, trade_date=trade_date, orders=orders,
-        buys=sum(o.side is Side.BUY for o in orders),
-        sells=sum(o.side is Side.SELL for o in orders),
-        gross_value=gross, turnover=float(gross / nav) / 2.0,
-        expected_cost=sum(out.costs, Decimal(0)), nav=nav,
-        universe_size=int((ranks > 0).sum()), warnings=out.warnings,
-    )
+    return batch_from_plan(day, plan, book.cash, nav, ranks, trade_date, config)

@@ -7,14 +7,16 @@ cash buffer, in rank order until the money runs out.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 import numpy as np
+import numpy.typing as npt
 
 from exchange import Side, is_legal_sell_quantity, round_buy_quantity, round_sell_quantity
-from strategies.batch import OrderProposal
+from strategies.batch import ModelBatch, OrderProposal
 from strategies.config import ModelConfig
 from strategies.costs import expected_cost, to_price
 from strategies.cross_section import percentile_of
@@ -138,4 +140,27 @@ def _proposal(day: DaySignals, index: int, side: Side, quantity: int, price: Dec
         quantity=quantity, reference_price=price, est_value=price * quantity,
         target_weight=target, current_weight=current,
         ranks={}, score=float(day.score[index]), reason=reason,
+    )
+
+
+def batch_from_plan(day: DaySignals, plan: Plan, cash: Decimal, nav: Decimal,
+                    ranks: npt.NDArray[np.int64], trade_date: date, config: ModelConfig,
+                    adjust: Callable[[OrderProposal], OrderProposal] | None = None,
+                    ) -> ModelBatch:
+    """A plan's legal orders (sells first, then buys funded by `cash` and the sells)
+    with their ranks and the batch's totals; `adjust` touches each order last."""
+    out = Orders(warnings=list(plan.warnings))
+    proceeds = add_sells(out, day, plan, nav, trade_date, config)
+    add_buys(out, day, plan.buys, nav, cash + proceeds, trade_date, config)
+    orders = attach_ranks(out.orders, out.indexes, day, config)
+    if adjust is not None:
+        orders = [adjust(order) for order in orders]
+    gross = sum((o.est_value for o in orders), Decimal(0))
+    return ModelBatch(
+        signal_date=day.signal_date, trade_date=trade_date, orders=orders,
+        buys=sum(o.side is Side.BUY for o in orders),
+        sells=sum(o.side is Side.SELL for o in orders),
+        gross_value=gross, turnover=float(gross / nav) / 2.0,
+        expected_cost=sum(out.costs, Decimal(0)), nav=nav,
+        universe_size=int((ranks > 0).sum()), warnings=out.warnings,
     )
