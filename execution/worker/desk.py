@@ -142,6 +142,7 @@ class ExecutionDesk:
         that is in flight); by default whatever is waiting in the inbox.
         """
         self.lease.keep()
+        self._flush_fenced_cancels()
         events = self.bridge.drain() if events is None else events
         seen = self._handle(events)
         self.parents.after_events(seen)
@@ -154,6 +155,14 @@ class ExecutionDesk:
         self.parents.advance_all(now)
         self.market.publish(self.client)
         return len(events)
+
+    def _flush_fenced_cancels(self) -> None:
+        """Cancels refused while the lease was late go once it is renewed (a cancel for a
+        gateway not ready yet waits for its reconnect, as before)."""
+        if not self.sender.queued_cancels or self.lease.refusal() is not None:
+            return
+        for gateway in [g for g in self.sender.queued_cancels if self.ready(g)]:
+            self.sender.flush_cancels(gateway)
 
     def catch_up(self) -> None:
         """Apply every gateway event already in flight (a few ms at most)."""

@@ -171,10 +171,11 @@ class ChildSender:
         return linked.model_copy(update={"vt_orderid": vt_orderid})
 
     def cancel(self, child: ChildOrder) -> bool:
-        """Cancel now if the gateway is ready; else queue it. True if it went out."""
-        if not child.vt_orderid or self.fence():  # no lease: the account is another desk's
+        """Cancel now if the gateway is ready and the lease held; else queue it. True if
+        it went out."""
+        if not child.vt_orderid:
             return False
-        if not self.ready(child.gateway):
+        if self.fence() or not self.ready(child.gateway):  # no lease: goes when renewed
             self.queue_cancel(child)
             return False
         code, exchange = split_symbol(child.symbol)

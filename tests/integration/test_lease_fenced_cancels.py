@@ -66,3 +66,21 @@ def test_the_holder_cancels_as_before(redis_client: redis.Redis, tmp_path: Path)
         day.desk.parents.halt(True, "kill switch")
         day.settle()
         assert working and not working_at_broker(day) & working
+
+
+def test_a_cancel_refused_while_the_lease_was_late_goes_once_it_is_renewed(
+        redis_client: redis.Redis, tmp_path: Path) -> None:
+    """A renewal late (Redis slow, a replica not confirming) refuses cancels as sends;
+    the kill switch's cancels then wait and go with the next renewal, not never."""
+    slow = ExecutionConfig.model_validate({"lease": {"enabled": True, "ttl_ms": 20_000}})
+    with sim_day(redis_client, tmp_path, cfg=slow) as day:
+        holder = day.desk
+        working = holder_with_working_children(day)
+        holder.lease.fence.deadline = 0.0  # the local deadline passed: renewal late
+        holder.parents.halt(True, "kill switch")
+        assert working_at_broker(day) == working
+        holder.lease.renewed_at = float("-inf")  # the renewal due now succeeds
+        day.settle()
+        day.settle()
+        assert holder.lease.refusal() is None
+        assert not working_at_broker(day) & working, "the halt never reached the broker"
