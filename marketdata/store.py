@@ -148,8 +148,8 @@ class MarketStore:
         return self._tables[rel]
 
     def _read(self, rel: str) -> pd.DataFrame:
-        try:
-            table: pa.Table = pq.read_table(self.root / rel)
+        try:  # one file: ParquetFile, not read_table (which imports pyarrow.dataset)
+            table: pa.Table = pq.ParquetFile(self.root / rel).read()
         except (OSError, pa.ArrowInvalid) as exc:
             raise StoreCorrupt(f"store file {self.root / rel} unreadable: {exc}") from exc
         return with_ns_dates(table.to_pandas())
