@@ -74,7 +74,7 @@ def order_account(order_account_field: str, settings: DeskSettings) -> str:
 
 def for_account(settings: Settings, name: str) -> Settings:
     """The settings one account's services run with: that account in `execution.account`
-    and `risk.account`, its capital, gateways, ladder, limits and four-eyes threshold."""
+    and `risk.account`, its capital, gateways, ladder and limits."""
     if name not in account_names(settings):
         raise KeyError(f"unknown account {name!r}; the desk has {list(account_names(settings))}")
     data = settings.model_dump()
@@ -89,7 +89,6 @@ def account_overrides(settings: DeskSettings, name: str) -> dict[str, dict[str, 
     chosen = next((a for a in settings.accounts if a.name == name), None)
     execution: dict[str, Any] = {"account": name}
     risk: dict[str, Any] = {"account": name}
-    approval: dict[str, Any] = {}
     if chosen is not None:
         _set(execution, "initial_cash", chosen.initial_cash)
         _set(execution, "stock_gateway", chosen.stock_gateway)
@@ -97,9 +96,9 @@ def account_overrides(settings: DeskSettings, name: str) -> dict[str, dict[str, 
         _set(risk, "ladder", chosen.ladder)
         _set(risk, "hard_drawdown", chosen.hard_drawdown)
         _set(risk, "limits", chosen.limits)
-        _set(approval, "four_eyes_above", chosen.four_eyes_above)
-    return {"execution": _dumped(execution), "risk": _dumped(risk),
-            "approval": _dumped(approval)}
+    # The four-eyes threshold is not overridden here: the desk's queue holds every
+    # account's own (`four_eyes_by_account`), whichever account's service files an order.
+    return {"execution": _dumped(execution), "risk": _dumped(risk)}
 
 
 def account_problem(settings: DeskSettings, name: str) -> str | None:

@@ -31,7 +31,7 @@ from execution.approval.work_check import AwaitingApprovals, StaleWork, WorkChec
 from execution.engine.home import prepare_vnpy_home
 from marketdata.store import MarketStore
 from orders.order import OrderRecord, OrderState
-from services.paper_plan import MARKET_DIR
+from services.paper_plan import sim_market_dir
 from services.runtime import Service
 
 if TYPE_CHECKING:
@@ -39,6 +39,12 @@ if TYPE_CHECKING:
 
 CONSUMER = "execution-1"  # stable, so a restart finishes its own pending commands
 COMMAND_BLOCK_MS = 50
+
+
+def _drain(consumer: StreamConsumer) -> None:
+    """Handle everything waiting, not only one read's worth."""
+    while consumer.poll(block=False) >= consumer.batch:
+        pass
 
 
 def _consumer(service: str) -> str:
@@ -126,18 +132,18 @@ class ExecutionService(Service):
         """What the simulated exchange trades on: the desk's own store, unless the
         market is kept apart (`execution.sim.market_dir`, a run over several days,
         where the desk's store only gets each day in the evening as from a vendor)."""
-        settings = self.ctx.settings
-        market_dir = settings.execution.sim.market_dir
-        if market_dir is None and settings.mode == "paper" and settings.data.demo.paper_days:
-            market_dir = Path(settings.data_dir) / MARKET_DIR  # services/paper_rolling.py
-        return MarketStore(Path(market_dir)) if market_dir else self.ctx.store
+        market_dir = sim_market_dir(self.ctx.settings)
+        return MarketStore(market_dir) if market_dir else self.ctx.store
 
     def step(self) -> None:
         self._roll_day()
         desk = self._desk()
         events = self._match_exchange(desk) if self.stepped else None
         self.controls.poll(block=False)  # a halt first: it may stop what a decision starts
-        self.decisions.poll(block=not self.stepped)
+        if self.stepped:  # every decision of the step now: another account's must not
+            _drain(self.decisions)  # push this account's to the next step
+        else:
+            self.decisions.poll(block=True)
         for consumer in self.intake:
             consumer.poll(block=False)
         if self.stepped:  # each step, not each wall second: the run must not depend on load

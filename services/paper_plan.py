@@ -24,6 +24,16 @@ AFTER_CLOSE = time(15, 1)
 MARKET_DIR = "market"
 
 
+def sim_market_dir(settings: DeskSettings) -> Path | None:
+    """Where the simulated exchange's market is when it is kept apart from the desk's
+    store (a paper run over days reveals each day to the desk only in the evening);
+    None: the desk's own store."""
+    market_dir = settings.execution.sim.market_dir
+    if market_dir is None and settings.mode == "paper" and settings.data.demo.paper_days:
+        market_dir = Path(settings.data_dir) / MARKET_DIR  # services/paper_rolling.py
+    return Path(market_dir) if market_dir else None
+
+
 @dataclass(frozen=True)
 class RunDays:
     market: SyntheticMarket

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from services.accounts import PER_ACCOUNT, account_names, split_service
+from services.accounts import PER_ACCOUNT, account_names, default_account, split_service
 from services.clock_setup import shared_clock
 from services.connect import connect
 from services.runtime import Service, ServiceContext
@@ -34,14 +34,21 @@ def service_class(name: str) -> type[Service]:
 def build_service(name: str, settings: DeskSettings) -> Service:
     """The service `name` (`execution`, `risk@B` ...) with its own context: one account's
     service runs with that account's settings and is called by its own name."""
-    account = split_service(name)[1]
+    service = service_class(name)(service_context(service_settings(name, settings)))
+    service.name = name
+    return service
+
+
+def service_settings(name: str, settings: DeskSettings) -> DeskSettings:
+    """The settings service `name` runs with: a per-account service (the first account's
+    too) its account's view, with its own ladder and capital; the others the desk's."""
+    kind, account = split_service(name)
     if account is not None and account not in account_names(settings):
         raise KeyError(f"service {name!r}: unknown account {account!r}; the desk has "
                        f"{list(account_names(settings))}")
-    own = settings.for_account(account) if account else settings
-    service = service_class(name)(service_context(own))
-    service.name = name
-    return service
+    if kind not in PER_ACCOUNT:
+        return settings
+    return settings.for_account(account or default_account(settings))
 
 
 def service_context(settings: DeskSettings) -> ServiceContext:

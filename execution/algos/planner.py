@@ -159,10 +159,14 @@ def _participation_cap(cfg: AlgoConfig, recent_volume: int | None, order: Order)
     stock and side pro rata to their parents (`Order.desk_quantity`)."""
     if not recent_volume:
         return None
-    share = Decimal(1)
-    if order.desk_quantity > order.quantity:
-        share = Decimal(order.quantity) / Decimal(order.desk_quantity)
-    return int((cfg.max_participation * recent_volume * share).to_integral_value(ROUND_FLOOR))
+    desk_cap = int((cfg.max_participation * recent_volume).to_integral_value(ROUND_FLOOR))
+    if order.desk_quantity <= order.quantity:
+        return desk_cap
+    share = Decimal(order.quantity) / Decimal(order.desk_quantity)
+    own = int((desk_cap * share).to_integral_value(ROUND_FLOOR))
+    # A small account's share may be under one child: it may still send one when the
+    # desk's cap allows it, or it would start behind the others every time.
+    return max(own, min(min_child(order, cfg), desk_cap))
 
 
 def _price_inputs(order: Order, cfg: AlgoConfig, now: datetime, crossing: bool,

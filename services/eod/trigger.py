@@ -20,6 +20,7 @@ from marketdata.errors import MarketDataError
 from services.accounts import default_account
 from services.eod.broker import broker_day
 from services.liquidity_watch import publish_liquidity
+from services.paper_plan import sim_market_dir
 from services.runtime import ServiceContext
 
 
@@ -36,7 +37,8 @@ def eod_settings(ctx: ServiceContext) -> EodSettings:
                        index_symbol=cfg.risk.index_symbol, futures=cfg.risk.futures,
                        margin_total_rate=cfg.risk.margin_total_rate,
                        reports_dir=reports_dir(ctx),
-                       rungs=tuple(RungLine(r.drawdown, r.hedge_ratio) for r in cfg.risk.ladder))
+                       rungs=tuple(RungLine(r.drawdown, r.hedge_ratio) for r in cfg.risk.ladder),
+                       market_dir=sim_market_dir(cfg))
 
 
 def run_eod(ctx: ServiceContext, day: date, broker: BrokerDay | None = None) -> EodResult:

@@ -91,3 +91,28 @@ def test_an_unknown_account_is_named(tmp_path: Path) -> None:
     settings = _load(tmp_path, TWO)
     with pytest.raises(KeyError, match="unknown account 'gamma'"):
         settings.for_account("gamma")
+
+
+def test_the_first_accounts_services_run_with_its_own_view(tmp_path: Path) -> None:
+    from services.registry import service_settings
+
+    settings = _load(tmp_path, TWO.replace('{name: alpha, initial_cash: "50000000"}',
+                                           '{name: alpha, initial_cash: "50000000", '
+                                           'ladder: [{drawdown: 0.12, hedge_ratio: 0.4}]}'))
+    risk = service_settings("risk", settings)
+    assert [r.drawdown for r in risk.risk.ladder] == [0.12]
+    assert service_settings("execution", settings).execution.initial_cash == Decimal("50000000")
+    assert service_settings("execution@beta", settings).execution.initial_cash == \
+        Decimal("20000000")
+    assert service_settings("console", settings) is settings
+    with pytest.raises(KeyError, match="unknown account 'gamma'"):
+        service_settings("risk@gamma", settings)
+
+
+def test_every_accounts_view_knows_every_accounts_four_eyes(tmp_path: Path) -> None:
+    """beta's execution service files alpha's orders too (the intake is shared): its
+    queue must give alpha alpha's threshold, not beta's."""
+    settings = _load(tmp_path, TWO)
+    expected = {"alpha": Decimal("5000000"), "beta": Decimal("1000000")}
+    for name in ("alpha", "beta"):
+        assert four_eyes_by_account(settings.for_account(name)) == expected

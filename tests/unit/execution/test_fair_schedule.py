@@ -119,3 +119,15 @@ def test_the_participation_cap_is_split_pro_rata() -> None:
                                  ("whole", parent("D", 30_000, desk_quantity=30_000)))}
     shares = {name: child.quantity for name, child in sizes.items() if isinstance(child, Child)}
     assert shares == {"A": 3_000, "B": 1_000, "alone": 4_000, "whole": 4_000}
+
+
+def test_a_small_accounts_share_below_one_child_still_sends_one() -> None:
+    """With the desk's cap at 400 shares, a parent of 5% of the desk's quantity (20
+    shares of cap) may still send the minimum child, as long as the desk's cap allows it;
+    else it would start behind the others every time."""
+    late, volume = at(time(10, 15)), 2_000  # 20%: 400 shares for the desk
+    small = decide(parent("S", 2_000, desk_quantity=40_000), late, 0, 1, recent_volume=volume)
+    assert isinstance(small, Child) and small.quantity == CFG.min_child
+    tiny_market = decide(parent("S", 2_000, desk_quantity=40_000), late, 0, 1,
+                         recent_volume=250)  # the desk's cap is 50 shares: no child
+    assert isinstance(tiny_market, Wait)
