@@ -34,6 +34,7 @@ class DeskCli(LazyGroup):
         return name, command, rest
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.subcommand = None  # this run's, not a previous one's
         try:
             return self.main(*args, **kwargs)
         except SystemExit as done:
