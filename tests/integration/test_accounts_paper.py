@@ -137,10 +137,16 @@ def test_accounts_buying_the_same_stock_get_the_same_prices(
         text = Path(summary["text"])
         if text.exists():  # the run's data directory may be gone (keep=False)
             assert all(s in text.read_text() for s in both), name
-    apart = {s: float(abs(p["alpha"] - p["beta"]) / p["alpha"] * 10_000) for s, p in both.items()}
-    far = sorted(((round(b, 1), s) for s, b in apart.items() if b >= 10), reverse=True)
-    if far:
-        # Known (issue 16): on the stepped clock the second account's execution service
-        # reads its approvals one step late (the first account's 100 decisions fill its
-        # first read of the decisions stream), so it starts 10 minutes after the first.
-        pytest.xfail(f"{len(far)} of {len(both)} stocks bought 10 bps or more apart: {far[:5]}")
+    # Buys: beta's price above alpha's is beta worse off (basis points of alpha's price).
+    gaps = sorted(float((p["beta"] - p["alpha"]) / p["alpha"] * 10_000) for p in both.values())
+    median = gaps[len(gaps) // 2]
+    beta_worse = sum(g > 0 for g in gaps) / len(gaps)
+    print(f"fairness: {len(gaps)} stocks, mean {sum(gaps) / len(gaps):+.1f} bps, median "
+          f"{median:+.1f}, beta worse in {beta_worse:.0%}, |gap| >= 10 bps in "
+          f"{sum(abs(g) >= 10 for g in gaps)}, largest {max(gaps, key=abs):+.1f}")
+    # No account systematically better: the typical stock within 5 bps, and neither worse
+    # off in clearly more than half (a coin gives 50% +- 5% over 100 stocks). Single
+    # stocks can be far apart: each simulated account takes its own share of a bar
+    # (docs/accounts.md, "Not yet").
+    assert abs(median) < 5.0, gaps
+    assert 0.35 <= beta_worse <= 0.65, gaps
