@@ -18,16 +18,20 @@ BoolArray = npt.NDArray[np.bool_]
 
 def row_quantiles(values: FloatArray, qs: tuple[float, ...]) -> list[FloatArray]:
     """Per row, each q-quantile of the finite values (linear interpolation)."""
-    ordered = np.sort(values, axis=1)  # NaN sort last
     counts = np.isfinite(values).sum(axis=1)
     last = np.maximum(counts - 1, 0)
-    rows = np.arange(values.shape[0])
+    positions = [q * last for q in qs]
+    lows = [np.floor(position).astype(np.int64) for position in positions]
+    highs = [np.minimum(low + 1, last) for low in lows]
+    # The order statistics each row needs, by partitioning it around them: the same
+    # values a full sort would put there (NaN last either way), without sorting.
+    picked = np.empty((values.shape[0], 2 * len(qs)), dtype=np.float64)
+    for row in range(values.shape[0]):
+        ranks = [int(k[row]) for pair in zip(lows, highs, strict=True) for k in pair]
+        picked[row] = np.partition(values[row], sorted(set(ranks)))[ranks]
     out = []
-    for q in qs:
-        position = q * last
-        low = np.floor(position).astype(np.int64)
-        high = np.minimum(low + 1, last)
-        below, above = ordered[rows, low], ordered[rows, high]
+    for i, (position, low) in enumerate(zip(positions, lows, strict=True)):
+        below, above = picked[:, 2 * i], picked[:, 2 * i + 1]
         result = below + (position - low) * (above - below)
         result[counts == 0] = np.nan
         out.append(np.asarray(result, dtype=np.float64))
