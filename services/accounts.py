@@ -165,3 +165,14 @@ def desk_queue(client: Any, clock: Any, settings: DeskSettings) -> Any:
 
     return OrderQueue(client, clock, settings.approval, account=default_account(settings),
                       four_eyes=four_eyes_by_account(settings))
+
+
+def demo_accounts(settings: Settings, count: int) -> Settings:
+    """`settings` with `count` paper accounts: `paper` with `execution.initial_cash`, then
+    `paper-2` ... each with half the capital of the one before (`desk demo --accounts`)."""
+    cash = settings.execution.initial_cash
+    accounts = [{"name": "paper" if n == 1 else f"paper-{n}", "initial_cash": cash / 2 ** (n - 1)}
+                for n in range(1, count + 1)]
+    rebuilt: Settings = type(settings).model_validate(  # type: ignore[attr-defined]
+        {**settings.model_dump(), "accounts": accounts})
+    return rebuilt

@@ -126,9 +126,13 @@ def status_command(desk: DeskContext, as_json: bool) -> None:
 @click.option("--scenario", type=click.Choice(["crash2024"]), default=None,
               help="With --days: a market episode inside the run (crash2024: the 2024-style "
                    "micro-cap crash, so the hedge ladder acts).")
+@click.option("--accounts", type=click.IntRange(1, 5), default=1, show_default=True,
+              help="With --days: this many fund products (paper, paper-2 ... each with "
+                   "half the capital of the one before; docs/accounts.md).")
 @pass_desk
 def demo_command(desk: DeskContext, auto_approve: bool, as_json: bool, speed: float | None,
-                 stocks: int | None, keep: bool, days: int | None, scenario: str | None) -> None:
+                 stocks: int | None, keep: bool, days: int | None, scenario: str | None,
+                 accounts: int) -> None:
     """A compressed simulated trading day (or --days N in a row) through the whole desk,
     non-interactively.
 
@@ -140,6 +144,12 @@ def demo_command(desk: DeskContext, auto_approve: bool, as_json: bool, speed: fl
     paper = load_settings(DEFAULT_CONFIG).model_copy(update={"data_dir": desk.data_dir})
     if days is None and scenario is not None:
         raise click.UsageError("--scenario needs --days (a scenario plays over several days)")
+    if days is None and accounts > 1:
+        raise click.UsageError("--accounts needs --days (several products over days)")
+    if accounts > 1:
+        from services.accounts import demo_accounts
+
+        paper = demo_accounts(paper, accounts)
     if days is not None:
         from services.paper_days import run_paper_days
 

@@ -116,3 +116,22 @@ def test_every_accounts_view_knows_every_accounts_four_eyes(tmp_path: Path) -> N
     expected = {"alpha": Decimal("5000000"), "beta": Decimal("1000000")}
     for name in ("alpha", "beta"):
         assert four_eyes_by_account(settings.for_account(name)) == expected
+
+
+def test_the_demo_makes_accounts_halving_the_capital(tmp_path: Path) -> None:
+    from services.accounts import demo_accounts
+
+    desk = _load(tmp_path, "mode: paper\nexecution: {initial_cash: '40000000'}\n")
+    settings = demo_accounts(desk, 3)
+    assert account_names(settings) == ("paper", "paper-2", "paper-3")
+    assert [settings.for_account(n).execution.initial_cash for n in account_names(settings)] == \
+        [Decimal("40000000"), Decimal("20000000"), Decimal("10000000")]
+
+
+def test_demo_accounts_needs_days() -> None:
+    from tests.integration.cli_kit import run
+
+    result = run("demo", "--accounts", "2")
+    assert result.exit_code == 2 and "--accounts needs --days" in result.output
+    result = run("demo", "--days", "2", "--accounts", "9")
+    assert result.exit_code == 2 and "--accounts" in result.output
