@@ -10,7 +10,10 @@ without an acknowledgement (its consumer died on it), goes to the dead-letter st
 with the reason; the consumer never stops on a bad message.
 
 A handler given as `Prefetching` names the reads it starts with; they go out with the
-consumer's duplicate check, in one round trip, and the handler gets their replies.
+consumer's duplicate check, in one round trip, and the handler gets their replies. One
+that also names keys to `watch` gets them WATCHed first in that same packet, on a
+pipeline it is handed for its own MULTI/EXEC (`bus.pinned`): a key changed after the
+read fails that EXEC.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from loguru import logger
 
 from bus import streams
 from bus.messages import Body, Envelope, InvalidMessage, decode, encode, new_id
+from bus.pinned import watch_and_read
 from bus.wire import BadEntry, check_depth, printable, raw_twin, text_fields
 from errors import FixData
 
@@ -49,10 +53,15 @@ class Prefetching:
 
     `reads(envelope)`: the commands (name and arguments; no I/O here, and a message
     they do not fit raises MessageRefused); `handle(envelope, replies)` acts, with the
-    replies read as bytes, as every entry is (an error reply is passed as the exception)."""
+    replies read as bytes, as every entry is (an error reply is passed as the exception).
+
+    `watch(envelope)`, when given: keys WATCHed before those reads, in the same packet;
+    then `handle(envelope, replies, pipe)` gets the watching transaction pipeline (None
+    when `watch` named no key), unwatched and released when the handler returns."""
 
     reads: Callable[[Envelope], Sequence[tuple[Any, ...]]]
-    handle: Callable[[Envelope, list[Any]], None]
+    handle: Callable[..., None]
+    watch: Callable[[Envelope], Sequence[str]] | None = None
 
 
 def publish(
@@ -194,14 +203,29 @@ class StreamConsumer:
         if envelope is None:
             return
         handler = self.handlers.get(envelope.type)
-        reads: list[tuple[Any, ...]] | None = None
-        if isinstance(handler, Prefetching):
-            prefetching = handler
-            ok, reads = self._guarded(entry_id, fields, envelope,
-                                      lambda: list(prefetching.reads(envelope)))
-            if not ok:
-                return
-        processed, replies = self._check_duplicate(envelope, reads)
+        if not isinstance(handler, Prefetching):
+            self._act(entry_id, fields, envelope, handler, None, None)
+            return
+        prefetching = handler
+        ok, reads = self._guarded(entry_id, fields, envelope,
+                                  lambda: list(prefetching.reads(envelope)))
+        watch_of = prefetching.watch
+        watch: list[str] | None = []
+        if ok and watch_of is not None:
+            ok, watch = self._guarded(entry_id, fields, envelope,
+                                      lambda: list(watch_of(envelope)))
+        if not ok:
+            return
+        if not watch:
+            self._act(entry_id, fields, envelope, handler, reads, None)
+            return
+        with self._raw.pipeline(transaction=True) as pipe:  # left: unwatched, released
+            self._act(entry_id, fields, envelope, handler, reads, (pipe, watch))
+
+    def _act(self, entry_id: str, fields: RawFields, envelope: Envelope,
+             handler: Handler | Prefetching | None, reads: list[tuple[Any, ...]] | None,
+             watching: tuple[Any, list[str]] | None) -> None:
+        processed, replies = self._check_duplicate(envelope, reads, watching)
         if processed:
             self._acknowledge(entry_id)
             return
@@ -209,8 +233,11 @@ class StreamConsumer:
             self._dead_letter(entry_id, fields, f"no handler for {envelope.type!r} in {self.group}")
             return
         act = handler
-        call = ((lambda: act.handle(envelope, replies)) if isinstance(act, Prefetching)
-                else (lambda: act(envelope)))
+        if isinstance(act, Prefetching):
+            extra = () if act.watch is None else (watching[0] if watching else None,)
+            call: Callable[[], None] = lambda: act.handle(envelope, replies, *extra)  # noqa: E731
+        else:
+            call = lambda: act(envelope)  # noqa: E731
         if self._guarded(entry_id, fields, envelope, call)[0]:
             self._acknowledge(entry_id, envelope.id)
 
@@ -227,17 +254,24 @@ class StreamConsumer:
         return False, None
 
     def _check_duplicate(self, envelope: Envelope, reads: list[tuple[Any, ...]] | None,
+                         watching: tuple[Any, list[str]] | None = None,
                          ) -> tuple[bool, list[Any]]:
-        """Whether this message was processed already, and the replies to `reads`."""
+        """Whether this message was processed already, and the replies to `reads`
+        (`watching`: the pipeline and keys to WATCH first, in the same packet)."""
         if reads is None:
             return bool(self.client.sismember(self._processed_key, envelope.id)), []
-        with self._raw.pipeline(transaction=False) as pipe:
-            pipe.sismember(self._processed_key, envelope.id)
-            for command in reads:
-                pipe.execute_command(*command)
-            # A read's error reply (a hostile key of the wrong type) goes to the handler,
-            # which fails on it like on its own read; the check's own error is raised.
-            processed, *replies = pipe.execute(raise_on_error=False)
+        check = ("SISMEMBER", self._processed_key, envelope.id)
+        if watching is not None:
+            pipe, watch = watching
+            processed, *replies = watch_and_read(pipe, watch, [check, *reads])
+        else:
+            with self._raw.pipeline(transaction=False) as plain:
+                plain.execute_command(*check)
+                for command in reads:
+                    plain.execute_command(*command)
+                processed, *replies = plain.execute(raise_on_error=False)
+        # A read's error reply (a hostile key of the wrong type) goes to the handler,
+        # which fails on it like on its own read; the check's own error is raised.
         if isinstance(processed, Exception):
             raise processed
         return bool(processed), replies

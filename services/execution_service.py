@@ -18,11 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import redis
 from loguru import logger
 
 from bus import streams
 from bus.bus import MessageRefused, Prefetching, StreamConsumer
 from bus.messages import Decision, Envelope, ExecControl, ExecHalt
+from bus.pinned import watch_and_read
 from execution.approval.intake import intake_consumers
 from execution.approval.intake_guard import IntakeGuard, StoreCloses
 from execution.approval.lifecycle import IllegalTransition
@@ -96,8 +98,11 @@ class ExecutionService(Service):
         )
         self.decisions = StreamConsumer(
             ctx.client, streams.DECISIONS, group, CONSUMER,
-            # The work check's reads go out with the consumer's duplicate check.
-            {"decision": Prefetching(self._decision_reads, self._decision)},
+            # The work check's and the START's reads go out with the consumer's duplicate
+            # check, after a WATCH of the order and the halt: the START and the first
+            # child's record then go in one MULTI/EXEC (nothing on a change since).
+            {"decision": Prefetching(self._decision_reads, self._decision,
+                                     watch=self._decision_watch)},
             block_ms=COMMAND_BLOCK_MS,
         )
         self.work_check = WorkCheck(ctx.queue)
@@ -202,20 +207,29 @@ class ExecutionService(Service):
             raise RuntimeError("execution service used before setup()")
         return self.desk
 
-    @staticmethod
-    def _decision_reads(env: Envelope) -> list[tuple[Any, ...]]:
+    def _decision_watch(self, env: Envelope) -> list[str]:
         body = env.body
         assert isinstance(body, Decision)
-        return WorkCheck.reads(body) if body.action == "approve" else []
+        return self._desk().parents.start_watch(body.order_id) if body.action == "approve" \
+            else []
 
-    def _decision(self, env: Envelope, replies: list[Any]) -> None:
+    def _decision_reads(self, env: Envelope) -> list[tuple[Any, ...]]:
+        body = env.body
+        assert isinstance(body, Decision)
+        return self._approval_reads(body) if body.action == "approve" else []
+
+    def _approval_reads(self, body: Decision) -> list[tuple[Any, ...]]:
+        """The work check's reads, then the START's (`ParentLifecycle.start_reads`)."""
+        return [*WorkCheck.reads(body), *self._desk().parents.start_reads(body.order_id)]
+
+    def _decision(self, env: Envelope, replies: list[Any], pipe: Any = None) -> None:
         body = env.body
         assert isinstance(body, Decision)
         if body.action != "approve":  # starts nothing; the record already says so
             if self.ctx.queue.get(body.order_id) is None:
                 raise MessageRefused(f"{body.action} of {body.order_id}: no such order")
             return
-        self._check_and_start(body, env.source, replies)
+        self._check_and_start(body, env.source, replies, pipe)
 
     def _start_approved(self) -> None:
         """Approved orders not started yet (their bell rang during a halt, or before a
@@ -235,35 +249,55 @@ class ExecutionService(Service):
                 self._check_and_start(bell, "the approved orders waiting in the queue")
 
     def _check_and_start(self, body: Decision, source: str,
-                         replies: list[Any] | None = None) -> None:
-        """`replies`: the work check's reads, when they came with the bus's own."""
+                         replies: list[Any] | None = None, pipe: Any = None) -> None:
+        """`replies`: `_approval_reads`, when they came with the bus's own; `pipe`: the
+        pipeline that WATCHed the order and the halt before them. The work check and the
+        START then run on what was read under that WATCH; an order (or the halt) changed
+        before the START's EXEC is read again, under a new WATCH, and checked again."""
+        with contextlib.ExitStack() as again:
+            while True:
+                checked = len(WorkCheck.reads(body))
+                record = self._verified(body, source, replies[:checked] if replies else None)
+                if record is None:
+                    return
+                watched = (pipe, replies[checked:]) if pipe is not None and replies else None
+                try:
+                    self._start(record, watched)
+                    return
+                except redis.WatchError:
+                    logger.info("order {} changed before its START: read again", body.order_id)
+                pipe = again.enter_context(self.work_check.raw.pipeline(transaction=True))
+                replies = watch_and_read(pipe, self._desk().parents.start_watch(body.order_id),
+                                         self._approval_reads(body))
+
+    def _verified(self, body: Decision, source: str,
+                  replies: list[Any] | None) -> OrderRecord | None:
+        """The record to work, None when there is nothing to do yet (or any more)."""
         try:
-            record = (self.work_check.verified(body) if replies is None
-                      else self.work_check.verified_from(body, replies))
+            return (self.work_check.verified(body) if replies is None
+                    else self.work_check.verified_from(body, replies))
         except AwaitingApprovals as exc:
             logger.info("{}", exc)
-            return
         except StaleWork as exc:  # e.g. cancelled or edited before the service took it
             logger.warning("approved order {} not started: {}", body.order_id, exc)
-            return
         except MessageRefused as exc:
             self._desk().alert("critical", f"forged or stale approval refused: {body.order_id}",
                                f"{exc} (source {source[:64]!r})")
             raise
-        self._start(record)
+        return None
 
     def _mine(self, record: OrderRecord) -> bool:
         """Is this order for this service's account (`services/accounts.py`)?"""
         return self.ctx.queue.account_of(record.order) == self.ctx.settings.execution.account
 
-    def _start(self, record: OrderRecord) -> None:
+    def _start(self, record: OrderRecord, watched: tuple[Any, list[Any]] | None = None) -> None:
         if not self._mine(record):
             return  # another account's: its own execution service works it
         parents = self._desk().parents
         if record.state is not OrderState.APPROVED and record.order_id in parents.workers:
             return  # the last approval's bell after the first one's: already working
         try:
-            parents.work(record)
+            parents.work(record, watched)
         except IllegalTransition as exc:  # e.g. cancelled before the service took it
             logger.warning("approved order {} not started: {}", record.order_id, exc)
 

@@ -20,7 +20,7 @@ otherwise one round trip more.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -83,6 +83,18 @@ class _Read:
     halted: str | None
     prices: dict[str, Decimal]
     stance: AccountStances | RiskStance
+
+
+@dataclass(frozen=True)
+class WatchedStart:
+    """What a START is decided on when its reads went out elsewhere (the decision
+    consumer's packet, `bus.Prefetching.watch`): the pipeline WATCHing
+    `OrderQueue.start_watch`, the record read after that WATCH, and the reply to
+    `OrderQueue.start_reads`."""
+
+    pipe: Any
+    before: OrderRecord
+    read: Sequence[Any]
 
 
 @dataclass(frozen=True)
@@ -190,12 +202,43 @@ class OrderQueue:
         return self._apply(order_id, change, fill, edit, ())[0]
 
     def start(self, order_id: str, *, actor: str, reason: str,
-              reads: Sequence[tuple[Any, ...]] = ()) -> tuple[OrderRecord, list[Any]]:
+              reads: Sequence[tuple[Any, ...]] = (), watched: WatchedStart | None = None,
+              also: Callable[[OrderRecord], Sequence[tuple[Any, ...]]] | None = None,
+              ) -> tuple[OrderRecord, list[Any]]:
         """START (the execution service took the order), with `reads` run in the same
         transaction after its writes; their replies come with it, in the same round trip,
-        and see the state the START made."""
-        return self._apply(order_id, _Change(Action.START, actor, reason, False, False), None,
-                           None, reads)
+        and see the state the START made.
+
+        `watched`: decided on what was read under that WATCH (no read here), in one try:
+        a watched key changed since raises `redis.WatchError` (the caller reads again).
+        `also(after)`: more writes for the same MULTI/EXEC (the first child's record),
+        given the started record."""
+        change = _Change(Action.START, actor, reason, False, False)
+        if watched is None:
+            return self._apply(order_id, change, None, None, reads)
+        before = watched.before
+        if before.order_id != order_id:
+            raise UnknownOrder(f"watched read of {before.order_id!r}, not {order_id!r}")
+        change = replace(change, halted=_text(watched.read[0]))
+        after = self._decide(before, change, {}, RiskStance())
+        more = list(also(after)) if also is not None else []
+        pipe = watched.pipe
+        pipe.multi()
+        self._stage(pipe, before, after, change)
+        for command in [*more, *reads]:
+            pipe.execute_command(*command)
+        replies = pipe.execute()
+        return self._seen(after), replies[len(replies) - len(reads):]
+
+    @staticmethod
+    def start_watch(order_id: str) -> list[str]:
+        """What a START watches: the record (read with the work check's reads) and the halt."""
+        return [streams.ORDER.format(order_id=order_id), streams.HALT]
+
+    @staticmethod
+    def start_reads(order_id: str) -> list[tuple[Any, ...]]:
+        """What a START reads besides the record, under `start_watch`: the halt."""
+        return [("GET", streams.HALT)]
 
     def _apply(self, order_id: str, change: _Change, fill: Fill | None,
                edit: dict[str, Any] | None, reads: Sequence[tuple[Any, ...]],
@@ -411,6 +454,15 @@ class OrderQueue:
         body = Decision(order_id=record.order_id, action=action.value, user=actor,
                         reason=reason, version=record.order.version)
         publish(pipe, streams.DECISIONS, "decision", body, source=SOURCE, ts=self.clock.now())
+
+
+def _text(reply: Any) -> str | None:
+    """A reply read as bytes (the consumer's connection) or text; None when empty."""
+    if isinstance(reply, Exception):
+        raise reply
+    if isinstance(reply, bytes):
+        return reply.decode("utf-8", "replace") or None
+    return str(reply) if reply else None
 
 
 def _decimals(symbols: Sequence[str], raws: Sequence[Any]) -> dict[str, Decimal]:

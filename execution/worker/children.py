@@ -95,20 +95,36 @@ class ChildStore:
         round trip for every child one step decided, all written before any is sent."""
         if not children:
             return
+        with self.client.pipeline(transaction=True) as pipe:
+            for command in self.record_commands(children):
+                pipe.execute_command(*command)
+            pipe.execute()
+
+    @staticmethod
+    def record_commands(children: list[ChildOrder]) -> list[tuple[Any, ...]]:
+        """The writes that record children, for a caller's own MULTI/EXEC (the START's)."""
         # Each parent's counter and children set once (a step may decide several of one
         # parent's children): the commands grow with the children, not three times them.
         slices: dict[str, int] = {}
         members: dict[str, list[str]] = {}
-        with self.client.pipeline(transaction=True) as pipe:
-            for child in children:
-                slices[child.order_id] = max(slices.get(child.order_id, 0), child.slice_no)
-                members.setdefault(child.order_id, []).append(child.reference)
-                pipe.set(streams.CHILD.format(reference=child.reference),
-                         child.model_dump_json(), ex=DAY_TTL_S)
-            for order_id, slice_no in slices.items():
-                pipe.set(SLICE_COUNTER.format(order_id=order_id), slice_no, ex=DAY_TTL_S)
-                pipe.sadd(streams.CHILDREN_OF.format(order_id=order_id), *members[order_id])
-            pipe.execute()
+        commands: list[tuple[Any, ...]] = []
+        for child in children:
+            slices[child.order_id] = max(slices.get(child.order_id, 0), child.slice_no)
+            members.setdefault(child.order_id, []).append(child.reference)
+            commands.append(("SET", streams.CHILD.format(reference=child.reference),
+                             child.model_dump_json(), "EX", DAY_TTL_S))
+        for order_id, slice_no in slices.items():
+            commands.append(("SET", SLICE_COUNTER.format(order_id=order_id), slice_no,
+                             "EX", DAY_TTL_S))
+            commands.append(("SADD", streams.CHILDREN_OF.format(order_id=order_id),
+                             *members[order_id]))
+        return commands
+
+    def unnumber(self, child: ChildOrder) -> None:
+        """A numbered child that was never recorded (its transaction failed): its number
+        is free again, so the next one leaves no gap."""
+        if self._slices.get(child.order_id) == child.slice_no:
+            self._slices[child.order_id] -= 1
 
     def save(self, child: ChildOrder) -> None:
         self.write_all([child], [])
@@ -161,7 +177,8 @@ class ChildStore:
                 read = pipe.execute()
         members, stored = read
         self._slices.setdefault(order_id, int(stored or 0))  # memory is never behind Redis
-        refs = sorted(members)
+        # Replies read as bytes (with the decision consumer's reads) or as text.
+        refs = sorted(m.decode("ascii") if isinstance(m, bytes) else m for m in members)
         raws = self.client.mget([streams.CHILD.format(reference=r) for r in refs]) if refs else []
         found = [ChildOrder.model_validate_json(r) for r in raws if r]
         return sorted(found, key=lambda c: c.slice_no)

@@ -24,11 +24,11 @@ from execution.algos.planner import Wait, build_curve
 from execution.algos.profile import VolumeProfile
 from execution.algos.window import at
 from execution.approval.lifecycle import Action, IllegalTransition
-from execution.approval.queue import OrderQueue
+from execution.approval.queue import OrderQueue, WatchedStart
 from execution.config import ExecutionConfig
 from execution.engine.bridge import VnpyBridge
 from execution.worker.book import ChildBook
-from execution.worker.children import ChildOrder
+from execution.worker.children import ChildOrder, ChildStore
 from execution.worker.fills import FillBook
 from execution.worker.inbox import Seen
 from execution.worker.market import MarketState
@@ -75,14 +75,29 @@ class ParentLifecycle:
             if self.parts.queue.account_of(record.order) == self.parts.cfg.account:
                 self._adopt(record)  # another account's order is its own service's
 
-    def work(self, record: OrderRecord) -> None:
-        """An approved order from the bus: start it (or adopt it if already started)."""
+    def start_watch(self, order_id: str) -> list[str]:
+        """The keys a START decided on the decision's own read WATCHes (`work(watched=)`)."""
+        return self.parts.queue.start_watch(order_id)
+
+    def start_reads(self, order_id: str) -> list[tuple[Any, ...]]:
+        """What such a START reads, after its record: the halt, the parent's children."""
+        return [*self.parts.queue.start_reads(order_id), *ChildStore.children_reads(order_id)]
+
+    def work(self, record: OrderRecord, watched: tuple[Any, list[Any]] | None = None) -> None:
+        """An approved order from the bus: start it (or adopt it if already started).
+
+        `watched`: the pipeline that WATCHed `start_watch` before `record` was read, and
+        the replies to `start_reads`: the START and the first child's record then go in
+        one MULTI/EXEC (`redis.WatchError` when a watched key changed: nothing done)."""
         # An approved record is read again by its START transaction: no read here.
         fresh = record.state is OrderState.APPROVED
         current = record if fresh else self.parts.queue.get(record.order_id) or record
         if current.order.trade_date != self.parts.day:
             logger.warning("order {} is for {}, not today: ignored", current.order_id,
                            current.order.trade_date)
+            return
+        if fresh and watched is not None:
+            self._start_watched(current, *watched)
             return
         children: list[Any] | None = None
         if current.state is OrderState.APPROVED:  # its children come with the START
@@ -94,6 +109,48 @@ class ParentLifecycle:
             if self.parts.market.quote(current.order.symbol) is None:
                 self.parts.catch_up()  # the subscription's first tick is in flight
             self._advance(worker, self.parts.now())
+
+    def _start_watched(self, record: OrderRecord, pipe: Any, read: list[Any]) -> None:
+        """START on what was read under WATCH, with the first child decided on the started
+        record and recorded in the same transaction, then sent: the child is in Redis
+        before it goes out, and nothing is started, recorded or sent if the order, or the
+        halt, changed since the read (the EXEC fails; this raises `redis.WatchError`)."""
+        for reply in read:
+            if isinstance(reply, Exception):
+                raise reply
+        halt = read[:len(self.parts.queue.start_reads(record.order_id))]
+        children = read[len(halt):]
+        now = self.parts.now()
+        adopted: list[ParentWorker] = []
+        wanted: list[Wanted] = []
+        prepared: list[ChildOrder | str] = []
+
+        def first_child(started: OrderRecord) -> list[tuple[Any, ...]]:
+            adopted.append(self._adopt(started, children))
+            if self.parts.market.quote(started.order.symbol) is None:
+                self.parts.catch_up()  # the subscription's first tick is in flight
+            item = self._first_wanted(adopted[0], now)
+            if item is None:
+                return []
+            wanted.append(item)
+            prepared.extend(self.parts.sender.prepare_all([item]))
+            return ChildStore.record_commands([c for c in prepared if isinstance(c, ChildOrder)])
+
+        try:
+            self.parts.queue.start(record.order_id, actor=ACTOR,
+                                   reason="taken by the execution service",
+                                   watched=WatchedStart(pipe, record, halt), also=first_child)
+        except BaseException:  # not started: forget what was taken on for it
+            if adopted:
+                self.workers.pop(record.order_id, None)
+            for child in prepared:
+                if isinstance(child, ChildOrder):
+                    self.parts.book.store.unnumber(child)
+            raise
+        if wanted:
+            self._send([(adopted[0], wanted[0])], now, prepared)
+        else:
+            self._advance(adopted[0], now)
 
     def _adopt(self, record: OrderRecord, children: list[Any] | None = None) -> ParentWorker:
         order = record.order
@@ -211,13 +268,7 @@ class ParentLifecycle:
         if self.halted:
             self._finish_if_idle(worker, children, now)
             return None
-        phase = session_phase(now, order.symbol)
-        quote = self.parts.market.quote(order.symbol)
-        worker.pov_base = pov_base(self.parts.market, self.parts.client, self.parts.day, worker,
-                                   now)
-        position = sizing_position(self.parts.fills, self.parts.book, order)
-        recent = self.parts.market.recent_volume(order.symbol, now, self.parts.cfg.slice_interval_s)
-        decision = worker.decide(now, phase, children, quote, position, recent)
+        decision, quote, position = self._consider(worker, now)
         if isinstance(decision, Send) and quote is not None:
             return order, decision.child, decision.phase, quote, position
         if isinstance(decision, Cancel):
@@ -228,10 +279,34 @@ class ParentLifecycle:
         self._finish_if_idle(worker, self.parts.book.of(order.order_id), now)
         return None
 
-    def _send(self, pending: list[tuple[ParentWorker, Wanted]], now: datetime) -> None:
+    def _first_wanted(self, worker: ParentWorker, now: datetime) -> Wanted | None:
+        """The child a parent just taken on wants sent, decided without acting on anything
+        (its START is not written yet); any other decision waits for `_advance` after."""
+        self._end_of_day_rules(worker, now)  # only marks the worker
+        if self.halted:
+            return None
+        decision, quote, position = self._consider(worker, now)
+        if isinstance(decision, Send) and quote is not None:
+            return worker.record.order, decision.child, decision.phase, quote, position
+        return None
+
+    def _consider(self, worker: ParentWorker, now: datetime) -> tuple[Any, Any, Any]:
+        """The parent's decision now, with the quote and the position it was sized on."""
+        order = worker.record.order
+        phase = session_phase(now, order.symbol)
+        quote = self.parts.market.quote(order.symbol)
+        worker.pov_base = pov_base(self.parts.market, self.parts.client, self.parts.day, worker,
+                                   now)
+        position = sizing_position(self.parts.fills, self.parts.book, order)
+        recent = self.parts.market.recent_volume(order.symbol, now, self.parts.cfg.slice_interval_s)
+        children = self.parts.book.of(order.order_id)
+        return worker.decide(now, phase, children, quote, position, recent), quote, position
+
+    def _send(self, pending: list[tuple[ParentWorker, Wanted]], now: datetime,
+              prepared: list[ChildOrder | str] | None = None) -> None:
         if not pending:
             return
-        results = self.parts.sender.send_all([wanted for _, wanted in pending], now)
+        results = self.parts.sender.send_all([wanted for _, wanted in pending], now, prepared)
         for (worker, _), sent in zip(pending, results, strict=True):
             if isinstance(sent, ChildOrder):
                 worker.sent(now, sent.slice_no)

@@ -91,19 +91,25 @@ class ChildSender:
         """The child as recorded and sent, or why it was not sent."""
         return self.send_all([(order, child, phase, quote, position)], now)[0]
 
-    def send_all(self, items: list[Wanted], now: datetime) -> list[ChildOrder | str]:
+    def send_all(self, items: list[Wanted], now: datetime,
+                 prepared: list[ChildOrder | str] | None = None) -> list[ChildOrder | str]:
         """One step's children, each as recorded and sent or why it was not sent, in the
         order given. Their records reach Redis in one round trip before the first is
         sent (a crash in between leaves records the restart finds LOST); their links
         in one more after the last is sent. A gateway that can (`orders_together`, the
-        simulated broker) books them all in one write, acknowledging them after it."""
-        now = self.now()  # the step's reading may be stale by the time we get here
-        sessions: dict[tuple[str, str], str] = {}  # (symbol, phase): one answer at `now`
-        out: list[ChildOrder | str] = [self._prepare(*item, now, sessions) for item in items]
+        simulated broker) books them all in one write, acknowledging them after it.
+
+        `prepared`: `prepare_all(items)` whose records a caller already wrote to Redis
+        (the START's transaction, which records the first child): not written again."""
+        out = self.prepare_all(items) if prepared is None else prepared
         records = [r for r in out if isinstance(r, ChildOrder)]
         if not records:
             return out
-        self.book.record_all(records)
+        if prepared is None:
+            self.book.record_all(records)
+        else:
+            for record in records:
+                self.book.kept(record)
         sent: dict[str, ChildOrder | str] = {}
         with self._together({r.gateway for r in records}):
             for record in records:
@@ -117,6 +123,12 @@ class ChildSender:
                     sent[record.reference] = self._send(record)
         self.book.linked_all([c for c in sent.values() if isinstance(c, ChildOrder)])
         return [sent[r.reference] if isinstance(r, ChildOrder) else r for r in out]
+
+    def prepare_all(self, items: list[Wanted]) -> list[ChildOrder | str]:
+        """Each child's record, numbered, if it may go out (not written yet); else why not."""
+        now = self.now()  # the step's reading may be stale by the time we get here
+        sessions: dict[tuple[str, str], str] = {}  # (symbol, phase): one answer at `now`
+        return [self._prepare(*item, now, sessions) for item in items]
 
     @contextmanager
     def _together(self, gateways: Iterable[str]) -> Iterator[None]:
