@@ -320,13 +320,28 @@ def print_latency(parents: int, result: Latency, waiting: bool = False) -> None:
 
 def worker(desk: Any) -> Any:
     """As the service does: the bell names the order; the checked stored record is worked.
-    One WorkCheck for the run, as the service keeps one (each opens its own connections);
-    its reads go out with the consumer's duplicate check (`Prefetching`) where the bus
-    has it, as services/execution_service.py wires it."""
+    Where the service has it (`_decision_watch`), its own decision handler, on a service
+    holding only what that path uses: the work check's and the START's reads go out with
+    the consumer's duplicate check under a WATCH, the first child's record with the START.
+    On an older tree: one WorkCheck for the run, as the service keeps one (each opens its
+    own connections); its reads go out with the consumer's duplicate check
+    (`Prefetching`) where the bus has it."""
+    from types import SimpleNamespace
+
     from bus import bus
     from bus.messages import Decision
     from execution.approval.work_check import WorkCheck
+    from services.execution_service import ExecutionService
 
+    if hasattr(ExecutionService, "_decision_watch"):
+        service = object.__new__(ExecutionService)
+        queue = desk.deps.queue
+        service.ctx = SimpleNamespace(queue=queue, settings=SimpleNamespace(  # type: ignore[assignment]
+            execution=SimpleNamespace(account=queue.account)))
+        service.desk = desk
+        service.work_check = WorkCheck(queue)
+        return bus.Prefetching(service._decision_reads, service._decision,
+                               watch=service._decision_watch)
     check = WorkCheck(desk.deps.queue)
     if hasattr(bus, "Prefetching") and hasattr(check, "verified_from"):
         def reads(env: Any) -> list[Any]:
