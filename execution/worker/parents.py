@@ -121,6 +121,7 @@ class ParentLifecycle:
         halt = read[:len(self.parts.queue.start_reads(record.order_id))]
         children = read[len(halt):]
         now = self.parts.now()
+        previous = self.workers.get(record.order_id)  # one left from before an amendment
         adopted: list[ParentWorker] = []
         wanted: list[Wanted] = []
         prepared: list[ChildOrder | str] = []
@@ -143,6 +144,8 @@ class ParentLifecycle:
         except BaseException:  # not started: forget what was taken on for it
             if adopted:
                 self.workers.pop(record.order_id, None)
+                if previous is not None:
+                    self.workers[record.order_id] = previous
             for child in prepared:
                 if isinstance(child, ChildOrder):
                     self.parts.book.store.unnumber(child)
