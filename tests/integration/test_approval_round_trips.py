@@ -197,8 +197,12 @@ def test_a_change_between_the_read_and_the_start_sends_nothing(
     desk.step()
     sent: list[Any] = []
     original_send = SimGateway.send_order
-    monkeypatch.setattr(SimGateway, "send_order",
-                        lambda gateway, req: sent.append(req) or original_send(gateway, req))
+
+    def send_order(gateway: SimGateway, req: Any) -> str:
+        sent.append(req)
+        return original_send(gateway, req)
+
+    monkeypatch.setattr(SimGateway, "send_order", send_order)
     decided = ParentLifecycle._first_wanted
     landed: list[str] = []
 
