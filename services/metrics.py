@@ -10,19 +10,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import redis
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from bus import streams
+from services.nav_read import latest_snapshots
 from services.registry import SERVICES
 from services.status import order_states
-
-# NAV snapshots looked at for each account's latest (every account publishes every few
-# seconds, so the newest few hundred hold them all).
-NAV_SCAN = 500
 
 
 class DeskCollector(Collector):
@@ -81,7 +77,7 @@ class DeskCollector(Collector):
 
     def _risk(self) -> Iterator[Metric]:
         """Each account's latest NAV snapshot (one product's never shown as another's)."""
-        latest = self._latest_navs()
+        latest = latest_snapshots(self.client, self.accounts)
         if not latest:
             return
         nav = GaugeMetricFamily("desk_nav_cny", "latest NAV", labels=["account"])
@@ -89,21 +85,11 @@ class DeskCollector(Collector):
                                      labels=["account"])
         hedge = GaugeMetricFamily("desk_hedge_ratio", "share of the book hedged",
                                   labels=["account"])
-        for account, body in sorted(latest.items()):
-            nav.add_metric([account], float(body["nav"]))
-            drawdown.add_metric([account], float(body["drawdown"]))
-            hedge.add_metric([account], float(body.get("hedge_ratio", 0.0)))
+        for account, snap in sorted(latest.items()):
+            nav.add_metric([account], float(snap.nav))
+            drawdown.add_metric([account], float(snap.drawdown))
+            hedge.add_metric([account], float(snap.hedge_ratio))
         yield nav
         yield drawdown
         yield hedge
 
-    def _latest_navs(self, scan: int = NAV_SCAN) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        for _id, fields in self.client.xrevrange(streams.NAV, count=scan):
-            body = json.loads(fields["body"])
-            account = body.get("account")
-            if account in self.accounts and account not in found:
-                found[account] = body
-            if len(found) == len(self.accounts):
-                break
-        return found

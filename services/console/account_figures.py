@@ -17,13 +17,12 @@ from decimal import Decimal
 
 import redis
 
-from bus import streams
-from bus.messages import InvalidMessage, NavSnapshot, decode
+from bus.messages import NavSnapshot
 from execution.eod.nav_series import read_stored
 from services.console.reads import ledger
+from services.nav_read import latest_snapshots
 
 TOTAL = "desk total"
-SCAN = 500  # newest NAV snapshots read to find each account's latest
 
 
 @dataclass(frozen=True)
@@ -36,21 +35,6 @@ class AccountFigures:
     drawdown: float | None = None
     hedge_ratio: float | None = None
     at: datetime | None = None
-
-
-def latest_snapshots(client: redis.Redis, names: Sequence[str]) -> dict[str, NavSnapshot]:
-    """The newest NAV snapshot of each account that has one among the newest `SCAN`."""
-    found: dict[str, NavSnapshot] = {}
-    for _entry_id, fields in client.xrevrange(streams.NAV, count=SCAN):
-        try:
-            body = decode(fields).body
-        except InvalidMessage:
-            continue
-        if isinstance(body, NavSnapshot) and body.account in names:
-            found.setdefault(body.account, body)
-        if len(found) == len(names):
-            break
-    return found
 
 
 def previous_close(client: redis.Redis, account: str, today: date) -> Decimal | None:

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from bus import streams
-from bus.messages import InvalidMessage, NavSnapshot, decode
+from bus.messages import NavSnapshot
 from errors import Refused
 from execution.approval.policy_config import ApprovalConfig
 from execution.approval.queue import OrderQueue
@@ -35,6 +35,7 @@ from services.console.auth import (
 )
 from services.console.config import ConsoleConfig
 from services.console.users import Role, UserStore
+from services.nav_read import latest_snapshots
 from services.replicated_ack import AckPolicy
 
 # A bulk decision posts one field per row on screen (bulk.MAX_PICKS); Starlette allows 1,000.
@@ -188,18 +189,9 @@ def chosen_accounts(request: Request) -> list[str]:
 
 def _latest_navs(d: Desk, names: list[str]) -> list[NavSnapshot]:
     """The newest NAV snapshot of each account named (as many as have one)."""
-    found: dict[str, NavSnapshot] = {}
     # One account's desk has only its snapshots: the newest is the one (as before).
-    count = 1 if len(d.account_names) == 1 else 50 * len(d.account_names)
-    for _entry_id, fields in d.client.xrevrange(streams.NAV, count=count):
-        try:
-            body = decode(fields).body
-        except InvalidMessage:
-            continue
-        if isinstance(body, NavSnapshot) and body.account in names:
-            found.setdefault(body.account, body)
-        if len(found) == len(names):
-            break
+    scan = 1 if len(d.account_names) == 1 else 50 * len(d.account_names)
+    found = latest_snapshots(d.client, names, scan)
     return [found[n] for n in names if n in found]
 
 

@@ -16,6 +16,7 @@ from execution.approval.queue import OrderQueue
 from marketdata.clock import FixedClock
 from orders.order import Order
 from services.metrics import DeskCollector
+from services.redis_server import EmbeddedRedis
 
 
 def test_metrics_show_services_streams_orders_and_halt(redis_client: redis.Redis,
@@ -59,3 +60,25 @@ def test_metrics_per_account(redis_client: redis.Redis, clock: FixedClock) -> No
     assert "ghost" not in text
     assert 'desk_service_up{service="execution@beta"} 1.0' in text
     assert 'desk_service_up{service="risk@beta"} 0.0' in text
+
+
+def test_a_forged_nav_entry_does_not_break_the_scrape(redis_server: EmbeddedRedis,
+                                                      clock: FixedClock) -> None:
+    """A non-JSON body and a non-UTF-8 entry on `desk:nav` are skipped (the desk's own
+    client decodes with escapes, as every service's does)."""
+    from bus.bus import publish
+    from bus.messages import NavSnapshot
+
+    client = redis_server.client()
+    client.flushall()
+    snap = NavSnapshot(account="paper", nav=Decimal("100"), hwm=Decimal("100"), drawdown=0.0,
+                       stock_value=Decimal(0), cash=Decimal("100"), futures_pnl=Decimal(0),
+                       hedge_ratio=0.0, at=clock.now())
+    publish(client, streams.NAV, "nav", snap, source="risk", ts=clock.now())
+    raw = redis_server.client(decode_responses=False)
+    raw.xadd(streams.NAV, {b"type": b"nav", b"v": b"1", b"body": b"{not json"})
+    raw.xadd(streams.NAV, {b"\xc3(": b"\xff" * 10})
+    registry = CollectorRegistry()
+    registry.register(DeskCollector(client, "paper"))
+    text = generate_latest(registry).decode()
+    assert 'desk_nav_cny{account="paper"} 100.0' in text
