@@ -50,6 +50,7 @@ class DeskSettings(Protocol):
     @property
     def approval(self) -> ApprovalConfig: ...
     def model_dump(self) -> dict[str, Any]: ...
+    def model_copy(self, *, update: dict[str, Any] | None = None) -> Any: ...
 
 
 Settings = TypeVar("Settings", bound=DeskSettings)
@@ -74,14 +75,12 @@ def order_account(order_account_field: str, settings: DeskSettings) -> str:
 
 def for_account(settings: Settings, name: str) -> Settings:
     """The settings one account's services run with: that account in `execution.account`
-    and `risk.account`, its capital, gateways, ladder and limits."""
+    and `risk.account`, its capital, gateways, ladder and limits. Each part is validated
+    on its own (as at load, `account_problem`); the desk's settings are not read again."""
     if name not in account_names(settings):
         raise KeyError(f"unknown account {name!r}; the desk has {list(account_names(settings))}")
-    data = settings.model_dump()
-    for part, values in account_overrides(settings, name).items():
-        data[part].update(values)
-    rebuilt: Settings = type(settings).model_validate(data)  # type: ignore[attr-defined]
-    return rebuilt
+    view: Settings = settings.model_copy(update=_account_parts(settings, name))
+    return view
 
 
 def account_overrides(settings: DeskSettings, name: str) -> dict[str, dict[str, Any]]:
@@ -106,14 +105,20 @@ def account_problem(settings: DeskSettings, name: str) -> str | None:
     None when they are."""
     from pydantic import ValidationError
 
+    try:
+        _account_parts(settings, name)
+    except ValidationError as exc:
+        return f"account {name!r}: {exc.title}: {exc.errors()[0]['msg']}"
+    return None
+
+
+def _account_parts(settings: DeskSettings, name: str) -> dict[str, Any]:
+    """Each part of the settings account `name` changes, validated (ValidationError)."""
+    parts: dict[str, Any] = {}
     for part, values in account_overrides(settings, name).items():
         current = getattr(settings, part)
-        try:
-            type(current).model_validate({**current.model_dump(), **values})
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            return f"account {name!r}: {part}: {first['msg']}"
-    return None
+        parts[part] = type(current).model_validate({**current.model_dump(), **values})
+    return parts
 
 
 def _set(target: dict[str, Any], key: str, value: Any) -> None:

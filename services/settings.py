@@ -54,8 +54,8 @@ class DeskSettings(BaseModel):
     @classmethod
     def _first_account_is_the_default(cls, data: Any) -> Any:
         """With an `accounts:` list the desk-wide `execution.account` and `risk.account`
-        are its first account (what the shared services and old orders mean by "the"
-        one), unless they name one of the accounts (one account's services' settings)."""
+        are its first account: what the shared services and old orders mean by "the" one
+        (one account's view, `for_account`, is made without coming back here)."""
         if not isinstance(data, dict) or not data.get("accounts"):
             return data
         names = [a.get("name") if isinstance(a, dict) else getattr(a, "name", None)
@@ -65,10 +65,6 @@ class DeskSettings(BaseModel):
         data = dict(data)
         for part in ("execution", "risk"):
             value = data.get(part) or {}
-            given = getattr(value, "account", None) if isinstance(value, BaseModel) \
-                else value.get("account")
-            if given in names:  # one account's own settings (`for_account`)
-                continue
             data[part] = (value.model_copy(update={"account": names[0]})
                           if isinstance(value, BaseModel) else {**value, "account": names[0]})
         return data
