@@ -4,6 +4,7 @@ orders) on a synthetic market; wall time and peak memory, and how they grow.
     python bench/bench_model.py                 # 5,400 stocks, lookback 250 + the grid
     python bench/bench_model.py --quick         # 5,400 stocks only
     python bench/bench_model.py --process --against /tmp/old-src   # whole `desk model run`
+    python bench/bench_model.py --process --peer                   # beside plain pandas
 
 `--process` times what an operator waits for: the whole `desk model run --dry-run
 --json` process (interpreter, imports, settings, calendar, the embedded Redis, data
@@ -118,11 +119,27 @@ def desk_process(data_dir: Path, src: Path | None) -> tuple[float, float, float,
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out
 
 
-def process_main(cache: Path, rounds: int, against: Path | None) -> None:
+PEER = Path(__file__).resolve().parent / "peers" / "pandas_nightly.py"
+
+
+def peer_process(data_dir: Path) -> tuple[float, float, float]:
+    """One whole plain-pandas factor pass on the same store: (wall s, CPU s, peak MB)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(PEER), str(data_dir / "marketdata")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError("the pandas peer failed")
+    return time.perf_counter() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def process_main(cache: Path, rounds: int, against: Path | None, peer: bool = False) -> None:
     data_dir = demo_data_dir(cache)
     variants: list[tuple[str, Path | None]] = [("this tree", None)]
     if against is not None:
         variants.append((f"{against}", against))
+    peer_walls: list[float] = []
+    peer_cpus: list[float] = []
     walls: dict[str, list[float]] = {name: [] for name, _ in variants}
     peaks: dict[str, list[float]] = {name: [] for name, _ in variants}
     cpus: dict[str, list[float]] = {name: [] for name, _ in variants}
@@ -141,6 +158,12 @@ def process_main(cache: Path, rounds: int, against: Path | None) -> None:
                   f"{peak:6.0f} MB", flush=True)
         if len(set(outputs)) != 1:
             raise RuntimeError("the two trees printed different batches")
+        if peer:
+            wall, cpu, peak = peer_process(data_dir)
+            peer_walls.append(wall)
+            peer_cpus.append(cpu)
+            print(f"  round {i + 1}: {'pandas peer':<12} {wall:5.2f} s wall {cpu:5.2f} s CPU "
+                  f"{peak:6.0f} MB", flush=True)
     for name, _ in variants:
         print(f"{name:<14} median {statistics.median(walls[name]):5.2f} s wall, "
               f"{statistics.median(cpus[name]):5.2f} s CPU, peak {max(peaks[name]):.0f} MB")
@@ -151,6 +174,12 @@ def process_main(cache: Path, rounds: int, against: Path | None) -> None:
               f"(median {statistics.median(ratios):.2f}); same batch every round")
         cpu_ratio = statistics.median(cpus["this tree"]) / statistics.median(cpus[f"{against}"])
         print(f"CPU ratio this/against (medians): {cpu_ratio:.2f}")
+    if peer:
+        ratios = [a / b for a, b in zip(walls["this tree"], peer_walls, strict=True)]
+        print(f"pandas peer    median {statistics.median(peer_walls):5.2f} s wall, "
+              f"{statistics.median(peer_cpus):5.2f} s CPU; desk/pandas wall per round: "
+              f"{', '.join(f'{r:.2f}' for r in ratios)}; CPU (medians) "
+              f"{statistics.median(cpus['this tree']) / statistics.median(peer_cpus):.2f}")
     print(f"  target <= {PROCESS_TARGET_S} s whole process: "
           f"{'met' if mine <= PROCESS_TARGET_S else 'NOT met'} (median {mine:.2f} s)")
 
@@ -163,9 +192,11 @@ def main() -> None:
                         help="time the whole `desk model run` process instead")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--against", type=Path, help="another source tree to alternate with")
+    parser.add_argument("--peer", action="store_true",
+                        help="with --process: also the plain-pandas factor pass each round")
     args = parser.parse_args()
     if args.process:
-        process_main(args.cache, args.rounds, args.against)
+        process_main(args.cache, args.rounds, args.against, args.peer)
         return
     grid = [(5400, 250)] if args.quick else [(5400, 250), (1350, 250), (2700, 250),
                                              (5400, 500)]
