@@ -10,9 +10,29 @@ exact, so a day's value depends only on the days inside its window.
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 import numpy as np
+import numpy.typing as npt
 
 from strategies.exact import SCALE, FloatArray, IntArray, to_fixed
+
+Integers = TypeVar("Integers", bound=npt.NDArray[np.signedinteger[Any]])
+
+
+# Rows at least this wide are summed down a row at a time (`running_total`).
+_WIDE_ROW = 64
+
+
+def running_total(values: Integers) -> Integers:
+    """`np.cumsum(values, axis=0, out=values)`, the same integers: on a wide array a
+    row at a time is several times faster (numpy's cumsum walks down each column, a
+    row's stride per step), and integers add exactly in any order."""
+    if values.ndim < 2 or values[0].size < _WIDE_ROW:
+        return np.cumsum(values, axis=0, out=values)
+    for row in range(1, values.shape[0]):
+        np.add(values[row - 1], values[row], out=values[row])
+    return values
 
 
 def _reach(n_rows: int, window: int, first: int) -> int:
@@ -20,10 +40,11 @@ def _reach(n_rows: int, window: int, first: int) -> int:
     return min(max(window, first), n_rows)
 
 
-def _trailing_diff(prefix: IntArray, window: int, first: int = 0) -> IntArray:
+def _trailing_diff(prefix: npt.NDArray[np.signedinteger[Any]], window: int,
+                   first: int = 0) -> IntArray:
     """prefix[t] - prefix[t - window] for rows t >= first (prefix before row 0 is zero)."""
     n_rows = prefix.shape[0]
-    out = prefix[first:].copy()
+    out = prefix[first:].astype(np.int64)  # a copy, whatever the prefix's integer type
     lo = _reach(n_rows, window, first)
     out[lo - first:] -= prefix[lo - window:n_rows - window]
     return out
@@ -35,9 +56,9 @@ class PrefixSums:
     def __init__(self, values: FloatArray, what: str) -> None:
         fixed, valid = to_fixed(values, values.shape[0], what)
         self.what = what
-        self.sums = np.cumsum(fixed, axis=0, out=fixed)
+        self.sums = running_total(fixed)
         self._valid = valid
-        self._counts: IntArray | None = None
+        self._counts: npt.NDArray[np.int32] | None = None
 
     def window_sum(self, window: int, first: int = 0) -> FloatArray:
         """Sum of the finite values in each trailing window (partial at the top), for
@@ -58,7 +79,8 @@ class PrefixSums:
     def window_count(self, window: int, first: int = 0) -> IntArray:
         """How many finite values each trailing window holds (rows from `first` on)."""
         if self._counts is None:  # only some callers need counts: build on demand
-            self._counts = np.cumsum(self._valid, axis=0, dtype=np.int64)
+            # int32: a count is at most the number of rows; half the memory to sum.
+            self._counts = running_total(self._valid.astype(np.int32))
         return _trailing_diff(self._counts, window, first)
 
 
