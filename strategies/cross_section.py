@@ -109,3 +109,17 @@ def percentile_of(row: FloatArray, members: BoolArray, picks: npt.NDArray[np.int
     # How many pool values are <= each pick: its insertion point on the right.
     at_or_below = np.searchsorted(np.sort(pool), values, side="right")
     return np.where(np.isfinite(values), 100.0 * at_or_below / pool.size, np.nan)
+
+
+def percentiles_of(rows: FloatArray, members: BoolArray,
+                   picks: npt.NDArray[np.int64]) -> FloatArray:
+    """`percentile_of` of each row of `rows` (rows x picks), the members' values of all
+    the rows sorted in one call."""
+    pools = rows[:, members]
+    if pools.shape[1] == 0 or not np.isfinite(pools).all():  # pools that differ by row
+        return np.stack([percentile_of(row, members, picks) for row in rows])
+    ordered = np.sort(pools, axis=1)
+    values = rows[:, picks]
+    at_or_below = np.stack([np.searchsorted(pool, value, side="right")
+                            for pool, value in zip(ordered, values, strict=True)])
+    return np.where(np.isfinite(values), 100.0 * at_or_below / pools.shape[1], np.nan)

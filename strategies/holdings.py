@@ -54,29 +54,36 @@ def rank_members(day: DaySignals) -> npt.NDArray[np.int64]:
 def value_book(day: DaySignals, book: Book,
                ranks: npt.NDArray[np.int64]) -> tuple[list[Position], Decimal]:
     """Each non-empty holding at its last close, and NAV = cash + holdings."""
-    priced: list[tuple[Holding, int, Decimal]] = []
+    column, closes = day.column, day.value_price
+    priced: list[tuple[Holding, int, Decimal, Decimal]] = []
     for symbol in sorted(book.holdings):
         holding = book.holdings[symbol]
         if holding.quantity == 0:
             continue
-        index = day.position_of(symbol)
-        last = float(day.value_price[index])
+        index = column[symbol] if symbol in column else day.position_of(symbol)
+        last = float(closes[index])
         if not math.isfinite(last):
             raise ValueError(f"holding {symbol}: no close within the lookback up to "
                              f"{day.signal_date}, cannot value it")
-        priced.append((holding, index, to_price(last, f"last close of {symbol}")))
-    nav = book.cash + sum((p * h.quantity for h, _, p in priced), Decimal(0))
+        price = to_price(last, f"last close of {symbol}")
+        priced.append((holding, index, price, price * holding.quantity))
+    nav = book.cash + sum((value for *_, value in priced), Decimal(0))
     if nav <= 0:
         raise ValueError(f"book NAV {nav} on {day.signal_date} is not positive")
-    return [Position(h, i, p, p * h.quantity, float(p * h.quantity / nav), int(ranks[i]))
-            for h, i, p in priced], nav
+    return [Position(h, i, p, value, float(value / nav), int(ranks[i]))
+            for h, i, p, value in priced], nav
+
+
+# Codes that keep a holding (an int set: no enum member made per holding).
+_STAYS: frozenset[int] = frozenset({Exclusion.NONE, *ENTRY_ONLY})
 
 
 def exit_reason(day: DaySignals, index: int, config: ModelConfig) -> str | None:
     """Why a holding must leave (in words), or None when it may stay."""
-    code = Exclusion(int(day.exclusion[index]))
-    if code is Exclusion.NONE or code in ENTRY_ONLY:
+    number = int(day.exclusion[index])
+    if number in _STAYS:
         return None
+    code = Exclusion(number)
     if code is Exclusion.TOO_LARGE:
         return (f"left universe: grew out of the small-cap range (market cap "
                 f"{day.mcap[index] / 1e9:.1f} bn > cutoff {day.mcap_cutoff / 1e9:.1f} bn)")

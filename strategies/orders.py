@@ -19,7 +19,7 @@ from exchange import Side, is_legal_sell_quantity, round_buy_quantity, round_sel
 from strategies.batch import ModelBatch, OrderProposal
 from strategies.config import ModelConfig
 from strategies.costs import expected_cost, to_price
-from strategies.cross_section import percentile_of
+from strategies.cross_section import percentiles_of
 from strategies.holdings import SellIntent
 from strategies.rotation import BuyIntent, Plan
 from strategies.signals import DaySignals
@@ -39,18 +39,21 @@ def attach_ranks(orders: list[OrderProposal], indexes: list[int], day: DaySignal
     """The orders with their factor percentiles (0-100], 100 = most favoured by the
     weight, filled into each order's ranks (empty until now: `_proposal` makes a new
     dict per order, so filling it in place spares a copy of every order)."""
+    if not orders:
+        return orders
     members = day.exclusion == Exclusion.NONE
-    picks = np.asarray(indexes, dtype=np.int64)
     names = [*day.factor_z, "score"]
-    columns = [percentile_of(z * math.copysign(1.0, config.factors.weights[name]), members,
-                             picks) for name, z in day.factor_z.items()]
-    columns.append(percentile_of(day.score, members, picks))
+    rows = np.stack([-z if math.copysign(1.0, config.factors.weights[name]) < 0 else z
+                     for name, z in day.factor_z.items()] + [day.score])
     # One conversion to Python floats for the whole batch, rounded as before.
-    table: list[list[float]] = np.column_stack(columns).tolist() if orders else []
+    table: list[list[float]] = percentiles_of(rows, members, np.asarray(indexes)).T.tolist()
     for order, values in zip(orders, table, strict=True):
-        order.ranks.update({name: round(value, 1)
-                            for name, value in zip(names, values, strict=True)
-                            if math.isfinite(value)})
+        rounded = [round(value, 1) for value in values]
+        if all(math.isfinite(value) for value in rounded):
+            order.ranks.update(zip(names, rounded, strict=True))
+        else:
+            order.ranks.update((name, value) for name, value in zip(names, rounded, strict=True)
+                               if math.isfinite(value))
     return orders
 
 
