@@ -91,6 +91,16 @@ def trailing_sum_count(values: FloatArray, window: int,
     return prefix.window_sum(window), prefix.window_count(window)
 
 
+def trailing_true_count(flags: npt.NDArray[np.bool_], window: int,
+                        first: int = 0) -> IntArray:
+    """How many of each trailing window's days are True (partial at the top), for the
+    rows from `first` on: integer counts, no fixed-point sums needed."""
+    if window < 1:
+        raise ValueError(f"window must be >= 1, got {window}")
+    counts = flags.astype(np.int32)  # a count is at most the number of rows
+    return _trailing_diff(running_total(counts), window, first)
+
+
 def required_count(window: int, min_coverage: float, at_least: int = 2) -> int:
     return max(at_least, int(np.ceil(window * min_coverage)))
 
