@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from exchange.data import (
     APPROVAL_IPO_FIRST_DAY_CAP,
@@ -21,6 +22,9 @@ from exchange.futures import last_trading_day
 from exchange.futures_limits import future_band
 from exchange.options import option_last_trading_day, option_terms, parse_option_symbol
 from exchange.securities import SecurityInfo, classify, require_stock
+
+# Boards whose band is not the stock one (or that have none): checked by their kind.
+_NOT_STOCK = (Board.INDEX_FUTURE, Board.INDEX_OPTION, Board.B_SHARE)
 
 
 @dataclass(frozen=True)
@@ -67,17 +71,18 @@ def price_band(
     as a trading day, which is wrong across holidays.
     """
     info = classify(symbol, on)
-    if info.is_future:
-        expiry = last_day if last_day is not None else last_trading_day(symbol, calendar)
-        return future_band(symbol, on, expiry, listed=listed)
-    if info.is_option:
-        return _option_band(symbol, on, calendar, last_day, listed)
-    require_stock(info, "price band")
+    if info.board in _NOT_STOCK:
+        if info.is_future:
+            expiry = last_day if last_day is not None else last_trading_day(symbol, calendar)
+            return future_band(symbol, on, expiry, listed=listed)
+        if info.is_option:
+            return _option_band(symbol, on, calendar, last_day, listed)
+        require_stock(info, "price band")
     if delisting_day is not None:
         return _delisting_band(info, on, delisting_day)
     if listed is not None and _is_new_listing_free_day(info, listed, on, calendar):
         return None
-    return board_band(info.board, on, st=st)
+    return _board_band(info.board, on, st)
 
 
 def _option_band(
@@ -97,10 +102,16 @@ def _option_band(
 
 def board_band(board: Board, on: date, *, st: bool = False) -> Decimal:
     """The board's ordinary band on `on` for normal (`st` False) or risk-warning stocks."""
+    return _board_band(board, on, st)
+
+
+@lru_cache(maxsize=16384)  # the tables are constant; a backtest asks each day per board
+def _board_band(board: Board, on: date, st: bool) -> Decimal:
     kind = "risk-warning" if st else "normal"
     return in_force(PRICE_BANDS[(board, st)], on, f"{kind} band of {board.value}")
 
 
+@lru_cache(maxsize=16384)
 def delisting_free_days(board: Board, on: date) -> int:
     """How many first days of a delisting period on `board` have no limit, as of `on`."""
     table = DELISTING_FREE_DAYS[board]

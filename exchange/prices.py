@@ -30,12 +30,19 @@ def tick_size(symbol: str) -> Decimal:
     return STOCK_TICK
 
 
+def is_valid_price(price: object, tick: Decimal = STOCK_TICK) -> bool:
+    """Whether `check_price` accepts `price` (a hot path's check with no message built)."""
+    return isinstance(price, Decimal) and price.is_finite() and price > 0 \
+        and price % tick == 0
+
+
 def check_price(price: Decimal, what: str, tick: Decimal = STOCK_TICK) -> None:
     """Raise unless `price` is a positive Decimal on the tick grid."""
+    if is_valid_price(price, tick):
+        return
     if not isinstance(price, Decimal):
         raise TypeError(f"{what} {price!r}: expected a Decimal, got {type(price).__name__}")
-    if not price.is_finite() or price <= 0 or price % tick != 0:
-        raise ValueError(f"{what} {price}: expected a positive multiple of {tick}")
+    raise ValueError(f"{what} {price}: expected a positive multiple of {tick}")
 
 
 def limit_prices(

@@ -10,7 +10,8 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from exchange import fees, tick_size
+from exchange import tick_size
+from exchange.fees import fee_total
 from strategies.config import CostConfig
 
 CENT = Decimal("0.01")
@@ -37,7 +38,7 @@ def fill_price(symbol: str, side: str, reference: Decimal, slippage: float) -> D
 def trade_cost(symbol: str, side: str, quantity: int, price: Decimal, on: date,
                config: CostConfig) -> Decimal:
     """Fees and commission of one fill (exact, CNY)."""
-    return fees(symbol, side, quantity, price, on, config.commission).total
+    return fee_total(symbol, side, quantity, price, on, config.commission)
 
 
 def expected_cost(symbol: str, side: str, quantity: int, price: Decimal, on: date,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 import numpy as np
 
@@ -43,6 +44,13 @@ Limits = tuple[Decimal | None, Decimal | None]
 class FillStyle(StrEnum):
     WINDOW = "window"  # the live algorithm on daily data: VWAP, participation cap
     OPEN = "open"  # the old optimistic rule: the whole order at the open
+
+
+# Enum members bound once: reading one from its class costs as much as a comparison
+# of Decimals on Python 3.11, and every order asks several times.
+_BUY, _SELL = Side.BUY, Side.SELL
+_WINDOW, _OPEN = FillStyle.WINDOW, FillStyle.OPEN
+_WARNED = (RiskFlag.ST, RiskFlag.STAR_ST)
 
 
 @dataclass(frozen=True)
@@ -89,85 +97,111 @@ class Miss:
     why: str
 
 
+class Quote(NamedTuple):
+    """One stock's trade-day facts from `DayMarket`, as Python numbers: read once per
+    order (one numpy gather per day) instead of field by field."""
+
+    open: float
+    high: float
+    low: float
+    volume: float
+    amount: float
+    prev_close: float
+    suspended: float
+    risk_flag: float
+    delisting_day: float
+    adv: float
+
+
+def quotes(market: DayMarket, indexes: list[int]) -> list[Quote]:
+    """The rows `indexes` of the day's arrays."""
+    at = np.asarray(indexes, dtype=np.intp)
+    table = np.column_stack([np.asarray(getattr(market, name), dtype=np.float64)[at]
+                             for name in Quote._fields])
+    return [Quote._make(row) for row in table.tolist()]
+
+
 def day_limits(symbol: str, market: DayMarket, index: int) -> Limits:
     """(limit-up, limit-down) of the trade day, (None, None) without a band or reference."""
-    prev_close = float(market.prev_close[index])
+    return limits_of(symbol, market.day, float(market.prev_close[index]),
+                     float(market.risk_flag[index]), float(market.delisting_day[index]))
+
+
+def limits_of(symbol: str, day: date, prev_close: float, risk_flag: float,
+              delisting_day: float) -> Limits:
+    """`day_limits` from the stock's numbers of the day."""
     if not math.isfinite(prev_close) or prev_close <= 0:
         return None, None
-    warned = int(market.risk_flag[index]) in (RiskFlag.ST, RiskFlag.STAR_ST)
-    delisting = int(market.delisting_day[index]) or None
-    band = price_band(symbol, market.day, st=warned, delisting_day=delisting)
+    warned = int(risk_flag) in _WARNED
+    delisting = int(delisting_day) or None
+    band = price_band(symbol, day, st=warned, delisting_day=delisting)
     return limit_prices(to_price(prev_close, f"prev_close of {symbol}"), band)
 
 
-def _price_of(market: DayMarket, field: str, index: int) -> float:
-    value = float(getattr(market, field)[index])
+def _positive(value: float) -> float:
     return value if math.isfinite(value) and value > 0 else math.nan
 
 
-def blocked(order: OrderProposal, market: DayMarket, index: int, limits: Limits,
+def blocked(order: OrderProposal, quote: Quote, limits: Limits,
             style: FillStyle) -> str | None:
     """Why the order cannot trade that day, or None."""
-    open_ = _price_of(market, "open", index)
-    if bool(market.suspended[index]) or math.isnan(open_):
+    open_ = _positive(quote.open)
+    if bool(quote.suspended) or math.isnan(open_):
         return "suspended"
     up, down = limits
-    if style is FillStyle.OPEN:
+    buying = order.side is _BUY
+    if style is _OPEN:
         price = to_price(open_, f"open of {order.symbol}")
-        if order.side is Side.BUY and up is not None and price >= up:
+        if buying and up is not None and price >= up:
             return "opened limit-up"
-        if order.side is Side.SELL and down is not None and price <= down:
+        if not buying and down is not None and price <= down:
             return "opened limit-down"
         return None
-    if not float(market.volume[index]) > 0:
+    if not quote.volume > 0:
         return "no volume"
-    low, high = _price_of(market, "low", index), _price_of(market, "high", index)
-    if order.side is Side.BUY and up is not None and to_price(low, "low") >= up:
+    if buying and up is not None and to_price(_positive(quote.low), "low") >= up:
         return "locked limit-up"
-    if order.side is Side.SELL and down is not None and to_price(high, "high") <= down:
+    if not buying and down is not None and to_price(_positive(quote.high), "high") <= down:
         return "locked limit-down"
     return None
 
 
-def window_price(market: DayMarket, index: int, symbol: str) -> Decimal:
+def window_price(quote: Quote, symbol: str) -> Decimal:
     """The day's VWAP, inside the day's range (what a full-day TWAP/VWAP earns)."""
-    vwap = float(market.amount[index]) / float(market.volume[index])
-    low, high = _price_of(market, "low", index), _price_of(market, "high", index)
+    vwap = quote.amount / quote.volume
+    low, high = _positive(quote.low), _positive(quote.high)
     if math.isfinite(low) and math.isfinite(high):
         vwap = min(max(vwap, low), high)
     return to_price(vwap, f"VWAP of {symbol}")
 
 
-def volume_cap(market: DayMarket, index: int, participation: Decimal) -> int:
-    """Shares the participation limit allows over the day."""
-    volume = Decimal(repr(float(market.volume[index])))
-    return int((participation * volume).to_integral_value(ROUND_FLOOR))
+def volume_cap(volume: float, participation: Decimal) -> int:
+    """Shares the participation limit allows over a day of `volume` shares."""
+    return int((participation * Decimal(repr(volume))).to_integral_value(ROUND_FLOOR))
 
 
-def _slipped(order: OrderProposal, reference: Decimal, quantity: int, market: DayMarket,
-             index: int, config: CostConfig, limits: Limits) -> Decimal:
+def _slipped(order: OrderProposal, reference: Decimal, quantity: int, adv: float,
+             config: CostConfig, limits: Limits) -> Decimal:
     """The reference moved against us by the slippage model, never past the day's limit."""
     value = float(reference) * quantity
-    slip = slippage_fraction(value, float(market.adv[index]), config)
+    slip = slippage_fraction(value, adv, config)
     price = fill_price(order.symbol, order.side, reference, slip)
     up, down = limits
-    if order.side is Side.BUY and up is not None:
-        return min(price, up)
-    if order.side is Side.SELL and down is not None:
-        return max(price, down)
-    return price
+    if order.side is _BUY:
+        return price if up is None else min(price, up)
+    return price if down is None else max(price, down)
 
 
-def _wanted(order: OrderProposal, market: DayMarket, index: int, ledger: SimulatedBook,
+def _wanted(order: OrderProposal, quote: Quote, ledger: SimulatedBook,
             rules: FillRules) -> tuple[int, str]:
     """What the day's volume (WINDOW) and T+1 let the order trade, in legal lots, and
     what cut it ("" when nothing did)."""
     quantity, why = order.quantity, ""
-    if rules.style is FillStyle.WINDOW:
-        cap = volume_cap(market, index, rules.participation)
+    if rules.style is _WINDOW:
+        cap = volume_cap(quote.volume, rules.participation)
         if cap < quantity:
             quantity, why = cap, "volume cap"
-    if order.side is Side.SELL:
+    if order.side is _SELL:
         sellable = ledger.sellable(order.symbol)
         if sellable < quantity:
             why = "nothing sellable" if sellable == 0 else "T+1"
@@ -175,25 +209,25 @@ def _wanted(order: OrderProposal, market: DayMarket, index: int, ledger: Simulat
     return round_buy_quantity(order.symbol, quantity), why
 
 
-def _fill_one(order: OrderProposal, market: DayMarket, ledger: SimulatedBook,
+def _fill_one(order: OrderProposal, quote: Quote, day: date, ledger: SimulatedBook,
               config: CostConfig, rules: FillRules) -> tuple[Fill | None, str]:
     """The order's fill (None if nothing traded) and why it is short of the order."""
-    index = market.column[order.symbol]
-    limits = day_limits(order.symbol, market, index)
-    why = blocked(order, market, index, limits, rules.style)
+    limits = limits_of(order.symbol, day, quote.prev_close, quote.risk_flag,
+                       quote.delisting_day)
+    why = blocked(order, quote, limits, rules.style)
     if why is not None:
         return None, why
-    wanted, why = _wanted(order, market, index, ledger, rules)
+    wanted, why = _wanted(order, quote, ledger, rules)
     if wanted == 0:
         return None, why or "volume cap"
-    reference = window_price(market, index, order.symbol) if rules.style is FillStyle.WINDOW \
-        else to_price(float(market.open[index]), f"open of {order.symbol}")
-    price = _slipped(order, reference, wanted, market, index, config, limits)
-    if order.side is Side.SELL:
-        fee = trade_cost(order.symbol, "sell", wanted, price, market.day, config)
+    reference = window_price(quote, order.symbol) if rules.style is _WINDOW \
+        else to_price(quote.open, f"open of {order.symbol}")
+    price = _slipped(order, reference, wanted, quote.adv, config, limits)
+    if order.side is _SELL:
+        fee = trade_cost(order.symbol, "sell", wanted, price, day, config)
         ledger.sell(order.symbol, wanted, price, fee)
         return Fill(order.symbol, "sell", wanted, price, fee, order.quantity), why
-    quantity, fee = _affordable(order.symbol, wanted, price, ledger.cash, market.day, config)
+    quantity, fee = _affordable(order.symbol, wanted, price, ledger.cash, day, config)
     if quantity == 0:
         return None, "no cash"
     ledger.buy(order.symbol, quantity, price, fee)
@@ -211,8 +245,10 @@ def execute_day(orders: list[OrderProposal], market: DayMarket, ledger: Simulate
     """
     fills: list[Fill] = []
     misses: list[Miss] = []
-    for order in sorted(orders, key=lambda o: o.side is not Side.SELL):
-        fill, why = _fill_one(order, market, ledger, config, rules)
+    ordered = sorted(orders, key=_buys_last)
+    day_quotes = quotes(market, [market.column[order.symbol] for order in ordered])
+    for order, quote in zip(ordered, day_quotes, strict=True):
+        fill, why = _fill_one(order, quote, market.day, ledger, config, rules)
         done = 0 if fill is None else fill.quantity
         if fill is not None:
             fills.append(fill)
@@ -220,6 +256,10 @@ def execute_day(orders: list[OrderProposal], market: DayMarket, ledger: Simulate
             misses.append(Miss(order.symbol, order.side.value, order.quantity - done,
                                why or "lot rounding"))
     return fills, misses
+
+
+def _buys_last(order: OrderProposal) -> bool:
+    return order.side is not _SELL
 
 
 def _affordable(symbol: str, quantity: int, price: Decimal, cash: Decimal, on: date,
