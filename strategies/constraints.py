@@ -54,6 +54,21 @@ def too_illiquid(day: DaySignals, indexes: npt.NDArray[np.int64], position_value
         return np.asarray(~np.isfinite(adv) | (position_value > config.max_adv_share * adv))
 
 
+def may_be_limit_locked(day: DaySignals, indexes: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """For each stock of `indexes`: False where `limit_locked_up` is surely False without
+    its exact prices, True where it must be asked.
+
+    A limit-up lies at least a tick above the previous close (`exchange.limit_prices`) and
+    rounding a price is monotone, so a close at or below a previous close of at least a
+    tick is never locked; neither is a stock without both prices.
+    """
+    close, prev_close = day.close[indexes], day.prev_close[indexes]
+    with np.errstate(invalid="ignore"):
+        priced = np.isfinite(close) & np.isfinite(prev_close) & (prev_close > 0)
+        at_or_below = (close > 0) & (close <= prev_close) & (prev_close >= 0.01)
+    return np.asarray(priced & ~at_or_below)
+
+
 def limit_locked_up(day: DaySignals, index: int) -> bool:
     """Whether the stock closed at its limit-up price on the signal day.
 

@@ -19,6 +19,7 @@ from strategies.constraints import (
     IndustryBook,
     describe_breach,
     limit_locked_up,
+    may_be_limit_locked,
     position_cap,
     too_illiquid,
 )
@@ -92,19 +93,35 @@ def industry_exits(day: DaySignals, kept: list[Position], trims: list[SellIntent
     return exits
 
 
+def members_by_rank(ranks: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The indexes of the ranked stocks, best rank first (ties by index)."""
+    members = np.flatnonzero(ranks > 0)
+    places = ranks[members] - 1
+    seen = np.zeros(len(members), dtype=bool)
+    if len(members) and places.max() < len(members):
+        seen[places] = True
+    if not seen.all():  # not the ranks 1..n once each (`rank_members`' own): sort them
+        return members[np.argsort(ranks[members], kind="stable")]
+    ordered = np.empty_like(members)
+    ordered[places] = members  # rank r at place r - 1: the order without a sort
+    return ordered
+
+
 def buy_candidates(day: DaySignals, ranks: npt.NDArray[np.int64], held: set[str],
                    position_value: float, config: ModelConfig) -> Iterator[tuple[int, int]]:
     """(index, rank) of names that may be bought, best rank first."""
-    members = np.flatnonzero(ranks > 0)
-    ordered = members[np.argsort(ranks[members], kind="stable")]
+    ordered = members_by_rank(ranks)
     taken = np.zeros(len(ranks), dtype=bool)
     taken[[day.column[s] for s in held if s in day.column]] = True
     # The array screens for every member at once; the limit check (exact prices) only
-    # for the few names reached before the buys are found.
+    # for the few names reached before the buys are found, and of those only the ones
+    # that closed up.
     ordered = ordered[~taken[ordered] & ~too_illiquid(day, ordered, position_value,
                                                       config.constraints)]
-    for index in ordered.tolist():
-        if config.universe.exclude_limit_locked and limit_locked_up(day, index):
+    check = may_be_limit_locked(day, ordered) if config.universe.exclude_limit_locked \
+        else np.zeros(len(ordered), dtype=bool)
+    for index, exact in zip(ordered.tolist(), check.tolist(), strict=True):
+        if exact and limit_locked_up(day, index):
             continue
         yield index, int(ranks[index])
 
