@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
+from functools import lru_cache
 
 from exchange.prices import tick_size
 from execution.algos.curves import Curve, PovCurve, TwapCurve, VwapCurve
@@ -71,6 +72,7 @@ def min_child(order: Order, cfg: AlgoConfig) -> int:
     return 1 if order.kind is OrderKind.HEDGE else cfg.min_child
 
 
+@lru_cache(maxsize=4096)  # seeding a Random from text hashes it: once per child is enough
 def jitter(key: str, slice_no: int) -> float:
     """A number in [-1, 1], the same for the same child after a restart."""
     return random.Random(f"{key}:{slice_no}").uniform(-1.0, 1.0)

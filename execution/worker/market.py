@@ -71,8 +71,10 @@ class MarketState:
         history = self._volumes.get(symbol)
         if not history:
             return 0
-        before = [v for at, v in history if at <= moment]
-        return history[-1][1] - (before[-1] if before else 0)
+        # The newest entry at or before `moment`: scanned from the newest end, so a call
+        # looks at one slice's ticks, not the whole history (the same entry as before).
+        before = next((v for at, v in reversed(history) if at <= moment), 0)
+        return history[-1][1] - before
 
     def recent_volume(self, symbol: str, now: datetime, seconds: int) -> int | None:
         """Volume over the last `seconds`, None when too little history."""
