@@ -68,6 +68,7 @@ class ParentLifecycle:
         self.workers: dict[str, ParentWorker] = {}
         self.rejections: dict[str, int] = {}
         self.halted = bool(parts.queue.halted())
+        self._subscribed: set[tuple[str, str]] = set()  # (gateway, symbol) asked for here
 
     # ---- taking parents on ---------------------------------------------------------
     def adopt_live(self, day: date) -> None:
@@ -170,12 +171,18 @@ class ParentLifecycle:
         return worker
 
     def subscribe(self, symbol: str, gateway: str) -> None:
+        """Ask the gateway for the symbol's ticks; once they come, asking again for each
+        parent in the symbol only costs vnpy's log line and the gateway's work (a
+        gateway keeps its subscriptions across a reconnect, as vnpy's do)."""
         from vnpy.trader.object import SubscribeRequest
 
         from execution.gateway.convert import split_symbol
 
+        if (gateway, symbol) in self._subscribed and self.parts.market.quote(symbol) is not None:
+            return
         code, exchange = split_symbol(symbol)
         self.parts.bridge.subscribe(SubscribeRequest(code, exchange), gateway)
+        self._subscribed.add((gateway, symbol))
 
     # ---- commands --------------------------------------------------------------------
     def control(self, order_id: str, command: str, user: str, reason: str) -> None:
