@@ -45,15 +45,17 @@ def attach_ranks(orders: list[OrderProposal], indexes: list[int], day: DaySignal
     names = [*day.factor_z, "score"]
     rows = np.stack([-z if math.copysign(1.0, config.factors.weights[name]) < 0 else z
                      for name, z in day.factor_z.items()] + [day.score])
+    percentiles = percentiles_of(rows, members, np.asarray(indexes))
     # One conversion to Python floats for the whole batch, rounded as before.
-    table: list[list[float]] = percentiles_of(rows, members, np.asarray(indexes)).T.tolist()
-    for order, values in zip(orders, table, strict=True):
-        rounded = [round(value, 1) for value in values]
-        if all(math.isfinite(value) for value in rounded):
-            order.ranks.update(zip(names, rounded, strict=True))
+    table: list[list[float]] = percentiles.T.tolist()
+    complete: list[bool] = np.isfinite(percentiles).all(axis=0).astype(bool).tolist()
+    one_place = [1] * len(names)  # round(value, 1) by map
+    for order, values, whole in zip(orders, table, complete, strict=True):
+        if whole:  # the usual order: every factor has a value
+            order.ranks.update(zip(names, map(round, values, one_place), strict=True))
         else:
-            order.ranks.update((name, value) for name, value in zip(names, rounded, strict=True)
-                               if math.isfinite(value))
+            order.ranks.update((name, round(value, 1)) for name, value
+                               in zip(names, values, strict=True) if math.isfinite(value))
     return orders
 
 
