@@ -30,6 +30,13 @@ from strategies.universe import field_array
 # silent for longer than this has no reversal value.
 CARRY_FORWARD_DAYS = 10
 REVERSAL_DAYS: tuple[int, ...] = (5, 20, 60)
+# How many rows before a day each window statistic reads (a reversal reads its lag and
+# the carry-forward, size the day alone): their inputs are cut to that.
+WINDOW_REACH: dict[str, Callable[[FactorConfig], int]] = {
+    "abnormal_turnover": lambda config: config.turnover_long_days - 1,
+    "volatility": lambda config: config.volatility_days,  # a return reads the day before
+    "price_volume_corr": lambda config: config.correlation_days - 1,
+}
 
 
 @dataclass(frozen=True)
@@ -44,10 +51,11 @@ class FactorInputs:
     skip: int = 0
 
     @classmethod
-    def from_panel(cls, panel: Panel, start: int = 0, skip: int = 0) -> FactorInputs:
-        """The inputs over the panel's rows from `start` on; the factors' values from
-        row `start + skip` on."""
-        rows = slice(start, None)
+    def from_panel(cls, panel: Panel, start: int = 0, skip: int = 0,
+                   stop: int | None = None) -> FactorInputs:
+        """The inputs over the panel's rows from `start` (to `stop`); the factors'
+        values from row `start + skip` on."""
+        rows = slice(start, stop)
         suspended = field_is_set(panel, "suspended", rows)
         close = field_array(panel, "close")[rows]
         adj = field_array(panel, "adj_factor")[rows]
@@ -58,6 +66,15 @@ class FactorInputs:
         turnover = np.where(suspended | ~np.isfinite(turnover), np.nan, turnover)
         return cls(adj_close=adj_close, turnover=turnover,
                    float_mcap=np.where(float_mcap > 0, float_mcap, np.nan), skip=skip)
+
+    def trimmed(self, history: int) -> FactorInputs:
+        """The same inputs with at most `history` rows before the first result row: a
+        factor whose windows reach no further gives the same values from less work."""
+        drop = max(0, self.skip - history)
+        if drop == 0:
+            return self
+        return FactorInputs(adj_close=self.adj_close[drop:], turnover=self.turnover[drop:],
+                            float_mcap=self.float_mcap[drop:], skip=self.skip - drop)
 
     @cached_property
     def carried_adj_close(self) -> FloatArray:
@@ -89,8 +106,8 @@ def history_rows(config: FactorConfig) -> int:
     the longest reversal's lag with its carry-forward. Values computed from that many
     rows before a day are the ones computed from any earlier start (exact window sums,
     strategies.rolling), so nothing before them needs computing."""
-    return max(max(REVERSAL_DAYS) + CARRY_FORWARD_DAYS, config.turnover_long_days - 1,
-               config.volatility_days, config.correlation_days - 1)
+    return max(max(REVERSAL_DAYS) + CARRY_FORWARD_DAYS,
+               *(reach(config) for reach in WINDOW_REACH.values()))
 
 
 def size(inputs: FactorInputs, config: FactorConfig) -> FloatArray:
@@ -102,11 +119,14 @@ def reversal(inputs: FactorInputs, days: int) -> FloatArray:
     """Minus the return over the last `days` trading days: losers score high."""
     carried, skip = inputs.carried_adj_close, inputs.skip
     n_rows = carried.shape[0]
-    lagged = np.full((n_rows - skip, *carried.shape[1:]), np.nan)
     lo = min(max(days, skip), n_rows)  # the first row with a lagged price in the array
-    lagged[lo - skip:] = carried[lo - days:n_rows - days]
+    # 1 - price / lagged price, written into the result (NaN lags above `lo`): the same
+    # operations as on a NaN-padded lagged array, without making that array.
+    out = np.empty((n_rows - skip, *carried.shape[1:]))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return 1.0 - inputs.adj_close[skip:] / lagged
+        np.divide(inputs.adj_close[skip:lo], np.nan, out=out[:lo - skip])
+        np.divide(inputs.adj_close[lo:], carried[lo - days:n_rows - days], out=out[lo - skip:])
+    return np.subtract(1.0, out, out=out)
 
 
 def daily_returns(inputs: FactorInputs) -> FloatArray:
@@ -159,19 +179,21 @@ FACTORS: dict[str, FactorFunction] = {
 }
 
 
-def raw_factors(panel: Panel, config: FactorConfig,
-                first_row: int = 0) -> dict[str, FloatArray]:
+def raw_factors(panel: Panel, config: FactorConfig, first_row: int = 0,
+                stop: int | None = None) -> dict[str, FloatArray]:
     """The raw values of every factor with a non-zero weight, on the panel's rows from
-    `first_row` on (computed from `history_rows` before it)."""
-    return dict(iter_raw_factors(panel, config, first_row))
+    `first_row` (to `stop`), computed from `history_rows` before it."""
+    return dict(iter_raw_factors(panel, config, first_row, stop))
 
 
-def iter_raw_factors(panel: Panel, config: FactorConfig,
-                     first_row: int = 0) -> Iterator[tuple[str, FloatArray]]:
+def iter_raw_factors(panel: Panel, config: FactorConfig, first_row: int = 0,
+                     stop: int | None = None) -> Iterator[tuple[str, FloatArray]]:
     """`raw_factors` one at a time, in the weights' order: a caller that treats each in
     turn never holds them all (a backtest's are 40 MB each)."""
     start = max(0, first_row - history_rows(config))
-    inputs = FactorInputs.from_panel(panel, start, skip=first_row - start)
+    inputs = FactorInputs.from_panel(panel, start, skip=first_row - start, stop=stop)
     for name, weight in config.weights.items():
         if weight != 0.0:
-            yield name, FACTORS[name](inputs, config)
+            reach = WINDOW_REACH.get(name)
+            used = inputs if reach is None else inputs.trimmed(reach(config))
+            yield name, FACTORS[name](used, config)

@@ -103,30 +103,46 @@ def _instrument_column(panel: Panel, column: str, default: str) -> npt.NDArray[n
                       dtype=object)
 
 
+# Signal days treated per block: a block's temporaries (a few MB) stay in cache and
+# are reused, instead of each factor's full-size arrays being touched afresh. Every
+# step is a trailing window or a cross-section of one day, so blocks change nothing.
+DAYS_PER_BLOCK = 128
+
+
 def factor_scores(panel: Panel, config: FactorConfig, members: npt.NDArray[np.bool_],
                   industries: npt.NDArray[np.object_],
-                  first_row: int = 0) -> tuple[dict[str, FloatArray], FloatArray]:
+                  first_row: int = 0, days_per_block: int = DAYS_PER_BLOCK,
+                  ) -> tuple[dict[str, FloatArray], FloatArray]:
     """Treated z-score of each weighted factor and the weighted score, over the members
     (`members` covers the panel's rows from `first_row` on)."""
-    rows = slice(first_row, None)
     codes = pd.factorize(pd.Series(industries))[0].astype(np.int64) \
         if config.neutralize_industry else None
-    size_z = None
-    if config.neutralize_size:
-        log_size = np.log(np.where(members, field_array(panel, "float_mcap")[rows], np.nan))
-        size_z = standardise(winsorise(log_size, members, config.winsor_quantile))
     total_weight = sum(abs(w) for w in config.weights.values())
     score = np.where(members, 0.0, np.nan)
-    treated: dict[str, FloatArray] = {}
-    for name, values in iter_raw_factors(panel, config, first_row):
-        z = standardise(winsorise(values, members, config.winsor_quantile))
-        if codes is not None or (size_z is not None and name != "size"):
-            z = neutralise(z, codes, size_z if name != "size" else None)
-        # A member without a value sits at the cross-sectional average.
-        z[members & np.isnan(z)] = 0.0
-        treated[name] = z
-        score += (config.weights[name] / total_weight) * z  # NaN off the members
+    treated = {name: np.empty(members.shape) for name, w in config.weights.items() if w != 0.0}
+    for top in range(first_row, len(panel.dates), days_per_block):
+        stop = min(top + days_per_block, len(panel.dates))
+        block = slice(top - first_row, stop - first_row)
+        in_block = members[block]
+        size_z = _size_z(panel, config, in_block, slice(top, stop))
+        for name, values in iter_raw_factors(panel, config, top, stop):
+            z = standardise(winsorise(values, in_block, config.winsor_quantile))
+            if codes is not None or (size_z is not None and name != "size"):
+                z = neutralise(z, codes, size_z if name != "size" else None)
+            # A member without a value sits at the cross-sectional average.
+            z[in_block & np.isnan(z)] = 0.0
+            treated[name][block] = z
+            score[block] += (config.weights[name] / total_weight) * z  # NaN off the members
     return treated, score
+
+
+def _size_z(panel: Panel, config: FactorConfig, members: npt.NDArray[np.bool_],
+            rows: slice) -> FloatArray | None:
+    """The treated log size the other factors are neutralised against (None: they are not)."""
+    if not config.neutralize_size:
+        return None
+    log_size = np.log(np.where(members, field_array(panel, "float_mcap")[rows], np.nan))
+    return standardise(winsorise(log_size, members, config.winsor_quantile))
 
 
 def _adv(panel: Panel, suspended: npt.NDArray[np.bool_], days: int,
