@@ -147,11 +147,16 @@ def _size_z(panel: Panel, config: FactorConfig, members: npt.NDArray[np.bool_],
 
 def _adv(panel: Panel, suspended: npt.NDArray[np.bool_], days: int,
          first_row: int) -> FloatArray:
-    """The ADV from `first_row` on, from the `days - 1` rows before it (exact window sums:
-    the same values as from the panel's first row)."""
-    start = max(0, first_row - (days - 1))
-    amount = np.where(suspended[start:], 0.0, field_array(panel, "amount")[start:])
-    return average_daily_amount(amount, days)[first_row - start:]
+    """The ADV from `first_row` on, a block of days at a time from the `days - 1` rows
+    before each (exact window sums: the same values as from the panel's first row)."""
+    amount = field_array(panel, "amount")
+    adv = np.empty((len(panel.dates) - first_row, len(panel.symbols)))
+    for top in range(first_row, len(panel.dates), DAYS_PER_BLOCK):
+        stop = min(top + DAYS_PER_BLOCK, len(panel.dates))
+        start = max(0, top - (days - 1))
+        traded = np.where(suspended[start:stop], 0.0, amount[start:stop])
+        adv[top - first_row:stop - first_row] = average_daily_amount(traded, days)[top - start:]
+    return adv
 
 
 def compute_signals(panel: Panel, config: ModelConfig, first_row: int = 0) -> Signals:

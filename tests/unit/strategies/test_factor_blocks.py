@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from strategies.config import FactorConfig
+from strategies.adv import average_daily_amount
+from strategies.config import FactorConfig, ModelConfig
 from strategies.factors import FACTORS, WINDOW_REACH, FactorInputs, raw_factors
-from strategies.signals import factor_scores
+from strategies.signals import compute_signals, factor_scores
 from tests.unit.strategies.panel_kit import make_panel, with_values
 
 ALL = FactorConfig.model_validate({"weights": {name: 1.0 for name in FACTORS}})
@@ -58,3 +59,13 @@ def test_trimmed_inputs_keep_the_reach_and_the_result_rows(panel) -> None:
     assert trimmed.skip == ALL.volatility_days
     assert trimmed.adj_close.shape[0] - trimmed.skip == inputs.adj_close.shape[0] - 150
     assert inputs.trimmed(500) is inputs  # nothing to cut
+
+
+@pytest.mark.parametrize("first_row", [0, 1, 127, 200])
+def test_adv_by_block_is_the_whole_panels(panel, first_row: int) -> None:
+    config = ModelConfig()
+    suspended = panel["suspended"].to_numpy()
+    traded = np.where(suspended, 0.0, panel["amount"].to_numpy())
+    whole = average_daily_amount(traded, config.constraints.adv_days)
+    adv = compute_signals(panel, config, first_row).adv
+    assert adv.tobytes() == whole[first_row:].tobytes()
