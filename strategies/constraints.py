@@ -36,6 +36,16 @@ def position_cap(day: DaySignals, index: int, nav: float, config: ConstraintConf
     return PositionCap(config.max_weight, "max_weight")
 
 
+def position_caps(day: DaySignals, indexes: npt.NDArray[np.int64], nav: float,
+                  config: ConstraintConfig) -> npt.NDArray[np.float64]:
+    """`position_cap(...).weight` of each stock of `indexes`, as one array."""
+    adv = day.adv[indexes]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        liquidity = config.max_adv_share * adv / nav
+    binding = np.isfinite(adv) & (nav > 0) & (liquidity < config.max_weight)
+    return np.asarray(np.where(binding, liquidity, config.max_weight), dtype=np.float64)
+
+
 def describe_breach(cap: PositionCap, weight: float, day: DaySignals, index: int,
                     nav: float, config: ConstraintConfig) -> str:
     if cap.binding == "turnover":

@@ -21,6 +21,7 @@ from strategies.constraints import (
     limit_locked_up,
     may_be_limit_locked,
     position_cap,
+    position_caps,
     too_illiquid,
 )
 from strategies.holdings import Classified, Position, SellIntent
@@ -59,8 +60,13 @@ class TurnoverBudget:
 def trim_positions(day: DaySignals, kept: list[Position], nav: float, target: float,
                    config: ModelConfig) -> list[SellIntent]:
     """Trims of holdings above their cap, down to min(target weight, cap)."""
-    trims = []
-    for position in kept:
+    trims: list[SellIntent] = []
+    if not kept:
+        return trims
+    caps = position_caps(day, np.array([p.index for p in kept]), nav, config.constraints)
+    for position, weight_cap in zip(kept, caps.tolist(), strict=True):
+        if position.weight <= weight_cap:  # the usual holding: no cap object made
+            continue
         cap = position_cap(day, position.index, nav, config.constraints)
         if position.weight > cap.weight:
             reason = describe_breach(cap, position.weight, day, position.index, nav,

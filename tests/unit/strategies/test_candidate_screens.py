@@ -1,6 +1,6 @@
 """The array screens in front of the per-name checks skip only what the exact check would
-reject or pass anyway: the limit-lock pre-screen never hides a locked stock, and the
-candidates' rank order is the sorted one."""
+reject or pass anyway: the limit-lock pre-screen never hides a locked stock, the caps of
+all holdings at once are each one's cap, and the candidates' rank order is the sorted one."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from strategies.constraints import limit_locked_up, may_be_limit_locked
+from strategies.constraints import (
+    limit_locked_up,
+    may_be_limit_locked,
+    position_cap,
+    position_caps,
+)
 from strategies.holdings import rank_members
 from strategies.rotation import members_by_rank
 from strategies.signals import compute_signals
@@ -62,3 +67,20 @@ def test_members_by_rank_is_the_sorted_order() -> None:
     np.testing.assert_array_equal(members_by_rank(tied),
                                   members[np.argsort(tied[members], kind="stable")])
     assert members_by_rank(np.zeros(4, dtype=np.int64)).tolist() == []
+
+
+@given(nav=st.floats(1e5, 1e10), share=st.sampled_from([0.01, 0.1, 1.0]),
+       max_weight=st.sampled_from([0.01, 0.05, 0.2]))
+@settings(max_examples=50, deadline=None)
+def test_the_caps_of_all_holdings_are_each_ones_cap(nav: float, share: float,
+                                                    max_weight: float) -> None:
+    adv = DAY.adv.copy()
+    adv[[1, 2, 3]] = [np.nan, 0.0, np.inf]  # no ADV, none traded, no limit
+    adv[4] = nav * max_weight / share / 3.0  # liquidity binds
+    day = replace(DAY, adv=adv)
+    config = small_config().constraints.model_copy(
+        update={"max_adv_share": share, "max_weight": max_weight})
+    indexes = np.arange(len(adv))
+    each = [position_cap(day, int(i), nav, config).weight for i in indexes]
+    assert position_caps(day, indexes, nav, config).tolist() == each
+    assert each[1] == each[3] == max_weight and each[2] == 0.0 and 0 < each[4] < max_weight
