@@ -7,6 +7,8 @@ a newer period that was already known.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -40,21 +42,22 @@ def point_in_time(
     slot = rows[ids] * n_symbols + cols[ids]
     _, last_in_reverse = np.unique(slot[::-1], return_index=True)
     chosen = ids[::-1][last_in_reverse]
-    unknown = len(reports)  # points at a NaN appended to each field
-    # int32 throughout (these are days x stocks matrices): half the memory to touch.
-    small = np.int32 if max(unknown, n_dates * n_symbols) < 2**31 - 1 else np.int64
-    which = np.full((n_dates, n_symbols), unknown, dtype=small)
-    which[rows[chosen], cols[chosen]] = chosen
-    # Forward-fill the report id down each column: the last report row at or above
-    # (row 0 where none is: `which` is `unknown` there unless row 0 holds a report).
-    last = np.zeros((n_dates, n_symbols), dtype=small)
-    last[rows[chosen], cols[chosen]] = rows[chosen]
-    np.maximum.accumulate(last, axis=0, out=last)
-    last *= n_symbols
-    last += np.arange(n_symbols, dtype=small)
-    index = np.take(which.ravel(), last)
-    del which, last
+    # int32 throughout (a days x stocks matrix): half the memory to touch.
+    small = np.int32 if max(len(reports), n_dates * n_symbols) < 2**31 - 1 else np.int64
+    # Each cell's report id, carried down its column: a symbol's reports are in report
+    # date order, so its later rows hold larger ids and the running maximum is the
+    # newest report known (-1 before the first: the NaN appended to each field).
+    known = np.full((n_dates, n_symbols), -1, dtype=small)
+    known[rows[chosen], cols[chosen]] = chosen
+    _running_max(known)
     return {
-        name: np.take(np.append(reports[name].to_numpy(dtype=np.float64), np.nan), index)
+        name: np.take(np.append(reports[name].to_numpy(dtype=np.float64), np.nan), known)
         for name in fields
     }
+
+
+def _running_max(values: npt.NDArray[np.signedinteger[Any]]) -> None:
+    """`np.maximum.accumulate(values, axis=0, out=values)`, a row at a time: numpy's
+    walks down each column, several times slower on a wide matrix; the same integers."""
+    for row in range(1, values.shape[0]):
+        np.maximum(values[row - 1], values[row], out=values[row])
