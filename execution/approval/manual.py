@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import redis
@@ -131,8 +131,12 @@ def build_order(queue: OrderQueue, request: ManualOrderRequest, *, author: str,
 
 
 def manual_trade_date(queue: OrderQueue) -> date:
-    """The current batch's trade date, or today when no later batch is pending."""
+    """The current batch's trade date, or today (the next weekday at a weekend) when no
+    later batch is pending. A Saturday's order dated Saturday would only be refused as
+    'closed'; holidays are left to the session check, which knows no calendar here."""
     today = exchange_date(queue.clock)
+    while today.weekday() >= 5:
+        today += timedelta(days=1)
     batch_day = queue.current_trade_date()
     return batch_day if batch_day is not None and batch_day >= today else today
 

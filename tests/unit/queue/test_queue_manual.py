@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from exchange import Side
 from execution.approval.lifecycle import Action
 from execution.approval.manual import ManualOrderRefused, ManualOrderRequest, add_manual_order
 from execution.approval.queue import OrderQueue
-from marketdata.clock import FixedClock
+from marketdata.clock import EXCHANGE_TZ, FixedClock
 from orders.order import OrderState
 from tests.unit.queue.queue_kit import TRADE_DATE, released, set_batch, set_last
 
@@ -80,3 +81,20 @@ def test_request_validation_names_the_field() -> None:
         _request(start_time="14:00", end_time="10:00")
     with pytest.raises(ValueError, match="reason"):
         _request(reason="")
+
+
+@pytest.mark.parametrize(("now", "want"), [
+    (datetime(2026, 12, 5, 4, 10), date(2026, 12, 7)),   # Saturday: the Monday after
+    (datetime(2026, 12, 6, 23, 0), date(2026, 12, 7)),   # Sunday night
+    (datetime(2027, 1, 2, 10, 0), date(2027, 1, 4)),     # a weekend across the year end
+    (datetime(2026, 12, 4, 10, 0), date(2026, 12, 4)),   # a weekday: today
+])
+def test_a_manual_order_entered_at_the_weekend_is_for_the_next_weekday(
+        redis_client: redis.Redis, now: datetime, want: date) -> None:
+    """Found by CI on a Saturday: the order was dated that day and refused as 'closed'."""
+    queue = OrderQueue(redis_client, FixedClock(now.replace(tzinfo=EXCHANGE_TZ)))
+    set_last(redis_client, "000001.SZSE", "11.20")
+    record = add_manual_order(queue, ManualOrderRequest(
+        symbol="000001.SZSE", side=Side.BUY, quantity=300, reason="on news"),
+        author="bob", account="paper")
+    assert record.order.trade_date == want
