@@ -114,12 +114,26 @@ class Latency:
     cpu: list[float] = field(default_factory=list)
 
 
+def step_collector(enabled: bool) -> Any:
+    """The execution service's collector (`services.step_gc`: collections at the end of
+    its steps, not inside an approval); None when off or on a tree without it."""
+    if not enabled:
+        return None
+    try:
+        from services.step_gc import StepCollector
+    except ImportError:
+        return None
+    return StepCollector()
+
+
 def bench_latency(client: redis.Redis, data_dir: Path, parents: int,
-                  waiting: bool = False) -> Latency:
+                  waiting: bool = False, step_gc: bool = True) -> Latency:
     """`waiting`: the approval is made by another process (the console, as in production)
     while the desk's consumer is already blocked in XREADGROUP, as the service waits
     between steps; otherwise the consumer polls after the approval, in one process (its
-    XREADGROUP inside the timed window: the service when a step was running)."""
+    XREADGROUP inside the timed window: the service when a step was running).
+    `step_gc`: collect garbage as the service does, after each approval's step (off:
+    CPython's automatic collections, wherever they land)."""
     from bus import streams
     from bus.bus import StreamConsumer
     from execution.approval.lifecycle import Action
@@ -137,6 +151,7 @@ def bench_latency(client: redis.Redis, data_dir: Path, parents: int,
                       ExecutionConfig())
     peer = VnpyPeer(data_dir / f"peer{parents}")
     console = Console(client) if waiting else None
+    collector = step_collector(step_gc)
     try:
         desk.bridge.gateway("SIM").advance()
         work = worker(desk)
@@ -145,6 +160,8 @@ def bench_latency(client: redis.Redis, data_dir: Path, parents: int,
         consumer.poll(block=False)
         arrivals = desk.bridge.gateway("SIM").arrivals
         result = Latency([], [], [])
+        if collector is not None:
+            collector.start()  # as the service does once set up
         for i in range(parents + 1):
             parent = order(f"lat{i}", symbol, 100_000, reference, limit)
             if console is not None:
@@ -162,6 +179,8 @@ def bench_latency(client: redis.Redis, data_dir: Path, parents: int,
             cpu_sent = desk.bridge.gateway("SIM").cpu_at.get(f"lat{i}#1")
             if i % STEP_EVERY == 0:
                 desk.step()
+            if collector is not None:  # the end of the service's step, outside the window
+                collector.idle()
             if i == 0:  # the first one warms up the symbol's quote
                 continue
             assert sent is not None, f"lat{i}: no child reached the gateway"
@@ -172,6 +191,8 @@ def bench_latency(client: redis.Redis, data_dir: Path, parents: int,
             result.xadd.append(xadd_ms(client, i))
         return result
     finally:
+        if collector is not None:
+            collector.stop()
         if console is not None:
             console.close()
         peer.close()
@@ -726,6 +747,9 @@ def main() -> None:
     parser.add_argument("--waiting", action="store_true",
                         help="approval: approve from another process while the desk's "
                         "consumer waits in XREADGROUP (as the service does between steps)")
+    parser.add_argument("--automatic-gc", action="store_true",
+                        help="approval: leave garbage collection to CPython's thresholds "
+                        "(the service collects at the end of its steps: services/step_gc.py)")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-exec-"))
     prepare_vnpy_home(data_dir)
@@ -749,8 +773,11 @@ def main() -> None:
                               bench_quality(client, data_dir, args.symbols, above))
             return
         for parents in counts:
-            print_latency(parents, bench_latency(client, data_dir, parents, args.waiting),
+            print_latency(parents, bench_latency(client, data_dir, parents, args.waiting,
+                                                 step_gc=not args.automatic_gc),
                           args.waiting)
+            print("garbage collection: " + ("CPython's automatic thresholds" if args.automatic_gc
+                                            else "at the end of each step (services/step_gc)"))
         if args.only == "approval":
             return
         rate = bench_throughput(client, data_dir, args.children)

@@ -35,6 +35,7 @@ from marketdata.store import MarketStore
 from orders.order import OrderRecord, OrderState
 from services.paper_plan import sim_market_dir
 from services.runtime import Service
+from services.step_gc import StepCollector
 
 if TYPE_CHECKING:
     from execution.worker.desk import ExecutionDesk
@@ -112,6 +113,10 @@ class ExecutionService(Service):
         # The intake is the desk's, shared: whichever account's service reads a batch
         # files all of its orders (one consumer name per service in the shared group).
         self.intake = intake_consumers(ctx.client, ctx.queue, _consumer(self.name), guard)
+        # Set up: from now on garbage is collected at the end of steps, not inside an
+        # approval (`services.step_gc`).
+        self.collector = StepCollector()
+        self.collector.start()
 
     def _standby_wait(self, seconds: float) -> None:
         """A standby waiting for the account's lease: beating, and stopping when told."""
@@ -160,6 +165,7 @@ class ExecutionService(Service):
         self.info = {"parents": len(desk.parents.workers), "halted": desk.parents.halted,
                      "links": {link.name: link.up for link in desk.links},
                      "handler_errors": desk.bridge.handler_errors}
+        self.collector.idle()  # nothing in hand: the next decision finds no collection due
 
     def _roll_day(self) -> None:
         """A service left running overnight starts the new trading day afresh."""
@@ -198,6 +204,9 @@ class ExecutionService(Service):
         self.watch = watch_for(desk)
 
     def teardown(self) -> None:
+        collector = getattr(self, "collector", None)
+        if collector is not None:
+            collector.stop()
         desk = getattr(self, "desk", None)
         if desk is not None:
             desk.stop()
