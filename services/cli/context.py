@@ -52,9 +52,11 @@ class DeskContext:
     @property
     def store(self) -> MarketStore:
         if self._store is None:
-            from services.runtime import open_store
+            # Not through services.runtime: that imports redis and the bus, which a
+            # command reading the store alone (`desk backtest`) has no use for.
+            from marketdata.store import MarketStore
 
-            self._store = open_store(self.settings, self.data_dir)
+            self._store = MarketStore(self.data_dir / self.settings.data.store_dir)
         return self._store
 
     @property
