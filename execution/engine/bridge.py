@@ -68,8 +68,12 @@ class VnpyBridge:
         self.main_engine.connect(setting, name)
 
     def send_order(self, request: Any, gateway_name: str) -> str:
-        self.gateway(gateway_name)
-        return str(self.main_engine.send_order(request, gateway_name))
+        """To the gateway, as `MainEngine.send_order` does, less its log event: formatting
+        the request and waking vnpy's event thread cost every child, inside the approval
+        -> first child window. The child is recorded in Redis before it is sent."""
+        vt_orderid = str(self.gateway(gateway_name).send_order(request))
+        logger.debug("child {} sent to {}: {}", request.reference, gateway_name, vt_orderid)
+        return vt_orderid
 
     def cancel_order(self, request: Any, gateway_name: str) -> None:
         self.gateway(gateway_name)

@@ -95,3 +95,52 @@ def test_reconnect_backoff_doubles_and_is_capped() -> None:
     assert gaps[:3] == [2.0, 4.0, 4.0] and max(gaps) == 4.0
     gateway.connected = True
     assert link.poll() is LinkChange.UP
+
+
+def test_an_order_goes_straight_to_the_gateway_without_a_vnpy_log_event(
+        tmp_path: Path) -> None:
+    """`VnpyBridge.send_order` does what `MainEngine.send_order` does less its log event
+    (formatting the request and waking vnpy's event thread inside every send)."""
+    from vnpy.trader.constant import Direction, Exchange, Offset, OrderType
+    from vnpy.trader.event import EVENT_LOG
+    from vnpy.trader.gateway import BaseGateway
+    from vnpy.trader.object import OrderRequest
+
+    from execution.engine.bridge import VnpyBridge
+
+    class Recording(BaseGateway):
+        default_name = "REC"
+        default_setting: dict[str, Any] = {}  # noqa: RUF012 - vnpy's interface
+        exchanges = [Exchange.SSE]  # noqa: RUF012
+
+        def __init__(self, event_engine: Any, gateway_name: str) -> None:
+            super().__init__(event_engine, gateway_name)
+            self.requests: list[OrderRequest] = []
+
+        def send_order(self, req: OrderRequest) -> str:
+            self.requests.append(req)
+            return f"{self.gateway_name}.{len(self.requests)}"
+
+        def connect(self, setting: dict[str, Any]) -> None: ...
+        def close(self) -> None: ...
+        def subscribe(self, req: Any) -> None: ...
+        def cancel_order(self, req: Any) -> None: ...
+        def query_account(self) -> None: ...
+        def query_position(self) -> None: ...
+
+    bridge = VnpyBridge(tmp_path)
+    logs: list[str] = []
+    bridge.event_engine.register(EVENT_LOG, lambda event: logs.append(str(event.data.msg)))
+    try:
+        gateway = bridge.add_gateway(Recording, "REC")
+        request = OrderRequest(symbol="600000", exchange=Exchange.SSE, direction=Direction.LONG,
+                               type=OrderType.LIMIT, volume=100.0, price=10.01,
+                               offset=Offset.NONE, reference="B1-0001#1")
+        assert bridge.send_order(request, "REC") == "REC.1"
+        assert gateway.requests == [request]
+        bridge.barrier()
+        assert not [m for m in logs if "B1-0001#1" in m], logs
+        with pytest.raises(KeyError, match="no gateway named 'NONE'"):
+            bridge.send_order(request, "NONE")
+    finally:
+        bridge.close()
