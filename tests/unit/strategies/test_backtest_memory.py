@@ -10,7 +10,8 @@ import sys
 _CHILD = """
 import json, resource, sys
 import numpy as np
-from strategies.backtest.memory import reuse_freed_memory
+from strategies.backtest.memory import reuse_freed_memory, small_pages
+small_pages()  # both modes on 4 KB pages: the fault counts compare pages touched
 changed = reuse_freed_memory() if sys.argv[1] == "reuse" else False
 base = np.ones((1000, 5400))
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
@@ -33,3 +34,19 @@ def test_freed_blocks_serve_the_next_temporaries() -> None:
     assert reused["changed"] is True
     # 20 temporaries of 43 MB: each faulted in anew by default, once with reuse.
     assert int(reused["faults"]) * 4 < int(plain["faults"])
+
+
+_HUGE = """
+import json
+import numpy as np
+from strategies.backtest.memory import reuse_freed_memory
+np._core.multiarray._set_madvise_hugepage(True)  # numpy's default on Linux
+reuse_freed_memory()
+print(json.dumps(bool(np._core.multiarray._get_madvise_hugepage())))
+"""
+
+
+def test_one_shot_arrays_ask_for_no_huge_pages() -> None:
+    out = subprocess.run([sys.executable, "-c", _HUGE], capture_output=True, text=True,
+                         check=True)
+    assert json.loads(out.stdout) is False
