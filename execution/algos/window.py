@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from marketdata.clock import EXCHANGE_TZ
 from marketdata.sessions import Market, session_times
@@ -34,13 +35,7 @@ class TradingWindow:
     def build(cls, day: date, start: time, end: time, market: Market) -> TradingWindow:
         if end <= start:
             raise ValueError(f"order window {start}-{end}: the end must be after the start")
-        lo, hi = at(day, start), at(day, end)
-        segments = []
-        for session in session_times(day).continuous(market):
-            seg_lo, seg_hi = max(lo, at(day, session.start)), min(hi, at(day, session.end))
-            if seg_lo < seg_hi:
-                segments.append((seg_lo, seg_hi))
-        return cls(tuple(segments))
+        return _built(day, start, end, market)
 
     @property
     def empty(self) -> bool:
@@ -82,3 +77,17 @@ class TradingWindow:
                     out.append(cursor)
                 cursor += timedelta(minutes=1)
         return out
+
+
+@lru_cache(maxsize=1024)
+def _built(day: date, start: time, end: time, market: Market) -> TradingWindow:
+    """The window, kept: a parent's is built three times on its way to the first child
+    (about 20 us each), and a day's parents share a few windows. The timetable of a
+    day is fixed data (`exchange/data.py`), and a window is immutable."""
+    lo, hi = at(day, start), at(day, end)
+    segments = []
+    for session in session_times(day).continuous(market):
+        seg_lo, seg_hi = max(lo, at(day, session.start)), min(hi, at(day, session.end))
+        if seg_lo < seg_hi:
+            segments.append((seg_lo, seg_hi))
+    return TradingWindow(tuple(segments))

@@ -33,6 +33,20 @@ def test_window_inside_lunch_is_empty_and_reversed_window_is_refused() -> None:
         TradingWindow.build(DAY, time(14, 0), time(10, 0), Market.STOCK)
 
 
+@pytest.mark.parametrize("day", [date(2026, 11, 30), date(2026, 12, 31), date(2027, 1, 4)])
+def test_a_window_is_kept_per_day_and_market(day: date) -> None:
+    """Built once per (day, start, end, market): the same object again, and each day's
+    own (a month end, the year end, past it)."""
+    window = TradingWindow.build(day, time(9, 30), time(14, 0), Market.STOCK)
+    assert TradingWindow.build(day, time(9, 30), time(14, 0), Market.STOCK) is window
+    assert window.segments == ((at(day, time(9, 30)), at(day, time(11, 30))),
+                               (at(day, time(13, 0)), at(day, time(14, 0))))
+    other = TradingWindow.build(day + timedelta(days=1), time(9, 30), time(14, 0), Market.STOCK)
+    assert other.start.date() == day + timedelta(days=1)
+    futures = TradingWindow.build(day, time(9, 30), time(15, 0), Market.INDEX_FUTURE)
+    assert futures is not window and futures.end == at(day, time(15, 0))
+
+
 def test_futures_window_runs_to_three() -> None:
     window = TradingWindow.build(DAY, time(13, 0), time(15, 0), Market.INDEX_FUTURE)
     assert window.end == at(DAY, time(15, 0))
