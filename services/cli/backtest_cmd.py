@@ -12,6 +12,7 @@ import click
 from services.cli.context import DeskContext, pass_desk
 
 if TYPE_CHECKING:
+    from strategies.backtest import BacktestResult
     from strategies.backtest.fills import FillRules
 
 
@@ -68,17 +69,31 @@ def backtest_command(desk: DeskContext, start: datetime | None, end: datetime | 
                      hedge: bool, report_path: str | None, as_json: bool,
                      fill_style: str) -> None:
     """Run the nightly model day by day from --start to --end and write a report."""
-    from marketdata.calendar import CalendarNotCovered
-    from marketdata.errors import MarketDataError
-    from strategies.backtest import LadderHedge, run_backtest, write_report
-    from strategies.backtest.fills import FillRules, FillStyle
-    from strategies.backtest.memory import reuse_freed_memory
+    from strategies.backtest.memory import no_collections, reuse_freed_memory
 
     reuse_freed_memory()  # a one-shot process: keep its freed arrays for reuse
 
     first, last = _day(start, "start"), _day(end, "end")
     if first > last:
         raise click.UsageError(f"--start {first} is after --end {last}")
+    with no_collections():
+        written, result = _run(desk, first, last, hedge, report_path, as_json, fill_style)
+    if as_json:
+        click.echo(json.dumps({**result.to_dict(), "report": str(written)}))
+        return
+    for line in _summary(result):
+        click.echo(line)
+    click.echo(f"report: {written}")
+
+
+def _run(desk: DeskContext, first: date, last: date, hedge: bool, report_path: str | None,
+         as_json: bool, fill_style: str) -> tuple[Path, BacktestResult]:
+    """The backtest and its report: (the report's path, the result)."""
+    from marketdata.calendar import CalendarNotCovered
+    from marketdata.errors import MarketDataError
+    from strategies.backtest import LadderHedge, run_backtest, write_report
+    from strategies.backtest.fills import FillRules, FillStyle
+
     try:
         policy = LadderHedge(desk.settings.risk, desk.calendar,
                              desk.store.load_futures(first, last)) if hedge else None
@@ -90,10 +105,4 @@ def backtest_command(desk: DeskContext, start: datetime | None, end: datetime | 
         raise click.ClickException(str(exc)) from None
     target = Path(report_path) if report_path else \
         desk.data_dir / "reports" / f"backtest_{first}_{last}.html"
-    written = write_report(result, target)
-    if as_json:
-        click.echo(json.dumps({**result.to_dict(), "report": str(written)}))
-        return
-    for line in _summary(result):
-        click.echo(line)
-    click.echo(f"report: {written}")
+    return write_report(result, target), result

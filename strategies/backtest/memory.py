@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import platform
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -54,3 +57,18 @@ def small_pages() -> bool:
         return False
     setter(False)
     return True
+
+
+@contextmanager
+def no_collections() -> Iterator[None]:
+    """No garbage collection inside: a backtest's work holds few reference cycles, and
+    the collector's passes over its live objects (each day's rows, fills, Decimals) were
+    0.25 s of a `desk backtest` at 5,400 x 750 for no memory freed (the same peak).
+    The collector is on again after it (in-process callers, the tests, go on)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

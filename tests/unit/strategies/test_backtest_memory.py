@@ -3,9 +3,12 @@ fresh pages (in a child process: the setting lasts for the process)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+
+from strategies.backtest.memory import no_collections
 
 _CHILD = """
 import json, resource, sys
@@ -50,3 +53,17 @@ def test_one_shot_arrays_ask_for_no_huge_pages() -> None:
     out = subprocess.run([sys.executable, "-c", _HUGE], capture_output=True, text=True,
                          check=True)
     assert json.loads(out.stdout) is False
+
+
+def test_no_collections_inside_and_the_collector_back_after() -> None:
+    assert gc.isenabled()
+    with no_collections():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with no_collections():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
