@@ -9,7 +9,7 @@ simulated book, and fills the batch as the live algorithm would on daily data
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -17,7 +17,6 @@ from typing import Protocol, cast
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from marketdata.schema import Panel, RiskFlag
 from strategies.backtest.fills import DayMarket, Fill, FillRules, Miss, execute_day
@@ -187,8 +186,7 @@ def run_backtest(source: IndexSource | Panel, start: date, end: date, config: Mo
     missed: dict[str, int] = {}
     settled: list[str] = []
     nav = initial_cash
-    for row in tqdm(range(inputs.first_row, inputs.last_row + 1), disable=not progress,
-                    desc="backtest", unit="day"):
+    for row in _trade_rows(inputs, progress):
         book, batch, filled, misses, gone = runner.run(row)
         stock_value = runner.stock_value(row)
         record = _day_record(inputs.panel.dates[row], ledger, stock_value, nav, filled,
@@ -208,6 +206,17 @@ def run_backtest(source: IndexSource | Panel, start: date, end: date, config: Mo
                "simulate": simulated - computed}
     result = _finish(inputs, config, initial_cash, rows, hedge, missed, settled, kept, timings)
     return replace(result, fills=kept_fills, fill_rules=fills)
+
+
+def _trade_rows(inputs: BacktestInputs, progress: bool) -> Iterable[int]:
+    """The panel rows of the trade days, with a progress bar when asked (tqdm is
+    imported only then: `--json` and the bench need none)."""
+    rows = range(inputs.first_row, inputs.last_row + 1)
+    if not progress:
+        return rows
+    from tqdm import tqdm
+
+    return tqdm(rows, desc="backtest", unit="day")
 
 
 def _day_record(stamp: pd.Timestamp, ledger: SimulatedBook, stock_value: Decimal,
