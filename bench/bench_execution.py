@@ -114,6 +114,16 @@ class Latency:
     cpu: list[float] = field(default_factory=list)
 
 
+def desk_client(url: str) -> redis.Redis:
+    """A client packing commands as the services' does (`services.connect`: arguments
+    converted in C, `bus.packing`), where the tree has it."""
+    try:
+        from bus.packing import packed_client
+    except ImportError:
+        return redis.Redis.from_url(url, decode_responses=True)
+    return packed_client(url, decode_responses=True)
+
+
 def step_collector(enabled: bool) -> Any:
     """The execution service's collector (`services.step_gc`: collections at the end of
     its steps, not inside an approval); None when off or on a tree without it."""
@@ -236,7 +246,7 @@ def console_main(url: str, requests: Any, replies: Any) -> None:
     from marketdata.clock import FixedClock
     from orders.order import Order
 
-    client = redis.Redis.from_url(url, decode_responses=True)
+    client = desk_client(url)
     queue = OrderQueue(client, FixedClock(at(dtime(10, 0))))
     for raw in iter(requests.get, None):
         parent = Order.model_validate_json(raw)
@@ -760,7 +770,7 @@ def main() -> None:
 
     server = EmbeddedRedis(data_dir)
     server.start()
-    client = redis.Redis.from_url(server.url, decode_responses=True)
+    client = desk_client(server.url)
     counts = [int(n) for n in str(args.parents).split(",")]
     try:
         if args.only == "children":

@@ -21,6 +21,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
+from bus.packing import CommandPacker
 from services import redis_acl
 from services.config import sentinel_address
 from services.redis_server import DECODE_ERRORS, EmbeddedRedis
@@ -77,7 +78,8 @@ def connect(settings: DeskSettings, url: str | None = None,
     options: dict[str, Any] = {
         "username": username, "password": password, "decode_responses": True,
         "encoding_errors": DECODE_ERRORS, "socket_timeout": settings.redis.socket_timeout_s,
-        "health_check_interval": 30}
+        "health_check_interval": 30,
+        "command_packer": CommandPacker(DECODE_ERRORS)}  # arguments converted in C
     if settings.redis.sentinel.enabled and url is None:
         return sentinel_client(settings, options)
     return redis.Redis.from_url(url or redis_url(settings), retry=retry_policy(RETRIES),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from bus.packing import packed_client
 from marketdata.clock import EXCHANGE_TZ, FixedClock
 from services.redis_server import EmbeddedRedis
 
@@ -23,7 +24,9 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedR
 
 @pytest.fixture
 def redis_client(redis_server: EmbeddedRedis) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    # Packed as the services pack (`services.connect`): every integration test sends
+    # through it.
+    client = packed_client(redis_server.url, decode_responses=True)
     client.flushall()
     yield client
     client.close()
