@@ -2,10 +2,9 @@
 
 CPython collects when the count of new container objects passes a threshold (700 by
 default), wherever that happens: in the execution service about one approval in 15
-had a collection inside it, a young one 0.1-0.3 ms, a middle one 1.5-2 ms (measured,
-docs/benchmarks.md), enough to set the tail of approval -> first child (measured 2026-12-06, other work
-running). So, for a
-service with a latency to keep:
+had a collection inside it, a young one 0.1-0.3 ms, a middle one 1.5-2 ms (measured
+2026-12-06 with other work running), enough to set the tail of approval -> first
+child. So, for a service with a latency to keep:
 
 - after start-up, `gc.freeze()`: what start-up built (vnpy, the desk, the calendar)
   is never scanned again;
