@@ -102,43 +102,23 @@ def test_an_order_goes_straight_to_the_gateway_without_a_vnpy_log_event(
     """`VnpyBridge.send_order` does what `MainEngine.send_order` does less its log event
     (formatting the request and waking vnpy's event thread inside every send)."""
     from vnpy.trader.constant import Direction, Exchange, Offset, OrderType
-    from vnpy.trader.event import EVENT_LOG
-    from vnpy.trader.gateway import BaseGateway
+    from vnpy.trader.event import EVENT_LOG, EVENT_ORDER
     from vnpy.trader.object import OrderRequest
 
+    from bench.bench_execution import echo_gateway
     from execution.engine.bridge import VnpyBridge
-
-    class Recording(BaseGateway):
-        default_name = "REC"
-        default_setting: dict[str, Any] = {}  # noqa: RUF012 - vnpy's interface
-        exchanges = [Exchange.SSE]  # noqa: RUF012
-
-        def __init__(self, event_engine: Any, gateway_name: str) -> None:
-            super().__init__(event_engine, gateway_name)
-            self.requests: list[OrderRequest] = []
-
-        def send_order(self, req: OrderRequest) -> str:
-            self.requests.append(req)
-            return f"{self.gateway_name}.{len(self.requests)}"
-
-        def connect(self, setting: dict[str, Any]) -> None: ...
-        def close(self) -> None: ...
-        def subscribe(self, req: Any) -> None: ...
-        def cancel_order(self, req: Any) -> None: ...
-        def query_account(self) -> None: ...
-        def query_position(self) -> None: ...
 
     bridge = VnpyBridge(tmp_path)
     logs: list[str] = []
     bridge.event_engine.register(EVENT_LOG, lambda event: logs.append(str(event.data.msg)))
     try:
-        gateway = bridge.add_gateway(Recording, "REC")
+        bridge.add_gateway(echo_gateway(acknowledge_only=True), "ECHO")
         request = OrderRequest(symbol="600000", exchange=Exchange.SSE, direction=Direction.LONG,
                                type=OrderType.LIMIT, volume=100.0, price=10.01,
                                offset=Offset.NONE, reference="B1-0001#1")
-        assert bridge.send_order(request, "REC") == "REC.1"
-        assert gateway.requests == [request]
-        bridge.barrier()
+        vt_orderid = bridge.send_order(request, "ECHO")
+        orders = [e.data for e in bridge.barrier() if e.type == EVENT_ORDER]
+        assert [(o.vt_orderid, o.reference) for o in orders] == [(vt_orderid, "B1-0001#1")]
         assert not [m for m in logs if "B1-0001#1" in m], logs
         with pytest.raises(KeyError, match="no gateway named 'NONE'"):
             bridge.send_order(request, "NONE")
