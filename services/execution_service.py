@@ -174,12 +174,14 @@ class ExecutionService(Service):
         if desk.day == today or desk.parents.workers:
             return
         logger.info("new day {}: restarting the execution desk", today)
+        self.collector.stop()  # yesterday's desk was frozen: unfreeze it to free it
         desk.stop()
         self.desk = None
         self.desk = self._new_desk()
         self.desk.start()
         self._watch(self.desk)
         self._start_approved()
+        self.collector.start()
 
     def _match_exchange(self, desk: ExecutionDesk) -> list[Any]:
         """Stepped clock: match the simulated exchange up to this step's time, then

@@ -68,3 +68,17 @@ def test_idle_escalates_to_the_middle_and_full_generations(collector: StepCollec
 
 def test_before_start_idle_leaves_collection_to_cpython() -> None:
     assert StepCollector(young_at_idle=0).idle() is None
+
+
+def test_a_frozen_cycle_is_freed_once_unfrozen(collector: StepCollector) -> None:
+    """Why the service stops and starts the collector when it replaces its desk at a new
+    day: what start-up froze is never collected while frozen."""
+    cycle = Node()
+    gone = weakref.ref(cycle)
+    collector.start()  # the cycle is frozen with the rest of start-up
+    del cycle
+    gc.collect()
+    assert gone() is not None
+    collector.stop()
+    collector.start()  # the collection at start frees it
+    assert gone() is None
