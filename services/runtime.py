@@ -26,6 +26,7 @@ from loguru import logger
 
 from bus import streams
 from errors import RetryLater
+from services.desk_data import open_calendar, open_store
 from services.stepped_clock import SteppedClock
 
 if TYPE_CHECKING:
@@ -65,19 +66,6 @@ def exit_process(code: int, grace_s: float = 5.0) -> NoReturn:
     timer.daemon = True
     timer.start()
     sys.exit(code)
-
-
-def open_store(settings: DeskSettings, data_dir: Path) -> MarketStore:
-    """The desk's market data store (imported lazily: commands without data stay fast)."""
-    from marketdata.store import MarketStore
-
-    return MarketStore(data_dir / settings.data.store_dir)
-
-
-def open_calendar(settings: DeskSettings) -> TradingCalendar:
-    from marketdata.calendar import load_calendar
-
-    return load_calendar(settings.holidays_path)
 
 
 @dataclass

@@ -56,7 +56,7 @@ def _calendar(client: redis.Redis, settings: DeskSettings) -> dict[str, Any] | N
     from marketdata.calendar_notice import calendar_notice
     from marketdata.holidays import HolidayFileError
     from services.clock_setup import ClockNotStarted, shared_clock
-    from services.runtime import open_calendar
+    from services.desk_data import open_calendar
 
     try:
         clock = shared_clock(client, settings)

@@ -52,17 +52,15 @@ class DeskContext:
     @property
     def store(self) -> MarketStore:
         if self._store is None:
-            # Not through services.runtime: that imports redis and the bus, which a
-            # command reading the store alone (`desk backtest`) has no use for.
-            from marketdata.store import MarketStore
+            from services.desk_data import open_store  # no redis, no bus
 
-            self._store = MarketStore(self.data_dir / self.settings.data.store_dir)
+            self._store = open_store(self.settings, self.data_dir)
         return self._store
 
     @property
     def calendar(self) -> TradingCalendar:
         if self._calendar is None:
-            from services.runtime import open_calendar
+            from services.desk_data import open_calendar
 
             self._calendar = open_calendar(self.settings)
         return self._calendar
