@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +72,6 @@ def _nav_lines(result: BacktestResult) -> pd.DataFrame:
     return lines
 
 
-def _benchmark_columns(columns: Sequence[str]) -> list[str]:
-    return [c for c in columns if not c.startswith("strategy")]
-
-
 def plots(result: BacktestResult) -> list[tuple[str, str]]:
     """(caption, inline SVG) for each plot of the report."""
     daily = result.daily
@@ -91,7 +86,7 @@ def plots(result: BacktestResult) -> list[tuple[str, str]]:
     out.append(("Drawdown", _svg(figure)))
     if result.benchmarks is not None:
         figure, axes = _figure("Excess: strategy / index (start = 1)")
-        bench = _benchmark_columns(list(lines.columns))
+        bench = [c for c in lines.columns if not c.startswith("strategy")]
         _draw(axes, lines[bench].rdiv(lines["strategy"], axis=0), legend=True, linewidth=1)
         out.append(("Cumulative excess over each index", _svg(figure)))
     figure, axes = _figure("Daily turnover (one-sided, share of NAV)")
